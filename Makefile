@@ -1,0 +1,87 @@
+# fanout - run jobs in parallel, locally or over SSH.
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+CC	?= cc
+
+WARN	= -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wwrite-strings \
+	  -Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition \
+	  -Wvla -fno-common
+CFLAGS	?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) -MMD -MP
+LDLIBS	= -pthread -lm
+ifdef SANITIZE
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+BUILD	= build/san
+else
+BUILD	= build/rel
+endif
+ifdef WERROR
+ALL_CFLAGS += -Werror
+endif
+
+SRCS	= $(wildcard src/*.c)
+OBJS	= $(SRCS:src/%.c=$(BUILD)/%.o)
+LIBOBJS	= $(filter-out $(BUILD)/main.o,$(OBJS))
+HELPERS	= $(patsubst tests/helpers/%.c,tests/helpers/bin/%,$(wildcard tests/helpers/*.c))
+UNITS	= $(patsubst tests/unit/%.c,tests/unit/bin/%,$(wildcard tests/unit/*.c))
+
+DEBS	= build-essential pkg-config libyaml-dev libssh-dev bats parallel \
+	  openssh-server jq tmux hyperfine time mandoc groff-base \
+	  bash-completion zsh fish
+
+all: fanout
+
+# The binary is built per flavour and copied, so that switching between
+# a sanitizer build and a release build always leaves the right ./fanout.
+fanout: $(BUILD)/fanout
+	@cmp -s $(BUILD)/fanout fanout || cp $(BUILD)/fanout fanout
+
+$(BUILD)/fanout: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c
+	@mkdir -p $(BUILD)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+tests/helpers/bin/%: tests/helpers/%.c
+	@mkdir -p tests/helpers/bin
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -o $@ $<
+
+tests/unit/bin/%: tests/unit/%.c $(LIBOBJS)
+	@mkdir -p tests/unit/bin
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
+
+# make test: unit tests, then every Bats file; the last line of each
+# part is "N passed, N failed" and tests/run sums them.
+test: fanout $(HELPERS) $(UNITS)
+	@tests/run $(UNITS)
+
+bench: fanout
+	@bench/run
+
+deps:
+	@missing=; for p in $(DEBS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		    grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	fi
+
+install: fanout
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 fanout $(DESTDIR)$(BINDIR)/fanout
+	install -m 644 man/fanout.1 $(DESTDIR)$(MANDIR)/man1/fanout.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/fanout $(DESTDIR)$(MANDIR)/man1/fanout.1
+
+clean:
+	rm -rf build fanout tests/helpers/bin tests/unit/bin
+
+.PHONY: fanout all test bench deps install uninstall clean
+-include $(OBJS:.o=.d)

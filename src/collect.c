@@ -1,0 +1,499 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "collect.h"
+#include "util.h"
+#include "xalloc.h"
+
+/* Bytes of one stream kept in memory before spooling to a file. */
+#define STREAM_MEM_MAX (256 * 1024)
+/* Bytes of all streams kept in memory before spooling to files. */
+#define TOTAL_MEM_MAX (16 * 1024 * 1024)
+#define COPY_CHUNK 65536
+
+/*
+ * One stream of one job. Its pending bytes are mem[mpos..], then the
+ * spool file's [foff, flen), then stash (what a full disk refused).
+ */
+struct stream {
+	struct buf mem;
+	size_t mpos;
+	int fd;
+	off_t foff, flen;
+	struct buf stash;
+	bool mid_line;		/* the last byte written was not a newline */
+};
+
+struct output {
+	struct stream s[2];
+	char *tag;
+	size_t taglen;
+	bool finished;		/* the job has ended */
+	bool owned_by_job;	/* the job still refers to it */
+	bool live;		/* printing as it comes */
+	struct output *next;	/* in the print queue */
+};
+
+struct collector {
+	struct collect_opts o;
+	size_t mem_total;
+	struct output *head, **tail;	/* print queue */
+	struct output *live;
+	size_t held;
+	bool broken;
+	bool failed;
+	int out_fd[2];
+};
+
+struct collector *
+collector_new(const struct collect_opts *o)
+{
+	struct collector *c = xcalloc(1, sizeof *c);
+
+	c->o = *o;
+	c->tail = &c->head;
+	c->out_fd[0] = STDOUT_FILENO;
+	c->out_fd[1] = STDERR_FILENO;
+	return c;
+}
+
+static void
+stream_release(struct collector *c, struct stream *st)
+{
+	c->mem_total -= st->mem.len - st->mpos;
+	buf_release(&st->mem);
+	st->mpos = 0;
+	if (st->fd >= 0)
+		close(st->fd);
+	st->fd = -1;
+	st->foff = st->flen = 0;
+	buf_release(&st->stash);
+}
+
+static void
+output_free(struct collector *c, struct output *o)
+{
+	stream_release(c, &o->s[0]);
+	stream_release(c, &o->s[1]);
+	free(o->tag);
+	free(o);
+}
+
+void
+collector_free(struct collector *c)
+{
+	struct output *o, *next;
+
+	if (!c)
+		return;
+	for (o = c->head; o; o = next) {
+		next = o->next;
+		if (!o->owned_by_job)
+			output_free(c, o);
+	}
+	if (c->live && !c->live->owned_by_job)
+		output_free(c, c->live);
+	free(c);
+}
+
+bool
+collector_broken(const struct collector *c)
+{
+	return c->broken;
+}
+
+bool
+collector_failed(const struct collector *c)
+{
+	return c->failed;
+}
+
+size_t
+collector_held(const struct collector *c)
+{
+	return c->held;
+}
+
+/* Write to fanout's own stdout (stream 0) or stderr (stream 1). */
+static int
+emit(struct collector *c, int stream, const void *p, size_t n)
+{
+	if (c->broken || c->failed || n == 0)
+		return c->broken || c->failed ? -1 : 0;
+	if (util_write_all(c->out_fd[stream], p, n, c->o.stop) == 0)
+		return 0;
+	if (errno == EPIPE) {
+		c->broken = true;
+	} else if (errno != EINTR) {
+		error("cannot write to %s: %s",
+		    stream ? "standard error" : "standard output",
+		    strerror(errno));
+		c->failed = true;
+	}
+	return -1;
+}
+
+/* Write job output, putting the tag in front of every line. */
+static int
+emit_tagged(struct collector *c, struct output *o, int stream,
+    const char *p, size_t n)
+{
+	struct stream *st = &o->s[stream];
+	const char *nl;
+	size_t len;
+
+	if (n == 0)
+		return 0;
+	if (!o->tag) {
+		st->mid_line = p[n - 1] != '\n';
+		return emit(c, stream, p, n);
+	}
+	while (n > 0) {
+		if (!st->mid_line && emit(c, stream, o->tag, o->taglen) < 0)
+			return -1;
+		nl = memchr(p, '\n', n);
+		len = nl ? (size_t)(nl - p) + 1 : n;
+		if (emit(c, stream, p, len) < 0)
+			return -1;
+		st->mid_line = nl == NULL;
+		p += len;
+		n -= len;
+	}
+	return 0;
+}
+
+/* Copy the spool file's pending bytes out. */
+static int
+emit_file(struct collector *c, struct output *o, int stream)
+{
+	struct stream *st = &o->s[stream];
+	char chunk[COPY_CHUNK];
+	ssize_t n;
+
+	if (!o->tag && st->flen > st->foff) {
+		/* The kernel copies; only the last byte matters for tags. */
+		while (st->foff < st->flen && !c->broken && !c->failed) {
+			n = sendfile(c->out_fd[stream], st->fd, &st->foff,
+			    (size_t)(st->flen - st->foff));
+			if (n > 0)
+				continue;
+			if (n < 0 && errno == EINTR && !*c->o.stop)
+				continue;
+			if (n < 0 && (errno == EINVAL || errno == ENOSYS))
+				break;	/* not possible here: copy by hand */
+			if (n < 0 && errno == EPIPE)
+				c->broken = true;
+			else {
+				error("cannot write to %s: %s", stream ?
+				    "standard error" : "standard output",
+				    strerror(n < 0 ? errno : EIO));
+				c->failed = true;
+			}
+			return -1;
+		}
+	}
+	while (st->foff < st->flen) {
+		size_t want = COPY_CHUNK;
+
+		if ((off_t)want > st->flen - st->foff)
+			want = (size_t)(st->flen - st->foff);
+		n = pread(st->fd, chunk, want, st->foff);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			error("cannot read a spool file: %s",
+			    n < 0 ? strerror(errno) : "it is shorter");
+			c->failed = true;
+			return -1;
+		}
+		if (emit_tagged(c, o, stream, chunk, (size_t)n) < 0)
+			return -1;
+		st->foff += n;
+	}
+	return 0;
+}
+
+/* Write out every pending byte of a stream and forget them. */
+static int
+stream_drain(struct collector *c, struct output *o, int stream)
+{
+	struct stream *st = &o->s[stream];
+	int rc = 0;
+
+	if (st->mem.len > st->mpos)
+		rc = emit_tagged(c, o, stream, st->mem.data + st->mpos,
+		    st->mem.len - st->mpos);
+	c->mem_total -= st->mem.len - st->mpos;
+	if (st->mem.cap > COPY_CHUNK)
+		buf_release(&st->mem);
+	else
+		buf_reset(&st->mem);
+	st->mpos = 0;
+	if (rc == 0 && st->fd >= 0)
+		rc = emit_file(c, o, stream);
+	if (st->fd >= 0) {
+		close(st->fd);
+		st->fd = -1;
+		st->foff = st->flen = 0;
+	}
+	if (rc == 0 && st->stash.len)
+		rc = emit_tagged(c, o, stream, st->stash.data, st->stash.len);
+	buf_release(&st->stash);
+	return rc;
+}
+
+static void
+output_drain(struct collector *c, struct output *o)
+{
+	stream_drain(c, o, 0);
+	stream_drain(c, o, 1);
+}
+
+struct output *
+output_new(struct collector *c, const char *tag, size_t taglen)
+{
+	struct output *o = xcalloc(1, sizeof *o);
+
+	o->s[0].fd = o->s[1].fd = -1;
+	o->owned_by_job = true;
+	if (tag) {
+		o->tag = xmalloc(taglen + 1);
+		memcpy(o->tag, tag, taglen);
+		o->tag[taglen] = '\0';
+		o->taglen = taglen;
+	}
+	if (c->o.keep_order && c->o.mode == OUTPUT_GROUP) {
+		*c->tail = o;
+		c->tail = &o->next;
+		c->held++;
+	}
+	return o;
+}
+
+static int
+spool_open(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path;
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	/* A file with no name: nothing to clean up, even after kill -9. */
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR &&
+	    errno != EINVAL))
+		return fd;
+	path = xasprintf("%s/fanout.XXXXXX", dir);
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(path);
+	free(path);
+	return fd;
+}
+
+/* Store bytes behind what the stream already holds. */
+static int
+stream_store(struct collector *c, struct stream *st, const char *p, size_t n)
+{
+	ssize_t w;
+
+	if (st->stash.len) {
+		buf_add(&st->stash, p, n);
+		return -1;
+	}
+	if (st->foff == st->flen && st->mem.len - st->mpos + n <=
+	    STREAM_MEM_MAX && c->mem_total + n <= TOTAL_MEM_MAX) {
+		buf_add(&st->mem, p, n);
+		c->mem_total += n;
+		return 0;
+	}
+	if (st->fd < 0 && (st->fd = spool_open()) < 0)
+		goto full;
+	while (n > 0) {
+		w = pwrite(st->fd, p, n, st->flen);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto full;
+		st->flen += w;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+full:
+	buf_add(&st->stash, p, n);
+	return -1;
+}
+
+int
+output_append(struct collector *c, struct output *o, int stream,
+    const void *data, size_t n)
+{
+	struct stream *st = &o->s[stream - 1];
+	const char *p = data, *nl;
+	size_t len;
+
+	if (o->live) {
+		/* Write errors are the collector's to report, not the job's. */
+		stream_drain(c, o, stream - 1);
+		emit_tagged(c, o, stream - 1, p, n);
+		return 0;
+	}
+	if (c->o.mode == OUTPUT_LINE && (nl = memrchr(p, '\n', n))) {
+		/* Out go the held partial line and the whole lines here. */
+		len = (size_t)(nl - p) + 1;
+		stream_drain(c, o, stream - 1);
+		emit_tagged(c, o, stream - 1, p, len);
+		p += len;
+		n -= len;
+		if (n == 0)
+			return 0;
+	}
+	return stream_store(c, st, p, n);
+}
+
+int
+output_resume(struct collector *c, struct output *o)
+{
+	struct buf stash;
+	int i, rc = 0;
+
+	for (i = 0; i < 2; i++) {
+		struct stream *st = &o->s[i];
+
+		if (!st->stash.len)
+			continue;
+		stash = st->stash;
+		buf_init(&st->stash);
+		if (o->live) {
+			stream_drain(c, o, i);
+			emit_tagged(c, o, i, stash.data, stash.len);
+		} else if (stream_store(c, st, stash.data, stash.len) < 0) {
+			rc = -1;
+		}
+		buf_release(&stash);
+	}
+	return rc;
+}
+
+void
+output_discard(struct collector *c, struct output *o)
+{
+	stream_release(c, &o->s[0]);
+	stream_release(c, &o->s[1]);
+}
+
+static void
+queue_remove(struct collector *c, struct output *o)
+{
+	struct output **pp;
+
+	for (pp = &c->head; *pp; pp = &(*pp)->next) {
+		if (*pp != o)
+			continue;
+		*pp = o->next;
+		if (c->tail == &o->next)
+			c->tail = pp;
+		o->next = NULL;
+		c->held--;
+		return;
+	}
+}
+
+void
+output_finish(struct collector *c, struct output *o)
+{
+	o->finished = true;
+	o->owned_by_job = false;
+	if (c->o.mode == OUTPUT_UNGROUP) {
+		output_free(c, o);
+		return;
+	}
+	if (c->o.mode == OUTPUT_LINE) {
+		/* A last line without a newline still goes out whole. */
+		output_drain(c, o);
+		output_free(c, o);
+		return;
+	}
+	if (o->live) {
+		output_drain(c, o);
+		c->live = NULL;
+		output_free(c, o);
+		collector_flush(c);
+		return;
+	}
+	if (!c->o.keep_order) {
+		*c->tail = o;
+		c->tail = &o->next;
+		c->held++;
+	}
+	collector_flush(c);
+}
+
+void
+output_cancel(struct collector *c, struct output *o)
+{
+	if (c->o.keep_order && c->o.mode == OUTPUT_GROUP)
+		queue_remove(c, o);
+	output_free(c, o);
+	collector_flush(c);
+}
+
+void
+output_make_live(struct collector *c, struct output *o)
+{
+	if (c->live || o->live)
+		return;
+	if (c->o.keep_order && c->o.mode == OUTPUT_GROUP)
+		queue_remove(c, o);
+	o->live = true;
+	c->live = o;
+	output_drain(c, o);
+}
+
+void
+collector_flush(struct collector *c)
+{
+	struct output *o;
+
+	while (!c->live && (o = c->head)) {
+		if (!o->finished) {
+			/* -k: the oldest running job may print as it goes. */
+			if (c->o.live)
+				output_make_live(c, o);
+			return;
+		}
+		queue_remove(c, o);
+		output_drain(c, o);
+		output_free(c, o);
+	}
+}
+
+void
+collector_flush_all(struct collector *c)
+{
+	struct output *o, *next;
+
+	if (c->live)
+		output_drain(c, c->live);
+	for (o = c->head; o; o = next) {
+		next = o->next;
+		output_drain(c, o);
+		if (o->finished) {
+			queue_remove(c, o);
+			output_free(c, o);
+		}
+	}
+}
+
+void
+collector_print(struct collector *c, const void *p, size_t n)
+{
+	emit(c, 0, p, n);
+}

@@ -1,0 +1,72 @@
+/*
+ * The collector owns every job's output until it may be printed, and
+ * decides when that is: when the job ends (group), in input order with
+ * the oldest job streaming live (-k), or a whole line at a time (--lb).
+ * Output is held in memory up to a bound, then in unlinked temporary
+ * files in $TMPDIR.
+ */
+#ifndef COLLECT_H
+#define COLLECT_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "options.h"
+
+struct collector;
+struct output;
+
+struct collect_opts {
+	enum output_mode mode;
+	bool keep_order;
+	bool live;		/* -k: the oldest job may stream */
+	volatile sig_atomic_t *stop;	/* abandon blocked writes when set */
+};
+
+struct collector *collector_new(const struct collect_opts *);
+void collector_free(struct collector *);
+
+/*
+ * A new job's output, in the order jobs are created. tag (may be NULL)
+ * prefixes each line. The job and the collector share it until
+ * output_finish(), after which the collector alone owns it.
+ */
+struct output *output_new(struct collector *, const char *tag, size_t taglen);
+
+/*
+ * Take n bytes the job wrote to stream 1 (stdout) or 2 (stderr).
+ * Returns 0, or -1 when they could not be stored (a full disk): they are
+ * kept, and the caller stops reading the job until output_resume() works.
+ */
+int output_append(struct collector *, struct output *, int stream,
+    const void *p, size_t n);
+/* Try again to store what a full disk refused: 0 when all is stored. */
+int output_resume(struct collector *, struct output *);
+/* Forget what a failed run printed, before it runs again. */
+void output_discard(struct collector *, struct output *);
+/* The job has ended: print its output when its turn comes. */
+void output_finish(struct collector *, struct output *);
+/* The job never ran (dry run, resume): drop it from the order. */
+void output_cancel(struct collector *, struct output *);
+/*
+ * Let a job print as it goes, now, ahead of the jobs queued behind it
+ * (when the disk is full and nothing else can make progress).
+ */
+void output_make_live(struct collector *, struct output *);
+
+/* Write whatever may be written now. */
+void collector_flush(struct collector *);
+/* Write every held output, in order, ignoring whose turn it is. */
+void collector_flush_all(struct collector *);
+/* Write text straight to stdout (-v in ungrouped mode, --dry-run). */
+void collector_print(struct collector *, const void *p, size_t n);
+
+/* The reader of stdout went away. */
+bool collector_broken(const struct collector *);
+/* Writing stdout or stderr failed otherwise (already reported). */
+bool collector_failed(const struct collector *);
+/* Outputs held but not yet printed. */
+size_t collector_held(const struct collector *);
+
+#endif

@@ -1,0 +1,487 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "input.h"
+#include "options.h"
+#include "xalloc.h"
+
+#define READ_CHUNK 65536
+
+void
+args_init(struct args *a)
+{
+	memset(a, 0, sizeof *a);
+}
+
+void
+args_release(struct args *a)
+{
+	buf_release(&a->data);
+	free(a->off);
+	free(a->len);
+	args_init(a);
+}
+
+void
+args_reset(struct args *a)
+{
+	buf_reset(&a->data);
+	a->n = 0;
+}
+
+void
+args_add(struct args *a, const char *p, size_t len)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 4;
+		a->off = xreallocarray(a->off, a->cap, sizeof *a->off);
+		a->len = xreallocarray(a->len, a->cap, sizeof *a->len);
+	}
+	a->off[a->n] = a->data.len;
+	a->len[a->n++] = len;
+	buf_add(&a->data, p, len);
+	buf_addch(&a->data, '\0');
+}
+
+void
+args_copy(struct args *dst, const struct args *src)
+{
+	size_t i;
+
+	args_reset(dst);
+	for (i = 0; i < src->n; i++)
+		args_add(dst, args_value(src, i), src->len[i]);
+}
+
+/* Records of a file descriptor, split at a delimiter, read on demand. */
+struct reader {
+	int fd;
+	bool owned;
+	int delim;
+	bool eof;
+	struct buf buf;
+	size_t pos;	/* start of the next record */
+	size_t scan;	/* no delimiter before this offset */
+	char *name;
+};
+
+static void
+reader_open(struct reader *r, const char *path, int delim)
+{
+	memset(r, 0, sizeof *r);
+	r->delim = delim;
+	if (strcmp(path, "-") == 0) {
+		r->fd = STDIN_FILENO;
+		r->name = xstrdup("standard input");
+	} else {
+		r->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (r->fd < 0)
+			fatal("cannot open '%s'", path);
+		r->owned = true;
+		r->name = xasprintf("'%s'", path);
+	}
+}
+
+static void
+reader_close(struct reader *r)
+{
+	if (r->owned && r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	buf_release(&r->buf);
+	free(r->name);
+	r->name = NULL;
+}
+
+/* 1 and the record, 0 at the end, INPUT_WAIT when more must be read. */
+static int
+reader_next(struct reader *r, const char **rec, size_t *len)
+{
+	char *d;
+
+	if (r->scan < r->buf.len) {
+		d = memchr(r->buf.data + r->scan, r->delim,
+		    r->buf.len - r->scan);
+		if (d) {
+			*rec = r->buf.data + r->pos;
+			*len = (size_t)(d - *rec);
+			r->pos = r->scan = (size_t)(d - r->buf.data) + 1;
+			return 1;
+		}
+		r->scan = r->buf.len;
+	}
+	if (!r->eof)
+		return INPUT_WAIT;
+	if (r->pos < r->buf.len) {
+		*rec = r->buf.data + r->pos;
+		*len = r->buf.len - r->pos;
+		r->pos = r->scan = r->buf.len;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+reader_fill(struct reader *r)
+{
+	ssize_t n;
+
+	if (r->eof)
+		return 0;
+	if (r->pos > 0) {
+		buf_consume(&r->buf, r->pos);
+		r->scan -= r->pos;
+		r->pos = 0;
+	}
+	buf_grow(&r->buf, READ_CHUNK);
+	do
+		n = read(r->fd, r->buf.data + r->buf.len,
+		    r->buf.cap - r->buf.len - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		error("cannot read %s: %s", r->name, strerror(errno));
+		r->eof = true;
+		return -1;
+	}
+	if (n == 0)
+		r->eof = true;
+	r->buf.len += (size_t)n;
+	r->buf.data[r->buf.len] = '\0';
+	return 0;
+}
+
+/* A group held in memory. */
+struct vlist {
+	char **v;
+	size_t *len;
+	size_t n;
+};
+
+static void
+vlist_add(struct vlist *l, const char *p, size_t len)
+{
+	if ((l->n & (l->n - 1)) == 0) {
+		size_t cap = l->n ? l->n * 2 : 1;
+
+		l->v = xreallocarray(l->v, cap, sizeof *l->v);
+		l->len = xreallocarray(l->len, cap, sizeof *l->len);
+	}
+	l->v[l->n] = xmalloc(len + 1);
+	memcpy(l->v[l->n], p, len);
+	l->v[l->n][len] = '\0';
+	l->len[l->n++] = len;
+}
+
+/*
+ * One factor of the product: one group, or groups linked together (then
+ * element i takes element i of each, the shorter ones wrapping around).
+ * The first unit may instead be streamed from a reader.
+ */
+struct unit {
+	struct vlist *lists;
+	size_t nlists;
+	size_t count;
+	struct reader *stream;
+};
+
+struct input {
+	int delim;
+	bool skip_empty;
+	size_t max_args;
+	bool use_colsep;
+	regex_t colsep;
+
+	struct unit *units;
+	size_t nunits;
+	size_t *idx;
+	bool have_first;	/* a value of the first unit is current */
+	struct args first;	/* that value, when streamed */
+	bool done;
+	bool failed;
+
+	struct args acc;	/* -N: items gathered for the next job */
+	size_t acc_items;
+};
+
+static void
+load_group(struct input *in, struct vlist *l, const struct group *g)
+{
+	struct reader r;
+	const char *rec;
+	size_t len, i;
+	int rc;
+
+	if (!g->path) {
+		for (i = 0; i < g->nvalues; i++)
+			if (!in->skip_empty || g->values[i][0])
+				vlist_add(l, g->values[i], strlen(g->values[i]));
+		return;
+	}
+	reader_open(&r, g->path, in->delim);
+	for (;;) {
+		rc = reader_next(&r, &rec, &len);
+		if (rc == INPUT_WAIT) {
+			if (reader_fill(&r) < 0)
+				exit(FANOUT_STATUS_ERROR);
+			continue;
+		}
+		if (rc == 0)
+			break;
+		if (!in->skip_empty || len)
+			vlist_add(l, rec, len);
+	}
+	reader_close(&r);
+}
+
+static char *
+colsep_pattern(const char *s)
+{
+	char *p = xmalloc(strlen(s) + 1), *q = p;
+
+	/* Perl-style escapes that POSIX regular expressions lack. */
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] == 't') {
+			*q++ = '\t';
+			s++;
+		} else if (s[0] == '\\' && s[1] == 'n') {
+			*q++ = '\n';
+			s++;
+		} else {
+			*q++ = *s;
+		}
+	}
+	*q = '\0';
+	return p;
+}
+
+struct input *
+input_open(const struct options *o)
+{
+	struct input *in = xcalloc(1, sizeof *in);
+	struct group stdin_group = { NULL, 0, "-", false };
+	const struct group *groups = o->groups;
+	size_t ngroups = o->ngroups, i, j;
+	struct unit *u;
+
+	in->delim = o->delimiter;
+	in->skip_empty = o->skip_empty;
+	in->max_args = o->max_args;
+	if (o->colsep) {
+		char *pat = colsep_pattern(o->colsep);
+		char msg[256];
+		int rc = regcomp(&in->colsep, pat, REG_EXTENDED);
+
+		free(pat);
+		if (rc) {
+			regerror(rc, &in->colsep, msg, sizeof msg);
+			fatalx("--colsep: '%s': %s", o->colsep, msg);
+		}
+		in->use_colsep = true;
+	}
+	if (ngroups == 0) {
+		groups = &stdin_group;
+		ngroups = 1;
+	}
+
+	in->units = xcalloc(ngroups, sizeof *in->units);
+	for (i = 0; i < ngroups; i++) {
+		if (i == 0 || !(o->link || groups[i].linked))
+			in->nunits++;
+		u = &in->units[in->nunits - 1];
+		u->lists = xreallocarray(u->lists, u->nlists + 1,
+		    sizeof *u->lists);
+		memset(&u->lists[u->nlists++], 0, sizeof *u->lists);
+	}
+
+	/* The first unit is streamed when it is one file. */
+	u = &in->units[0];
+	if (u->nlists == 1 && groups[0].path) {
+		u->stream = xcalloc(1, sizeof *u->stream);
+		reader_open(u->stream, groups[0].path, in->delim);
+	}
+	for (i = 0, j = 0; i < in->nunits; i++) {
+		u = &in->units[i];
+		for (size_t k = 0; k < u->nlists; k++, j++) {
+			if (!u->stream)
+				load_group(in, &u->lists[k], &groups[j]);
+			if (u->lists[k].n > u->count)
+				u->count = u->lists[k].n;
+		}
+		/* A linked unit with an empty member has no elements. */
+		for (size_t k = 0; k < u->nlists && !u->stream; k++)
+			if (u->lists[k].n == 0)
+				u->count = 0;
+		if (!u->stream && u->count == 0)
+			in->done = true;
+	}
+	in->idx = xcalloc(in->nunits, sizeof *in->idx);
+	return in;
+}
+
+void
+input_free(struct input *in)
+{
+	size_t i, k, m;
+
+	if (!in)
+		return;
+	for (i = 0; i < in->nunits; i++) {
+		struct unit *u = &in->units[i];
+
+		for (k = 0; k < u->nlists; k++) {
+			for (m = 0; m < u->lists[k].n; m++)
+				free(u->lists[k].v[m]);
+			free(u->lists[k].v);
+			free(u->lists[k].len);
+		}
+		free(u->lists);
+		if (u->stream) {
+			reader_close(u->stream);
+			free(u->stream);
+		}
+	}
+	free(in->units);
+	free(in->idx);
+	args_release(&in->first);
+	args_release(&in->acc);
+	if (in->use_colsep)
+		regfree(&in->colsep);
+	free(in);
+}
+
+int
+input_fd(const struct input *in)
+{
+	return in->units && in->units[0].stream ? in->units[0].stream->fd : -1;
+}
+
+int
+input_fill(struct input *in)
+{
+	if (reader_fill(in->units[0].stream) < 0) {
+		in->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+/* Add a value to out, split into columns with --colsep. */
+static void
+add_value(struct input *in, struct args *out, const char *p, size_t len)
+{
+	regmatch_t m;
+	size_t start = 0;
+
+	if (!in->use_colsep) {
+		args_add(out, p, len);
+		return;
+	}
+	/* regexec needs a C string: values hold no NUL with --colsep. */
+	while (start <= len) {
+		m.rm_so = 0;
+		m.rm_eo = (regoff_t)(len - start);
+		if (regexec(&in->colsep, p + start, 1, &m, REG_STARTEND) != 0 ||
+		    m.rm_eo == m.rm_so) {
+			args_add(out, p + start, len - start);
+			return;
+		}
+		args_add(out, p + start, (size_t)m.rm_so);
+		start += (size_t)m.rm_eo;
+	}
+}
+
+static void
+add_unit(struct input *in, struct args *out, size_t u)
+{
+	struct unit *un = &in->units[u];
+	size_t k, i = in->idx[u];
+
+	for (k = 0; k < un->nlists; k++) {
+		struct vlist *l = &un->lists[k];
+
+		add_value(in, out, l->v[i % l->n], l->len[i % l->n]);
+	}
+}
+
+/* One combination of the groups, appended to out. */
+static int
+next_item(struct input *in, struct args *out)
+{
+	struct unit *u0 = &in->units[0];
+	const char *rec;
+	size_t len, u;
+	int rc;
+
+	if (in->done)
+		return in->failed ? INPUT_ERROR : INPUT_END;
+	if (!in->have_first) {
+		if (u0->stream) {
+			do {
+				rc = reader_next(u0->stream, &rec, &len);
+				if (rc <= 0) {
+					if (rc == 0)
+						in->done = true;
+					if (rc == 0 && in->failed)
+						return INPUT_ERROR;
+					return rc;
+				}
+			} while (in->skip_empty && len == 0);
+			args_reset(&in->first);
+			add_value(in, &in->first, rec, len);
+		} else if (in->idx[0] >= u0->count) {
+			in->done = true;
+			return INPUT_END;
+		}
+		in->have_first = true;
+		for (u = 1; u < in->nunits; u++)
+			in->idx[u] = 0;
+	}
+
+	if (u0->stream)
+		for (size_t i = 0; i < in->first.n; i++)
+			args_add(out, args_value(&in->first, i),
+			    in->first.len[i]);
+	else
+		add_unit(in, out, 0);
+	for (u = 1; u < in->nunits; u++)
+		add_unit(in, out, u);
+
+	/* Advance: the last unit varies fastest. */
+	for (u = in->nunits - 1; u > 0; u--) {
+		if (++in->idx[u] < in->units[u].count)
+			return INPUT_ITEM;
+		in->idx[u] = 0;
+	}
+	in->have_first = false;
+	in->idx[0]++;
+	return INPUT_ITEM;
+}
+
+int
+input_next(struct input *in, struct args *out)
+{
+	int rc;
+
+	args_reset(out);
+	if (in->max_args <= 1)
+		return next_item(in, out);
+	while (in->acc_items < in->max_args) {
+		rc = next_item(in, &in->acc);
+		if (rc == INPUT_WAIT || rc == INPUT_ERROR)
+			return rc;
+		if (rc == INPUT_END)
+			break;
+		in->acc_items++;
+	}
+	if (in->acc_items == 0)
+		return INPUT_END;
+	args_copy(out, &in->acc);
+	args_reset(&in->acc);
+	in->acc_items = 0;
+	return INPUT_ITEM;
+}

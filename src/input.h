@@ -1,0 +1,60 @@
+/*
+ * Item sources: stdin lines, ::: lists, :::: and -a files, NUL or other
+ * delimiters, every combination of several groups, linked groups, columns
+ * and -N. Reading is demand-driven: input_next() hands out one job's
+ * arguments at a time, and only the first group is ever streamed, so
+ * memory does not grow with the length of the input.
+ */
+#ifndef INPUT_H
+#define INPUT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+struct options;
+
+/* One job's arguments. Each value is NUL-terminated and has a length. */
+struct args {
+	struct buf data;
+	size_t *off;
+	size_t *len;
+	size_t n;
+	size_t cap;
+};
+
+#define ARGS_INIT { BUF_INIT, NULL, NULL, 0, 0 }
+
+void args_init(struct args *);
+void args_release(struct args *);
+void args_reset(struct args *);
+void args_add(struct args *, const char *, size_t);
+void args_copy(struct args *dst, const struct args *src);
+
+static inline const char *
+args_value(const struct args *a, size_t i)
+{
+	return a->data.data + a->off[i];
+}
+
+struct input;
+
+/*
+ * Open every source the options name. Groups after the first are read
+ * whole now. Errors (a missing file, a bad --colsep) are fatal.
+ */
+struct input *input_open(const struct options *);
+void input_free(struct input *);
+
+#define INPUT_ITEM 1
+#define INPUT_END 0
+#define INPUT_WAIT -1	/* poll input_fd() for reading, then input_fill() */
+#define INPUT_ERROR -2	/* already reported */
+
+/* Put the next job's arguments in *out (reset first). */
+int input_next(struct input *, struct args *out);
+int input_fd(const struct input *);
+/* Read once from the streamed source. 0, or -1 after reporting why. */
+int input_fill(struct input *);
+
+#endif

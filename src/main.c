@@ -1,0 +1,31 @@
+/* fanout: run jobs in parallel and collect their output whole. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "plan.h"
+#include "sched.h"
+
+int
+main(int argc, char **argv)
+{
+	struct options opts;
+	struct plan *plan;
+	int status;
+
+	options_parse(&opts, argc, argv);
+	plan = plan_from_options(&opts);
+	status = sched_run(plan, &opts);
+	plan_free(plan);
+	options_release(&opts);
+	fflush(stdout);
+	if (status == 128 + SIGPIPE || (status > 128 && status < 128 + 32 &&
+	    status != 128 + SIGKILL)) {
+		/* Die by the signal that ended us, as a shell expects. */
+		signal(status - 128, SIG_DFL);
+		raise(status - 128);
+	}
+	return status;
+}

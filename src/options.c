@@ -1,0 +1,524 @@
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "util.h"
+#include "xalloc.h"
+
+#ifndef FANOUT_VERSION
+#define FANOUT_VERSION "0.1.0"
+#endif
+
+enum {
+	OPT_GROUP = 256,
+	OPT_LINE_BUFFER,
+	OPT_TAG,
+	OPT_TAGSTRING,
+	OPT_DRY_RUN,
+	OPT_COLSEP,
+	OPT_SHELL,
+	OPT_LINK,
+	OPT_DELAY,
+	OPT_TIMEOUT,
+	OPT_TERMSEQ,
+	OPT_RETRIES,
+	OPT_HALT,
+};
+
+static const char short_options[] = "+:j:kuva:0d:rN:I:qhV";
+
+static const struct option long_options[] = {
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "keep-order", no_argument, NULL, 'k' },
+	{ "group", no_argument, NULL, OPT_GROUP },
+	{ "line-buffer", no_argument, NULL, OPT_LINE_BUFFER },
+	{ "lb", no_argument, NULL, OPT_LINE_BUFFER },
+	{ "ungroup", no_argument, NULL, 'u' },
+	{ "tag", no_argument, NULL, OPT_TAG },
+	{ "tagstring", required_argument, NULL, OPT_TAGSTRING },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "arg-file", required_argument, NULL, 'a' },
+	{ "null", no_argument, NULL, '0' },
+	{ "delimiter", required_argument, NULL, 'd' },
+	{ "colsep", required_argument, NULL, OPT_COLSEP },
+	{ "no-run-if-empty", no_argument, NULL, 'r' },
+	{ "max-replace-args", required_argument, NULL, 'N' },
+	{ "replace", required_argument, NULL, 'I' },
+	{ "quote", no_argument, NULL, 'q' },
+	{ "shell", required_argument, NULL, OPT_SHELL },
+	{ "link", no_argument, NULL, OPT_LINK },
+	{ "delay", required_argument, NULL, OPT_DELAY },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "termseq", required_argument, NULL, OPT_TERMSEQ },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "halt", required_argument, NULL, OPT_HALT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char usage_text[] =
+"usage: fanout [OPTIONS] COMMAND [ARG...] [::: VALUE...]... [:::: FILE...]...\n"
+"       PRODUCER | fanout [OPTIONS] [COMMAND [ARG...]]\n"
+"Run COMMAND once per input item, many at a time; collect each job's output.\n"
+"\n"
+"Input:\n"
+"  ::: V...               values; several groups give every combination\n"
+"  :::: FILE, -a FILE     one item per line of FILE (- is stdin)\n"
+"  :::+ / ::::+, --link   pair a group with the one before / all groups\n"
+"  -0, --null             items end with NUL\n"
+"  -d, --delimiter C      items end with C (\\n, \\t, \\0 escapes)\n"
+"      --colsep REGEX     split items into columns {1} {2} ...\n"
+"  -r, --no-run-if-empty  skip empty items\n"
+"  -N N                   N items per job, as {1}..{N}\n"
+"\n"
+"Command:\n"
+"  {} {.} {/} {//} {/.} {#} {%} {N} {N.} {N/} {N//} {N/.}  replacement strings\n"
+"  -I STR                 use STR instead of {}\n"
+"  -q, --quote            quote the command's own words too\n"
+"      --shell PATH       shell for commands that need one (default /bin/sh)\n"
+"\n"
+"Scheduling:\n"
+"  -j, --jobs N           N at once; N%, +N, -N of the CPUs; 0 = no limit\n"
+"      --delay SECS       wait between job starts\n"
+"      --timeout SECS|N%  stop jobs that run longer\n"
+"      --termseq SEQ      signals and waits to stop a job\n"
+"                         (default TERM,200,TERM,100,TERM,50,KILL,25)\n"
+"      --retries N        run a failing job up to N times\n"
+"      --halt WHEN,WHAT=N never | now|soon,fail|success|done=N[%]\n"
+"      --dry-run          print the commands, run nothing\n"
+"\n"
+"Output:\n"
+"      --group            each job's output whole when it ends (default)\n"
+"  -k, --keep-order       in input order\n"
+"      --lb, --line-buffer  whole lines as they come\n"
+"  -u, --ungroup          straight through, may mix\n"
+"      --tag              prefix lines with the job's arguments\n"
+"      --tagstring STR    prefix lines with STR (replacement strings allowed)\n"
+"  -v, --verbose          print each command before its output\n"
+"\n"
+"  -h, --help             this text\n"
+"  -V, --version          fanout's version\n"
+"\n"
+"Exit status: 0 all jobs succeeded, 1-100 that many failed, 101 more,\n"
+"128+N ended by signal N, 255 other errors. See fanout(1).\n";
+
+static void __attribute__((noreturn))
+usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+usage_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fatalx("%s (see 'fanout --help')", msg);
+}
+
+double
+options_parse_duration(const char *s, bool need_unit)
+{
+	char *end;
+	double v, mul = 1;
+
+	errno = 0;
+	if (!*s || isspace((unsigned char)*s))
+		return -1;
+	v = strtod(s, &end);
+	if (errno || end == s || !isfinite(v) || v < 0)
+		return -1;
+	if (*end == '\0') {
+		if (need_unit)
+			return -1;
+	} else {
+		switch (*end) {
+		case 's': mul = 1; break;
+		case 'm': mul = 60; break;
+		case 'h': mul = 3600; break;
+		case 'd': mul = 86400; break;
+		default: return -1;
+		}
+		if (end[1] != '\0')
+			return -1;
+	}
+	return v * mul;
+}
+
+static unsigned long
+parse_count(const char *opt, const char *s, unsigned long min)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*s))
+		usage_error("%s: '%s' is not a whole number", opt, s);
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > INT_MAX)
+		usage_error("%s: '%s' is not a whole number", opt, s);
+	if (v < min)
+		usage_error("%s: '%s' must be at least %lu", opt, s, min);
+	return v;
+}
+
+static void
+check_jobs(const char *s)
+{
+	if (util_jobs_from_spec(s, 1) < 0)
+		usage_error("-j: '%s' is not a number of jobs "
+		    "(N, N%%, +N or -N)", s);
+}
+
+static int
+parse_delimiter(const char *s)
+{
+	int c;
+
+	if (s[0] == '\\' && s[1]) {
+		switch (s[1]) {
+		case 'n': c = '\n'; break;
+		case 't': c = '\t'; break;
+		case 'r': c = '\r'; break;
+		case '0': c = '\0'; break;
+		case '\\': c = '\\'; break;
+		case 'x':
+			if (isxdigit((unsigned char)s[2]) &&
+			    isxdigit((unsigned char)s[3]) && s[4] == '\0')
+				return (int)strtol(s + 2, NULL, 16);
+			c = -1;
+			break;
+		default: c = -1; break;
+		}
+		if (c >= 0 && s[2] == '\0')
+			return c;
+	} else if (s[0] && s[1] == '\0') {
+		return (unsigned char)s[0];
+	}
+	usage_error("-d: '%s' is not one character (or \\n, \\t, \\0, \\xHH)",
+	    s);
+}
+
+static void
+parse_halt(struct halt *h, const char *s)
+{
+	const char *p;
+	char *end;
+	double v;
+
+	memset(h, 0, sizeof *h);
+	if (strcmp(s, "never") == 0 || strcmp(s, "0") == 0) {
+		h->when = HALT_NEVER;
+		return;
+	}
+	/* GNU parallel's old numeric forms. */
+	if (strcmp(s, "1") == 0 || strcmp(s, "2") == 0 ||
+	    strcmp(s, "-1") == 0 || strcmp(s, "-2") == 0) {
+		h->when = (s[strlen(s) - 1] == '1') ? HALT_SOON : HALT_NOW;
+		h->what = s[0] == '-' ? HALT_SUCCESS : HALT_FAIL;
+		h->value = 1;
+		return;
+	}
+	if (strncmp(s, "now,", 4) == 0) {
+		h->when = HALT_NOW;
+		p = s + 4;
+	} else if (strncmp(s, "soon,", 5) == 0) {
+		h->when = HALT_SOON;
+		p = s + 5;
+	} else {
+		goto bad;
+	}
+	if (strncmp(p, "fail=", 5) == 0) {
+		h->what = HALT_FAIL;
+		p += 5;
+	} else if (strncmp(p, "success=", 8) == 0) {
+		h->what = HALT_SUCCESS;
+		p += 8;
+	} else if (strncmp(p, "done=", 5) == 0) {
+		h->what = HALT_DONE;
+		p += 5;
+	} else {
+		goto bad;
+	}
+	if (!isdigit((unsigned char)*p))
+		goto bad;
+	errno = 0;
+	v = strtod(p, &end);
+	if (errno || end == p)
+		goto bad;
+	if (*end == '%') {
+		h->percent = true;
+		end++;
+		if (v <= 0 || v > 100)
+			goto bad;
+	} else if (v < 1 || v != floor(v)) {
+		goto bad;
+	}
+	if (*end)
+		goto bad;
+	h->value = v;
+	return;
+bad:
+	usage_error("--halt: '%s' is not never or now|soon,fail|success|done=N "
+	    "(N a count or a percentage)", s);
+}
+
+static void
+parse_termseq(struct termseq *t, const char *s)
+{
+	char *copy = xstrdup(s), *tok, *save = NULL;
+	bool want_sig = true;
+	int sig;
+
+	t->n = 0;
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (want_sig) {
+			if (t->n == TERMSEQ_MAX)
+				usage_error("--termseq: more than %d signals",
+				    TERMSEQ_MAX);
+			if ((sig = util_signal_number(tok)) <= 0)
+				usage_error("--termseq: '%s' is not a signal",
+				    tok);
+			t->sig[t->n] = sig;
+			t->ms[t->n++] = 0;
+		} else {
+			char *end;
+			long ms;
+
+			errno = 0;
+			ms = strtol(tok, &end, 10);
+			if (errno || *end || end == tok || ms < 0 ||
+			    ms > 86400000)
+				usage_error("--termseq: '%s' is not a number "
+				    "of milliseconds", tok);
+			t->ms[t->n - 1] = (int)ms;
+		}
+		want_sig = !want_sig;
+	}
+	free(copy);
+	if (t->n == 0)
+		usage_error("--termseq: '%s' names no signal", s);
+}
+
+static void
+set_default_termseq(struct termseq *t)
+{
+	static const int sig[] = { SIGTERM, SIGTERM, SIGTERM, SIGKILL };
+	static const int ms[] = { 200, 100, 50, 25 };
+
+	for (t->n = 0; t->n < 4; t->n++) {
+		t->sig[t->n] = sig[t->n];
+		t->ms[t->n] = ms[t->n];
+	}
+}
+
+static struct group *
+add_group(struct options *o)
+{
+	struct group *g;
+
+	o->groups = xreallocarray(o->groups, o->ngroups + 1, sizeof *g);
+	g = &o->groups[o->ngroups++];
+	memset(g, 0, sizeof *g);
+	return g;
+}
+
+static int
+separator_kind(const char *w)
+{
+	if (strcmp(w, ":::") == 0)
+		return 1;
+	if (strcmp(w, ":::+") == 0)
+		return 2;
+	if (strcmp(w, "::::") == 0)
+		return 3;
+	if (strcmp(w, "::::+") == 0)
+		return 4;
+	return 0;
+}
+
+/* Split the words after the options into the command and the groups. */
+static void
+parse_operands(struct options *o, int argc, char **argv)
+{
+	int i = 0, kind;
+
+	while (i < argc && !separator_kind(argv[i]))
+		i++;
+	o->command = argv;
+	o->ncommand = (size_t)i;
+	while (i < argc) {
+		kind = separator_kind(argv[i++]);
+		if (kind == 1 || kind == 2) {
+			struct group *g = add_group(o);
+
+			g->linked = kind == 2;
+			g->values = &argv[i];
+			while (i < argc && !separator_kind(argv[i]))
+				i++;
+			g->nvalues = (size_t)(&argv[i] - g->values);
+		} else {
+			bool first = true;
+
+			if (i >= argc || separator_kind(argv[i]))
+				usage_error("'%s' needs a file name",
+				    kind == 3 ? "::::" : "::::+");
+			while (i < argc && !separator_kind(argv[i])) {
+				struct group *g = add_group(o);
+
+				g->path = argv[i++];
+				g->linked = kind == 4 && first;
+				first = false;
+			}
+		}
+	}
+	if (o->ngroups && o->groups[0].linked)
+		usage_error("'%s' has no group before it to link to",
+		    o->groups[0].path ? "::::+" : ":::+");
+}
+
+void
+options_parse(struct options *o, int argc, char **argv)
+{
+	const char **argfiles = NULL;
+	size_t nargfiles = 0, i;
+	struct group *old;
+	size_t nold;
+	int c;
+	double d;
+
+	memset(o, 0, sizeof *o);
+	o->delimiter = '\n';
+	o->retries = 1;
+	set_default_termseq(&o->termseq);
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, short_options, long_options,
+		    NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			check_jobs(optarg);
+			o->jobs_spec = optarg;
+			break;
+		case 'k': o->keep_order = true; break;
+		case OPT_GROUP: o->output = OUTPUT_GROUP; break;
+		case OPT_LINE_BUFFER: o->output = OUTPUT_LINE; break;
+		case 'u': o->output = OUTPUT_UNGROUP; break;
+		case OPT_TAG: o->tag = true; break;
+		case OPT_TAGSTRING: o->tagstring = optarg; break;
+		case 'v': o->verbose = true; break;
+		case OPT_DRY_RUN: o->dry_run = true; break;
+		case 'a':
+			argfiles = xreallocarray(argfiles, nargfiles + 1,
+			    sizeof *argfiles);
+			argfiles[nargfiles++] = optarg;
+			break;
+		case '0': o->delimiter = '\0'; break;
+		case 'd': o->delimiter = parse_delimiter(optarg); break;
+		case OPT_COLSEP:
+			if (!*optarg)
+				usage_error("--colsep: the separator is empty");
+			o->colsep = optarg;
+			break;
+		case 'r': o->skip_empty = true; break;
+		case 'N': o->max_args = parse_count("-N", optarg, 1); break;
+		case 'I':
+			if (!*optarg)
+				usage_error("-I: the replacement string is "
+				    "empty");
+			o->replace = optarg;
+			break;
+		case 'q': o->quote = true; break;
+		case OPT_SHELL: o->shell = optarg; break;
+		case OPT_LINK: o->link = true; break;
+		case OPT_DELAY:
+			if ((d = options_parse_duration(optarg, false)) < 0)
+				usage_error("--delay: '%s' is not a duration "
+				    "(seconds, or 1.5s, 5m, 1h)", optarg);
+			o->delay = d;
+			break;
+		case OPT_TIMEOUT: {
+			size_t len = strlen(optarg);
+
+			if (len > 1 && optarg[len - 1] == '%') {
+				char *end;
+
+				errno = 0;
+				d = strtod(optarg, &end);
+				if (errno || end != optarg + len - 1 ||
+				    !(d > 0) || !isdigit((unsigned char)*optarg))
+					d = -1;
+				o->timeout_percent = true;
+			} else {
+				d = options_parse_duration(optarg, false);
+				if (d == 0)
+					d = -1;
+			}
+			if (d < 0)
+				usage_error("--timeout: '%s' is not a duration "
+				    "or a percentage", optarg);
+			o->timeout = d;
+			break;
+		}
+		case OPT_TERMSEQ: parse_termseq(&o->termseq, optarg); break;
+		case OPT_RETRIES:
+			o->retries = (unsigned)parse_count("--retries",
+			    optarg, 0);
+			if (o->retries == 0)
+				o->retries = 1;
+			break;
+		case OPT_HALT: parse_halt(&o->halt, optarg); break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		case 'V':
+			printf("fanout %s\n", FANOUT_VERSION);
+			exit(0);
+		case ':':
+			usage_error("option '%s' needs a value",
+			    argv[optind - 1]);
+		case '?':
+		default:
+			if (optopt && optopt < 256)
+				usage_error("unknown option '-%c'", optopt);
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	parse_operands(o, argc - optind, argv + optind);
+
+	/* -a files come first, as GNU parallel reads them. */
+	if (nargfiles) {
+		old = o->groups;
+		nold = o->ngroups;
+		o->groups = NULL;
+		o->ngroups = 0;
+		for (i = 0; i < nargfiles; i++)
+			add_group(o)->path = argfiles[i];
+		for (i = 0; i < nold; i++)
+			*add_group(o) = old[i];
+		free(old);
+		free(argfiles);
+	}
+	if (o->quote && o->ncommand == 0)
+		usage_error("-q needs a command");
+}
+
+void
+options_release(struct options *o)
+{
+	free(o->groups);
+	o->groups = NULL;
+	o->ngroups = 0;
+}

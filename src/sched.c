@@ -1,0 +1,988 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "collect.h"
+#include "options.h"
+#include "plan.h"
+#include "sched.h"
+#include "spawn.h"
+#include "template.h"
+#include "util.h"
+#include "xalloc.h"
+
+#define READ_CHUNK (128 * 1024)
+#define PAUSE_RETRY_NS (100 * 1000000LL)
+#define PAUSE_LIVE_NS (1000 * 1000000LL)
+/* Descriptors a job may hold: two pipes, two spool files. */
+#define FDS_PER_JOB 4
+#define FDS_RESERVED 16
+#define JOBS_UNLIMITED_MAX 4096
+
+extern char **environ;
+
+struct job {
+	size_t seq;
+	struct task *task;
+	struct args args;
+	size_t slot;		/* from 1; 0 while queued */
+	unsigned runs;
+	pid_t pid;		/* -1: no process (could not start) */
+	int fd[2];		/* stdout, stderr; -1 when closed */
+	bool reaped;
+	int status;		/* wait status */
+	int exitval;
+	int sig;
+	int64_t start;
+	double start_wall;
+	int64_t term_at;	/* next termseq step; 0: not stopping */
+	size_t term_step;
+	bool timed_out;
+	bool paused;		/* a full disk: not reading for now */
+	int64_t paused_since;
+	struct output *out;
+	struct job *next;	/* in a queue */
+};
+
+/* Runtimes of finished jobs, on a log scale, for --timeout N%. */
+#define HIST_BUCKETS 2600
+struct runtimes {
+	unsigned count[HIST_BUCKETS];
+	size_t n;
+};
+
+struct sched {
+	const struct options *o;
+	struct plan *plan;
+	struct collector *coll;
+	struct spawner *spawner;
+
+	size_t njobs;		/* slots */
+	struct job **slots;
+	size_t nrunning;
+	size_t max_held;	/* running and unprinted, for descriptors */
+	struct job *queue, **queue_tail;	/* to run before new input */
+
+	size_t seq;
+	bool input_done;
+	bool input_error;
+	bool want_input;
+	int64_t next_start;	/* --delay */
+	int64_t now;
+
+	size_t nfailed, nsucceeded, ndone;
+	size_t ntotal;		/* known total of jobs, for N% halts */
+	bool halting;
+	bool halted;
+	int halt_status;
+	bool stopping;		/* a signal: start nothing more */
+	int stop_signal;
+	bool killed_all;
+	bool spawn_blocked;
+
+	struct runtimes runtimes;
+	struct buf cmd;		/* scratch: a command's shell text */
+	struct args argv;	/* scratch: a direct command's words */
+	char **argvp;
+	size_t argvp_cap;
+	char **envp;
+	size_t env_fixed;	/* envp entries shared by every job */
+	char env_vars[5][48];
+	struct buf dry;		/* --dry-run output, written in blocks */
+};
+
+/* Signal plumbing: the only global state. */
+static int sig_fds[2] = { -1, -1 };
+static volatile sig_atomic_t sig_stop;
+static volatile sig_atomic_t sig_ints;
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)sig;
+
+	if (sig != SIGCHLD) {
+		if (!sig_stop)
+			sig_stop = sig;
+		if (sig == SIGINT)
+			sig_ints++;
+	}
+	if (write(sig_fds[1], &b, 1) < 0) {
+		/* The pipe is full: the loop is awake already. */
+	}
+	errno = saved;
+}
+
+static void
+signals_init(void)
+{
+	struct sigaction sa;
+
+	if (pipe2(sig_fds, O_CLOEXEC | O_NONBLOCK) < 0)
+		fatal("cannot create a pipe");
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+	/* No SA_RESTART: a write blocked on a stuck reader gives up. */
+	sa.sa_flags = 0;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static void
+runtimes_add(struct runtimes *r, int64_t ns)
+{
+	double us = ns / 1000.0;
+	long b = us <= 1 ? 0 : lround(log(us) / log(1.01));
+
+	if (b >= HIST_BUCKETS)
+		b = HIST_BUCKETS - 1;
+	r->count[b]++;
+	r->n++;
+}
+
+/* The median runtime in nanoseconds, or -1 before a job succeeded. */
+static int64_t
+runtimes_median(const struct runtimes *r)
+{
+	size_t seen = 0, b;
+
+	if (r->n < 1)
+		return -1;
+	for (b = 0; b < HIST_BUCKETS; b++) {
+		seen += r->count[b];
+		if (seen * 2 >= r->n)
+			break;
+	}
+	return (int64_t)(pow(1.01, (double)b) * 1000.0);
+}
+
+/* How many jobs at once, and how many descriptors allow. */
+static void
+choose_slots(struct sched *s)
+{
+	struct rlimit rl;
+	long want = util_jobs_from_spec(s->o->jobs_spec ? s->o->jobs_spec :
+	    "100%", util_ncpu());
+	size_t budget, fit;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (rl.rlim_cur > 65536)
+			rl.rlim_cur = 65536;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	budget = rl.rlim_cur == RLIM_INFINITY ? 65536 : (size_t)rl.rlim_cur;
+	fit = budget > FDS_RESERVED ? (budget - FDS_RESERVED) / FDS_PER_JOB : 0;
+	if (fit == 0)
+		fatalx("too few file descriptors to run a job (ulimit -n is "
+		    "%zu)", budget);
+	if (want == 0) {
+		want = (long)(fit < JOBS_UNLIMITED_MAX ? fit :
+		    JOBS_UNLIMITED_MAX);
+	} else if ((size_t)want > fit) {
+		warnx("only enough file descriptors for %zu jobs at once "
+		    "(ulimit -n is %zu)", fit, budget);
+		want = (long)fit;
+	}
+	s->njobs = (size_t)want;
+	s->max_held = fit;
+	s->slots = xcalloc(s->njobs, sizeof *s->slots);
+}
+
+static bool
+is_job_var(const char *e)
+{
+	static const char *const names[] = { "FANOUT_SEQ=", "FANOUT_SLOT=",
+		"FANOUT_HOST=", "PARALLEL_SEQ=", "PARALLEL_JOBSLOT=" };
+	size_t i;
+
+	for (i = 0; i < 5; i++)
+		if (strncmp(e, names[i], strlen(names[i])) == 0)
+			return true;
+	return false;
+}
+
+static void
+env_init(struct sched *s)
+{
+	size_t n = 0, i;
+
+	for (i = 0; environ[i]; i++)
+		;
+	s->envp = xcalloc(i + 6, sizeof *s->envp);
+	for (i = 0; environ[i]; i++)
+		if (!is_job_var(environ[i]))
+			s->envp[n++] = environ[i];
+	s->env_fixed = n;
+	for (i = 0; i < 5; i++)
+		s->envp[n + i] = s->env_vars[i];
+	s->envp[n + 5] = NULL;
+}
+
+static void
+env_set(struct sched *s, const struct job *j)
+{
+	snprintf(s->env_vars[0], sizeof s->env_vars[0], "FANOUT_SEQ=%zu",
+	    j->seq);
+	snprintf(s->env_vars[1], sizeof s->env_vars[1], "FANOUT_SLOT=%zu",
+	    j->slot);
+	snprintf(s->env_vars[2], sizeof s->env_vars[2], "FANOUT_HOST=:");
+	snprintf(s->env_vars[3], sizeof s->env_vars[3], "PARALLEL_SEQ=%zu",
+	    j->seq);
+	snprintf(s->env_vars[4], sizeof s->env_vars[4],
+	    "PARALLEL_JOBSLOT=%zu", j->slot);
+}
+
+static void
+queue_push(struct sched *s, struct job *j, bool front)
+{
+	if (front) {
+		j->next = s->queue;
+		s->queue = j;
+		if (s->queue_tail == &s->queue)
+			s->queue_tail = &j->next;
+		return;
+	}
+	j->next = NULL;
+	*s->queue_tail = j;
+	s->queue_tail = &j->next;
+}
+
+static struct job *
+queue_pop(struct sched *s)
+{
+	struct job *j = s->queue;
+
+	if (j) {
+		s->queue = j->next;
+		if (!s->queue)
+			s->queue_tail = &s->queue;
+		j->next = NULL;
+	}
+	return j;
+}
+
+static void
+job_free(struct job *j)
+{
+	args_release(&j->args);
+	free(j);
+}
+
+/* The tag in front of each line: --tagstring, or the arguments. */
+static void
+make_tag(struct sched *s, struct job *j, struct buf *tag)
+{
+	size_t i;
+
+	buf_reset(tag);
+	if (j->task->tagstring) {
+		template_render_text(j->task->tagstring, &j->args, j->seq,
+		    j->slot, tag);
+	} else {
+		for (i = 0; i < j->args.n; i++) {
+			if (i)
+				buf_addch(tag, ' ');
+			buf_add(tag, args_value(&j->args, i), j->args.len[i]);
+		}
+	}
+	buf_addch(tag, '\t');
+	(void)s;
+}
+
+/* A new job from the plan, or NULL (and why in the sched's flags). */
+static struct job *
+job_next(struct sched *s)
+{
+	struct job *j;
+	struct task *task;
+	int rc;
+
+	if ((j = queue_pop(s)))
+		return j;
+	if (s->input_done)
+		return NULL;
+	j = xcalloc(1, sizeof *j);
+	rc = plan_next(s->plan, &task, &j->args);
+	if (rc == INPUT_ITEM) {
+		j->task = task;
+		j->seq = ++s->seq;
+		j->pid = -1;
+		j->fd[0] = j->fd[1] = -1;
+		return j;
+	}
+	job_free(j);
+	if (rc == INPUT_WAIT) {
+		s->want_input = true;
+	} else {
+		s->input_done = true;
+		if (rc == INPUT_ERROR)
+			s->input_error = true;
+	}
+	return NULL;
+}
+
+static size_t
+free_slot(struct sched *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->njobs; i++)
+		if (!s->slots[i])
+			return i;
+	BUG("no free slot");
+}
+
+/* Build the command of a job: argv for direct commands, else shell text. */
+static char **
+job_argv(struct sched *s, struct job *j)
+{
+	const struct template *t = j->task->command;
+	size_t i, n;
+
+	if (template_needs_shell(t)) {
+		buf_reset(&s->cmd);
+		template_render_shell(t, &j->args, j->seq, j->slot, &s->cmd);
+		n = 3;
+	} else {
+		template_render_argv(t, &j->args, j->seq, j->slot, &s->argv);
+		n = s->argv.n;
+	}
+	if (n + 1 > s->argvp_cap) {
+		s->argvp_cap = n + 1;
+		s->argvp = xreallocarray(s->argvp, s->argvp_cap,
+		    sizeof *s->argvp);
+	}
+	if (template_needs_shell(t)) {
+		const char *sh = s->o->shell ? s->o->shell :
+		    getenv("FANOUT_SHELL");
+
+		s->argvp[0] = (char *)(sh && *sh ? sh : "/bin/sh");
+		s->argvp[1] = (char *)"-c";
+		s->argvp[2] = s->cmd.data;
+	} else {
+		for (i = 0; i < n; i++)
+			s->argvp[i] = (char *)args_value(&s->argv, i);
+	}
+	s->argvp[n] = NULL;
+	return s->argvp;
+}
+
+/* The command as a user would type it, for -v and --dry-run. */
+static void
+job_command_text(struct sched *s, struct job *j, struct buf *out)
+{
+	template_render_shell(j->task->command, &j->args, j->seq, j->slot,
+	    out);
+	(void)s;
+}
+
+static void job_complete(struct sched *, struct job *);
+
+/* Start a job in a free slot. -1: the system is out of resources. */
+static int
+job_start(struct sched *s, struct job *j)
+{
+	struct spawn_proc p;
+	struct buf text = BUF_INIT;
+	char **argv;
+	int rc;
+
+	j->slot = free_slot(s) + 1;
+	j->runs++;
+	if (s->o->dry_run) {
+		job_command_text(s, j, &s->dry);
+		buf_addch(&s->dry, '\n');
+		if (s->dry.len >= 65536) {
+			collector_print(s->coll, s->dry.data, s->dry.len);
+			buf_reset(&s->dry);
+		}
+		s->ndone++;
+		job_free(j);
+		return 0;
+	}
+	if (!j->out) {
+		if (s->o->tag || s->o->tagstring) {
+			make_tag(s, j, &text);
+			j->out = output_new(s->coll, text.data, text.len);
+		} else {
+			j->out = output_new(s->coll, NULL, 0);
+		}
+	}
+	argv = job_argv(s, j);
+	if (s->o->verbose) {
+		buf_reset(&text);
+		job_command_text(s, j, &text);
+		buf_addch(&text, '\n');
+		if (s->o->output == OUTPUT_UNGROUP)
+			collector_print(s->coll, text.data, text.len);
+		else
+			output_append(s->coll, j->out, 1, text.data, text.len);
+	}
+	buf_release(&text);
+	env_set(s, j);
+	rc = spawn_start(s->spawner, argv, s->envp,
+	    s->o->output != OUTPUT_UNGROUP, &p);
+	if (rc < 0) {
+		j->runs--;
+		j->slot = 0;
+		return -1;
+	}
+	j->start = s->now;
+	j->start_wall = util_wallclock();
+	j->term_at = 0;
+	j->term_step = 0;
+	j->timed_out = false;
+	j->reaped = false;
+	s->slots[j->slot - 1] = j;
+	s->nrunning++;
+	s->next_start = s->now + (int64_t)(s->o->delay * 1e9);
+	if (rc > 0) {
+		/* The command could not be run: say why as its stderr. */
+		char *msg = xasprintf("fanout: %s: %s\n", argv[0],
+		    rc == ENOENT ? "command not found" : strerror(rc));
+
+		if (s->o->output == OUTPUT_UNGROUP)
+			(void)!write(STDERR_FILENO, msg, strlen(msg));
+		else
+			output_append(s->coll, j->out, 2, msg, strlen(msg));
+		free(msg);
+		j->reaped = true;
+		j->status = (rc == ENOENT ? 127 : 126) << 8;
+		j->pid = -1;
+		j->fd[0] = j->fd[1] = -1;
+		job_complete(s, j);
+		return 0;
+	}
+	j->pid = p.pid;
+	j->fd[0] = p.out;
+	j->fd[1] = p.err;
+	return 0;
+}
+
+static void
+job_signal(struct job *j, int sig)
+{
+	if (j->pid > 0)
+		spawn_signal(j->pid, sig);
+}
+
+/* Begin the termination sequence of a running job. */
+static void
+job_stop(struct sched *s, struct job *j)
+{
+	if (j->term_at)
+		return;
+	j->term_step = 0;
+	job_signal(j, s->o->termseq.sig[0]);
+	j->term_at = s->now + s->o->termseq.ms[0] * 1000000LL;
+	if (j->term_at == 0)
+		j->term_at = 1;
+}
+
+static void
+job_term_step(struct sched *s, struct job *j)
+{
+	const struct termseq *t = &s->o->termseq;
+
+	if (++j->term_step >= t->n) {
+		/* The sequence is over; keep the group dead. */
+		j->term_step = t->n - 1;
+	}
+	job_signal(j, t->sig[j->term_step]);
+	j->term_at = s->now + t->ms[j->term_step] * 1000000LL + 1;
+	if (j->term_step == t->n - 1 && t->ms[j->term_step] == 0)
+		j->term_at = s->now + 25000000LL;
+}
+
+static void
+stop_all(struct sched *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->njobs; i++)
+		if (s->slots[i])
+			job_stop(s, s->slots[i]);
+}
+
+static void
+kill_all(struct sched *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->njobs; i++)
+		if (s->slots[i])
+			job_signal(s->slots[i], SIGKILL);
+	s->killed_all = true;
+}
+
+static int
+job_exit_code(const struct job *j)
+{
+	return j->sig ? 128 + j->sig : j->exitval;
+}
+
+static void
+check_halt(struct sched *s, const struct job *j, bool failed)
+{
+	const struct halt *h = &s->o->halt;
+	size_t count;
+	bool counts;
+
+	if (h->when == HALT_NEVER || s->halted)
+		return;
+	switch (h->what) {
+	case HALT_FAIL:
+		counts = failed;
+		count = s->nfailed;
+		break;
+	case HALT_SUCCESS:
+		counts = !failed;
+		count = s->nsucceeded;
+		break;
+	default:
+		counts = true;
+		count = s->ndone;
+		break;
+	}
+	if (!counts)
+		return;
+	if (h->percent) {
+		if (s->ntotal == 0 ||
+		    (double)count * 100.0 < h->value * (double)s->ntotal)
+			return;
+	} else if ((double)count < h->value) {
+		return;
+	}
+	s->halted = true;
+	s->halt_status = job_exit_code(j);
+	if (h->when == HALT_NOW)
+		stop_all(s);
+}
+
+/* The job's process was reaped and its pipes are closed. */
+static void
+job_complete(struct sched *s, struct job *j)
+{
+	bool failed;
+	int64_t runtime = s->now - j->start;
+
+	if (WIFSIGNALED(j->status)) {
+		j->sig = WTERMSIG(j->status);
+		j->exitval = 0;
+	} else {
+		j->sig = 0;
+		j->exitval = WEXITSTATUS(j->status);
+	}
+	failed = j->exitval != 0 || j->sig != 0 || j->timed_out;
+	s->slots[j->slot - 1] = NULL;
+	s->nrunning--;
+	j->pid = -1;
+	if (!failed)
+		runtimes_add(&s->runtimes, runtime);
+
+	if (failed && j->runs < j->task->retries && !s->stopping &&
+	    !(s->halted && s->o->halt.when == HALT_NOW)) {
+		/* Only the last run's output is printed. */
+		output_discard(s->coll, j->out);
+		j->slot = 0;
+		j->paused = false;
+		queue_push(s, j, true);
+		return;
+	}
+	s->ndone++;
+	if (failed)
+		s->nfailed++;
+	else
+		s->nsucceeded++;
+	output_finish(s->coll, j->out);
+	j->out = NULL;
+	check_halt(s, j, failed);
+	job_free(j);
+}
+
+static void
+maybe_complete(struct sched *s, struct job *j)
+{
+	if (j->reaped && j->fd[0] < 0 && j->fd[1] < 0)
+		job_complete(s, j);
+}
+
+static struct job *
+job_by_pid(struct sched *s, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < s->njobs; i++)
+		if (s->slots[i] && s->slots[i]->pid == pid)
+			return s->slots[i];
+	return NULL;
+}
+
+static void
+reap(struct sched *s)
+{
+	struct job *j;
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (!(j = job_by_pid(s, pid)))
+			continue;
+		j->reaped = true;
+		j->status = st;
+		maybe_complete(s, j);
+	}
+}
+
+static void
+job_read(struct sched *s, struct job *j, int stream, char *chunk)
+{
+	ssize_t n;
+	int *fd = &j->fd[stream - 1];
+
+	n = read(*fd, chunk, READ_CHUNK);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		close(*fd);
+		*fd = -1;
+		maybe_complete(s, j);
+		return;
+	}
+	if (output_append(s->coll, j->out, stream, chunk, (size_t)n) < 0) {
+		j->paused = true;
+		j->paused_since = s->now;
+	}
+}
+
+/* Jobs stopped by a full disk: try to store their output again. */
+static void
+resume_paused(struct sched *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->njobs; i++) {
+		struct job *j = s->slots[i];
+
+		if (!j || !j->paused)
+			continue;
+		if (output_resume(s->coll, j->out) == 0) {
+			j->paused = false;
+		} else if (s->now - j->paused_since > PAUSE_LIVE_NS) {
+			/* Nothing frees the disk: print this job as it goes. */
+			output_make_live(s->coll, j->out);
+			if (output_resume(s->coll, j->out) == 0)
+				j->paused = false;
+		}
+	}
+}
+
+static void
+start_jobs(struct sched *s)
+{
+	struct job *j;
+
+	s->want_input = false;
+	while (!s->stopping && !s->halted && s->nrunning < s->njobs &&
+	    !s->spawn_blocked) {
+		if (!s->o->dry_run && s->o->keep_order &&
+		    s->nrunning + collector_held(s->coll) >= s->max_held)
+			break;
+		if (s->o->delay > 0 && s->now < s->next_start)
+			break;
+		if (!(j = job_next(s)))
+			break;
+		if (job_start(s, j) < 0) {
+			if (s->nrunning == 0)
+				fatal("cannot start a job");
+			queue_push(s, j, true);
+			s->spawn_blocked = true;
+			break;
+		}
+		if (s->o->delay > 0)
+			s->now = util_now();
+	}
+}
+
+/* With a percentage halt, GNU parallel knows the total: read it all. */
+static void
+read_all_input(struct sched *s)
+{
+	struct pollfd pfd;
+	struct job *j;
+
+	for (;;) {
+		s->want_input = false;
+		if (!(j = job_next(s))) {
+			if (!s->want_input)
+				break;
+			pfd.fd = plan_input_fd(s->plan);
+			pfd.events = POLLIN;
+			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+				fatal("poll");
+			if (sig_stop)
+				break;
+			plan_fill(s->plan);
+			continue;
+		}
+		queue_push(s, j, false);
+		s->ntotal++;
+	}
+}
+
+static void
+handle_signals(struct sched *s)
+{
+	unsigned char b[64];
+
+	while (read(sig_fds[0], b, sizeof b) > 0)
+		;
+	reap(s);
+	if (sig_stop && !s->stopping) {
+		s->stopping = true;
+		s->stop_signal = sig_stop;
+		stop_all(s);
+	}
+	if (sig_ints >= 2 && !s->killed_all)
+		kill_all(s);
+}
+
+static int
+poll_timeout(struct sched *s)
+{
+	int64_t next = INT64_MAX, median = -1;
+	size_t i;
+
+	if (s->o->delay > 0 && !s->stopping && !s->halted &&
+	    s->nrunning < s->njobs && !s->input_done && s->now < s->next_start)
+		next = s->next_start;
+	if (s->o->timeout_percent)
+		median = runtimes_median(&s->runtimes);
+	for (i = 0; i < s->njobs; i++) {
+		struct job *j = s->slots[i];
+		int64_t limit = 0;
+
+		if (!j)
+			continue;
+		if (j->term_at && j->term_at < next)
+			next = j->term_at;
+		if (j->paused && s->now + PAUSE_RETRY_NS < next)
+			next = s->now + PAUSE_RETRY_NS;
+		if (j->term_at || j->reaped)
+			continue;
+		if (s->o->timeout_percent && median > 0)
+			limit = (int64_t)(median * s->o->timeout / 100.0);
+		else if (!s->o->timeout_percent && s->o->timeout > 0)
+			limit = (int64_t)(s->o->timeout * 1e9);
+		if (limit && j->start + limit < next)
+			next = j->start + limit;
+	}
+	if (s->spawn_blocked && s->now + PAUSE_RETRY_NS < next)
+		next = s->now + PAUSE_RETRY_NS;
+	if (next == INT64_MAX)
+		return -1;
+	if (next <= s->now)
+		return 0;
+	return (int)((next - s->now + 999999) / 1000000);
+}
+
+/* Timeouts and the steps of termination sequences that are due. */
+static void
+check_timers(struct sched *s)
+{
+	int64_t median = -1, limit;
+	size_t i;
+
+	if (s->o->timeout_percent)
+		median = runtimes_median(&s->runtimes);
+	for (i = 0; i < s->njobs; i++) {
+		struct job *j = s->slots[i];
+
+		if (!j)
+			continue;
+		if (j->term_at) {
+			if (s->now >= j->term_at)
+				job_term_step(s, j);
+			continue;
+		}
+		if (j->reaped)
+			continue;
+		limit = 0;
+		if (s->o->timeout_percent && median > 0)
+			limit = (int64_t)(median * s->o->timeout / 100.0);
+		else if (!s->o->timeout_percent && s->o->timeout > 0)
+			limit = (int64_t)(s->o->timeout * 1e9);
+		if (limit && s->now >= j->start + limit) {
+			j->timed_out = true;
+			job_stop(s, j);
+		}
+	}
+}
+
+static void
+run_loop(struct sched *s)
+{
+	struct pollfd *pfd = xcalloc(2 * s->njobs + 2, sizeof *pfd);
+	struct job **owner = xcalloc(2 * s->njobs + 2, sizeof *owner);
+	char *chunk = xmalloc(READ_CHUNK);
+	size_t n, i;
+	int timeout, input_slot;
+
+	for (;;) {
+		s->now = util_now();
+		if (sig_stop || s->spawn_blocked)
+			handle_signals(s);
+		s->spawn_blocked = false;
+		start_jobs(s);
+		if (collector_broken(s->coll) && !s->stopping) {
+			s->stopping = true;
+			stop_all(s);
+		}
+		if (s->nrunning == 0 && !s->spawn_blocked &&
+		    (s->stopping || s->halted ||
+		     (s->input_done && !s->queue)))
+			break;
+
+		n = 0;
+		pfd[n].fd = sig_fds[0];
+		pfd[n++].events = POLLIN;
+		input_slot = -1;
+		if (s->want_input && !s->stopping) {
+			input_slot = (int)n;
+			pfd[n].fd = plan_input_fd(s->plan);
+			pfd[n++].events = POLLIN;
+		}
+		for (i = 0; i < s->njobs; i++) {
+			struct job *j = s->slots[i];
+
+			if (!j || j->paused)
+				continue;
+			for (int k = 0; k < 2; k++) {
+				if (j->fd[k] < 0)
+					continue;
+				owner[n] = j;
+				pfd[n].fd = j->fd[k];
+				pfd[n++].events = POLLIN;
+			}
+		}
+		timeout = poll_timeout(s);
+		if (poll(pfd, n, timeout) < 0) {
+			if (errno != EINTR)
+				fatal("poll");
+			continue;
+		}
+		s->now = util_now();
+		if (pfd[0].revents)
+			handle_signals(s);
+		if (input_slot >= 0 && pfd[input_slot].revents) {
+			if (plan_fill(s->plan) < 0)
+				s->input_error = true;
+		}
+		for (i = 1; i < n; i++) {
+			struct job *j = owner[i];
+			int stream;
+
+			if (!pfd[i].revents || (int)i == input_slot)
+				continue;
+			stream = pfd[i].fd == j->fd[0] ? 1 : 2;
+			if (j->fd[stream - 1] == pfd[i].fd)
+				job_read(s, j, stream, chunk);
+		}
+		check_timers(s);
+		resume_paused(s);
+	}
+	free(pfd);
+	free(owner);
+	free(chunk);
+}
+
+/* fatal() runs this: stop the jobs, so none outlives fanout. */
+static struct sched *fatal_sched;
+
+static void
+on_fatal(void)
+{
+	if (fatal_sched)
+		kill_all(fatal_sched);
+}
+
+int
+sched_run(struct plan *plan, const struct options *o)
+{
+	struct sched s;
+	int status;
+
+	memset(&s, 0, sizeof s);
+	s.o = o;
+	s.plan = plan;
+	s.queue_tail = &s.queue;
+	s.now = util_now();
+	signals_init();
+	choose_slots(&s);
+	env_init(&s);
+	s.spawner = spawner_new();
+	{
+		struct collect_opts co = {
+			.mode = o->output,
+			.keep_order = o->keep_order,
+			.live = o->keep_order && o->retries <= 1,
+			.stop = &sig_stop,
+		};
+		if (co.mode == OUTPUT_LINE && co.keep_order)
+			co.mode = OUTPUT_GROUP;
+		s.coll = collector_new(&co);
+	}
+	fatal_sched = &s;
+	fatal_hook = on_fatal;
+
+	if (o->halt.when != HALT_NEVER && o->halt.percent)
+		read_all_input(&s);
+	run_loop(&s);
+
+	if (s.dry.len)
+		collector_print(s.coll, s.dry.data, s.dry.len);
+	collector_flush_all(s.coll);
+
+	if (s.stop_signal && !collector_broken(s.coll))
+		status = 128 + s.stop_signal;
+	else if (collector_broken(s.coll))
+		status = 128 + SIGPIPE;
+	else if (collector_failed(s.coll) || s.input_error)
+		status = FANOUT_STATUS_ERROR;
+	else if (s.halted)
+		status = s.halt_status;
+	else
+		status = s.nfailed > 100 ? 101 : (int)s.nfailed;
+
+	fatal_hook = NULL;
+	fatal_sched = NULL;
+	while (s.queue)
+		job_free(queue_pop(&s));
+	collector_free(s.coll);
+	spawner_free(s.spawner);
+	free(s.slots);
+	free(s.envp);
+	free(s.argvp);
+	buf_release(&s.cmd);
+	buf_release(&s.dry);
+	args_release(&s.argv);
+	return status;
+}

@@ -1,0 +1,117 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "spawn.h"
+#include "xalloc.h"
+
+struct spawner {
+	posix_spawnattr_t attr;
+	int devnull;
+};
+
+struct spawner *
+spawner_new(void)
+{
+	struct spawner *s = xcalloc(1, sizeof *s);
+	sigset_t none, deflt;
+
+	s->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (s->devnull < 0)
+		fatal("cannot open '/dev/null'");
+	sigemptyset(&none);
+	/* Whatever fanout catches or ignores, a job starts with defaults. */
+	sigemptyset(&deflt);
+	sigaddset(&deflt, SIGINT);
+	sigaddset(&deflt, SIGTERM);
+	sigaddset(&deflt, SIGHUP);
+	sigaddset(&deflt, SIGCHLD);
+	sigaddset(&deflt, SIGPIPE);
+	sigaddset(&deflt, SIGQUIT);
+	if (posix_spawnattr_init(&s->attr) ||
+	    posix_spawnattr_setflags(&s->attr, POSIX_SPAWN_SETPGROUP |
+		POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) ||
+	    posix_spawnattr_setpgroup(&s->attr, 0) ||
+	    posix_spawnattr_setsigmask(&s->attr, &none) ||
+	    posix_spawnattr_setsigdefault(&s->attr, &deflt))
+		fatalx("cannot set up process spawning");
+	return s;
+}
+
+void
+spawner_free(struct spawner *s)
+{
+	if (!s)
+		return;
+	posix_spawnattr_destroy(&s->attr);
+	close(s->devnull);
+	free(s);
+}
+
+int
+spawn_start(struct spawner *s, char *const *argv, char *const *envp,
+    bool pipes, struct spawn_proc *p)
+{
+	posix_spawn_file_actions_t fa;
+	int out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int rc, saved;
+
+	p->pid = -1;
+	p->out = p->err = -1;
+	if (pipes && (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0))
+		goto fail;
+	if ((rc = posix_spawn_file_actions_init(&fa)) != 0) {
+		errno = rc;
+		goto fail;
+	}
+	posix_spawn_file_actions_adddup2(&fa, s->devnull, STDIN_FILENO);
+	if (pipes) {
+		posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+		posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
+	}
+	rc = posix_spawnp(&p->pid, argv[0], &fa, &s->attr, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	if (pipes) {
+		close(out[1]);
+		close(err[1]);
+		out[1] = err[1] = -1;
+	}
+	if (rc == EAGAIN || rc == ENOMEM || rc == EMFILE || rc == ENFILE) {
+		errno = rc;
+		goto fail;
+	}
+	if (rc != 0) {
+		/* The child could not exec: the job runs no command. */
+		if (pipes) {
+			close(out[0]);
+			close(err[0]);
+		}
+		p->pid = -1;
+		return rc;
+	}
+	p->out = out[0];
+	p->err = err[0];
+	return 0;
+fail:
+	saved = errno;
+	for (int i = 0; i < 2; i++) {
+		if (out[i] >= 0)
+			close(out[i]);
+		if (err[i] >= 0)
+			close(err[i]);
+	}
+	errno = saved;
+	return -1;
+}
+
+int
+spawn_signal(pid_t pgid, int sig)
+{
+	if (pgid <= 0)
+		return -1;
+	return kill(-pgid, sig);
+}

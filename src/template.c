@@ -1,0 +1,586 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input.h"
+#include "template.h"
+#include "xalloc.h"
+
+enum seg_kind {
+	SEG_LIT,	/* text of the command */
+	SEG_BLANK,	/* blanks between words (direct commands only) */
+	SEG_ARG,	/* {} {.} {1} ... */
+	SEG_SEQ,	/* {#} */
+	SEG_SLOT,	/* {%} */
+	SEG_RAW		/* the arguments as shell text (lines as commands) */
+};
+
+enum form {
+	FORM_WHOLE,
+	FORM_NOEXT,	/* {.} */
+	FORM_BASE,	/* {/} */
+	FORM_DIR,	/* {//} */
+	FORM_BASE_NOEXT	/* {/.} */
+};
+
+struct seg {
+	enum seg_kind kind;
+	enum form form;
+	size_t argn;		/* 0: every argument */
+	const char *text;	/* SEG_LIT, SEG_BLANK */
+	size_t len;
+	bool quote;		/* -q: quote the literal in shell text */
+};
+
+struct template {
+	struct seg *segs;
+	size_t n;
+	bool shell;
+	char *text;		/* the joined words segments point into */
+};
+
+static struct seg *
+add_seg(struct template *t, enum seg_kind kind)
+{
+	struct seg *s;
+
+	if ((t->n & (t->n + 1)) == 0 || t->n == 0)
+		t->segs = xreallocarray(t->segs, t->n * 2 + 2, sizeof *s);
+	s = &t->segs[t->n++];
+	memset(s, 0, sizeof *s);
+	s->kind = kind;
+	return s;
+}
+
+static void
+add_lit(struct template *t, const char *p, size_t len, bool quote)
+{
+	struct seg *s;
+
+	if (len == 0)
+		return;
+	s = add_seg(t, SEG_LIT);
+	s->text = p;
+	s->len = len;
+	s->quote = quote;
+}
+
+/* Length of the replacement string at p, or 0; fills *s. */
+static size_t
+match_repl(const char *p, const char *replace, struct seg *s)
+{
+	static const struct {
+		const char *suffix;
+		enum form form;
+	} forms[] = {
+		{ "}", FORM_WHOLE }, { ".}", FORM_NOEXT }, { "/}", FORM_BASE },
+		{ "//}", FORM_DIR }, { "/.}", FORM_BASE_NOEXT },
+	};
+	const char *q;
+	size_t i, n, argn = 0;
+
+	memset(s, 0, sizeof *s);
+	s->kind = SEG_ARG;
+	if (replace && strncmp(p, replace, strlen(replace)) == 0)
+		return strlen(replace);
+	if (*p != '{')
+		return 0;
+	if (strncmp(p, "{#}", 3) == 0) {
+		s->kind = SEG_SEQ;
+		return 3;
+	}
+	if (strncmp(p, "{%}", 3) == 0) {
+		s->kind = SEG_SLOT;
+		return 3;
+	}
+	q = p + 1;
+	while (*q >= '0' && *q <= '9' && argn < 100000)
+		argn = argn * 10 + (size_t)(*q++ - '0');
+	if (q > p + 1 && argn == 0)
+		return 0;
+	for (i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		n = strlen(forms[i].suffix);
+		if (strncmp(q, forms[i].suffix, n) != 0)
+			continue;
+		/* With -I, "{}" itself is no longer special. */
+		if (replace && q == p + 1 && forms[i].form == FORM_WHOLE)
+			return 0;
+		s->form = forms[i].form;
+		s->argn = argn;
+		return (size_t)(q - p) + n;
+	}
+	return 0;
+}
+
+/* Split text into literals and replacement strings. */
+static void
+parse_text(struct template *t, const char *text, const char *replace,
+    bool quote)
+{
+	const char *p = text, *lit = text;
+	struct seg s;
+	size_t n;
+
+	while (*p) {
+		if ((n = match_repl(p, replace, &s)) == 0) {
+			p++;
+			continue;
+		}
+		add_lit(t, lit, (size_t)(p - lit), quote);
+		*add_seg(t, s.kind) = s;
+		p += n;
+		lit = p;
+	}
+	add_lit(t, lit, (size_t)(p - lit), quote);
+}
+
+static bool
+has_repl(const struct template *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->segs[i].kind != SEG_LIT && t->segs[i].kind != SEG_BLANK)
+			return true;
+	return false;
+}
+
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Words that only a shell understands as the first word of a command. */
+static bool
+is_shell_word(const char *p, size_t len)
+{
+	static const char *const words[] = {
+		"!", "{", "}", "case", "do", "done", "elif", "else", "esac",
+		"fi", "for", "if", "in", "then", "until", "while", ".", ":",
+		"alias", "bg", "break", "cd", "command", "continue", "eval",
+		"exec", "exit", "export", "fc", "fg", "getopts", "hash", "jobs",
+		"local", "read", "readonly", "return", "set", "shift", "source",
+		"times", "trap", "type", "ulimit", "umask", "unalias", "unset",
+		"wait",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strlen(words[i]) == len && memcmp(words[i], p, len) == 0)
+			return true;
+	return memchr(p, '=', len) != NULL;
+}
+
+/*
+ * Does the command, leaving the replacement strings aside, hold anything
+ * a shell would read differently from "split at blanks"? Also true when
+ * the first word is a shell keyword, builtin or assignment, or holds a
+ * value (the shell then finds the command, builtin or not).
+ */
+static bool
+needs_shell(const struct template *t)
+{
+	static const char special[] = ";&|<>()$`\\\"'*?[]#~!\n\r";
+	const struct seg *s;
+	size_t i, j, start;
+
+	for (i = 0; i < t->n; i++) {
+		s = &t->segs[i];
+		if (s->kind == SEG_LIT)
+			for (j = 0; j < s->len; j++)
+				if (strchr(special, s->text[j]))
+					return true;
+	}
+	if (t->n == 0 || t->segs[0].kind != SEG_LIT)
+		return true;
+	s = &t->segs[0];
+	for (start = 0; start < s->len && is_blank(s->text[start]); start++)
+		;
+	for (j = start; j < s->len && !is_blank(s->text[j]); j++)
+		;
+	if (j == s->len && t->n > 1)
+		return true;	/* the first word runs into a value */
+	return j == start || is_shell_word(s->text + start, j - start);
+}
+
+/* Turn blank runs inside literals into SEG_BLANK word breaks. */
+static void
+split_words(struct template *t)
+{
+	struct template out = { 0 };
+	size_t i, j, k;
+
+	for (i = 0; i < t->n; i++) {
+		struct seg *s = &t->segs[i];
+
+		if (s->kind != SEG_LIT) {
+			*add_seg(&out, s->kind) = *s;
+			continue;
+		}
+		for (j = 0; j < s->len;) {
+			k = j;
+			if (is_blank(s->text[j])) {
+				while (k < s->len && is_blank(s->text[k]))
+					k++;
+				struct seg *b = add_seg(&out, SEG_BLANK);
+
+				b->text = s->text + j;
+				b->len = k - j;
+			} else {
+				while (k < s->len && !is_blank(s->text[k]))
+					k++;
+				add_lit(&out, s->text + j, k - j, false);
+			}
+			j = k;
+		}
+	}
+	free(t->segs);
+	t->segs = out.segs;
+	t->n = out.n;
+}
+
+static void
+append_items(struct template *t)
+{
+	struct seg *s = add_seg(t, SEG_BLANK);
+
+	s->text = " ";
+	s->len = 1;
+	add_seg(t, SEG_ARG);
+}
+
+struct template *
+template_new(char *const *words, size_t nwords,
+    const struct template_opts *o)
+{
+	struct template *t = xcalloc(1, sizeof *t);
+	struct buf text = BUF_INIT;
+	size_t i, *starts = xcalloc(nwords + 1, sizeof *starts);
+
+	for (i = 0; i < nwords; i++) {
+		if (i)
+			buf_addch(&text, ' ');
+		starts[i] = text.len;
+		buf_addstr(&text, words[i]);
+	}
+	t->text = buf_detach(&text, NULL);
+	if (o->quote) {
+		/* Each word is one argument, its text data like a value. */
+		for (i = 0; i < nwords; i++) {
+			if (i) {
+				struct seg *b = add_seg(t, SEG_BLANK);
+
+				b->text = " ";
+				b->len = 1;
+			}
+			char *w = t->text + starts[i];
+			size_t len = strlen(words[i]);
+			char save = w[len];
+
+			w[len] = '\0';
+			parse_text(t, w, o->replace, true);
+			w[len] = save;
+		}
+		if (!has_repl(t))
+			append_items(t);
+		t->shell = false;
+	} else {
+		parse_text(t, t->text, o->replace, false);
+		if (!has_repl(t))
+			append_items(t);
+		t->shell = needs_shell(t);
+		if (!t->shell)
+			split_words(t);
+	}
+	free(starts);
+	return t;
+}
+
+struct template *
+template_new_raw(void)
+{
+	struct template *t = xcalloc(1, sizeof *t);
+
+	add_seg(t, SEG_RAW);
+	t->shell = true;
+	return t;
+}
+
+struct template *
+template_new_text(const char *text, const struct template_opts *o)
+{
+	struct template *t = xcalloc(1, sizeof *t);
+
+	t->text = xstrdup(text);
+	parse_text(t, t->text, o->replace, false);
+	return t;
+}
+
+void
+template_free(struct template *t)
+{
+	if (!t)
+		return;
+	free(t->segs);
+	free(t->text);
+	free(t);
+}
+
+bool
+template_needs_shell(const struct template *t)
+{
+	return t->shell;
+}
+
+void
+shell_quote(struct buf *out, const char *s, size_t len)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+/";
+	size_t i, start;
+
+	if (len == 0) {
+		buf_add(out, "''", 2);
+		return;
+	}
+	for (i = 0; i < len; i++)
+		if (!s[i] || !strchr(safe, s[i]))
+			break;
+	if (i == len) {
+		buf_add(out, s, len);
+		return;
+	}
+	/* 'text', with each ' written as '"'"', and no empty '' at the ends. */
+	buf_grow(out, len + 2);
+	for (i = 0, start = 0; i <= len; i++) {
+		if (i < len && s[i] != '\'')
+			continue;
+		if (i > start) {
+			buf_addch(out, '\'');
+			buf_add(out, s + start, i - start);
+			buf_addch(out, '\'');
+		}
+		if (i < len)
+			buf_add(out, "\"'\"", 3);
+		start = i + 1;
+	}
+}
+
+/* The part of value v that a form selects, as a slice of v (or static). */
+static const char *
+apply_form(enum form form, const char *v, size_t len, size_t *outlen)
+{
+	const char *slash, *dot, *end;
+	size_t i;
+
+	switch (form) {
+	case FORM_WHOLE:
+		break;
+	case FORM_BASE:
+	case FORM_BASE_NOEXT:
+		slash = memrchr(v, '/', len);
+		if (slash) {
+			len -= (size_t)(slash + 1 - v);
+			v = slash + 1;
+		}
+		if (form == FORM_BASE)
+			break;
+		/* FALLTHROUGH */
+	case FORM_NOEXT:
+		dot = memrchr(v, '.', len);
+		if (dot && !memchr(dot, '/', len - (size_t)(dot - v)))
+			len = (size_t)(dot - v);
+		break;
+	case FORM_DIR:
+		/* As dirname(1): drop trailing slashes, then the last name. */
+		end = v + len;
+		while (end > v + 1 && end[-1] == '/')
+			end--;
+		slash = memrchr(v, '/', (size_t)(end - v));
+		if (!slash) {
+			*outlen = 1;
+			return ".";
+		}
+		for (i = (size_t)(slash - v); i > 0 && v[i - 1] == '/'; i--)
+			;
+		if (i == 0) {
+			*outlen = 1;
+			return "/";
+		}
+		len = i;
+		break;
+	}
+	*outlen = len;
+	return v;
+}
+
+enum render_mode { RENDER_SHELL, RENDER_TEXT };
+
+static void
+add_number(struct buf *out, size_t n)
+{
+	char num[32];
+	int len = snprintf(num, sizeof num, "%zu", n);
+
+	buf_add(out, num, (size_t)len);
+}
+
+static void
+add_value(struct buf *out, enum render_mode mode, const char *v, size_t len)
+{
+	if (mode == RENDER_SHELL)
+		shell_quote(out, v, len);
+	else
+		buf_add(out, v, len);
+}
+
+static void
+render(const struct template *t, const struct args *a, size_t seq,
+    size_t slot, struct buf *out, enum render_mode mode)
+{
+	const char *v;
+	size_t i, j, len;
+
+	for (i = 0; i < t->n; i++) {
+		const struct seg *s = &t->segs[i];
+
+		switch (s->kind) {
+		case SEG_LIT:
+			if (s->quote && mode == RENDER_SHELL)
+				shell_quote(out, s->text, s->len);
+			else
+				buf_add(out, s->text, s->len);
+			break;
+		case SEG_BLANK:
+			buf_add(out, s->text, s->len);
+			break;
+		case SEG_ARG:
+			if (s->argn) {
+				if (s->argn <= a->n) {
+					v = apply_form(s->form,
+					    args_value(a, s->argn - 1),
+					    a->len[s->argn - 1], &len);
+				} else {
+					v = "";
+					len = 0;
+				}
+				add_value(out, mode, v, len);
+				break;
+			}
+			for (j = 0; j < a->n; j++) {
+				if (j)
+					buf_addch(out, ' ');
+				v = apply_form(s->form, args_value(a, j),
+				    a->len[j], &len);
+				add_value(out, mode, v, len);
+			}
+			break;
+		case SEG_SEQ:
+			add_number(out, seq);
+			break;
+		case SEG_SLOT:
+			add_number(out, slot);
+			break;
+		case SEG_RAW:
+			for (j = 0; j < a->n; j++) {
+				if (j)
+					buf_addch(out, ' ');
+				buf_add(out, args_value(a, j), a->len[j]);
+			}
+			break;
+		}
+	}
+}
+
+void
+template_render_shell(const struct template *t, const struct args *a,
+    size_t seq, size_t slot, struct buf *out)
+{
+	render(t, a, seq, slot, out, RENDER_SHELL);
+}
+
+void
+template_render_text(const struct template *t, const struct args *a,
+    size_t seq, size_t slot, struct buf *out)
+{
+	render(t, a, seq, slot, out, RENDER_TEXT);
+}
+
+/* The word being built in out: its start and whether it exists yet. */
+struct word {
+	struct buf *data;
+	size_t start;
+	bool open;
+};
+
+static void
+word_end(struct args *out, struct word *w)
+{
+	if (!w->open)
+		return;
+	/* args_add copies: take the bytes from the scratch buffer. */
+	args_add(out, w->data->data + w->start, w->data->len - w->start);
+	buf_reset(w->data);
+	w->open = false;
+}
+
+void
+template_render_argv(const struct template *t, const struct args *a,
+    size_t seq, size_t slot, struct args *out)
+{
+	static struct buf scratch;
+	struct word w = { &scratch, 0, false };
+	const char *v;
+	size_t i, j, len;
+
+	if (t->shell)
+		BUG("template_render_argv on a shell command");
+	args_reset(out);
+	buf_reset(&scratch);
+	for (i = 0; i < t->n; i++) {
+		const struct seg *s = &t->segs[i];
+
+		switch (s->kind) {
+		case SEG_LIT:
+			buf_add(w.data, s->text, s->len);
+			w.open = true;
+			break;
+		case SEG_BLANK:
+			word_end(out, &w);
+			break;
+		case SEG_ARG:
+			if (s->argn) {
+				v = "";
+				len = 0;
+				if (s->argn <= a->n)
+					v = apply_form(s->form,
+					    args_value(a, s->argn - 1),
+					    a->len[s->argn - 1], &len);
+				buf_add(w.data, v, len);
+				w.open = true;
+				break;
+			}
+			for (j = 0; j < a->n; j++) {
+				if (j)
+					word_end(out, &w);
+				v = apply_form(s->form, args_value(a, j),
+				    a->len[j], &len);
+				buf_add(w.data, v, len);
+				w.open = true;
+			}
+			break;
+		case SEG_SEQ:
+			add_number(w.data, seq);
+			w.open = true;
+			break;
+		case SEG_SLOT:
+			add_number(w.data, slot);
+			w.open = true;
+			break;
+		case SEG_RAW:
+			BUG("raw segment in a direct command");
+		}
+	}
+	word_end(out, &w);
+}

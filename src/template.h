@@ -1,0 +1,54 @@
+/*
+ * Command templates: replacement strings, shell quoting, and the choice
+ * between running a command directly and running it under a shell.
+ */
+#ifndef TEMPLATE_H
+#define TEMPLATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+struct args;
+
+struct template_opts {
+	const char *replace;	/* -I string, or NULL for "{}" */
+	bool quote;		/* -q: the command's words are data too */
+};
+
+struct template;
+
+/*
+ * A template from the command's words, joined by spaces as GNU parallel
+ * does. With no replacement string in it, the items are appended.
+ */
+struct template *template_new(char *const *words, size_t nwords,
+    const struct template_opts *);
+/* A template for input lines that are whole commands. */
+struct template *template_new_raw(void);
+/* A template for --tagstring: only rendered to text, never run. */
+struct template *template_new_text(const char *text,
+    const struct template_opts *);
+void template_free(struct template *);
+
+/* True when the command needs /bin/sh -c. */
+bool template_needs_shell(const struct template *);
+
+/* The command as shell text, values shell-quoted: appended to out. */
+void template_render_shell(const struct template *, const struct args *,
+    size_t seq, size_t slot, struct buf *out);
+/* The command as text with values verbatim (for --tagstring). */
+void template_render_text(const struct template *, const struct args *,
+    size_t seq, size_t slot, struct buf *out);
+/*
+ * The command as an argument vector, for templates that need no shell:
+ * each word an argument, values verbatim. out is reset first.
+ */
+void template_render_argv(const struct template *, const struct args *,
+    size_t seq, size_t slot, struct args *out);
+
+/* Append s, quoted for a POSIX shell when it needs it. */
+void shell_quote(struct buf *out, const char *s, size_t len);
+
+#endif

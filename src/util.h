@@ -1,0 +1,35 @@
+/* Small helpers shared by several modules. */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Monotonic clock in nanoseconds. */
+int64_t util_now(void);
+/* Wall clock in seconds, with fractions. */
+double util_wallclock(void);
+
+/*
+ * Number of jobs for a -j spec ("N", "N%", "+N", "-N", "0") given the
+ * CPU count: at least 1, 0 for "as many as possible", -1 when malformed.
+ */
+long util_jobs_from_spec(const char *spec, long ncpu);
+long util_ncpu(void);
+
+/* "TERM", "SIGTERM" or "15" to 15; -1 when unknown. */
+int util_signal_number(const char *name);
+
+/*
+ * Write all of buf to fd, retrying short writes and EINTR unless
+ * *stop becomes true. Returns 0, or -1 with errno set.
+ */
+int util_write_all(int fd, const void *buf, size_t len,
+    volatile const int *stop);
+
+/* Set or clear O_NONBLOCK. */
+int util_set_nonblock(int fd, bool on);
+
+#endif

@@ -1,0 +1,37 @@
+# Loaded by every Bats file: `load helpers/common`.
+# FANOUT is the binary under test; HELPERS holds the misbehaving programs.
+TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+FANOUT=${FANOUT:-$TOP/fanout}
+HELPERS=$TOP/tests/helpers/bin
+export PATH="$HELPERS:$PATH"
+
+setup() {
+	# Each test gets its own TMPDIR, so spool files are easy to count.
+	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
+	mkdir -p "$TMPDIR"
+	cd "$BATS_TEST_TMPDIR" || return 1
+	if declare -F local_setup >/dev/null; then local_setup; fi
+}
+
+fanout() {
+	"$FANOUT" "$@"
+}
+
+# Fail with both texts shown when $output is not exactly the expected text
+# (read from stdin, e.g. a heredoc).
+expect_output() {
+	local want
+	want=$(cat)
+	if [ "$output" != "$want" ]; then
+		printf 'expected:\n%s\n--- got:\n%s\n---\n' "$want" "$output" >&2
+		return 1
+	fi
+}
+
+# expect_status N: fail showing the output when $status is not N.
+expect_status() {
+	if [ "$status" -ne "$1" ]; then
+		printf 'expected status %s, got %s; output:\n%s\n' "$1" "$status" "$output" >&2
+		return 1
+	fi
+}
