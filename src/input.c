@@ -155,6 +155,18 @@ reader_fill(struct reader *r)
 	return 0;
 }
 
+/* -r skips items that are empty or only white space. */
+static bool
+is_blank_item(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!strchr(" \t\r\n\v\f", p[i]) || !p[i])
+			return false;
+	return true;
+}
+
 /* A group held in memory. */
 struct vlist {
 	char **v;
@@ -178,14 +190,16 @@ vlist_add(struct vlist *l, const char *p, size_t len)
 }
 
 /*
- * One factor of the product: one group, or groups linked together (then
- * element i takes element i of each, the shorter ones wrapping around).
+ * One factor of the product: one group, or groups linked together: then
+ * element i takes element i of each. With --link the shorter groups wrap
+ * around; groups linked with :::+ stop at the shortest (as GNU parallel).
  * The first unit may instead be streamed from a reader.
  */
 struct unit {
 	struct vlist *lists;
 	size_t nlists;
 	size_t count;
+	bool wrap;
 	struct reader *stream;
 };
 
@@ -218,7 +232,8 @@ load_group(struct input *in, struct vlist *l, const struct group *g)
 
 	if (!g->path) {
 		for (i = 0; i < g->nvalues; i++)
-			if (!in->skip_empty || g->values[i][0])
+			if (!in->skip_empty ||
+			    !is_blank_item(g->values[i], strlen(g->values[i])))
 				vlist_add(l, g->values[i], strlen(g->values[i]));
 		return;
 	}
@@ -232,7 +247,7 @@ load_group(struct input *in, struct vlist *l, const struct group *g)
 		}
 		if (rc == 0)
 			break;
-		if (!in->skip_empty || len)
+		if (!in->skip_empty || !is_blank_item(rec, len))
 			vlist_add(l, rec, len);
 	}
 	reader_close(&r);
@@ -293,6 +308,7 @@ input_open(const struct options *o)
 		if (i == 0 || !(o->link || groups[i].linked))
 			in->nunits++;
 		u = &in->units[in->nunits - 1];
+		u->wrap = o->link;
 		u->lists = xreallocarray(u->lists, u->nlists + 1,
 		    sizeof *u->lists);
 		memset(&u->lists[u->nlists++], 0, sizeof *u->lists);
@@ -309,7 +325,8 @@ input_open(const struct options *o)
 		for (size_t k = 0; k < u->nlists; k++, j++) {
 			if (!u->stream)
 				load_group(in, &u->lists[k], &groups[j]);
-			if (u->lists[k].n > u->count)
+			if (k == 0 || (u->wrap ? u->lists[k].n > u->count :
+			    u->lists[k].n < u->count))
 				u->count = u->lists[k].n;
 		}
 		/* A linked unit with an empty member has no elements. */
@@ -430,7 +447,7 @@ next_item(struct input *in, struct args *out)
 						return INPUT_ERROR;
 					return rc;
 				}
-			} while (in->skip_empty && len == 0);
+			} while (in->skip_empty && is_blank_item(rec, len));
 			args_reset(&in->first);
 			add_value(in, &in->first, rec, len);
 		} else if (in->idx[0] >= u0->count) {

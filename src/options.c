@@ -176,9 +176,16 @@ parse_count(const char *opt, const char *s, unsigned long min)
 static void
 check_jobs(const char *s)
 {
-	if (util_jobs_from_spec(s, 1) < 0)
+	long ncpu = util_ncpu();
+
+	switch (util_jobs_from_spec(s, ncpu)) {
+	case -1:
 		usage_error("-j: '%s' is not a number of jobs "
 		    "(N, N%%, +N or -N)", s);
+	case -2:
+		usage_error("-j: '%s' leaves no job to run on %ld CPUs", s,
+		    ncpu);
+	}
 }
 
 static int

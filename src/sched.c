@@ -533,6 +533,17 @@ kill_all(struct sched *s)
 	s->killed_all = true;
 }
 
+/* A one-line notice on stderr naming a job's command. */
+static void
+job_notice(struct sched *s, struct job *j, const char *what)
+{
+	struct buf text = BUF_INIT;
+
+	job_command_text(s, j, &text);
+	warnx("%s: %s", what, text.data);
+	buf_release(&text);
+}
+
 static int
 job_exit_code(const struct job *j)
 {
@@ -540,7 +551,7 @@ job_exit_code(const struct job *j)
 }
 
 static void
-check_halt(struct sched *s, const struct job *j, bool failed)
+check_halt(struct sched *s, struct job *j, bool failed)
 {
 	const struct halt *h = &s->o->halt;
 	size_t count;
@@ -573,8 +584,14 @@ check_halt(struct sched *s, const struct job *j, bool failed)
 	}
 	s->halted = true;
 	s->halt_status = job_exit_code(j);
+	job_notice(s, j, h->what == HALT_FAIL ? "halting after this job failed" :
+	    h->what == HALT_SUCCESS ? "halting after this job succeeded" :
+	    "halting after this job finished");
 	if (h->when == HALT_NOW)
 		stop_all(s);
+	else if (s->nrunning)
+		warnx("starting no more jobs; waiting for %zu to finish",
+		    s->nrunning);
 }
 
 /* The job's process was reaped and its pipes are closed. */
@@ -595,6 +612,15 @@ job_complete(struct sched *s, struct job *j)
 	s->slots[j->slot - 1] = NULL;
 	s->nrunning--;
 	j->pid = -1;
+	if (j->term_at && !j->timed_out && (s->stopping || s->halted)) {
+		/*
+		 * Stopped by fanout (--halt now, a signal): as GNU parallel,
+		 * its partial output is dropped and it is not counted.
+		 */
+		output_cancel(s->coll, j->out);
+		job_free(j);
+		return;
+	}
 	if (!failed)
 		runtimes_add(&s->runtimes, runtime);
 
@@ -832,6 +858,7 @@ check_timers(struct sched *s)
 			limit = (int64_t)(s->o->timeout * 1e9);
 		if (limit && s->now >= j->start + limit) {
 			j->timed_out = true;
+			job_notice(s, j, "this job timed out");
 			job_stop(s, j);
 		}
 	}

@@ -457,14 +457,12 @@ render(const struct template *t, const struct args *a, size_t seq,
 			break;
 		case SEG_ARG:
 			if (s->argn) {
-				if (s->argn <= a->n) {
-					v = apply_form(s->form,
-					    args_value(a, s->argn - 1),
-					    a->len[s->argn - 1], &len);
-				} else {
-					v = "";
-					len = 0;
-				}
+				/* A missing argument is nothing, not ''. */
+				if (s->argn > a->n)
+					break;
+				v = apply_form(s->form,
+				    args_value(a, s->argn - 1),
+				    a->len[s->argn - 1], &len);
 				add_value(out, mode, v, len);
 				break;
 			}
@@ -551,12 +549,11 @@ template_render_argv(const struct template *t, const struct args *a,
 			break;
 		case SEG_ARG:
 			if (s->argn) {
-				v = "";
-				len = 0;
-				if (s->argn <= a->n)
-					v = apply_form(s->form,
-					    args_value(a, s->argn - 1),
-					    a->len[s->argn - 1], &len);
+				if (s->argn > a->n)
+					break;
+				v = apply_form(s->form,
+				    args_value(a, s->argn - 1),
+				    a->len[s->argn - 1], &len);
 				buf_add(w.data, v, len);
 				w.open = true;
 				break;

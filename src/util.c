@@ -54,7 +54,7 @@ util_jobs_from_spec(const char *spec, long ncpu)
 	if (errno || v > 1000000)
 		return -1;
 	if (*end == '%' && end[1] == '\0' && !sign) {
-		n = ncpu * v / 100;
+		n = (ncpu * v + 99) / 100;
 	} else if (*end == '\0') {
 		if (sign)
 			n = ncpu + sign * v;
@@ -65,7 +65,7 @@ util_jobs_from_spec(const char *spec, long ncpu)
 	} else {
 		return -1;
 	}
-	return n < 1 ? 1 : n;
+	return n < 1 ? -2 : n;
 }
 
 static const struct {

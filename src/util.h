@@ -14,7 +14,8 @@ double util_wallclock(void);
 
 /*
  * Number of jobs for a -j spec ("N", "N%", "+N", "-N", "0") given the
- * CPU count: at least 1, 0 for "as many as possible", -1 when malformed.
+ * CPU count: at least 1, 0 for "as many as possible", -1 when malformed,
+ * -2 when it leaves no job (-j -5 on 2 CPUs).
  */
 long util_jobs_from_spec(const char *spec, long ncpu);
 long util_ncpu(void);
