@@ -7,6 +7,8 @@
 
 #include "buf.h"
 #include "collect.h"
+#include "json.h"
+#include "record.h"
 #include "util.h"
 #include "xalloc.h"
 
@@ -36,6 +38,8 @@ struct output {
 	bool finished;		/* the job has ended */
 	bool owned_by_job;	/* the job still refers to it */
 	bool live;		/* printing as it comes */
+	unsigned long long bytes[2];
+	struct job_record *rec;	/* --json */
 	struct output *next;	/* in the print queue */
 };
 
@@ -80,6 +84,10 @@ output_free(struct collector *c, struct output *o)
 {
 	stream_release(c, &o->s[0]);
 	stream_release(c, &o->s[1]);
+	if (o->rec) {
+		record_release(o->rec);
+		free(o->rec);
+	}
 	free(o->tag);
 	free(o);
 }
@@ -218,6 +226,120 @@ emit_file(struct collector *c, struct output *o, int stream)
 	return 0;
 }
 
+int
+output_read(struct collector *c, struct output *o, int stream,
+    int (*cb)(void *, const char *, size_t), void *ctx)
+{
+	struct stream *st = &o->s[stream - 1];
+	char chunk[COPY_CHUNK];
+	off_t off;
+	ssize_t n;
+	int rc;
+
+	if (st->mem.len > st->mpos &&
+	    (rc = cb(ctx, st->mem.data + st->mpos, st->mem.len - st->mpos)))
+		return rc;
+	for (off = st->foff; off < st->flen; off += n) {
+		size_t want = COPY_CHUNK;
+
+		if ((off_t)want > st->flen - off)
+			want = (size_t)(st->flen - off);
+		n = pread(st->fd, chunk, want, off);
+		if (n < 0 && errno == EINTR) {
+			n = 0;
+			continue;
+		}
+		if (n <= 0) {
+			error("cannot read a spool file: %s",
+			    n < 0 ? strerror(errno) : "it is shorter");
+			c->failed = true;
+			return -1;
+		}
+		if ((rc = cb(ctx, chunk, (size_t)n)))
+			return rc;
+	}
+	if (st->stash.len && (rc = cb(ctx, st->stash.data, st->stash.len)))
+		return rc;
+	return 0;
+}
+
+unsigned long long
+output_bytes(const struct output *o, int stream)
+{
+	return o->bytes[stream - 1];
+}
+
+void
+output_set_record(struct output *o, struct job_record *rec)
+{
+	o->rec = rec;
+}
+
+static int
+check_cb(void *ctx, const char *p, size_t n)
+{
+	utf8_check_feed(ctx, p, n);
+	return 0;
+}
+
+struct json_sink {
+	struct collector *c;
+	struct buf *b;
+	struct base64 b64;
+	bool base64;
+};
+
+static int
+json_cb(void *ctx, const char *p, size_t n)
+{
+	struct json_sink *js = ctx;
+
+	if (js->base64)
+		base64_feed(&js->b64, js->b, p, n);
+	else
+		json_add_escaped(js->b, p, n);
+	if (js->b->len >= COPY_CHUNK) {
+		if (emit(js->c, 0, js->b->data, js->b->len) < 0)
+			return -1;
+		buf_reset(js->b);
+	}
+	return 0;
+}
+
+/* The job as one line of JSON; its output is read twice, not held. */
+static void
+emit_json(struct collector *c, struct output *o)
+{
+	static const char *const names[2][2] = {
+		{ "stdout", "stdout_base64" }, { "stderr", "stderr_base64" } };
+	struct buf b = BUF_INIT;
+	struct json_sink js = { c, &b, { { 0 }, 0 }, false };
+	int i;
+
+	if (!o->rec)
+		BUG("--json output without a record");
+	json_record_head(&b, o->rec);
+	for (i = 0; i < 2; i++) {
+		struct utf8_check u = { 0 };
+
+		output_read(c, o, i + 1, check_cb, &u);
+		js.base64 = !utf8_check_valid(&u);
+		buf_addstr(&b, ",\"");
+		buf_addstr(&b, names[i][js.base64]);
+		buf_addstr(&b, "\":\"");
+		if (output_read(c, o, i + 1, json_cb, &js) < 0)
+			break;
+		if (js.base64)
+			base64_finish(&js.b64, &b);
+		buf_addch(&b, '"');
+	}
+	buf_addstr(&b, "}\n");
+	emit(c, 0, b.data, b.len);
+	buf_release(&b);
+	stream_release(c, &o->s[0]);
+	stream_release(c, &o->s[1]);
+}
+
 /* Write out every pending byte of a stream and forget them. */
 static int
 stream_drain(struct collector *c, struct output *o, int stream)
@@ -250,6 +372,11 @@ stream_drain(struct collector *c, struct output *o, int stream)
 static void
 output_drain(struct collector *c, struct output *o)
 {
+	if (c->o.json) {
+		if (o->finished)
+			emit_json(c, o);
+		return;
+	}
 	stream_drain(c, o, 0);
 	stream_drain(c, o, 1);
 }
@@ -339,6 +466,7 @@ output_append(struct collector *c, struct output *o, int stream,
 	const char *p = data, *nl;
 	size_t len;
 
+	o->bytes[stream - 1] += n;
 	if (o->live) {
 		/* Write errors are the collector's to report, not the job's. */
 		stream_drain(c, o, stream - 1);

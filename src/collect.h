@@ -21,6 +21,7 @@ struct collect_opts {
 	enum output_mode mode;
 	bool keep_order;
 	bool live;		/* -k: the oldest job may stream */
+	bool json;		/* one JSON object per job, not raw output */
 	volatile sig_atomic_t *stop;	/* abandon blocked writes when set */
 };
 
@@ -45,6 +46,18 @@ int output_append(struct collector *, struct output *, int stream,
 int output_resume(struct collector *, struct output *);
 /* Forget what a failed run printed, before it runs again. */
 void output_discard(struct collector *, struct output *);
+/* Bytes the job wrote to stream 1 or 2 so far. */
+unsigned long long output_bytes(const struct output *, int stream);
+/*
+ * Pass what stream 1 or 2 holds, without consuming it, to cb in pieces;
+ * stops at and returns cb's first non-zero return.
+ */
+int output_read(struct collector *, struct output *, int stream,
+    int (*cb)(void *ctx, const char *p, size_t n), void *ctx);
+/* Give the output its job's record (taken over), for --json. */
+struct job_record;
+void output_set_record(struct output *, struct job_record *);
+
 /* The job has ended: print its output when its turn comes. */
 void output_finish(struct collector *, struct output *);
 /* The job never ran (dry run, resume): drop it from the order. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "joblog.h"
 #include "options.h"
 #include "plan.h"
 #include "sched.h"
@@ -16,7 +17,15 @@ main(int argc, char **argv)
 	int status;
 
 	options_parse(&opts, argc, argv);
-	plan = plan_from_options(&opts);
+	if (opts.retry_failed) {
+		struct joblog_past past;
+
+		joblog_read(opts.joblog, &past);
+		plan = plan_from_joblog(&opts, &past);
+		joblog_past_release(&past);
+	} else {
+		plan = plan_from_options(&opts);
+	}
 	status = sched_run(plan, &opts);
 	plan_free(plan);
 	options_release(&opts);

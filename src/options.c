@@ -31,6 +31,16 @@ enum {
 	OPT_TERMSEQ,
 	OPT_RETRIES,
 	OPT_HALT,
+	OPT_JOBLOG,
+	OPT_RESUME,
+	OPT_RESUME_FAILED,
+	OPT_RETRY_FAILED,
+	OPT_RESULTS,
+	OPT_JSON,
+	OPT_BAR,
+	OPT_PROGRESS,
+	OPT_ETA,
+	OPT_MEMFREE,
 };
 
 static const char short_options[] = "+:j:kuva:0d:rN:I:qhV";
@@ -61,6 +71,16 @@ static const struct option long_options[] = {
 	{ "termseq", required_argument, NULL, OPT_TERMSEQ },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "halt", required_argument, NULL, OPT_HALT },
+	{ "joblog", required_argument, NULL, OPT_JOBLOG },
+	{ "resume", no_argument, NULL, OPT_RESUME },
+	{ "resume-failed", no_argument, NULL, OPT_RESUME_FAILED },
+	{ "retry-failed", no_argument, NULL, OPT_RETRY_FAILED },
+	{ "results", required_argument, NULL, OPT_RESULTS },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "bar", no_argument, NULL, OPT_BAR },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "eta", no_argument, NULL, OPT_ETA },
+	{ "memfree", required_argument, NULL, OPT_MEMFREE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -105,6 +125,16 @@ static const char usage_text[] =
 "      --tag              prefix lines with the job's arguments\n"
 "      --tagstring STR    prefix lines with STR (replacement strings allowed)\n"
 "  -v, --verbose          print each command before its output\n"
+"\n"
+"Job records:\n"
+"      --joblog [+]FILE   a line per finished job (+ appends)\n"
+"      --resume           skip jobs the joblog has\n"
+"      --resume-failed    ...and run its failed ones again\n"
+"      --retry-failed     run the joblog's failed commands, read no input\n"
+"      --results DIR      DIR/<seq>/{cmd,stdout,stderr,exitval}\n"
+"      --json             one JSON object per job instead of raw output\n"
+"      --bar, --progress, --eta  progress on stderr\n"
+"      --memfree SIZE     start no job while less memory is available\n"
 "\n"
 "  -h, --help             this text\n"
 "  -V, --version          fanout's version\n"
@@ -487,6 +517,28 @@ options_parse(struct options *o, int argc, char **argv)
 				o->retries = 1;
 			break;
 		case OPT_HALT: parse_halt(&o->halt, optarg); break;
+		case OPT_JOBLOG:
+			if (!*optarg || strcmp(optarg, "+") == 0)
+				usage_error("--joblog needs a file name");
+			o->joblog = optarg;
+			break;
+		case OPT_RESUME: o->resume = true; break;
+		case OPT_RESUME_FAILED: o->resume_failed = true; break;
+		case OPT_RETRY_FAILED: o->retry_failed = true; break;
+		case OPT_RESULTS:
+			if (!*optarg)
+				usage_error("--results needs a directory");
+			o->results = optarg;
+			break;
+		case OPT_JSON: o->json = true; break;
+		case OPT_BAR: o->progress |= 1; break;
+		case OPT_PROGRESS: o->progress |= 2; break;
+		case OPT_ETA: o->progress |= 4; break;
+		case OPT_MEMFREE:
+			if ((o->memfree = util_parse_size(optarg)) < 0)
+				usage_error("--memfree: '%s' is not a size "
+				    "(like 1G, 500M)", optarg);
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -520,6 +572,11 @@ options_parse(struct options *o, int argc, char **argv)
 	}
 	if (o->quote && o->ncommand == 0)
 		usage_error("-q needs a command");
+	if ((o->resume || o->resume_failed || o->retry_failed) && !o->joblog)
+		usage_error("--%s needs --joblog", o->resume ? "resume" :
+		    o->resume_failed ? "resume-failed" : "retry-failed");
+	if (o->json && o->output != OUTPUT_GROUP)
+		usage_error("--json cannot be combined with --lb or -u");
 }
 
 void

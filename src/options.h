@@ -65,6 +65,15 @@ struct options {
 	struct termseq termseq;
 	unsigned retries;	/* runs in all; at least 1 */
 	struct halt halt;
+
+	const char *joblog;	/* "+FILE" appends */
+	bool resume;
+	bool resume_failed;
+	bool retry_failed;
+	const char *results;
+	bool json;
+	int progress;		/* enum progress_kind bits */
+	long long memfree;	/* bytes; 0: no check */
 };
 
 /*

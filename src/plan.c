@@ -1,5 +1,6 @@
 #include <stdlib.h>
 
+#include "joblog.h"
 #include "options.h"
 #include "plan.h"
 #include "template.h"
@@ -29,6 +30,52 @@ plan_from_options(const struct options *o)
 	return p;
 }
 
+struct plan *
+plan_from_joblog(const struct options *o, const struct joblog_past *past)
+{
+	struct plan *p = xcalloc(1, sizeof *p);
+	struct options lines = { 0 };
+	struct group g = { 0 };
+	struct task *t;
+	size_t i, j, *order;
+
+	/* Run them in the order of their seqs. */
+	order = xcalloc(past->nfailed + 1, sizeof *order);
+	for (i = 0; i < past->nfailed; i++)
+		order[i] = i;
+	for (i = 1; i < past->nfailed; i++)
+		for (j = i; j > 0 && past->failed_seq[order[j - 1]] >
+		    past->failed_seq[order[j]]; j--) {
+			size_t tmp = order[j];
+
+			order[j] = order[j - 1];
+			order[j - 1] = tmp;
+		}
+	g.values = xcalloc(past->nfailed + 1, sizeof *g.values);
+	g.nvalues = past->nfailed;
+	p->tasks = xcalloc(1, sizeof *p->tasks);
+	p->ntasks = 1;
+	t = &p->tasks[0];
+	t->seqs = xcalloc(past->nfailed + 1, sizeof *t->seqs);
+	t->nseqs = past->nfailed;
+	for (i = 0; i < past->nfailed; i++) {
+		g.values[i] = past->failed_cmd[order[i]];
+		t->seqs[i] = past->failed_seq[order[i]];
+	}
+	lines.groups = &g;
+	lines.ngroups = 1;
+	lines.delimiter = '\n';
+	t->name = xstrdup("retry-failed");
+	t->command = template_new_raw();
+	t->input = input_open(&lines);
+	t->timeout = o->timeout;
+	t->timeout_percent = o->timeout_percent;
+	t->retries = o->retries;
+	free(g.values);
+	free(order);
+	return p;
+}
+
 void
 plan_free(struct plan *p)
 {
@@ -41,6 +88,7 @@ plan_free(struct plan *p)
 		template_free(p->tasks[i].command);
 		template_free(p->tasks[i].tagstring);
 		input_free(p->tasks[i].input);
+		free(p->tasks[i].seqs);
 	}
 	free(p->tasks);
 	free(p);

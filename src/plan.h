@@ -22,6 +22,8 @@ struct task {
 	double timeout;			/* 0: none */
 	bool timeout_percent;
 	unsigned retries;		/* runs in all, at least 1 */
+	size_t *seqs;			/* --retry-failed: each job's seq */
+	size_t nseqs;
 };
 
 struct plan {
@@ -31,6 +33,10 @@ struct plan {
 };
 
 struct plan *plan_from_options(const struct options *);
+/* --retry-failed: the failed commands of a joblog, with their seqs. */
+struct joblog_past;
+struct plan *plan_from_joblog(const struct options *,
+    const struct joblog_past *);
 void plan_free(struct plan *);
 
 /*

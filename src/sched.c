@@ -12,8 +12,12 @@
 #include <unistd.h>
 
 #include "collect.h"
+#include "joblog.h"
 #include "options.h"
 #include "plan.h"
+#include "progress.h"
+#include "record.h"
+#include "results.h"
 #include "sched.h"
 #include "spawn.h"
 #include "template.h"
@@ -27,6 +31,7 @@
 #define FDS_PER_JOB 4
 #define FDS_RESERVED 16
 #define JOBS_UNLIMITED_MAX 4096
+#define MEMFREE_RECHECK_NS (250 * 1000000LL)
 
 extern char **environ;
 
@@ -98,6 +103,11 @@ struct sched {
 	size_t env_fixed;	/* envp entries shared by every job */
 	char env_vars[5][48];
 	struct buf dry;		/* --dry-run output, written in blocks */
+
+	struct joblog *joblog;
+	struct joblog_past past;	/* --resume, --resume-failed */
+	struct progress *progress;
+	bool mem_wait;		/* --memfree holds starts back */
 };
 
 /* Signal plumbing: the only global state. */
@@ -317,18 +327,23 @@ job_next(struct sched *s)
 
 	if ((j = queue_pop(s)))
 		return j;
-	if (s->input_done)
-		return NULL;
 	j = xcalloc(1, sizeof *j);
-	rc = plan_next(s->plan, &task, &j->args);
-	if (rc == INPUT_ITEM) {
+	while (!s->input_done) {
+		rc = plan_next(s->plan, &task, &j->args);
+		if (rc != INPUT_ITEM)
+			break;
 		j->task = task;
-		j->seq = ++s->seq;
+		j->seq = task->seqs ? task->seqs[s->seq++] : ++s->seq;
 		j->pid = -1;
 		j->fd[0] = j->fd[1] = -1;
+		if ((s->o->resume && joblog_past_done(&s->past, j->seq)) ||
+		    (s->o->resume_failed && joblog_past_ok(&s->past, j->seq)))
+			continue;	/* done in an earlier run */
 		return j;
 	}
 	job_free(j);
+	if (s->input_done)
+		return NULL;
 	if (rc == INPUT_WAIT) {
 		s->want_input = true;
 	} else {
@@ -594,6 +609,38 @@ check_halt(struct sched *s, struct job *j, bool failed)
 		    s->nrunning);
 }
 
+/* Write the joblog line and --results of a finished job. */
+static void
+job_record(struct sched *s, struct job *j, int64_t runtime)
+{
+	struct job_record *r;
+	struct buf cmd = BUF_INIT;
+
+	if (!s->joblog && !s->o->results && !s->o->json)
+		return;
+	r = xcalloc(1, sizeof *r);
+	r->seq = j->seq;
+	r->host = ":";
+	args_copy(&r->args, &j->args);
+	job_command_text(s, j, &cmd);
+	r->cmd = buf_detach(&cmd, NULL);
+	r->start = j->start_wall;
+	r->runtime = runtime / 1e9;
+	/* GNU parallel's joblog: -1 for a job fanout killed. */
+	r->exitval = j->timed_out ? -1 : j->exitval;
+	r->signal = j->sig;
+	r->receive = output_bytes(j->out, 1);
+	joblog_write(s->joblog, r);
+	if (s->o->results)
+		results_write(s->o->results, r, s->coll, j->out);
+	if (s->o->json) {
+		output_set_record(j->out, r);
+		return;
+	}
+	record_release(r);
+	free(r);
+}
+
 /* The job's process was reaped and its pipes are closed. */
 static void
 job_complete(struct sched *s, struct job *j)
@@ -638,6 +685,7 @@ job_complete(struct sched *s, struct job *j)
 		s->nfailed++;
 	else
 		s->nsucceeded++;
+	job_record(s, j, runtime);
 	output_finish(s->coll, j->out);
 	j->out = NULL;
 	check_halt(s, j, failed);
@@ -734,6 +782,12 @@ start_jobs(struct sched *s)
 			break;
 		if (s->o->delay > 0 && s->now < s->next_start)
 			break;
+		if (s->o->memfree && !s->o->dry_run &&
+		    util_mem_available() < s->o->memfree) {
+			s->mem_wait = true;
+			break;
+		}
+		s->mem_wait = false;
 		if (!(j = job_next(s)))
 			break;
 		if (job_start(s, j) < 0) {
@@ -823,6 +877,10 @@ poll_timeout(struct sched *s)
 	}
 	if (s->spawn_blocked && s->now + PAUSE_RETRY_NS < next)
 		next = s->now + PAUSE_RETRY_NS;
+	if (s->mem_wait && s->now + MEMFREE_RECHECK_NS < next)
+		next = s->now + MEMFREE_RECHECK_NS;
+	if (s->progress && s->now + 100000000LL < next)
+		next = s->now + 100000000LL;
 	if (next == INT64_MAX)
 		return -1;
 	if (next <= s->now)
@@ -935,6 +993,9 @@ run_loop(struct sched *s)
 		}
 		check_timers(s);
 		resume_paused(s);
+		if (s->progress)
+			progress_update(s->progress, s->now, s->nrunning,
+			    s->ndone, s->nfailed);
 	}
 	free(pfd);
 	free(owner);
@@ -970,7 +1031,8 @@ sched_run(struct plan *plan, const struct options *o)
 		struct collect_opts co = {
 			.mode = o->output,
 			.keep_order = o->keep_order,
-			.live = o->keep_order && o->retries <= 1,
+			.live = o->keep_order && o->retries <= 1 && !o->json,
+			.json = o->json,
 			.stop = &sig_stop,
 		};
 		if (co.mode == OUTPUT_LINE && co.keep_order)
@@ -980,9 +1042,23 @@ sched_run(struct plan *plan, const struct options *o)
 	fatal_sched = &s;
 	fatal_hook = on_fatal;
 
-	if (o->halt.when != HALT_NEVER && o->halt.percent)
+	if (o->resume || o->resume_failed)
+		joblog_read(o->joblog, &s.past);
+	if (o->joblog && !o->dry_run)
+		s.joblog = joblog_open(o->joblog, o->resume ||
+		    o->resume_failed || o->retry_failed);
+	if (o->progress)
+		s.progress = progress_new(o->progress, s.njobs);
+	/* A percentage, a bar or an ETA needs the total: read it all. */
+	if ((o->halt.when != HALT_NEVER && o->halt.percent) ||
+	    (o->progress & (PROGRESS_BAR | PROGRESS_ETA))) {
 		read_all_input(&s);
+		if (s.progress)
+			progress_set_total(s.progress, s.ntotal);
+	}
 	run_loop(&s);
+	if (s.progress)
+		progress_finish(s.progress, util_now());
 
 	if (s.dry.len)
 		collector_print(s.coll, s.dry.data, s.dry.len);
@@ -1005,6 +1081,9 @@ sched_run(struct plan *plan, const struct options *o)
 		job_free(queue_pop(&s));
 	collector_free(s.coll);
 	spawner_free(s.spawner);
+	joblog_close(s.joblog);
+	joblog_past_release(&s.past);
+	progress_free(s.progress);
 	free(s.slots);
 	free(s.envp);
 	free(s.argvp);

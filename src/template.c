@@ -199,7 +199,7 @@ needs_shell(const struct template *t)
 		;
 	for (j = start; j < s->len && !is_blank(s->text[j]); j++)
 		;
-	if (j == s->len && t->n > 1)
+	if (j == s->len && t->n > 1 && t->segs[1].kind != SEG_BLANK)
 		return true;	/* the first word runs into a value */
 	return j == start || is_shell_word(s->text + start, j - start);
 }

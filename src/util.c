@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <stdio.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -131,4 +132,49 @@ util_set_nonblock(int fd, bool on)
 		return -1;
 	fl = on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
 	return fcntl(fd, F_SETFL, fl);
+}
+
+long long
+util_parse_size(const char *s)
+{
+	char *end;
+	double v;
+	double mul = 1;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	v = strtod(s, &end);
+	if (errno || v < 0)
+		return -1;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': mul = 1024.0; break;
+	case 'm': case 'M': mul = 1024.0 * 1024; break;
+	case 'g': case 'G': mul = 1024.0 * 1024 * 1024; break;
+	case 't': case 'T': mul = 1024.0 * 1024 * 1024 * 1024; break;
+	default: return -1;
+	}
+	if (*end && end[1] != '\0' && strcmp(end + 1, "B") != 0 &&
+	    strcmp(end + 1, "b") != 0)
+		return -1;
+	if (v * mul > 9e18)
+		return -1;
+	return (long long)(v * mul);
+}
+
+long long
+util_mem_available(void)
+{
+	FILE *fp = fopen("/proc/meminfo", "re");
+	char line[256];
+	long long kb = -1;
+
+	if (!fp)
+		return -1;
+	while (fgets(line, sizeof line, fp))
+		if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
+			break;
+	fclose(fp);
+	return kb < 0 ? -1 : kb * 1024;
 }

@@ -30,6 +30,11 @@ int util_signal_number(const char *name);
 int util_write_all(int fd, const void *buf, size_t len,
     volatile const int *stop);
 
+/* "1G", "500M", "64k", "1000" to bytes; -1 when malformed. */
+long long util_parse_size(const char *);
+/* MemAvailable of /proc/meminfo in bytes, or -1. */
+long long util_mem_available(void);
+
 /* Set or clear O_NONBLOCK. */
 int util_set_nonblock(int fd, bool on);
 
