@@ -36,6 +36,7 @@ struct template {
 	struct seg *segs;
 	size_t n;
 	bool shell;
+	bool quote_words;	/* -q: shell text is the quoted argv words */
 	char *text;		/* the joined words segments point into */
 };
 
@@ -96,8 +97,8 @@ match_repl(const char *p, const char *replace, struct seg *s)
 	q = p + 1;
 	while (*q >= '0' && *q <= '9' && argn < 100000)
 		argn = argn * 10 + (size_t)(*q++ - '0');
-	if (q > p + 1 && argn == 0)
-		return 0;
+	if (q > p + 1 && (argn == 0 || replace))
+		return 0;	/* with -I, {n} is text as well */
 	for (i = 0; i < sizeof forms / sizeof forms[0]; i++) {
 		n = strlen(forms[i].suffix);
 		if (strncmp(q, forms[i].suffix, n) != 0)
@@ -279,12 +280,16 @@ template_new(char *const *words, size_t nwords,
 			char save = w[len];
 
 			w[len] = '\0';
-			parse_text(t, w, o->replace, true);
+			if (len == 0)
+				add_seg(t, SEG_LIT)->text = w; /* '' is a word */
+			else
+				parse_text(t, w, o->replace, true);
 			w[len] = save;
 		}
 		if (!has_repl(t))
 			append_items(t);
 		t->shell = false;
+		t->quote_words = true;
 	} else {
 		parse_text(t, t->text, o->replace, false);
 		if (!has_repl(t))
@@ -351,20 +356,30 @@ shell_quote(struct buf *out, const char *s, size_t len)
 		buf_add(out, s, len);
 		return;
 	}
-	/* 'text', with each ' written as '"'"', and no empty '' at the ends. */
+	/*
+	 * GNU parallel's form, so that --dry-run prints the same text:
+	 * 'text' with each ' written as '"'"', then a '' at either end
+	 * dropped.
+	 */
+	start = out->len;
 	buf_grow(out, len + 2);
-	for (i = 0, start = 0; i <= len; i++) {
-		if (i < len && s[i] != '\'')
-			continue;
-		if (i > start) {
-			buf_addch(out, '\'');
-			buf_add(out, s + start, i - start);
-			buf_addch(out, '\'');
-		}
-		if (i < len)
-			buf_add(out, "\"'\"", 3);
-		start = i + 1;
+	buf_addch(out, '\'');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\'')
+			buf_add(out, "'\"'\"'", 5);
+		else
+			buf_addch(out, s[i]);
 	}
+	buf_addch(out, '\'');
+	if (out->len - start >= 2 && memcmp(out->data + start, "''", 2) == 0) {
+		memmove(out->data + start, out->data + start + 2,
+		    out->len - start - 2);
+		out->len -= 2;
+	}
+	if (out->len - start >= 2 &&
+	    memcmp(out->data + out->len - 2, "''", 2) == 0)
+		out->len -= 2;
+	out->data[out->len] = '\0';
 }
 
 /* The part of value v that a form selects, as a slice of v (or static). */
@@ -495,7 +510,21 @@ void
 template_render_shell(const struct template *t, const struct args *a,
     size_t seq, size_t slot, struct buf *out)
 {
-	render(t, a, seq, slot, out, RENDER_SHELL);
+	struct args words = ARGS_INIT;
+	size_t i;
+
+	if (!t->quote_words) {
+		render(t, a, seq, slot, out, RENDER_SHELL);
+		return;
+	}
+	/* -q: each argument quoted whole, as GNU parallel shows it. */
+	template_render_argv(t, a, seq, slot, &words);
+	for (i = 0; i < words.n; i++) {
+		if (i)
+			buf_addch(out, ' ');
+		shell_quote(out, args_value(&words, i), words.len[i]);
+	}
+	args_release(&words);
 }
 
 void
