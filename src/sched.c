@@ -32,6 +32,9 @@
 #define FDS_RESERVED 16
 #define JOBS_UNLIMITED_MAX 4096
 #define MEMFREE_RECHECK_NS (250 * 1000000LL)
+/* Longer commands go to the shell as a script (one argument of Linux
+ * holds 128 KiB; all of them with the environment, about 2 MiB). */
+#define COMMAND_ARG_MAX (100 * 1024)
 
 extern char **environ;
 
@@ -365,31 +368,46 @@ free_slot(struct sched *s)
 	BUG("no free slot");
 }
 
-/* Build the command of a job: argv for direct commands, else shell text. */
+static const char *
+job_shell(struct sched *s)
+{
+	const char *sh = s->o->shell ? s->o->shell : getenv("FANOUT_SHELL");
+
+	return sh && *sh ? sh : "/bin/sh";
+}
+
+/*
+ * Build the command of a job: argv for direct commands, else shell text.
+ * NULL when the command is too long for exec: then s->cmd holds it as
+ * shell text, to run as a script.
+ */
 static char **
 job_argv(struct sched *s, struct job *j)
 {
 	const struct template *t = j->task->command;
 	size_t i, n;
+	bool shell = template_needs_shell(t);
 
-	if (template_needs_shell(t)) {
-		buf_reset(&s->cmd);
-		template_render_shell(t, &j->args, j->seq, j->slot, &s->cmd);
-		n = 3;
-	} else {
+	if (!shell) {
 		template_render_argv(t, &j->args, j->seq, j->slot, &s->argv);
 		n = s->argv.n;
+		if (s->argv.data.len > COMMAND_ARG_MAX)
+			shell = true;
+	}
+	if (shell) {
+		buf_reset(&s->cmd);
+		template_render_shell(t, &j->args, j->seq, j->slot, &s->cmd);
+		if (s->cmd.len > COMMAND_ARG_MAX)
+			return NULL;
+		n = 3;
 	}
 	if (n + 1 > s->argvp_cap) {
 		s->argvp_cap = n + 1;
 		s->argvp = xreallocarray(s->argvp, s->argvp_cap,
 		    sizeof *s->argvp);
 	}
-	if (template_needs_shell(t)) {
-		const char *sh = s->o->shell ? s->o->shell :
-		    getenv("FANOUT_SHELL");
-
-		s->argvp[0] = (char *)(sh && *sh ? sh : "/bin/sh");
+	if (shell) {
+		s->argvp[0] = (char *)job_shell(s);
 		s->argvp[1] = (char *)"-c";
 		s->argvp[2] = s->cmd.data;
 	} else {
@@ -453,8 +471,12 @@ job_start(struct sched *s, struct job *j)
 	}
 	buf_release(&text);
 	env_set(s, j);
-	rc = spawn_start(s->spawner, argv, s->envp,
-	    s->o->output != OUTPUT_UNGROUP, &p);
+	if (argv)
+		rc = spawn_start(s->spawner, argv, s->envp,
+		    s->o->output != OUTPUT_UNGROUP, &p);
+	else
+		rc = spawn_start_script(s->spawner, job_shell(s), s->cmd.data,
+		    s->cmd.len, s->envp, s->o->output != OUTPUT_UNGROUP, &p);
 	if (rc < 0) {
 		j->runs--;
 		j->slot = 0;
@@ -471,7 +493,8 @@ job_start(struct sched *s, struct job *j)
 	s->next_start = s->now + (int64_t)(s->o->delay * 1e9);
 	if (rc > 0) {
 		/* The command could not be run: say why as its stderr. */
-		char *msg = xasprintf("fanout: %s: %s\n", argv[0],
+		char *msg = xasprintf("fanout: %s: %s\n",
+		    argv ? argv[0] : job_shell(s),
 		    rc == ENOENT ? "command not found" : strerror(rc));
 
 		if (s->o->output == OUTPUT_UNGROUP)

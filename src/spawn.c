@@ -4,9 +4,11 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "spawn.h"
+#include "util.h"
 #include "xalloc.h"
 
 struct spawner {
@@ -52,9 +54,43 @@ spawner_free(struct spawner *s)
 	free(s);
 }
 
+static int start(struct spawner *, char *const *, char *const *, bool, int,
+    struct spawn_proc *);
+
 int
 spawn_start(struct spawner *s, char *const *argv, char *const *envp,
     bool pipes, struct spawn_proc *p)
+{
+	return start(s, argv, envp, pipes, -1, p);
+}
+
+int
+spawn_start_script(struct spawner *s, const char *shell, const char *text,
+    size_t len, char *const *envp, bool pipes, struct spawn_proc *p)
+{
+	char *argv[] = { (char *)shell, (char *)SPAWN_SCRIPT_PATH, NULL };
+	int fd, rc, saved;
+
+	fd = memfd_create("fanout-command", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (util_write_all(fd, text, len, NULL) < 0 ||
+	    lseek(fd, 0, SEEK_SET) < 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	rc = start(s, argv, envp, pipes, fd, p);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+static int
+start(struct spawner *s, char *const *argv, char *const *envp, bool pipes,
+    int script, struct spawn_proc *p)
 {
 	posix_spawn_file_actions_t fa;
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 };
@@ -73,6 +109,8 @@ spawn_start(struct spawner *s, char *const *argv, char *const *envp,
 		posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
 		posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
 	}
+	if (script >= 0)
+		posix_spawn_file_actions_adddup2(&fa, script, SPAWN_SCRIPT_FD);
 	rc = posix_spawnp(&p->pid, argv[0], &fa, &s->attr, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	if (pipes) {

@@ -30,6 +30,17 @@ void spawner_free(struct spawner *);
 int spawn_start(struct spawner *, char *const *argv, char *const *envp,
     bool pipes, struct spawn_proc *p);
 
+/* The descriptor a job reads its script from with spawn_start_script. */
+#define SPAWN_SCRIPT_FD 3
+#define SPAWN_SCRIPT_PATH "/dev/fd/3"
+
+/*
+ * As spawn_start, for a shell command too long for one argument (Linux
+ * takes 128 KiB at most): the shell reads it from SPAWN_SCRIPT_PATH.
+ */
+int spawn_start_script(struct spawner *, const char *shell, const char *text,
+    size_t len, char *const *envp, bool pipes, struct spawn_proc *p);
+
 /* Send sig to the job's whole process group. */
 int spawn_signal(pid_t pgid, int sig);
 
