@@ -36,7 +36,8 @@ all: fanout
 # The binary is built per flavour and copied, so that switching between
 # a sanitizer build and a release build always leaves the right ./fanout.
 fanout: $(BUILD)/fanout
-	@cmp -s $(BUILD)/fanout fanout || cp $(BUILD)/fanout fanout
+	@cmp -s $(BUILD)/fanout fanout || \
+	    { cp $(BUILD)/fanout fanout.new && mv -f fanout.new fanout; }
 
 $(BUILD)/fanout: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)

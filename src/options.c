@@ -160,30 +160,34 @@ usage_error(const char *fmt, ...)
 double
 options_parse_duration(const char *s, bool need_unit)
 {
+	double total = 0, v, mul;
 	char *end;
-	double v, mul = 1;
 
-	errno = 0;
-	if (!*s || isspace((unsigned char)*s))
+	if (!*s)
 		return -1;
-	v = strtod(s, &end);
-	if (errno || end == s || !isfinite(v) || v < 0)
-		return -1;
-	if (*end == '\0') {
-		if (need_unit)
+	/* A number, or a sum of numbers with units: 1d3.5h16.6m4s. */
+	while (*s) {
+		errno = 0;
+		if (!isdigit((unsigned char)*s) && *s != '.')
 			return -1;
-	} else {
+		v = strtod(s, &end);
+		if (errno || end == s || !isfinite(v) || v < 0)
+			return -1;
 		switch (*end) {
+		case '\0':
+			if (need_unit || total > 0)
+				return -1;
+			return v;
 		case 's': mul = 1; break;
 		case 'm': mul = 60; break;
 		case 'h': mul = 3600; break;
 		case 'd': mul = 86400; break;
 		default: return -1;
 		}
-		if (end[1] != '\0')
-			return -1;
+		total += v * mul;
+		s = end + 1;
 	}
-	return v * mul;
+	return total;
 }
 
 static unsigned long

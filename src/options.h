@@ -83,7 +83,7 @@ struct options {
 void options_parse(struct options *opts, int argc, char **argv);
 void options_release(struct options *opts);
 
-/* Parse "1.5", "90s", "5m", "1h", "2d" into seconds; -1 on error. */
+/* Parse "1.5", "90s", "5m", "1h", "2d", "1h30m" into seconds; -1 on error. */
 double options_parse_duration(const char *s, bool need_unit);
 
 #endif
