@@ -1,0 +1,230 @@
+#!/usr/bin/env bats
+# How jobs are started (SPEC §3, §6): direct exec and shell exec, the job's
+# environment and stdin, start failures, usage errors. Expected outputs were
+# checked against GNU parallel 20221122 unless a comment says otherwise.
+
+bats_require_minimum_version 1.5.0
+load helpers/common
+
+# exitvals FILE: the Exitval column of a joblog, one per line, by Seq.
+exitvals() {
+	awk -F'\t' 'NR > 1 { print $1, $7 }' "$1" | sort -n | cut -d' ' -f2
+}
+
+# One value of each awkward kind: two blanks, a quote, a dollar, a glob,
+# a backslash, a tab, a non-UTF-8 byte, the empty string.
+awkward_values() {
+	printf '%s\0' 'a  b' "it's" '$x' '*' 'a\b' "$(printf 't\tb')" \
+	    "$(printf '\377')" ''
+}
+
+@test "direct exec and shell exec give the same result" {
+	touch x
+	awkward_values >in
+	# `printf %s=` has no shell syntax: it runs directly.
+	run fanout -0 -k printf %s= <in
+	expect_status 0
+	direct=$output
+	run fanout -0 -k 'printf %s= {} | cat' <in
+	expect_status 0
+	[ "$output" = "$direct" ]
+	printf '%s' 'a  b=' "it's=" '$x=' '*=' 'a\b=' "$(printf 't\tb=')" \
+	    "$(printf '\377=')" '=' | expect_output
+}
+
+@test "direct exec keeps a value with blanks as one argument" {
+	run fanout -k printf %s= {} ::: 'a  b' ' c '
+	expect_status 0
+	printf '%s' 'a  b=' ' c =' | expect_output
+}
+
+@test "each job has FANOUT_SEQ, FANOUT_SLOT, PARALLEL_SEQ, PARALLEL_JOBSLOT" {
+	run fanout -j1 -k 'echo "$FANOUT_SEQ/$FANOUT_SLOT/$PARALLEL_SEQ/$PARALLEL_JOBSLOT" {}' ::: a b c
+	expect_status 0
+	expect_output <<-'EOF'
+	1/1/1/1 a
+	2/1/2/1 b
+	3/1/3/1 c
+	EOF
+}
+
+@test "FANOUT_SEQ and PARALLEL_SEQ with appended items" {
+	run fanout -k 'echo $FANOUT_SEQ $PARALLEL_SEQ' ::: a b
+	expect_status 0
+	expect_output <<-'EOF'
+	1 1 a
+	2 2 b
+	EOF
+}
+
+@test "each job has FANOUT_HOST" {
+	run fanout 'echo "${FANOUT_HOST+set}"' ::: a
+	expect_status 0
+	expect_output <<-'EOF'
+	set a
+	EOF
+}
+
+@test "the job environment is set for direct exec too" {
+	# `env -u NAME` runs directly and prints the environment.
+	run fanout -j1 -k env -u {} ::: FANOUT_UNUSED_1 FANOUT_UNUSED_2
+	expect_status 0
+	printf '%s\n' "${lines[@]}" | grep -E '^(FANOUT_(SEQ|SLOT|HOST)|PARALLEL_(SEQ|JOBSLOT))=' |
+	    sed 's/^FANOUT_HOST=.*/FANOUT_HOST/' | sort >got
+	run cat got
+	expect_output <<-'EOF'
+	FANOUT_HOST
+	FANOUT_HOST
+	FANOUT_SEQ=1
+	FANOUT_SEQ=2
+	FANOUT_SLOT=1
+	FANOUT_SLOT=1
+	PARALLEL_JOBSLOT=1
+	PARALLEL_JOBSLOT=1
+	PARALLEL_SEQ=1
+	PARALLEL_SEQ=2
+	EOF
+}
+
+@test "command not found: the job fails with 127, fanout exits 1, stderr says so" {
+	run --separate-stderr fanout --joblog jl nosuchcmd_fanout_test ::: a
+	expect_status 1
+	[ -z "$output" ]
+	[[ $stderr == *nosuchcmd_fanout_test* ]]
+	run exitvals jl
+	expect_output <<-'EOF'
+	127
+	EOF
+}
+
+@test "command not found in a shell template is 127 too" {
+	run --separate-stderr fanout --joblog jl 'nosuchcmd_fanout_test {} >/dev/null' ::: a
+	expect_status 1
+	[ -n "$stderr" ]
+	run exitvals jl
+	expect_output <<-'EOF'
+	127
+	EOF
+}
+
+@test "two jobs not found: exit status 2" {
+	run --separate-stderr fanout nosuchcmd_fanout_test ::: a b
+	expect_status 2
+}
+
+@test "not executable: the job fails with 126" {
+	printf '#!/bin/sh\necho hi\n' >notexec
+	chmod 644 notexec
+	mkdir adir
+	run --separate-stderr fanout -k --joblog jl ./notexec ::: a
+	expect_status 1
+	[ -z "$output" ]
+	[ -n "$stderr" ]
+	run --separate-stderr fanout -k --joblog jl2 ./adir ::: a
+	expect_status 1
+	run exitvals jl
+	expect_output <<-'EOF'
+	126
+	EOF
+	run exitvals jl2
+	expect_output <<-'EOF'
+	126
+	EOF
+}
+
+@test "a job's stdin is not fanout's input stream" {
+	printf 'a\nb\n' >in
+	run fanout -k 'cat; echo {}' <in
+	expect_status 0
+	expect_output <<-'EOF'
+	a
+	b
+	EOF
+}
+
+@test "a job's stdin is empty even when fanout does not read stdin" {
+	echo zzz >in
+	echo f >f
+	run fanout -k 'cat; echo {}' ::: a b <in
+	expect_status 0
+	expect_output <<-'EOF'
+	a
+	b
+	EOF
+	# and for a directly executed job
+	run fanout -k cat - {} ::: f <in
+	expect_status 0
+	expect_output <<-'EOF'
+	f
+	EOF
+}
+
+@test "a template starting with an assignment works" {
+	run fanout 'X=1; echo $X {}' ::: a
+	expect_status 0
+	expect_output <<-'EOF'
+	1 a
+	EOF
+	# No shell syntax here, but the first word is an assignment.
+	run fanout 'X={} printenv X' ::: a
+	expect_status 0
+	expect_output <<-'EOF'
+	a
+	EOF
+}
+
+@test "a first word that is a shell builtin works" {
+	run fanout cd ::: /
+	expect_status 0
+	run --separate-stderr fanout cd ::: /nonexistent_fanout_dir
+	expect_status 1
+	# `exit` exists only as a builtin: its status must be the job's.
+	run fanout --joblog jl exit ::: 3
+	expect_status 1
+	run exitvals jl
+	expect_output <<-'EOF'
+	3
+	EOF
+}
+
+@test "no command: ::: values that are commands run as commands" {
+	run fanout -k ::: 'echo a' 'echo b | tr b B'
+	expect_status 0
+	expect_output <<-'EOF'
+	a
+	B
+	EOF
+}
+
+# usage_error ARGS...: one line "fanout: ..." on stderr, nothing on stdout,
+# exit 255.
+usage_error() {
+	run --separate-stderr fanout "$@"
+	expect_status 255
+	[ -z "$output" ]
+	if [ "${#stderr_lines[@]}" -ne 1 ] || [[ ${stderr_lines[0]} != "fanout: "* ]]; then
+		printf 'want one "fanout: " line, got:\n%s\n' "$stderr" >&2
+		return 1
+	fi
+}
+
+@test "unknown option is a usage error" {
+	usage_error --no-such-option echo ::: a
+	usage_error -Y echo ::: a
+}
+
+@test "bad -j is a usage error" {
+	usage_error -j x echo ::: a
+	usage_error -j '' echo ::: a
+}
+
+@test "bad --halt is a usage error" {
+	usage_error --halt bogus echo ::: a
+	usage_error --halt now,fail=x echo ::: a
+}
+
+@test "a usage error runs no job" {
+	run --separate-stderr fanout --no-such-option touch ran ::: a
+	expect_status 255
+	[ ! -e ran ]
+}
