@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "spawn.h"
@@ -14,6 +15,9 @@
 struct spawner {
 	posix_spawnattr_t attr;
 	int devnull;
+	/* The last command looked up in PATH, and where it was found. */
+	char *name;
+	char *path;
 };
 
 struct spawner *
@@ -51,11 +55,51 @@ spawner_free(struct spawner *s)
 		return;
 	posix_spawnattr_destroy(&s->attr);
 	close(s->devnull);
+	free(s->name);
+	free(s->path);
 	free(s);
 }
 
 static int start(struct spawner *, char *const *, char *const *, bool, int,
     struct spawn_proc *);
+
+/*
+ * Where PATH finds an executable file called name, or NULL. A job runs
+ * the same few commands thousands of times: looking each one up once
+ * saves posix_spawnp an execve per PATH entry before the right one.
+ */
+static const char *
+resolve(struct spawner *s, const char *name)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	struct stat st;
+	char *cand;
+
+	if (strchr(name, '/'))
+		return name;
+	if (s->name && strcmp(s->name, name) == 0)
+		return s->path;
+	free(s->name);
+	free(s->path);
+	s->name = xstrdup(name);
+	s->path = NULL;
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; ; p = end + 1) {
+		end = strchrnul(p, ':');
+		cand = end == p ? xasprintf("./%s", name) :
+		    xasprintf("%.*s/%s", (int)(end - p), p, name);
+		if (access(cand, X_OK) == 0 && stat(cand, &st) == 0 &&
+		    S_ISREG(st.st_mode)) {
+			s->path = cand;
+			break;
+		}
+		free(cand);
+		if (!*end)
+			break;
+	}
+	return s->path;
+}
 
 int
 spawn_start(struct spawner *s, char *const *argv, char *const *envp,
@@ -94,6 +138,7 @@ start(struct spawner *s, char *const *argv, char *const *envp, bool pipes,
 {
 	posix_spawn_file_actions_t fa;
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	const char *path;
 	int rc, saved;
 
 	p->pid = -1;
@@ -111,7 +156,11 @@ start(struct spawner *s, char *const *argv, char *const *envp, bool pipes,
 	}
 	if (script >= 0)
 		posix_spawn_file_actions_adddup2(&fa, script, SPAWN_SCRIPT_FD);
-	rc = posix_spawnp(&p->pid, argv[0], &fa, &s->attr, argv, envp);
+	path = resolve(s, argv[0]);
+	if (path)
+		rc = posix_spawn(&p->pid, path, &fa, &s->attr, argv, envp);
+	else	/* not found: let posix_spawnp say why */
+		rc = posix_spawnp(&p->pid, argv[0], &fa, &s->attr, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	if (pipes) {
 		close(out[1]);
