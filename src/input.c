@@ -37,14 +37,33 @@ args_reset(struct args *a)
 void
 args_add(struct args *a, const char *p, size_t len)
 {
+	args_open(a);
+	buf_add(&a->data, p, len);
+	args_close(a);
+}
+
+static void
+args_grow(struct args *a)
+{
 	if (a->n == a->cap) {
 		a->cap = a->cap ? a->cap * 2 : 4;
 		a->off = xreallocarray(a->off, a->cap, sizeof *a->off);
 		a->len = xreallocarray(a->len, a->cap, sizeof *a->len);
 	}
-	a->off[a->n] = a->data.len;
-	a->len[a->n++] = len;
-	buf_add(&a->data, p, len);
+}
+
+void
+args_open(struct args *a)
+{
+	a->open = a->data.len;
+}
+
+void
+args_close(struct args *a)
+{
+	args_grow(a);
+	a->off[a->n] = a->open;
+	a->len[a->n++] = a->data.len - a->open;
 	buf_addch(&a->data, '\0');
 }
 

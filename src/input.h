@@ -21,15 +21,19 @@ struct args {
 	size_t *len;
 	size_t n;
 	size_t cap;
+	size_t open;	/* start of the value being built */
 };
 
-#define ARGS_INIT { BUF_INIT, NULL, NULL, 0, 0 }
+#define ARGS_INIT { BUF_INIT, NULL, NULL, 0, 0, 0 }
 
 void args_init(struct args *);
 void args_release(struct args *);
 void args_reset(struct args *);
 void args_add(struct args *, const char *, size_t);
 void args_copy(struct args *dst, const struct args *src);
+/* Build a value in place: args_open(), buf_add() to a->data, args_close(). */
+void args_open(struct args *);
+void args_close(struct args *);
 
 static inline const char *
 args_value(const struct args *a, size_t i)

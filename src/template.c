@@ -534,47 +534,45 @@ template_render_text(const struct template *t, const struct args *a,
 	render(t, a, seq, slot, out, RENDER_TEXT);
 }
 
-/* The word being built in out: its start and whether it exists yet. */
-struct word {
-	struct buf *data;
-	size_t start;
-	bool open;
-};
+/* Start the word being built, unless it is started already. */
+static void
+word_open(struct args *out, bool *open)
+{
+	if (!*open)
+		args_open(out);
+	*open = true;
+}
 
 static void
-word_end(struct args *out, struct word *w)
+word_end(struct args *out, bool *open)
 {
-	if (!w->open)
-		return;
-	/* args_add copies: take the bytes from the scratch buffer. */
-	args_add(out, w->data->data + w->start, w->data->len - w->start);
-	buf_reset(w->data);
-	w->open = false;
+	if (*open)
+		args_close(out);
+	*open = false;
 }
 
 void
 template_render_argv(const struct template *t, const struct args *a,
     size_t seq, size_t slot, struct args *out)
 {
-	static struct buf scratch;
-	struct word w = { &scratch, 0, false };
+	struct buf *d = &out->data;
 	const char *v;
 	size_t i, j, len;
+	bool open = false;
 
 	if (t->shell)
 		BUG("template_render_argv on a shell command");
 	args_reset(out);
-	buf_reset(&scratch);
 	for (i = 0; i < t->n; i++) {
 		const struct seg *s = &t->segs[i];
 
 		switch (s->kind) {
 		case SEG_LIT:
-			buf_add(w.data, s->text, s->len);
-			w.open = true;
+			word_open(out, &open);
+			buf_add(d, s->text, s->len);
 			break;
 		case SEG_BLANK:
-			word_end(out, &w);
+			word_end(out, &open);
 			break;
 		case SEG_ARG:
 			if (s->argn) {
@@ -583,30 +581,30 @@ template_render_argv(const struct template *t, const struct args *a,
 				v = apply_form(s->form,
 				    args_value(a, s->argn - 1),
 				    a->len[s->argn - 1], &len);
-				buf_add(w.data, v, len);
-				w.open = true;
+				word_open(out, &open);
+				buf_add(d, v, len);
 				break;
 			}
 			for (j = 0; j < a->n; j++) {
 				if (j)
-					word_end(out, &w);
+					word_end(out, &open);
 				v = apply_form(s->form, args_value(a, j),
 				    a->len[j], &len);
-				buf_add(w.data, v, len);
-				w.open = true;
+				word_open(out, &open);
+				buf_add(d, v, len);
 			}
 			break;
 		case SEG_SEQ:
-			add_number(w.data, seq);
-			w.open = true;
+			word_open(out, &open);
+			add_number(d, seq);
 			break;
 		case SEG_SLOT:
-			add_number(w.data, slot);
-			w.open = true;
+			word_open(out, &open);
+			add_number(d, slot);
 			break;
 		case SEG_RAW:
 			BUG("raw segment in a direct command");
 		}
 	}
-	word_end(out, &w);
+	word_end(out, &open);
 }
