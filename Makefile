@@ -52,7 +52,7 @@ tests/helpers/bin/%: tests/helpers/%.c
 
 tests/unit/bin/%: tests/unit/%.c $(LIBOBJS)
 	@mkdir -p tests/unit/bin
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -iquote src -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
 
 # make test: unit tests, then every Bats file; the last line of each
 # part is "N passed, N failed" and tests/run sums them.

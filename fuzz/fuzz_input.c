@@ -1,0 +1,194 @@
+/*
+ * libFuzzer target for src/input.c.
+ *
+ * Input: two flags bytes, a --colsep pattern (when the flags ask for
+ * one) ending at the first NUL, then the bytes of a file given as a
+ * :::: group through a memfd. The flags choose the delimiter, -r, -N,
+ * --link, and a ::: list before or after the file, plain or linked.
+ * input_next() is drained to the end, with input_fill() on INPUT_WAIT.
+ *
+ * Patterns regcomp() rejects are skipped (input_open() would exit, as
+ * it should for a bad --colsep). When the file is the only group with no
+ * --colsep, -r or -N, the records joined by the delimiter must give the
+ * file back (abort otherwise).
+ */
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "input.h"
+#include "options.h"
+
+#define MAXPAT 8
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The same escapes input.c's colsep_pattern() turns into bytes. */
+static char *
+pattern(const char *s)
+{
+	char *p = malloc(strlen(s) + 1), *q = p;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && (s[1] == 't' || s[1] == 'n')) {
+			*q++ = s[1] == 't' ? '\t' : '\n';
+			s++;
+		} else {
+			*q++ = *s;
+		}
+	}
+	*q = '\0';
+	return p;
+}
+
+static bool
+colsep_ok(const char *s)
+{
+	regex_t re;
+	char *p = pattern(s);
+	int rc = regcomp(&re, p, REG_EXTENDED);
+
+	free(p);
+	if (rc == 0)
+		regfree(&re);
+	/* Back-references can take exponential time: not what we test. */
+	return rc == 0 && !strchr(s, '\\');
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const int delims[] = { '\n', '\0', ',', '\t', '\r', 'a', 0xff,
+	    ' ' };
+	static char *list[] = { (char *)"x", (char *)"", (char *)"y,z",
+	    (char *)" " };
+	struct options o;
+	struct group groups[2];
+	struct input *in;
+	struct args a = ARGS_INIT;
+	struct buf joined = BUF_INIT;
+	char path[64], colsep[MAXPAT + 1];
+	const uint8_t *body;
+	size_t bodylen, i, njobs = 0;
+	uint8_t f0, f1;
+	int fd, rc, guard = 0;
+	bool simple;
+
+	if (size < 2)
+		return 0;
+	f0 = data[0];
+	f1 = data[1];
+	body = data + 2;
+	bodylen = size - 2;
+
+	memset(&o, 0, sizeof o);
+	memset(groups, 0, sizeof groups);
+	o.delimiter = delims[f0 & 7];
+	o.skip_empty = f0 & 8;
+	o.max_args = (f0 >> 4) & 3;
+	o.link = f0 & 0x40;
+	if (f0 & 0x80) {
+		const uint8_t *nul = memchr(body, '\0', bodylen);
+		size_t n;
+
+		if (!nul)
+			return 0;
+		n = (size_t)(nul - body);
+		if (n == 0 || n > MAXPAT)
+			return 0;
+		memcpy(colsep, body, n);
+		colsep[n] = '\0';
+		if (!colsep_ok(colsep))
+			return 0;
+		o.colsep = colsep;
+		bodylen -= n + 1;
+		body = nul + 1;
+	}
+
+	fd = memfd_create("fuzz_input", 0);
+	if (fd < 0)
+		return 0;
+	if (bodylen && write(fd, body, bodylen) != (ssize_t)bodylen) {
+		close(fd);
+		return 0;
+	}
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+
+	/* f1: 0 the file alone; 1 list then file; 2 file then list. */
+	switch (f1 % 3) {
+	case 0:
+		groups[0].path = path;
+		o.ngroups = 1;
+		break;
+	case 1:
+		groups[0].values = list;
+		groups[0].nvalues = 1 + (f1 >> 2) % 4;
+		groups[1].path = path;
+		groups[1].linked = f1 & 0x40;
+		o.ngroups = 2;
+		break;
+	default:
+		groups[0].path = path;
+		groups[1].values = list;
+		groups[1].nvalues = (f1 >> 2) % 5;
+		groups[1].linked = f1 & 0x40;
+		o.ngroups = 2;
+		break;
+	}
+	o.groups = groups;
+	simple = o.ngroups == 1 && !o.colsep && !o.skip_empty &&
+	    o.max_args <= 1;
+
+	in = input_open(&o);
+	while (guard++ < 1000000) {
+		rc = input_next(in, &a);
+		if (rc == INPUT_WAIT) {
+			if (input_fill(in) < 0)
+				break;
+			continue;
+		}
+		if (rc != INPUT_ITEM)
+			break;
+		if (a.n == 0 && o.max_args <= 1 && !o.colsep)
+			abort();	/* an item always has a value */
+		if (simple) {
+			if (a.n != 1)
+				abort();
+			if (njobs)
+				buf_addch(&joined, o.delimiter);
+			buf_add(&joined, args_value(&a, 0), a.len[0]);
+		}
+		for (i = 0; i < a.n; i++)
+			if (args_value(&a, i)[a.len[i]] != '\0')
+				abort();
+		njobs++;
+	}
+	if (guard >= 1000000)
+		abort();	/* input_next never ended */
+	if (simple) {
+		/* The file, less one final delimiter. */
+		size_t len = bodylen;
+
+		if (len && body[len - 1] == (uint8_t)o.delimiter)
+			len--;
+		if (joined.len != len || (len &&
+		    memcmp(joined.data, body, len) != 0)) {
+			fprintf(stderr, "records do not join back to the "
+			    "file (%zu jobs, %zu vs %zu bytes)\n", njobs,
+			    joined.len, len);
+			abort();
+		}
+	}
+	input_free(in);
+	close(fd);
+	buf_release(&joined);
+	args_release(&a);
+	return 0;
+}
