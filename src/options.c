@@ -171,7 +171,9 @@ options_parse_duration(const char *s, bool need_unit)
 		if (!isdigit((unsigned char)*s) && *s != '.')
 			return -1;
 		v = strtod(s, &end);
-		if (errno || end == s || !isfinite(v) || v < 0)
+		/* Plain decimals only: no hex, exponents or "inf". */
+		if (errno || end == s || end != s + strspn(s, "0123456789.") ||
+		    !isfinite(v))
 			return -1;
 		switch (*end) {
 		case '\0':
