@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 /* Bytes of all streams kept in memory before spooling to files. */
 #define TOTAL_MEM_MAX (16 * 1024 * 1024)
 #define COPY_CHUNK 65536
+#define SPLICE_CHUNK (1024 * 1024)
 
 /*
  * One stream of one job. Its pending bytes are mem[mpos..], then the
@@ -51,6 +53,7 @@ struct collector {
 	size_t held;
 	bool broken;
 	bool failed;
+	bool no_splice[2];	/* splice() to stdout/stderr is refused */
 	int out_fd[2];
 };
 
@@ -484,6 +487,48 @@ output_append(struct collector *c, struct output *o, int stream,
 			return 0;
 	}
 	return stream_store(c, st, p, n);
+}
+
+long
+output_splice(struct collector *c, struct output *o, int stream, int fd)
+{
+	struct stream *st = &o->s[stream - 1];
+	int i = stream - 1;
+	ssize_t n;
+
+	if (o->tag || c->o.json || c->o.mode != OUTPUT_GROUP ||
+	    st->stash.len || c->broken || c->failed)
+		return OUTPUT_NO_SPLICE;
+	if (o->live) {
+		if (c->no_splice[i] || st->mem.len > st->mpos || st->fd >= 0)
+			return OUTPUT_NO_SPLICE;
+		n = splice(fd, NULL, c->out_fd[i], NULL, SPLICE_CHUNK,
+		    SPLICE_F_MOVE);
+		if (n < 0 && errno == EPIPE) {
+			c->broken = true;
+			return -1;
+		}
+		if (n < 0 && errno != EINTR && errno != EAGAIN) {
+			/* Not a file or pipe that splice takes (O_APPEND,
+			 * a tty): copy by hand from now on. */
+			c->no_splice[i] = true;
+			return OUTPUT_NO_SPLICE;
+		}
+		if (n > 0)
+			o->bytes[i] += (size_t)n;
+		return n;
+	}
+	/* Only once the stream spools: small outputs stay in memory. */
+	if (st->foff == st->flen && st->mem.len - st->mpos < STREAM_MEM_MAX &&
+	    c->mem_total < TOTAL_MEM_MAX)
+		return OUTPUT_NO_SPLICE;
+	if (st->fd < 0 && (st->fd = spool_open()) < 0)
+		return OUTPUT_NO_SPLICE;
+	n = splice(fd, NULL, st->fd, &st->flen, SPLICE_CHUNK, SPLICE_F_MOVE);
+	if (n < 0)	/* a full disk too: read() and the stash handle it */
+		return OUTPUT_NO_SPLICE;
+	o->bytes[i] += (size_t)n;
+	return n;
 }
 
 int

@@ -42,6 +42,15 @@ struct output *output_new(struct collector *, const char *tag, size_t taglen);
  */
 int output_append(struct collector *, struct output *, int stream,
     const void *p, size_t n);
+/*
+ * Move what pipe fd holds for stream 1 or 2 without copying it through
+ * fanout, where that is possible: into stdout or stderr for a job that
+ * prints as it goes, into the spool file for one that spools. Returns
+ * the bytes moved, 0 at end of file, -1 with errno on error, or
+ * OUTPUT_NO_SPLICE when the caller must read() and output_append().
+ */
+#define OUTPUT_NO_SPLICE (-2)
+long output_splice(struct collector *, struct output *, int stream, int fd);
 /* Try again to store what a full disk refused: 0 when all is stored. */
 int output_resume(struct collector *, struct output *);
 /* Forget what a failed run printed, before it runs again. */

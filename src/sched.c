@@ -755,6 +755,15 @@ job_read(struct sched *s, struct job *j, int stream, char *chunk)
 	ssize_t n;
 	int *fd = &j->fd[stream - 1];
 
+	n = output_splice(s->coll, j->out, stream, *fd);
+	if (n > 0 || (n < 0 && n != OUTPUT_NO_SPLICE && errno != EINTR))
+		return;
+	if (n == 0) {
+		close(*fd);
+		*fd = -1;
+		maybe_complete(s, j);
+		return;
+	}
 	n = read(*fd, chunk, READ_CHUNK);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
