@@ -322,14 +322,12 @@ make_tag(struct sched *s, struct job *j, struct buf *tag)
 
 /* A new job from the plan, or NULL (and why in the sched's flags). */
 static struct job *
-job_next(struct sched *s)
+job_from_plan(struct sched *s)
 {
 	struct job *j;
 	struct task *task;
 	int rc;
 
-	if ((j = queue_pop(s)))
-		return j;
 	j = xcalloc(1, sizeof *j);
 	while (!s->input_done) {
 		rc = plan_next(s->plan, &task, &j->args);
@@ -355,6 +353,15 @@ job_next(struct sched *s)
 			s->input_error = true;
 	}
 	return NULL;
+}
+
+/* The next job to run: a retry or a read-ahead one first. */
+static struct job *
+job_next(struct sched *s)
+{
+	struct job *j = queue_pop(s);
+
+	return j ? j : job_from_plan(s);
 }
 
 static size_t
@@ -843,7 +850,7 @@ read_all_input(struct sched *s)
 
 	for (;;) {
 		s->want_input = false;
-		if (!(j = job_next(s))) {
+		if (!(j = job_from_plan(s))) {
 			if (!s->want_input)
 				break;
 			pfd.fd = plan_input_fd(s->plan);
