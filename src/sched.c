@@ -435,6 +435,7 @@ job_command_text(struct sched *s, struct job *j, struct buf *out)
 }
 
 static void job_complete(struct sched *, struct job *);
+static void maybe_complete(struct sched *, struct job *);
 
 /* Start a job in a free slot. -1: the system is out of resources. */
 static int
@@ -548,6 +549,20 @@ job_term_step(struct sched *s, struct job *j)
 	const struct termseq *t = &s->o->termseq;
 
 	if (++j->term_step >= t->n) {
+		if (j->reaped) {
+			/*
+			 * The sequence is over and the pipes are still held,
+			 * by a process that left the job's group: stop
+			 * waiting for it.
+			 */
+			for (int k = 0; k < 2; k++)
+				if (j->fd[k] >= 0) {
+					close(j->fd[k]);
+					j->fd[k] = -1;
+				}
+			maybe_complete(s, j);
+			return;
+		}
 		/* The sequence is over; keep the group dead. */
 		j->term_step = t->n - 1;
 	}
@@ -752,6 +767,13 @@ reap(struct sched *s)
 			continue;
 		j->reaped = true;
 		j->status = st;
+		/*
+		 * The job's command has ended. Whatever it left running in
+		 * its process group still holds the pipes: stop it, so that
+		 * no job outlives its command and none outlives fanout.
+		 */
+		if (j->fd[0] >= 0 || j->fd[1] >= 0)
+			job_stop(s, j);
 		maybe_complete(s, j);
 	}
 }
