@@ -2,6 +2,12 @@
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
+# Debian's bash-completion.pc names /usr/share: follow PREFIX instead.
+BASHCOMPDIR ?= $(shell pkg-config --define-variable=datadir=$(PREFIX)/share \
+		--variable=completionsdir bash-completion 2>/dev/null || \
+		echo $(PREFIX)/share/bash-completion/completions)
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 CC	?= cc
 
 WARN	= -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wwrite-strings \
@@ -74,12 +80,28 @@ deps:
 	fi
 
 install: fanout
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	    $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 fanout $(DESTDIR)$(BINDIR)/fanout
 	install -m 644 man/fanout.1 $(DESTDIR)$(MANDIR)/man1/fanout.1
+	install -m 644 completions/fanout.bash $(DESTDIR)$(BASHCOMPDIR)/fanout
+	install -m 644 completions/_fanout $(DESTDIR)$(ZSHCOMPDIR)/_fanout
+	install -m 644 completions/fanout.fish \
+	    $(DESTDIR)$(FISHCOMPDIR)/fanout.fish
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/fanout $(DESTDIR)$(MANDIR)/man1/fanout.1
+	rm -f $(DESTDIR)$(BINDIR)/fanout $(DESTDIR)$(MANDIR)/man1/fanout.1 \
+	    $(DESTDIR)$(BASHCOMPDIR)/fanout $(DESTDIR)$(ZSHCOMPDIR)/_fanout \
+	    $(DESTDIR)$(FISHCOMPDIR)/fanout.fish
+ifneq ($(DESTDIR),)
+	@# Staged installs only: drop the directories install made, if empty.
+	-@for d in $(BINDIR) $(MANDIR)/man1 $(BASHCOMPDIR) $(ZSHCOMPDIR) \
+	    $(FISHCOMPDIR); do \
+		while [ "$$d" != / ] && [ "$$d" != . ] && \
+		    rmdir "$(DESTDIR)$$d" 2>/dev/null; do d=$$(dirname "$$d"); done; \
+	done; true
+endif
 
 clean:
 	rm -rf build fanout tests/helpers/bin tests/unit/bin

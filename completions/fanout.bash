@@ -1,0 +1,159 @@
+# bash completion for fanout(1)                           -*- shell-script -*-
+# Needs bash-completion (https://github.com/scop/bash-completion).
+
+# Readline replaces only the part of the word after the last character
+# of COMP_WORDBREAKS (= and : by default): drop what comes before it.
+_fanout_ltrim()
+{
+	local word=$1 i
+	for ((i = ${#word} - 1; i >= 0; i--)); do
+		if [[ $COMP_WORDBREAKS == *"${word:i:1}"* ]]; then
+			COMPREPLY=("${COMPREPLY[@]#"${word:0:i+1}"}")
+			return
+		fi
+	done
+}
+
+# Whether option word $1 needs the next word as its value.
+_fanout_takes_value()
+{
+	case $1 in
+	--jobs | --tagstring | --arg-file | --delimiter | --colsep | \
+	--max-replace-args | --replace | --shell | --delay | --timeout | \
+	--termseq | --retries | --halt | --joblog | --results | --memfree)
+		return 0
+		;;
+	--*) return 1 ;;
+	esac
+	# A cluster of short options: the first of j, a, d, N, I takes the
+	# rest of the word, or the next word when it ends the cluster.
+	local k
+	for ((k = 1; k < ${#1}; k++)); do
+		case ${1:k:1} in
+		[jadNI]) ((k == ${#1} - 1)); return ;;
+		esac
+	done
+	return 1
+}
+
+_fanout()
+{
+	local cur prev words cword
+	_init_completion -n := || return
+
+	local opts='-j --jobs -k --keep-order --group --line-buffer --lb
+		-u --ungroup --tag --tagstring -v --verbose --dry-run
+		-a --arg-file -0 --null -d --delimiter --colsep
+		-r --no-run-if-empty -N --max-replace-args -I --replace
+		-q --quote --shell --link --delay --timeout --termseq
+		--retries --halt --memfree --joblog --resume --resume-failed
+		--retry-failed --results --json --bar --progress --eta
+		-h --help -V --version'
+	local signals='HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2
+		PIPE ALRM TERM CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ
+		VTALRM PROF WINCH SYS'
+
+	# Find where the command starts, and the last ::: or :::: before
+	# the word being completed.
+	local i w cmd_at=0 sep= dashdash=
+	for ((i = 1; i < cword; i++)); do
+		w=${words[i]}
+		if ((cmd_at)); then
+			case $w in
+			::: | :::+ | :::: | ::::+) sep=$w ;;
+			esac
+		elif [[ $dashdash || $w != -?* ]]; then
+			cmd_at=$i
+		elif [[ $w == -- ]]; then
+			dashdash=1
+		elif _fanout_takes_value "$w"; then
+			((i++))
+		fi
+	done
+	if ((cmd_at)) && [[ $sep ]]; then
+		# Values after ::: are often file names; after :::: they are.
+		_filedir
+		return
+	fi
+	if ((cmd_at)) && ((cword > cmd_at)); then
+		if [[ $cur == :* ]]; then
+			COMPREPLY=($(compgen -W '::: :::: :::+ ::::+' -- "$cur"))
+			_fanout_ltrim "$cur"
+			return
+		fi
+		# Complete the command's arguments as that command would;
+		# _command_offset counts in COMP_WORDS, split at : and =.
+		local j=0 k acc
+		for ((k = 0; k < cmd_at; k++)); do
+			acc=
+			while ((j < ${#COMP_WORDS[@]})) && [[ $acc != "${words[k]}" ]]; do
+				acc+=${COMP_WORDS[j++]}
+			done
+		done
+		_command_offset "$j"
+		return
+	fi
+
+	# An option's value, given as --opt=value or as the next word.
+	local opt=$prev
+	if [[ $cur == --*=* ]]; then
+		opt=${cur%%=*}
+		cur=${cur#*=}
+	fi
+	case $opt in
+	-a | --arg-file | --joblog)
+		_filedir
+		return
+		;;
+	--results)
+		_filedir -d
+		return
+		;;
+	--shell)
+		COMPREPLY=($(compgen -c -- "$cur"))
+		[[ -r /etc/shells ]] &&
+			COMPREPLY+=($(compgen -W "$(grep '^/' /etc/shells)" -- "$cur"))
+		return
+		;;
+	--halt)
+		COMPREPLY=($(compgen -W 'never now,fail=1 soon,fail=1
+			now,success=1 soon,success=1 now,done=1 soon,done=1' \
+			-- "$cur"))
+		_fanout_ltrim "$cur"
+		return
+		;;
+	--termseq)
+		local head=
+		[[ $cur == *,* ]] && head=${cur%,*},
+		COMPREPLY=($(compgen -P "$head" -W "$signals" -- "${cur##*,}"))
+		[[ -z $head ]] && COMPREPLY+=($(compgen -W \
+			'TERM,200,TERM,100,TERM,50,KILL,25' -- "$cur"))
+		_fanout_ltrim "$cur"
+		return
+		;;
+	-j | --jobs)
+		COMPREPLY=($(compgen -W "0 100% 50% +0 -1 $(nproc 2>/dev/null)" \
+			-- "$cur"))
+		return
+		;;
+	-d | --delimiter | -I | --replace | --tagstring | --colsep | -N | --max-replace-args | \
+	--delay | --timeout | --retries | --memfree)
+		return
+		;;
+	esac
+
+	if [[ $cur == -* && ! $dashdash ]]; then
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+		return
+	fi
+	if [[ $cur == :* ]]; then
+		COMPREPLY=($(compgen -W '::: :::: :::+ ::::+' -- "$cur"))
+		_fanout_ltrim "$cur"
+		return
+	fi
+	# The first word that is not an option is the command.
+	COMPREPLY=($(compgen -c -- "$cur"))
+} &&
+	complete -F _fanout fanout
+
+# ex: filetype=sh

@@ -1,0 +1,117 @@
+# fish completion for fanout(1)
+
+# Print the words of the command line after fanout's options: the command,
+# its arguments and the ::: groups. Nothing while still in the options.
+function __fanout_after_options
+    set -l words (commandline -opc)
+    set -e words[1]
+    while set -q words[1]
+        switch $words[1]
+            case --
+                set -e words[1]
+                break
+            case -j --jobs --tagstring -a --arg-file -d --delimiter \
+                --colsep -N --max-replace-args -I --replace --shell \
+                --delay --timeout --termseq --retries --halt --joblog \
+                --results --memfree
+                set -e words[1..2]
+            case '-*'
+                set -e words[1]
+            case '*'
+                break
+        end
+    end
+    set -q words[1]; and printf '%s\n' $words
+end
+
+function __fanout_in_options
+    test (count (__fanout_after_options)) -eq 0
+end
+
+# The last ::: or :::: (or their + forms) among the command's words.
+function __fanout_last_sep
+    set -l sep
+    for w in (__fanout_after_options)
+        switch $w
+            case ':::' ':::+' '::::' '::::+'
+                set sep $w
+        end
+    end
+    test -n "$sep"; and echo $sep
+end
+
+function __fanout_in_command
+    set -l words (__fanout_after_options)
+    set -q words[1]; and not __fanout_last_sep >/dev/null
+end
+
+function __fanout_complete_command_args
+    __fish_complete_subcommand --commandline (__fanout_after_options) (commandline -ct)
+end
+
+function __fanout_termseq
+    set -l cur (commandline -ct)
+    set -l head (string replace -r '[^,]*$' '' -- $cur)
+    for s in HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM \
+        TERM CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH SYS
+        echo $head$s
+    end
+    test -z "$head"; and echo TERM,200,TERM,100,TERM,50,KILL,25
+end
+
+complete -c fanout -e
+# Options, only before the command.
+set -l o -n __fanout_in_options
+complete -c fanout $o -s j -l jobs -x -a '0 100% 50% +0 -1' -d 'Jobs at once (N, N%, +N, -N; 0 = no limit)'
+complete -c fanout $o -s k -l keep-order -d 'Print output in input order'
+complete -c fanout $o -l group -d "Print each job's output whole (default)"
+complete -c fanout $o -l line-buffer -d 'Print whole lines as they come'
+complete -c fanout $o -l lb -d 'Print whole lines as they come'
+complete -c fanout $o -s u -l ungroup -d 'Let jobs write straight through'
+complete -c fanout $o -l tag -d "Prefix output lines with the job's arguments"
+complete -c fanout $o -l tagstring -x -d 'Prefix output lines with a template'
+complete -c fanout $o -s v -l verbose -d 'Print each command before its output'
+complete -c fanout $o -l dry-run -d 'Print the commands, run nothing'
+complete -c fanout $o -s a -l arg-file -r -F -d 'Read items from a file'
+complete -c fanout $o -s 0 -l null -d 'Items end with NUL'
+complete -c fanout $o -s d -l delimiter -x -d 'Items end with a character'
+complete -c fanout $o -l colsep -x -d 'Split items into columns at a regex'
+complete -c fanout $o -s r -l no-run-if-empty -d 'Skip empty items'
+complete -c fanout $o -s N -l max-replace-args -x -d 'Items per job'
+complete -c fanout $o -s I -l replace -x -d 'Replacement string instead of {}'
+complete -c fanout $o -s q -l quote -d "Quote the command's own words too"
+complete -c fanout $o -l shell -x -a '(__fish_complete_command)' -d 'Shell for commands that need one'
+complete -c fanout $o -l link -d 'Link all input groups pairwise'
+complete -c fanout $o -l delay -x -d 'Wait between job starts'
+complete -c fanout $o -l timeout -x -d 'Stop jobs that run longer (secs or N%)'
+complete -c fanout $o -l termseq -x -a '(__fanout_termseq)' -d 'Signals and waits to stop a job'
+complete -c fanout $o -l retries -x -d 'Run a failing job up to N times'
+complete -c fanout $o -l halt -x -d 'Stop early' -a "
+never\t'Never halt (default)'
+now,fail=1\t'Kill running jobs at the first failure'
+soon,fail=1\t'Start no new job after the first failure'
+now,success=1\t'Kill running jobs at the first success'
+soon,success=1\t'Start no new job after the first success'
+now,done=1\t'Kill running jobs when one is done'
+soon,done=1\t'Start no new job when one is done'"
+complete -c fanout $o -l memfree -x -d 'Start no job while free memory is below SIZE'
+complete -c fanout $o -l joblog -r -F -d 'Record each finished job'
+complete -c fanout $o -l resume -d 'Skip jobs already in the job log'
+complete -c fanout $o -l resume-failed -d 'Skip succeeded jobs in the job log, rerun failed'
+complete -c fanout $o -l retry-failed -d 'Rerun the failed commands of the job log'
+complete -c fanout $o -l results -x -a '(__fish_complete_directories)' -d "Keep each job's output in a directory"
+complete -c fanout $o -l json -d 'Print one JSON object per finished job'
+complete -c fanout $o -l bar -d 'Show a progress bar'
+complete -c fanout $o -l progress -d 'Show progress'
+complete -c fanout $o -l eta -d 'Show the estimated time left'
+complete -c fanout $o -s h -l help -d 'Print a summary of the options'
+complete -c fanout $o -s V -l version -d 'Print the version'
+
+# The first word after the options is the command.
+complete -c fanout -n __fanout_in_options -x -a '(__fish_complete_command)'
+# Its arguments complete as that command's would, until ::: or ::::.
+complete -c fanout -n __fanout_in_command -x -a '(__fanout_complete_command_args)'
+complete -c fanout -n __fanout_in_command -x -a '::: :::: :::+ ::::+' -d 'Input group'
+# Values after ::: are often file names; after :::: they are.
+complete -c fanout -n __fanout_last_sep -F
+complete -c fanout -n __fanout_last_sep -x -a '::: :::: :::+ ::::+' -d 'Input group'
