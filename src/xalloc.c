@@ -21,7 +21,7 @@ vreport(const char *prefix, const char *fmt, va_list ap, int errnum)
 		fprintf(stderr, "fanout: %s%s\n", prefix, msg);
 }
 
-static void
+static void __attribute__((noreturn))
 die(void)
 {
 	void (*hook)(void) = fatal_hook;
