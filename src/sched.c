@@ -55,6 +55,7 @@ struct job {
 	int64_t term_at;	/* next termseq step; 0: not stopping */
 	size_t term_step;
 	bool timed_out;
+	bool cut_short;		/* stopped by --halt now or a signal */
 	bool paused;		/* a full disk: not reading for now */
 	int64_t paused_since;
 	struct output *out;
@@ -495,6 +496,7 @@ job_start(struct sched *s, struct job *j)
 	j->term_at = 0;
 	j->term_step = 0;
 	j->timed_out = false;
+	j->cut_short = false;
 	j->reaped = false;
 	s->slots[j->slot - 1] = j;
 	s->nrunning++;
@@ -572,14 +574,17 @@ job_term_step(struct sched *s, struct job *j)
 		j->term_at = s->now + 25000000LL;
 }
 
+/* --halt now, a signal: stop every running job; their output is moot. */
 static void
 stop_all(struct sched *s)
 {
 	size_t i;
 
 	for (i = 0; i < s->njobs; i++)
-		if (s->slots[i])
+		if (s->slots[i]) {
+			s->slots[i]->cut_short = true;
 			job_stop(s, s->slots[i]);
+		}
 }
 
 static void
@@ -704,7 +709,7 @@ job_complete(struct sched *s, struct job *j)
 	s->slots[j->slot - 1] = NULL;
 	s->nrunning--;
 	j->pid = -1;
-	if (j->term_at && !j->timed_out && (s->stopping || s->halted)) {
+	if (j->cut_short) {
 		/*
 		 * Stopped by fanout (--halt now, a signal): as GNU parallel,
 		 * its partial output is dropped and it is not counted.

@@ -1,0 +1,225 @@
+#!/usr/bin/env bats
+# Signals and cleanup: SIGINT/SIGTERM/SIGHUP stop every job's process group,
+# a vanished reader of stdout, kill -9 of fanout, zombies and orphans, file
+# descriptor limits.  Synchronisation is by files the jobs create, polled
+# in bounded loops; timeouts are hang guards only.
+
+bats_require_minimum_version 1.5.0
+load helpers/common
+
+setup_file() {
+	local c helpers=()
+	for c in "$TOP"/tests/helpers/*.c; do
+		c=${c##*/}
+		helpers+=("tests/helpers/bin/${c%.c}")
+	done
+	make -s -C "$TOP" "${helpers[@]}" >&2
+}
+
+# Kill whatever a failed test may have left behind.
+teardown() {
+	local f
+	[ -n "${FPID:-}" ] && kill -9 "$FPID" 2>/dev/null
+	for f in "$BATS_TEST_TMPDIR"/*.pid; do
+		[ -f "$f" ] && kill -9 $(cat "$f") 2>/dev/null
+	done
+	touch "$BATS_TEST_TMPDIR/go"
+	return 0
+}
+
+# wait_for CMD...: poll CMD until it succeeds, for at most 30 s.
+wait_for() {
+	local i
+	for ((i = 0; i < 3000; i++)); do
+		"$@" && return 0
+		sleep 0.01
+	done
+	echo "gave up waiting for: $*" >&2
+	return 1
+}
+
+# start_fanout ARG...: run fanout in the background with default signal
+# dispositions (bash starts background jobs with SIGINT ignored), stdout
+# in "out", stderr in "err", stdin from the file $IN (bash would give a
+# background command /dev/null).  FPID is its pid.
+start_fanout() {
+	sigdflt "$FANOUT" "$@" < "${IN:-/dev/null}" > out 2> err 3>&- &
+	FPID=$!
+	echo "$FPID" > fanout.pid
+}
+
+# wait_fanout: wait (at most 30 s) for the background fanout to end and set
+# status to its exit status.
+wait_fanout() {
+	waitgone fanout.pid
+	status=0
+	wait "$FPID" || status=$?
+	output=$(cat out err)
+}
+
+# stop_test SIG STATUS: three jobs leaving grandchildren, one finished job,
+# one job that must never start; send SIG, check STATUS and that every
+# process of every job is gone.
+stop_test() {
+	cat > cmds <<-'EOF'
+	echo first done
+	grandchild a.pid stay
+	grandchild b.pid stay
+	grandchild c.pid stay
+	touch never
+	EOF
+	IN=cmds start_fanout -j 3
+	waitfile a.pid b.pid c.pid
+	wait_for grep -qx 'first done' out
+	kill -"$1" "$FPID"
+	wait_fanout
+	expect_status "$2"
+	waitgone a.pid b.pid c.pid
+	[ ! -e never ]
+	grep -qx 'first done' out
+	run ls -A "$TMPDIR"
+	expect_output < /dev/null
+}
+
+@test "SIGINT stops every job's process group, grandchildren too, and exits 130" {
+	stop_test INT 130
+}
+
+@test "SIGTERM stops every job's process group and exits 143" {
+	stop_test TERM 143
+}
+
+@test "SIGHUP stops every job's process group and exits 129" {
+	stop_test HUP 129
+}
+
+@test "SIGINT: the termination sequence reaches a job that traps TERM" {
+	start_fanout --termseq TERM,300,KILL,25 catchsig {} TERM ::: c.log
+	waitfile c.log.pid
+	kill -INT "$FPID"
+	wait_fanout
+	expect_status 130
+	waitgone c.log.pid
+	grep -qx TERM c.log
+}
+
+@test "a second SIGINT kills at once" {
+	# The sequence would wait 1000 s before KILL; the second SIGINT
+	# must not.
+	start_fanout --termseq TERM,1000000,KILL,25 catchsig {} TERM INT ::: c.log
+	waitfile c.log.pid
+	kill -INT "$FPID"
+	wait_for grep -qx TERM c.log
+	kill -INT "$FPID"
+	wait_fanout
+	expect_status 130
+	waitgone c.log.pid
+}
+
+@test "each job runs in a process group of its own" {
+	start_fanout -j 2 pgwatch {} 60 ::: a.pg b.pg
+	waitfile a.pg b.pg
+	local apid apg bpid bpg fpg
+	read -r apid apg < a.pg
+	read -r bpid bpg < b.pg
+	fpg=$(ps -o pgid= -p "$FPID")
+	fpg=$((fpg))
+	kill -TERM "$FPID"
+	wait_fanout
+	expect_status 143
+	[ "$apg" -ne "$fpg" ]
+	[ "$bpg" -ne "$fpg" ]
+	[ "$apg" -ne "$bpg" ]
+	echo "$apid $bpid" > pg.pid
+	waitgone pg.pid
+}
+
+@test "fanout | head -1 returns promptly without an error message" {
+	run --separate-stderr timeout -k 5 60 bash -c 'seq 1000000 | "$0" echo | head -n 1' "$FANOUT"
+	[ "$status" -ne 124 ]
+	expect_status 0
+	[[ $output =~ ^[0-9]+$ ]]
+	[ -z "$stderr" ]
+}
+
+@test "--lb yes | head -1: fanout stops its endless jobs and exits, silently" {
+	# ulimit -f: should fanout spool instead of passing lines on, the
+	# disk does not fill up.
+	run --separate-stderr timeout -k 5 60 bash -c \
+	    'ulimit -f 2000000 && "$0" -j 2 --lb "echo \$\$ > y{}.tmp && mv y{}.tmp y{}.pid && exec yes {}" ::: 1 2 | head -n 1' "$FANOUT"
+	[ "$status" -ne 124 ]
+	expect_status 0
+	[[ $output =~ ^[12]$ ]]
+	[ -z "$stderr" ]
+	waitgone y1.pid y2.pid
+	run ls -A "$TMPDIR"
+	expect_output < /dev/null
+}
+
+@test "kill -9 of fanout mid-run leaves TMPDIR empty" {
+	start_fanout -j 2 'spew 30000000 {}; touch written{}; waitfile go' ::: a b
+	waitfile writtena writtenb
+	kill -9 "$FPID"
+	wait_fanout
+	expect_status 137
+	touch go
+	run ls -A "$TMPDIR"
+	expect_output < /dev/null
+}
+
+@test "a grandchild left holding the pipe does not outlive fanout" {
+	run --separate-stderr timeout -k 5 60 "$FANOUT" grandchild {} ::: g.pid
+	[ "$status" -ne 124 ]
+	expect_status 0
+	expect_output <<-'EOF'
+	parent done
+	EOF
+	waitgone g.pid
+}
+
+@test "finished jobs are reaped while others run: no zombies" {
+	{
+		for i in $(seq 10); do echo true; done
+		echo 'echo $$ > l.tmp && mv l.tmp last.pid && waitfile go'
+	} > cmds
+	IN=cmds start_fanout -j 2
+	waitfile last.pid
+	no_zombie_children() {
+		! ps -o stat= --ppid "$FPID" | grep -q '^Z'
+	}
+	wait_for no_zombie_children
+	touch go
+	wait_fanout
+	expect_status 0
+}
+
+@test "-j 100 under ulimit -n 64 completes or refuses clearly" {
+	run --separate-stderr timeout -k 5 120 bash -c \
+	    'ulimit -n 64 && "$0" -j 100 echo ::: $(seq 200)' "$FANOUT"
+	[ "$status" -ne 124 ]
+	if [ "$status" -eq 0 ]; then
+		run sort -n <<<"$output"
+		expect_output < <(seq 200)
+	else
+		# A refusal: status 255, one "fanout: " line, nothing run.
+		expect_status 255
+		expect_output < /dev/null
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		[[ $stderr == "fanout: "* ]]
+	fi
+}
+
+@test "-j 100 under ulimit -n 64 with output from every job" {
+	run --separate-stderr timeout -k 5 120 bash -c \
+	    'ulimit -n 64 && "$0" -j 100 "sleep 0.2; echo {}" ::: $(seq 100)' "$FANOUT"
+	[ "$status" -ne 124 ]
+	if [ "$status" -eq 0 ]; then
+		run sort -n <<<"$output"
+		expect_output < <(seq 100)
+	else
+		expect_status 255
+		expect_output < /dev/null
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		[[ $stderr == "fanout: "* ]]
+	fi
+}
