@@ -178,12 +178,56 @@ emit_tagged(struct collector *c, struct output *o, int stream,
 	return 0;
 }
 
+/* Pass the spool file's bytes from off to its end to cb, in pieces. */
+static int
+spool_read(struct collector *c, struct stream *st, off_t off,
+    int (*cb)(void *, const char *, size_t), void *ctx)
+{
+	char chunk[COPY_CHUNK];
+	ssize_t n;
+	int rc;
+
+	while (off < st->flen) {
+		size_t want = COPY_CHUNK;
+
+		if ((off_t)want > st->flen - off)
+			want = (size_t)(st->flen - off);
+		n = pread(st->fd, chunk, want, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			error("cannot read a spool file: %s",
+			    n < 0 ? strerror(errno) : "it is shorter");
+			c->failed = true;
+			return -1;
+		}
+		if ((rc = cb(ctx, chunk, (size_t)n)))
+			return rc;
+		off += n;
+	}
+	return 0;
+}
+
+struct tagged_ctx {
+	struct collector *c;
+	struct output *o;
+	int stream;
+};
+
+static int
+tagged_cb(void *ctx, const char *p, size_t n)
+{
+	struct tagged_ctx *tc = ctx;
+
+	return emit_tagged(tc->c, tc->o, tc->stream, p, n);
+}
+
 /* Copy the spool file's pending bytes out. */
 static int
 emit_file(struct collector *c, struct output *o, int stream)
 {
 	struct stream *st = &o->s[stream];
-	char chunk[COPY_CHUNK];
+	struct tagged_ctx tc;
 	ssize_t n;
 
 	if (!o->tag && st->flen > st->foff) {
@@ -208,24 +252,12 @@ emit_file(struct collector *c, struct output *o, int stream)
 			return -1;
 		}
 	}
-	while (st->foff < st->flen) {
-		size_t want = COPY_CHUNK;
-
-		if ((off_t)want > st->flen - st->foff)
-			want = (size_t)(st->flen - st->foff);
-		n = pread(st->fd, chunk, want, st->foff);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			error("cannot read a spool file: %s",
-			    n < 0 ? strerror(errno) : "it is shorter");
-			c->failed = true;
-			return -1;
-		}
-		if (emit_tagged(c, o, stream, chunk, (size_t)n) < 0)
-			return -1;
-		st->foff += n;
-	}
+	tc.c = c;
+	tc.o = o;
+	tc.stream = stream;
+	if (spool_read(c, st, st->foff, tagged_cb, &tc) < 0)
+		return -1;
+	st->foff = st->flen;
 	return 0;
 }
 
@@ -234,33 +266,13 @@ output_read(struct collector *c, struct output *o, int stream,
     int (*cb)(void *, const char *, size_t), void *ctx)
 {
 	struct stream *st = &o->s[stream - 1];
-	char chunk[COPY_CHUNK];
-	off_t off;
-	ssize_t n;
 	int rc;
 
 	if (st->mem.len > st->mpos &&
 	    (rc = cb(ctx, st->mem.data + st->mpos, st->mem.len - st->mpos)))
 		return rc;
-	for (off = st->foff; off < st->flen; off += n) {
-		size_t want = COPY_CHUNK;
-
-		if ((off_t)want > st->flen - off)
-			want = (size_t)(st->flen - off);
-		n = pread(st->fd, chunk, want, off);
-		if (n < 0 && errno == EINTR) {
-			n = 0;
-			continue;
-		}
-		if (n <= 0) {
-			error("cannot read a spool file: %s",
-			    n < 0 ? strerror(errno) : "it is shorter");
-			c->failed = true;
-			return -1;
-		}
-		if ((rc = cb(ctx, chunk, (size_t)n)))
-			return rc;
-	}
+	if (st->fd >= 0 && (rc = spool_read(c, st, st->foff, cb, ctx)))
+		return rc;
 	if (st->stash.len && (rc = cb(ctx, st->stash.data, st->stash.len)))
 		return rc;
 	return 0;

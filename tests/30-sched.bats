@@ -7,12 +7,7 @@ bats_require_minimum_version 1.5.0
 load helpers/common
 
 setup_file() {
-	local c helpers=()
-	for c in "$TOP"/tests/helpers/*.c; do
-		c=${c##*/}
-		helpers+=("tests/helpers/bin/${c%.c}")
-	done
-	make -s -C "$TOP" "${helpers[@]}" >&2
+	build_helpers
 }
 
 # Kill whatever a failed test may have left behind: every pid in *.pid.

@@ -5,6 +5,17 @@ FANOUT=${FANOUT:-$TOP/fanout}
 HELPERS=$TOP/tests/helpers/bin
 export PATH="$HELPERS:$PATH"
 
+# Build the helper programs, for a plain `bats FILE` run (make test
+# builds them too). Call it from setup_file.
+build_helpers() {
+	local c helpers=()
+	for c in "$TOP"/tests/helpers/*.c; do
+		c=${c##*/}
+		helpers+=("tests/helpers/bin/${c%.c}")
+	done
+	make -s -C "$TOP" "${helpers[@]}" >&2
+}
+
 setup() {
 	# Each test gets its own TMPDIR, so spool files are easy to count.
 	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
