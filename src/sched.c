@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "collect.h"
+#include "executor.h"
 #include "joblog.h"
 #include "options.h"
 #include "plan.h"
@@ -44,7 +45,8 @@ struct job {
 	struct args args;
 	size_t slot;		/* from 1; 0 while queued */
 	unsigned runs;
-	pid_t pid;		/* -1: no process (could not start) */
+	struct executor *ex;	/* where it runs */
+	pid_t pid;		/* its id there; -1: nothing runs */
 	int fd[2];		/* stdout, stderr; -1 when closed */
 	bool reaped;
 	int status;		/* wait status */
@@ -73,7 +75,7 @@ struct sched {
 	const struct options *o;
 	struct plan *plan;
 	struct collector *coll;
-	struct spawner *spawner;
+	struct executor *local;
 
 	size_t njobs;		/* slots */
 	struct job **slots;
@@ -257,7 +259,8 @@ env_set(struct sched *s, const struct job *j)
 	    j->seq);
 	snprintf(s->env_vars[1], sizeof s->env_vars[1], "FANOUT_SLOT=%zu",
 	    j->slot);
-	snprintf(s->env_vars[2], sizeof s->env_vars[2], "FANOUT_HOST=:");
+	snprintf(s->env_vars[2], sizeof s->env_vars[2], "FANOUT_HOST=%s",
+	    s->local->host);
 	snprintf(s->env_vars[3], sizeof s->env_vars[3], "PARALLEL_SEQ=%zu",
 	    j->seq);
 	snprintf(s->env_vars[4], sizeof s->env_vars[4],
@@ -442,7 +445,7 @@ static void maybe_complete(struct sched *, struct job *);
 static int
 job_start(struct sched *s, struct job *j)
 {
-	struct spawn_proc p;
+	struct exec_job ej;
 	struct buf text = BUF_INIT;
 	char **argv;
 	int rc;
@@ -480,12 +483,19 @@ job_start(struct sched *s, struct job *j)
 	}
 	buf_release(&text);
 	env_set(s, j);
-	if (argv)
-		rc = spawn_start(s->spawner, argv, s->envp,
-		    s->o->output != OUTPUT_UNGROUP, &p);
-	else
-		rc = spawn_start_script(s->spawner, job_shell(s), s->cmd.data,
-		    s->cmd.len, s->envp, s->o->output != OUTPUT_UNGROUP, &p);
+	{
+		struct exec_cmd cmd = {
+			.argv = argv,
+			.shell = job_shell(s),
+			.script = s->cmd.data,
+			.script_len = s->cmd.len,
+			.envp = s->envp,
+			.pipes = s->o->output != OUTPUT_UNGROUP,
+		};
+
+		j->ex = s->local;
+		rc = j->ex->ops->start(j->ex, &cmd, &ej);
+	}
 	if (rc < 0) {
 		j->runs--;
 		j->slot = 0;
@@ -519,17 +529,19 @@ job_start(struct sched *s, struct job *j)
 		job_complete(s, j);
 		return 0;
 	}
-	j->pid = p.pid;
-	j->fd[0] = p.out;
-	j->fd[1] = p.err;
+	j->pid = ej.id;
+	j->fd[0] = ej.out;
+	j->fd[1] = ej.err;
 	return 0;
 }
 
 static void
 job_signal(struct job *j, int sig)
 {
+	struct exec_job ej = { j->pid, j->fd[0], j->fd[1] };
+
 	if (j->pid > 0)
-		spawn_signal(j->pid, sig);
+		j->ex->ops->signal(j->ex, &ej, sig);
 }
 
 /* Begin the termination sequence of a running job. */
@@ -670,7 +682,7 @@ job_record(struct sched *s, struct job *j, int64_t runtime)
 		return;
 	r = xcalloc(1, sizeof *r);
 	r->seq = j->seq;
-	r->host = ":";
+	r->host = j->ex->host;
 	args_copy(&r->args, &j->args);
 	job_command_text(s, j, &cmd);
 	r->cmd = buf_detach(&cmd, NULL);
@@ -767,7 +779,7 @@ reap(struct sched *s)
 	pid_t pid;
 	int st;
 
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+	while (s->local->ops->reap(s->local, &pid, &st) > 0) {
 		if (!(j = job_by_pid(s, pid)))
 			continue;
 		j->reaped = true;
@@ -1092,7 +1104,7 @@ sched_run(struct plan *plan, const struct options *o)
 	signals_init();
 	choose_slots(&s);
 	env_init(&s);
-	s.spawner = spawner_new();
+	s.local = spawn_executor_new();
 	{
 		struct collect_opts co = {
 			.mode = o->output,
@@ -1146,7 +1158,7 @@ sched_run(struct plan *plan, const struct options *o)
 	while (s.queue)
 		job_free(queue_pop(&s));
 	collector_free(s.coll);
-	spawner_free(s.spawner);
+	s.local->ops->free(s.local);
 	joblog_close(s.joblog);
 	joblog_past_release(&s.past);
 	progress_free(s.progress);

@@ -6,13 +6,16 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "executor.h"
 #include "spawn.h"
 #include "util.h"
 #include "xalloc.h"
 
 struct spawner {
+	struct executor ex;	/* first: a spawner is an executor */
 	posix_spawnattr_t attr;
 	int devnull;
 	/* The last command looked up in PATH, and where it was found. */
@@ -20,8 +23,10 @@ struct spawner {
 	char *path;
 };
 
-struct spawner *
-spawner_new(void)
+static const struct executor_ops spawn_ops;
+
+struct executor *
+spawn_executor_new(void)
 {
 	struct spawner *s = xcalloc(1, sizeof *s);
 	sigset_t none, deflt;
@@ -45,20 +50,28 @@ spawner_new(void)
 	    posix_spawnattr_setsigmask(&s->attr, &none) ||
 	    posix_spawnattr_setsigdefault(&s->attr, &deflt))
 		fatalx("cannot set up process spawning");
-	return s;
+	s->ex.ops = &spawn_ops;
+	s->ex.host = ":";
+	return &s->ex;
 }
 
-void
-spawner_free(struct spawner *s)
+static void
+spawn_free(struct executor *ex)
 {
-	if (!s)
-		return;
+	struct spawner *s = (struct spawner *)ex;
+
 	posix_spawnattr_destroy(&s->attr);
 	close(s->devnull);
 	free(s->name);
 	free(s->path);
 	free(s);
 }
+
+struct spawn_proc {
+	pid_t pid;	/* also the process group */
+	int out;
+	int err;
+};
 
 static int start(struct spawner *, char *const *, char *const *, bool, int,
     struct spawn_proc *);
@@ -101,36 +114,80 @@ resolve(struct spawner *s, const char *name)
 	return s->path;
 }
 
-int
-spawn_start(struct spawner *s, char *const *argv, char *const *envp,
-    bool pipes, struct spawn_proc *p)
+/* Run a command too long for one argument: the shell reads it from a
+ * memfd as SPAWN_SCRIPT_PATH. */
+static int
+start_script(struct spawner *s, const struct exec_cmd *cmd,
+    struct spawn_proc *p)
 {
-	return start(s, argv, envp, pipes, -1, p);
-}
-
-int
-spawn_start_script(struct spawner *s, const char *shell, const char *text,
-    size_t len, char *const *envp, bool pipes, struct spawn_proc *p)
-{
-	char *argv[] = { (char *)shell, (char *)SPAWN_SCRIPT_PATH, NULL };
+	char *argv[] = { (char *)cmd->shell, (char *)SPAWN_SCRIPT_PATH, NULL };
 	int fd, rc, saved;
 
 	fd = memfd_create("fanout-command", MFD_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (util_write_all(fd, text, len, NULL) < 0 ||
+	if (util_write_all(fd, cmd->script, cmd->script_len, NULL) < 0 ||
 	    lseek(fd, 0, SEEK_SET) < 0) {
 		saved = errno;
 		close(fd);
 		errno = saved;
 		return -1;
 	}
-	rc = start(s, argv, envp, pipes, fd, p);
+	rc = start(s, argv, cmd->envp, cmd->pipes, fd, p);
 	saved = errno;
 	close(fd);
 	errno = saved;
 	return rc;
 }
+
+static int
+spawn_job(struct executor *ex, const struct exec_cmd *cmd,
+    struct exec_job *job)
+{
+	struct spawner *s = (struct spawner *)ex;
+	struct spawn_proc p;
+	int rc;
+
+	if (cmd->argv)
+		rc = start(s, cmd->argv, cmd->envp, cmd->pipes, -1, &p);
+	else
+		rc = start_script(s, cmd, &p);
+	job->id = p.pid;
+	job->out = p.out;
+	job->err = p.err;
+	return rc;
+}
+
+static int
+spawn_signal(struct executor *ex, const struct exec_job *job, int sig)
+{
+	(void)ex;
+	if (job->id <= 0)
+		return -1;
+	return kill(-job->id, sig);
+}
+
+static int
+spawn_reap(struct executor *ex, pid_t *id, int *status)
+{
+	pid_t pid;
+
+	(void)ex;
+	do
+		pid = waitpid(-1, status, WNOHANG);
+	while (pid < 0 && errno == EINTR);
+	if (pid <= 0)
+		return 0;
+	*id = pid;
+	return 1;
+}
+
+static const struct executor_ops spawn_ops = {
+	.start = spawn_job,
+	.signal = spawn_signal,
+	.reap = spawn_reap,
+	.free = spawn_free,
+};
 
 static int
 start(struct spawner *s, char *const *argv, char *const *envp, bool pipes,
@@ -193,12 +250,4 @@ fail:
 	}
 	errno = saved;
 	return -1;
-}
-
-int
-spawn_signal(pid_t pgid, int sig)
-{
-	if (pgid <= 0)
-		return -1;
-	return kill(-pgid, sig);
 }
