@@ -41,6 +41,7 @@ struct output {
 	bool owned_by_job;	/* the job still refers to it */
 	bool live;		/* printing as it comes */
 	unsigned long long bytes[2];
+	int tee[2];		/* --results files, or -1 */
 	struct job_record *rec;	/* --json */
 	struct output *next;	/* in the print queue */
 };
@@ -91,6 +92,9 @@ output_free(struct collector *c, struct output *o)
 		record_release(o->rec);
 		free(o->rec);
 	}
+	for (int i = 0; i < 2; i++)
+		if (o->tee[i] >= 0)
+			close(o->tee[i]);
 	free(o->tag);
 	free(o);
 }
@@ -261,7 +265,11 @@ emit_file(struct collector *c, struct output *o, int stream)
 	return 0;
 }
 
-int
+/*
+ * Pass what stream 1 or 2 holds, without consuming it, to cb in pieces;
+ * stops at and returns cb's first non-zero return.
+ */
+static int
 output_read(struct collector *c, struct output *o, int stream,
     int (*cb)(void *, const char *, size_t), void *ctx)
 {
@@ -282,6 +290,13 @@ unsigned long long
 output_bytes(const struct output *o, int stream)
 {
 	return o->bytes[stream - 1];
+}
+
+void
+output_set_tee(struct output *o, const int fds[2])
+{
+	o->tee[0] = fds[0];
+	o->tee[1] = fds[1];
 }
 
 void
@@ -402,6 +417,7 @@ output_new(struct collector *c, const char *tag, size_t taglen)
 	struct output *o = xcalloc(1, sizeof *o);
 
 	o->s[0].fd = o->s[1].fd = -1;
+	o->tee[0] = o->tee[1] = -1;
 	o->owned_by_job = true;
 	if (tag) {
 		o->tag = xmalloc(taglen + 1);
@@ -482,6 +498,13 @@ output_append(struct collector *c, struct output *o, int stream,
 	size_t len;
 
 	o->bytes[stream - 1] += n;
+	if (o->tee[stream - 1] >= 0 &&
+	    util_write_all(o->tee[stream - 1], p, n, NULL) < 0) {
+		error("cannot write a --results file: %s", strerror(errno));
+		close(o->tee[stream - 1]);
+		o->tee[stream - 1] = -1;
+		c->failed = true;
+	}
 	if (o->live) {
 		/* Write errors are the collector's to report, not the job's. */
 		stream_drain(c, o, stream - 1);
@@ -509,7 +532,7 @@ output_splice(struct collector *c, struct output *o, int stream, int fd)
 	ssize_t n;
 
 	if (o->tag || c->o.json || c->o.mode != OUTPUT_GROUP ||
-	    st->stash.len || c->broken || c->failed)
+	    st->stash.len || c->broken || c->failed || o->tee[i] >= 0)
 		return OUTPUT_NO_SPLICE;
 	if (o->live) {
 		if (c->no_splice[i] || st->mem.len > st->mpos || st->fd >= 0)
@@ -570,8 +593,17 @@ output_resume(struct collector *c, struct output *o)
 void
 output_discard(struct collector *c, struct output *o)
 {
-	stream_release(c, &o->s[0]);
-	stream_release(c, &o->s[1]);
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		stream_release(c, &o->s[i]);
+		o->bytes[i] = 0;
+		if (o->tee[i] >= 0 && (ftruncate(o->tee[i], 0) < 0 ||
+		    lseek(o->tee[i], 0, SEEK_SET) < 0)) {
+			close(o->tee[i]);
+			o->tee[i] = -1;
+		}
+	}
 }
 
 static void

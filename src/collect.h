@@ -58,11 +58,10 @@ void output_discard(struct collector *, struct output *);
 /* Bytes the job wrote to stream 1 or 2 so far. */
 unsigned long long output_bytes(const struct output *, int stream);
 /*
- * Pass what stream 1 or 2 holds, without consuming it, to cb in pieces;
- * stops at and returns cb's first non-zero return.
+ * Also copy each stream, as it arrives, to fds[0] and fds[1] (--results);
+ * the output closes them when freed. output_discard() empties them.
  */
-int output_read(struct collector *, struct output *, int stream,
-    int (*cb)(void *ctx, const char *p, size_t n), void *ctx);
+void output_set_tee(struct output *, const int fds[2]);
 /* Give the output its job's record (taken over), for --json. */
 struct job_record;
 void output_set_record(struct output *, struct job_record *);

@@ -584,6 +584,9 @@ options_parse(struct options *o, int argc, char **argv)
 		    o->resume_failed ? "resume-failed" : "retry-failed");
 	if (o->json && o->output != OUTPUT_GROUP)
 		usage_error("--json cannot be combined with --lb or -u");
+	if (o->results && o->output == OUTPUT_UNGROUP)
+		usage_error("--results cannot be combined with -u: "
+		    "fanout does not see the output");
 }
 
 void

@@ -6,41 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "collect.h"
 #include "record.h"
 #include "results.h"
 #include "util.h"
 #include "xalloc.h"
-
-static int
-write_cb(void *ctx, const char *p, size_t n)
-{
-	return util_write_all(*(int *)ctx, p, n, NULL);
-}
-
-/* Write a file in dir from text, or from a stream of the job's output. */
-static int
-write_file(const char *dir, const char *name, const char *text,
-    struct collector *c, struct output *o, int stream)
-{
-	char *path = xasprintf("%s/%s", dir, name);
-	int fd, rc;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		rc = error("cannot create '%s': %s", path, strerror(errno));
-		free(path);
-		return rc;
-	}
-	if (text)
-		rc = util_write_all(fd, text, strlen(text), NULL);
-	else
-		rc = output_read(c, o, stream, write_cb, &fd);
-	if (close(fd) < 0 || rc < 0)
-		rc = error("cannot write '%s': %s", path, strerror(errno));
-	free(path);
-	return rc;
-}
 
 static int
 make_dir(const char *path)
@@ -50,24 +19,65 @@ make_dir(const char *path)
 	return error("cannot create '%s': %s", path, strerror(errno));
 }
 
+static int
+open_file(const char *dir, const char *name)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+
+	if (fd < 0)
+		error("cannot create '%s': %s", path, strerror(errno));
+	free(path);
+	return fd;
+}
+
+static int
+write_file(const char *dir, const char *name, const char *text)
+{
+	int fd = open_file(dir, name), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = util_write_all(fd, text, strlen(text), NULL);
+	if (close(fd) < 0 || rc < 0)
+		return error("cannot write '%s/%s': %s", dir, name,
+		    strerror(errno));
+	return 0;
+}
+
 int
-results_write(const char *dir, const struct job_record *r,
-    struct collector *c, struct output *o)
+results_open(const char *dir, size_t seq, int fds[2])
+{
+	char *sub = xasprintf("%s/%zu", dir, seq);
+	int rc = -1;
+
+	fds[0] = fds[1] = -1;
+	if (make_dir(dir) == 0 && make_dir(sub) == 0 &&
+	    (fds[0] = open_file(sub, "stdout")) >= 0 &&
+	    (fds[1] = open_file(sub, "stderr")) >= 0)
+		rc = 0;
+	if (rc < 0 && fds[0] >= 0) {
+		close(fds[0]);
+		fds[0] = -1;
+	}
+	free(sub);
+	return rc;
+}
+
+int
+results_finish(const char *dir, const struct job_record *r)
 {
 	char *sub = xasprintf("%s/%zu", dir, r->seq);
 	char *cmd = xasprintf("%s\n", r->cmd);
 	char num[32];
-	int rc = -1;
+	int rc;
 
 	/* As a shell reports it: 128+N for a job killed by signal N. */
 	snprintf(num, sizeof num, "%d\n",
 	    r->signal ? 128 + r->signal : r->exitval);
-	if (make_dir(dir) == 0 && make_dir(sub) == 0 &&
-	    write_file(sub, "cmd", cmd, c, o, 0) == 0 &&
-	    write_file(sub, "stdout", NULL, c, o, 1) == 0 &&
-	    write_file(sub, "stderr", NULL, c, o, 2) == 0 &&
-	    write_file(sub, "exitval", num, c, o, 0) == 0)
-		rc = 0;
+	rc = make_dir(dir) == 0 && make_dir(sub) == 0 &&
+	    write_file(sub, "cmd", cmd) == 0 &&
+	    write_file(sub, "exitval", num) == 0 ? 0 : -1;
 	free(sub);
 	free(cmd);
 	return rc;

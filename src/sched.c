@@ -114,6 +114,7 @@ struct sched {
 	struct joblog_past past;	/* --resume, --resume-failed */
 	struct progress *progress;
 	bool mem_wait;		/* --memfree holds starts back */
+	bool results_failed;
 };
 
 /* Signal plumbing: the only global state. */
@@ -470,6 +471,14 @@ job_start(struct sched *s, struct job *j)
 		} else {
 			j->out = output_new(s->coll, NULL, 0);
 		}
+		if (s->o->results) {
+			int fds[2];
+
+			if (results_open(s->o->results, j->seq, fds) == 0)
+				output_set_tee(j->out, fds);
+			else
+				s->results_failed = true;
+		}
 	}
 	argv = job_argv(s, j);
 	if (s->o->verbose) {
@@ -694,7 +703,7 @@ job_record(struct sched *s, struct job *j, int64_t runtime)
 	r->receive = output_bytes(j->out, 1);
 	joblog_write(s->joblog, r);
 	if (s->o->results)
-		results_write(s->o->results, r, s->coll, j->out);
+		results_finish(s->o->results, r);
 	if (s->o->json) {
 		output_set_record(j->out, r);
 		return;
@@ -1146,7 +1155,8 @@ sched_run(struct plan *plan, const struct options *o)
 		status = 128 + s.stop_signal;
 	else if (collector_broken(s.coll))
 		status = 128 + SIGPIPE;
-	else if (collector_failed(s.coll) || s.input_error)
+	else if (collector_failed(s.coll) || s.input_error ||
+	    s.results_failed)
 		status = FANOUT_STATUS_ERROR;
 	else if (s.halted)
 		status = s.halt_status;
