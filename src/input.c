@@ -226,6 +226,7 @@ struct input {
 	int delim;
 	bool skip_empty;
 	size_t max_args;
+	bool no_args;
 	bool use_colsep;
 	regex_t colsep;
 
@@ -305,6 +306,7 @@ input_open(const struct options *o)
 	in->delim = o->delimiter;
 	in->skip_empty = o->skip_empty;
 	in->max_args = o->max_args;
+	in->no_args = o->no_args;
 	if (o->colsep) {
 		char *pat = colsep_pattern(o->colsep);
 		char msg[256];
@@ -504,6 +506,12 @@ input_next(struct input *in, struct args *out)
 	int rc;
 
 	args_reset(out);
+	if (in->no_args) {
+		/* -N 0: each item makes a job, but its values go nowhere. */
+		rc = next_item(in, out);
+		args_reset(out);
+		return rc;
+	}
 	if (in->max_args <= 1)
 		return next_item(in, out);
 	while (in->acc_items < in->max_args) {

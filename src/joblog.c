@@ -51,8 +51,9 @@ joblog_open(const char *spec, bool append)
 	    (append ? O_APPEND : O_TRUNC), 0666);
 	if (j->fd < 0)
 		fatal("cannot open joblog '%s'", path);
+	/* A new or empty file gets the header; so does a pipe. */
 	size = lseek(j->fd, 0, SEEK_END);
-	if (size == 0 && util_write_all(j->fd, header, sizeof header - 1,
+	if (size <= 0 && util_write_all(j->fd, header, sizeof header - 1,
 	    NULL) < 0)
 		fatal("cannot write joblog '%s'", path);
 	return j;

@@ -477,7 +477,10 @@ options_parse(struct options *o, int argc, char **argv)
 			o->colsep = optarg;
 			break;
 		case 'r': o->skip_empty = true; break;
-		case 'N': o->max_args = parse_count("-N", optarg, 1); break;
+		case 'N':
+			o->max_args = parse_count("-N", optarg, 0);
+			o->no_args = o->max_args == 0;
+			break;
 		case 'I':
 			if (!*optarg)
 				usage_error("-I: the replacement string is "

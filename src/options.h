@@ -54,6 +54,7 @@ struct options {
 	const char *colsep;
 	bool skip_empty;
 	size_t max_args;	/* -N; 0: one item per job */
+	bool no_args;		/* -N 0: one item per job, inserted nowhere */
 	const char *replace;	/* -I; NULL: "{}" */
 	bool quote;
 	const char *shell;

@@ -454,6 +454,11 @@ job_start(struct sched *s, struct job *j)
 	j->slot = free_slot(s) + 1;
 	j->runs++;
 	if (s->o->dry_run) {
+		if (s->o->tag || s->o->tagstring) {
+			make_tag(s, j, &text);
+			buf_add(&s->dry, text.data, text.len);
+			buf_release(&text);
+		}
 		job_command_text(s, j, &s->dry);
 		buf_addch(&s->dry, '\n');
 		if (s->dry.len >= 65536) {
@@ -669,7 +674,18 @@ check_halt(struct sched *s, struct job *j, bool failed)
 		return;
 	}
 	s->halted = true;
-	s->halt_status = job_exit_code(j);
+	/*
+	 * fail: the job's status (SPEC 6). success and done follow GNU
+	 * parallel: 0, and the job's status for done=1, else the count of
+	 * failed jobs.
+	 */
+	if (h->what == HALT_FAIL || (h->what == HALT_DONE && !h->percent &&
+	    h->value == 1))
+		s->halt_status = job_exit_code(j);
+	else if (h->what == HALT_SUCCESS)
+		s->halt_status = 0;
+	else
+		s->halt_status = s->nfailed > 100 ? 101 : (int)s->nfailed;
 	job_notice(s, j, h->what == HALT_FAIL ? "halting after this job failed" :
 	    h->what == HALT_SUCCESS ? "halting after this job succeeded" :
 	    "halting after this job finished");

@@ -26,7 +26,7 @@ enum form {
 struct seg {
 	enum seg_kind kind;
 	enum form form;
-	size_t argn;		/* 0: every argument */
+	long argn;		/* 0: every argument; -1: the last one */
 	const char *text;	/* SEG_LIT, SEG_BLANK */
 	size_t len;
 	bool quote;		/* -q: quote the literal in shell text */
@@ -78,7 +78,9 @@ match_repl(const char *p, const char *replace, struct seg *s)
 		{ "//}", FORM_DIR }, { "/.}", FORM_BASE_NOEXT },
 	};
 	const char *q;
-	size_t i, n, argn = 0;
+	size_t i, n;
+	long argn = 0;
+	bool neg = false;
 
 	memset(s, 0, sizeof *s);
 	s->kind = SEG_ARG;
@@ -95,10 +97,16 @@ match_repl(const char *p, const char *replace, struct seg *s)
 		return 3;
 	}
 	q = p + 1;
+	if (*q == '-' && q[1] >= '1' && q[1] <= '9') {
+		neg = true;	/* {-n}: the n-th argument from the end */
+		q++;
+	}
 	while (*q >= '0' && *q <= '9' && argn < 100000)
-		argn = argn * 10 + (size_t)(*q++ - '0');
+		argn = argn * 10 + (*q++ - '0');
 	if (q > p + 1 && (argn == 0 || replace))
 		return 0;	/* with -I, {n} is text as well */
+	if (neg)
+		argn = -argn;
 	for (i = 0; i < sizeof forms / sizeof forms[0]; i++) {
 		n = strlen(forms[i].suffix);
 		if (strncmp(q, forms[i].suffix, n) != 0)
@@ -430,6 +438,15 @@ apply_form(enum form form, const char *v, size_t len, size_t *outlen)
 	return v;
 }
 
+/* The argument {n} or {-n} names, as an index, or -1 when there is none. */
+static long
+arg_index(long argn, const struct args *a)
+{
+	long i = argn > 0 ? argn - 1 : (long)a->n + argn;
+
+	return i >= 0 && (size_t)i < a->n ? i : -1;
+}
+
 enum render_mode { RENDER_SHELL, RENDER_TEXT };
 
 static void
@@ -472,12 +489,13 @@ render(const struct template *t, const struct args *a, size_t seq,
 			break;
 		case SEG_ARG:
 			if (s->argn) {
+				long k = arg_index(s->argn, a);
+
 				/* A missing argument is nothing, not ''. */
-				if (s->argn > a->n)
+				if (k < 0)
 					break;
-				v = apply_form(s->form,
-				    args_value(a, s->argn - 1),
-				    a->len[s->argn - 1], &len);
+				v = apply_form(s->form, args_value(a, k),
+				    a->len[k], &len);
 				add_value(out, mode, v, len);
 				break;
 			}
@@ -576,11 +594,12 @@ template_render_argv(const struct template *t, const struct args *a,
 			break;
 		case SEG_ARG:
 			if (s->argn) {
-				if (s->argn > a->n)
+				long k = arg_index(s->argn, a);
+
+				if (k < 0)
 					break;
-				v = apply_form(s->form,
-				    args_value(a, s->argn - 1),
-				    a->len[s->argn - 1], &len);
+				v = apply_form(s->form, args_value(a, k),
+				    a->len[k], &len);
 				word_open(out, &open);
 				buf_add(d, v, len);
 				break;
