@@ -306,7 +306,7 @@ job_free(struct job *j)
 
 /* The tag in front of each line: --tagstring, or the arguments. */
 static void
-make_tag(struct sched *s, struct job *j, struct buf *tag)
+make_tag(const struct job *j, struct buf *tag)
 {
 	size_t i;
 
@@ -322,7 +322,6 @@ make_tag(struct sched *s, struct job *j, struct buf *tag)
 		}
 	}
 	buf_addch(tag, '\t');
-	(void)s;
 }
 
 /* A new job from the plan, or NULL (and why in the sched's flags). */
@@ -432,11 +431,10 @@ job_argv(struct sched *s, struct job *j)
 
 /* The command as a user would type it, for -v and --dry-run. */
 static void
-job_command_text(struct sched *s, struct job *j, struct buf *out)
+job_command_text(const struct job *j, struct buf *out)
 {
 	template_render_shell(j->task->command, &j->args, j->seq, j->slot,
 	    out);
-	(void)s;
 }
 
 static void job_complete(struct sched *, struct job *);
@@ -455,11 +453,11 @@ job_start(struct sched *s, struct job *j)
 	j->runs++;
 	if (s->o->dry_run) {
 		if (s->o->tag || s->o->tagstring) {
-			make_tag(s, j, &text);
+			make_tag(j, &text);
 			buf_add(&s->dry, text.data, text.len);
 			buf_release(&text);
 		}
-		job_command_text(s, j, &s->dry);
+		job_command_text(j, &s->dry);
 		buf_addch(&s->dry, '\n');
 		if (s->dry.len >= 65536) {
 			collector_print(s->coll, s->dry.data, s->dry.len);
@@ -471,7 +469,7 @@ job_start(struct sched *s, struct job *j)
 	}
 	if (!j->out) {
 		if (s->o->tag || s->o->tagstring) {
-			make_tag(s, j, &text);
+			make_tag(j, &text);
 			j->out = output_new(s->coll, text.data, text.len);
 		} else {
 			j->out = output_new(s->coll, NULL, 0);
@@ -488,7 +486,7 @@ job_start(struct sched *s, struct job *j)
 	argv = job_argv(s, j);
 	if (s->o->verbose) {
 		buf_reset(&text);
-		job_command_text(s, j, &text);
+		job_command_text(j, &text);
 		buf_addch(&text, '\n');
 		if (s->o->output == OUTPUT_UNGROUP)
 			collector_print(s->coll, text.data, text.len);
@@ -511,6 +509,8 @@ job_start(struct sched *s, struct job *j)
 		rc = j->ex->ops->start(j->ex, &cmd, &ej);
 	}
 	if (rc < 0) {
+		/* Nothing started: it will be tried again from scratch. */
+		output_discard(s->coll, j->out);
 		j->runs--;
 		j->slot = 0;
 		return -1;
@@ -626,11 +626,11 @@ kill_all(struct sched *s)
 
 /* A one-line notice on stderr naming a job's command. */
 static void
-job_notice(struct sched *s, struct job *j, const char *what)
+job_notice(const struct job *j, const char *what)
 {
 	struct buf text = BUF_INIT;
 
-	job_command_text(s, j, &text);
+	job_command_text(j, &text);
 	warnx("%s: %s", what, text.data);
 	buf_release(&text);
 }
@@ -686,7 +686,7 @@ check_halt(struct sched *s, struct job *j, bool failed)
 		s->halt_status = 0;
 	else
 		s->halt_status = s->nfailed > 100 ? 101 : (int)s->nfailed;
-	job_notice(s, j, h->what == HALT_FAIL ? "halting after this job failed" :
+	job_notice(j, h->what == HALT_FAIL ? "halting after this job failed" :
 	    h->what == HALT_SUCCESS ? "halting after this job succeeded" :
 	    "halting after this job finished");
 	if (h->when == HALT_NOW)
@@ -709,7 +709,7 @@ job_record(struct sched *s, struct job *j, int64_t runtime)
 	r->seq = j->seq;
 	r->host = j->ex->host;
 	args_copy(&r->args, &j->args);
-	job_command_text(s, j, &cmd);
+	job_command_text(j, &cmd);
 	r->cmd = buf_detach(&cmd, NULL);
 	r->start = j->start_wall;
 	r->runtime = runtime / 1e9;
@@ -1019,7 +1019,7 @@ check_timers(struct sched *s)
 			limit = (int64_t)(s->o->timeout * 1e9);
 		if (limit && s->now >= j->start + limit) {
 			j->timed_out = true;
-			job_notice(s, j, "this job timed out");
+			job_notice(j, "this job timed out");
 			job_stop(s, j);
 		}
 	}
