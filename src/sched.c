@@ -109,6 +109,7 @@ struct sched {
 	size_t env_fixed;	/* envp entries shared by every job */
 	char env_vars[5][48];
 	struct buf dry;		/* --dry-run output, written in blocks */
+	char *chunk;		/* READ_CHUNK bytes to read pipes into */
 
 	struct joblog *joblog;
 	struct joblog_past past;	/* --resume, --resume-failed */
@@ -438,7 +439,8 @@ job_command_text(const struct job *j, struct buf *out)
 }
 
 static void job_complete(struct sched *, struct job *);
-static void maybe_complete(struct sched *, struct job *);
+static bool maybe_complete(struct sched *, struct job *);
+static bool job_drain(struct sched *, struct job *);
 
 /* Start a job in a free slot. -1: the system is out of resources. */
 static int
@@ -779,11 +781,14 @@ job_complete(struct sched *s, struct job *j)
 	job_free(j);
 }
 
-static void
+/* Complete the job if it is over; true when it was (j is then freed). */
+static bool
 maybe_complete(struct sched *s, struct job *j)
 {
-	if (j->reaped && j->fd[0] < 0 && j->fd[1] < 0)
-		job_complete(s, j);
+	if (!j->reaped || j->fd[0] >= 0 || j->fd[1] >= 0)
+		return false;
+	job_complete(s, j);
+	return true;
 }
 
 static struct job *
@@ -809,6 +814,8 @@ reap(struct sched *s)
 			continue;
 		j->reaped = true;
 		j->status = st;
+		if (job_drain(s, j))
+			continue;
 		/*
 		 * The job's command has ended. Whatever it left running in
 		 * its process group still holds the pipes: stop it, so that
@@ -816,38 +823,63 @@ reap(struct sched *s)
 		 */
 		if (j->fd[0] >= 0 || j->fd[1] >= 0)
 			job_stop(s, j);
-		maybe_complete(s, j);
 	}
 }
 
-static void
-job_read(struct sched *s, struct job *j, int stream, char *chunk)
+/* Read from one pipe of a job once; true when that completed the job. */
+static bool
+job_read(struct sched *s, struct job *j, int stream)
 {
 	ssize_t n;
 	int *fd = &j->fd[stream - 1];
 
 	n = output_splice(s->coll, j->out, stream, *fd);
 	if (n > 0 || (n < 0 && n != OUTPUT_NO_SPLICE && errno != EINTR))
-		return;
-	if (n == 0) {
-		close(*fd);
-		*fd = -1;
-		maybe_complete(s, j);
-		return;
+		return false;
+	if (n != 0) {
+		n = read(*fd, s->chunk, READ_CHUNK);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			return false;
 	}
-	n = read(*fd, chunk, READ_CHUNK);
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return;
 	if (n <= 0) {
 		close(*fd);
 		*fd = -1;
-		maybe_complete(s, j);
-		return;
+		return maybe_complete(s, j);
 	}
-	if (output_append(s->coll, j->out, stream, chunk, (size_t)n) < 0) {
+	if (output_append(s->coll, j->out, stream, s->chunk, (size_t)n) < 0) {
 		j->paused = true;
 		j->paused_since = s->now;
 	}
+	return false;
+}
+
+/*
+ * Read what a finished command left in its pipes, without waiting: most
+ * often both are at end of file already, and the job completes now.
+ * True when it did (j is then freed).
+ */
+static bool
+job_drain(struct sched *s, struct job *j)
+{
+	struct pollfd p[2];
+	int k, n, round;
+
+	for (round = 0; round < 64 && !j->paused; round++) {
+		for (n = 0, k = 0; k < 2; k++)
+			if (j->fd[k] >= 0) {
+				p[n].fd = j->fd[k];
+				p[n++].events = POLLIN;
+			}
+		if (n == 0)
+			return maybe_complete(s, j);
+		if (poll(p, (nfds_t)n, 0) <= 0)
+			return false;
+		for (k = 0; k < n; k++)
+			if (p[k].revents &&
+			    job_read(s, j, p[k].fd == j->fd[0] ? 1 : 2))
+				return true;
+	}
+	return false;
 }
 
 /* Jobs stopped by a full disk: try to store their output again. */
@@ -1030,7 +1062,6 @@ run_loop(struct sched *s)
 {
 	struct pollfd *pfd = xcalloc(2 * s->njobs + 2, sizeof *pfd);
 	struct job **owner = xcalloc(2 * s->njobs + 2, sizeof *owner);
-	char *chunk = xmalloc(READ_CHUNK);
 	size_t n, i;
 	int timeout, input_slot;
 
@@ -1078,8 +1109,6 @@ run_loop(struct sched *s)
 			continue;
 		}
 		s->now = util_now();
-		if (pfd[0].revents)
-			handle_signals(s);
 		if (input_slot >= 0 && pfd[input_slot].revents) {
 			if (plan_fill(s->plan) < 0)
 				s->input_error = true;
@@ -1092,8 +1121,11 @@ run_loop(struct sched *s)
 				continue;
 			stream = pfd[i].fd == j->fd[0] ? 1 : 2;
 			if (j->fd[stream - 1] == pfd[i].fd)
-				job_read(s, j, stream, chunk);
+				job_read(s, j, stream);
 		}
+		/* After the pipes: reaping may complete and free jobs. */
+		if (pfd[0].revents)
+			handle_signals(s);
 		check_timers(s);
 		resume_paused(s);
 		if (s->progress)
@@ -1102,7 +1134,6 @@ run_loop(struct sched *s)
 	}
 	free(pfd);
 	free(owner);
-	free(chunk);
 }
 
 /* fatal() runs this: stop the jobs, so none outlives fanout. */
@@ -1130,6 +1161,7 @@ sched_run(struct plan *plan, const struct options *o)
 	choose_slots(&s);
 	env_init(&s);
 	s.local = spawn_executor_new();
+	s.chunk = xmalloc(READ_CHUNK);
 	{
 		struct collect_opts co = {
 			.mode = o->output,
@@ -1193,6 +1225,7 @@ sched_run(struct plan *plan, const struct options *o)
 	free(s.argvp);
 	buf_release(&s.cmd);
 	buf_release(&s.dry);
+	free(s.chunk);
 	args_release(&s.argv);
 	return status;
 }
