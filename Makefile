@@ -35,7 +35,7 @@ UNITS	= $(patsubst tests/unit/%.c,tests/unit/bin/%,$(wildcard tests/unit/*.c))
 
 DEBS	= build-essential pkg-config libyaml-dev libssh-dev bats parallel \
 	  openssh-server jq tmux hyperfine time mandoc groff-base \
-	  bash-completion zsh fish
+	  bash-completion zsh fish clang-format
 
 all: fanout
 
@@ -67,6 +67,10 @@ test: fanout $(HELPERS) $(UNITS)
 
 bench: fanout
 	@bench/run
+
+# The C sources as .clang-format has them (OpenBSD KNF, near enough).
+check-format:
+	@clang-format --dry-run -Werror src/*.c src/*.h && echo "format: ok"
 
 deps:
 	@missing=; for p in $(DEBS); do \
@@ -106,5 +110,5 @@ endif
 clean:
 	rm -rf build fanout tests/helpers/bin tests/unit/bin
 
-.PHONY: fanout all test bench deps install uninstall clean
+.PHONY: fanout all test bench check-format deps install uninstall clean
 -include $(OBJS:.o=.d)

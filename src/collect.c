@@ -30,31 +30,31 @@ struct stream {
 	int fd;
 	off_t foff, flen;
 	struct buf stash;
-	bool mid_line;		/* the last byte written was not a newline */
+	bool mid_line; /* the last byte written was not a newline */
 };
 
 struct output {
 	struct stream s[2];
 	char *tag;
 	size_t taglen;
-	bool finished;		/* the job has ended */
-	bool owned_by_job;	/* the job still refers to it */
-	bool live;		/* printing as it comes */
+	bool finished; /* the job has ended */
+	bool owned_by_job; /* the job still refers to it */
+	bool live; /* printing as it comes */
 	unsigned long long bytes[2];
-	int tee[2];		/* --results files, or -1 */
-	struct job_record *rec;	/* --json */
-	struct output *next;	/* in the print queue */
+	int tee[2]; /* --results files, or -1 */
+	struct job_record *rec; /* --json */
+	struct output *next; /* in the print queue */
 };
 
 struct collector {
 	struct collect_opts o;
 	size_t mem_total;
-	struct output *head, **tail;	/* print queue */
+	struct output *head, **tail; /* print queue */
 	struct output *live;
 	size_t held;
 	bool broken;
 	bool failed;
-	bool no_splice[2];	/* splice() to stdout/stderr is refused */
+	bool no_splice[2]; /* splice() to stdout/stderr is refused */
 	int out_fd[2];
 };
 
@@ -155,8 +155,8 @@ emit(struct collector *c, int stream, const void *p, size_t n)
 
 /* Write job output, putting the tag in front of every line. */
 static int
-emit_tagged(struct collector *c, struct output *o, int stream,
-    const char *p, size_t n)
+emit_tagged(
+    struct collector *c, struct output *o, int stream, const char *p, size_t n)
 {
 	struct stream *st = &o->s[stream];
 	const char *nl;
@@ -244,12 +244,13 @@ emit_file(struct collector *c, struct output *o, int stream)
 			if (n < 0 && errno == EINTR && !*c->o.stop)
 				continue;
 			if (n < 0 && (errno == EINVAL || errno == ENOSYS))
-				break;	/* not possible here: copy by hand */
+				break; /* not possible here: copy by hand */
 			if (n < 0 && errno == EPIPE)
 				c->broken = true;
 			else {
-				error("cannot write to %s: %s", stream ?
-				    "standard error" : "standard output",
+				error("cannot write to %s: %s",
+				    stream ? "standard error"
+					   : "standard output",
 				    strerror(n < 0 ? errno : EIO));
 				c->failed = true;
 			}
@@ -341,16 +342,16 @@ static void
 emit_json(struct collector *c, struct output *o)
 {
 	static const char *const names[2][2] = {
-		{ "stdout", "stdout_base64" }, { "stderr", "stderr_base64" } };
+	    {"stdout", "stdout_base64"}, {"stderr", "stderr_base64"}};
 	struct buf b = BUF_INIT;
-	struct json_sink js = { c, &b, { { 0 }, 0 }, false };
+	struct json_sink js = {c, &b, {{0}, 0}, false};
 	int i;
 
 	if (!o->rec)
 		BUG("--json output without a record");
 	json_record_head(&b, o->rec);
 	for (i = 0; i < 2; i++) {
-		struct utf8_check u = { 0 };
+		struct utf8_check u = {0};
 
 		output_read(c, o, i + 1, check_cb, &u);
 		js.base64 = !utf8_check_valid(&u);
@@ -444,8 +445,8 @@ spool_open(void)
 		dir = "/tmp";
 	/* A file with no name: nothing to clean up, even after kill -9. */
 	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR &&
-	    errno != EINVAL))
+	if (fd >= 0 ||
+	    (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
 		return fd;
 	path = xasprintf("%s/fanout.XXXXXX", dir);
 	fd = mkostemp(path, O_CLOEXEC);
@@ -465,8 +466,9 @@ stream_store(struct collector *c, struct stream *st, const char *p, size_t n)
 		buf_add(&st->stash, p, n);
 		return -1;
 	}
-	if (st->foff == st->flen && st->mem.len - st->mpos + n <=
-	    STREAM_MEM_MAX && c->mem_total + n <= TOTAL_MEM_MAX) {
+	if (st->foff == st->flen &&
+	    st->mem.len - st->mpos + n <= STREAM_MEM_MAX &&
+	    c->mem_total + n <= TOTAL_MEM_MAX) {
 		buf_add(&st->mem, p, n);
 		c->mem_total += n;
 		return 0;
@@ -531,14 +533,14 @@ output_splice(struct collector *c, struct output *o, int stream, int fd)
 	int i = stream - 1;
 	ssize_t n;
 
-	if (o->tag || c->o.json || c->o.mode != OUTPUT_GROUP ||
-	    st->stash.len || c->broken || c->failed || o->tee[i] >= 0)
+	if (o->tag || c->o.json || c->o.mode != OUTPUT_GROUP || st->stash.len ||
+	    c->broken || c->failed || o->tee[i] >= 0)
 		return OUTPUT_NO_SPLICE;
 	if (o->live) {
 		if (c->no_splice[i] || st->mem.len > st->mpos || st->fd >= 0)
 			return OUTPUT_NO_SPLICE;
-		n = splice(fd, NULL, c->out_fd[i], NULL, SPLICE_CHUNK,
-		    SPLICE_F_MOVE);
+		n = splice(
+		    fd, NULL, c->out_fd[i], NULL, SPLICE_CHUNK, SPLICE_F_MOVE);
 		if (n < 0 && errno == EPIPE) {
 			c->broken = true;
 			return -1;
@@ -560,7 +562,7 @@ output_splice(struct collector *c, struct output *o, int stream, int fd)
 	if (st->fd < 0 && (st->fd = spool_open()) < 0)
 		return OUTPUT_NO_SPLICE;
 	n = splice(fd, NULL, st->fd, &st->flen, SPLICE_CHUNK, SPLICE_F_MOVE);
-	if (n < 0)	/* a full disk too: read() and the stash handle it */
+	if (n < 0) /* a full disk too: read() and the stash handle it */
 		return OUTPUT_NO_SPLICE;
 	o->bytes[i] += (size_t)n;
 	return n;
@@ -598,8 +600,9 @@ output_discard(struct collector *c, struct output *o)
 	for (i = 0; i < 2; i++) {
 		stream_release(c, &o->s[i]);
 		o->bytes[i] = 0;
-		if (o->tee[i] >= 0 && (ftruncate(o->tee[i], 0) < 0 ||
-		    lseek(o->tee[i], 0, SEEK_SET) < 0)) {
+		if (o->tee[i] >= 0 &&
+		    (ftruncate(o->tee[i], 0) < 0 ||
+			lseek(o->tee[i], 0, SEEK_SET) < 0)) {
 			close(o->tee[i]);
 			o->tee[i] = -1;
 		}

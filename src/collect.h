@@ -20,9 +20,9 @@ struct output;
 struct collect_opts {
 	enum output_mode mode;
 	bool keep_order;
-	bool live;		/* -k: the oldest job may stream */
-	bool json;		/* one JSON object per job, not raw output */
-	volatile sig_atomic_t *stop;	/* abandon blocked writes when set */
+	bool live; /* -k: the oldest job may stream */
+	bool json; /* one JSON object per job, not raw output */
+	volatile sig_atomic_t *stop; /* abandon blocked writes when set */
 };
 
 struct collector *collector_new(const struct collect_opts *);
@@ -40,8 +40,8 @@ struct output *output_new(struct collector *, const char *tag, size_t taglen);
  * Returns 0, or -1 when they could not be stored (a full disk): they are
  * kept, and the caller stops reading the job until output_resume() works.
  */
-int output_append(struct collector *, struct output *, int stream,
-    const void *p, size_t n);
+int output_append(
+    struct collector *, struct output *, int stream, const void *p, size_t n);
 /*
  * Move what pipe fd holds for stream 1 or 2 without copying it through
  * fanout, where that is possible: into stdout or stderr for a job that

@@ -14,18 +14,18 @@
 
 /* What to run: argv, or, for a command too long for exec, a script. */
 struct exec_cmd {
-	char *const *argv;	/* NULL: run script with shell */
+	char *const *argv; /* NULL: run script with shell */
 	const char *shell;
 	const char *script;
 	size_t script_len;
 	char *const *envp;
-	bool pipes;		/* false: the job shares fanout's stdout/err */
+	bool pipes; /* false: the job shares fanout's stdout/err */
 };
 
 /* A started job, as the executor knows it. */
 struct exec_job {
-	pid_t id;		/* a process (group) id locally */
-	int out;		/* read ends; -1 when there is none */
+	pid_t id; /* a process (group) id locally */
+	int out; /* read ends; -1 when there is none */
 	int err;
 };
 
@@ -37,8 +37,8 @@ struct executor_ops {
 	 * itself cannot run (the job fails with 127 or 126); -1 with errno
 	 * when the executor is out of resources for now (try again later).
 	 */
-	int (*start)(struct executor *, const struct exec_cmd *,
-	    struct exec_job *job);
+	int (*start)(
+	    struct executor *, const struct exec_cmd *, struct exec_job *job);
 	/* Send sig to every process of the job. */
 	int (*signal)(struct executor *, const struct exec_job *, int sig);
 	/* A job that ended: 1 with its id and status, 0 when none has. */
@@ -48,7 +48,7 @@ struct executor_ops {
 
 struct executor {
 	const struct executor_ops *ops;
-	const char *host;	/* as the joblog names it: ":" locally */
+	const char *host; /* as the joblog names it: ":" locally */
 };
 
 #endif

@@ -84,8 +84,8 @@ struct reader {
 	int delim;
 	bool eof;
 	struct buf buf;
-	size_t pos;	/* start of the next record */
-	size_t scan;	/* no delimiter before this offset */
+	size_t pos; /* start of the next record */
+	size_t scan; /* no delimiter before this offset */
 	char *name;
 };
 
@@ -124,8 +124,8 @@ reader_next(struct reader *r, const char **rec, size_t *len)
 	char *d;
 
 	if (r->scan < r->buf.len) {
-		d = memchr(r->buf.data + r->scan, r->delim,
-		    r->buf.len - r->scan);
+		d = memchr(
+		    r->buf.data + r->scan, r->delim, r->buf.len - r->scan);
 		if (d) {
 			*rec = r->buf.data + r->pos;
 			*len = (size_t)(d - *rec);
@@ -233,12 +233,12 @@ struct input {
 	struct unit *units;
 	size_t nunits;
 	size_t *idx;
-	bool have_first;	/* a value of the first unit is current */
-	struct args first;	/* that value, when streamed */
+	bool have_first; /* a value of the first unit is current */
+	struct args first; /* that value, when streamed */
 	bool done;
 	bool failed;
 
-	struct args acc;	/* -N: items gathered for the next job */
+	struct args acc; /* -N: items gathered for the next job */
 	size_t acc_items;
 };
 
@@ -254,7 +254,8 @@ load_group(struct input *in, struct vlist *l, const struct group *g)
 		for (i = 0; i < g->nvalues; i++)
 			if (!in->skip_empty ||
 			    !is_blank_item(g->values[i], strlen(g->values[i])))
-				vlist_add(l, g->values[i], strlen(g->values[i]));
+				vlist_add(
+				    l, g->values[i], strlen(g->values[i]));
 		return;
 	}
 	reader_open(&r, g->path, in->delim);
@@ -298,7 +299,7 @@ struct input *
 input_open(const struct options *o)
 {
 	struct input *in = xcalloc(1, sizeof *in);
-	struct group stdin_group = { NULL, 0, "-", false };
+	struct group stdin_group = {NULL, 0, "-", false};
 	const struct group *groups = o->groups;
 	size_t ngroups = o->ngroups, i, j;
 	struct unit *u;
@@ -330,8 +331,8 @@ input_open(const struct options *o)
 			in->nunits++;
 		u = &in->units[in->nunits - 1];
 		u->wrap = o->link;
-		u->lists = xreallocarray(u->lists, u->nlists + 1,
-		    sizeof *u->lists);
+		u->lists =
+		    xreallocarray(u->lists, u->nlists + 1, sizeof *u->lists);
 		memset(&u->lists[u->nlists++], 0, sizeof *u->lists);
 	}
 
@@ -346,8 +347,9 @@ input_open(const struct options *o)
 		for (size_t k = 0; k < u->nlists; k++, j++) {
 			if (!u->stream)
 				load_group(in, &u->lists[k], &groups[j]);
-			if (k == 0 || (u->wrap ? u->lists[k].n > u->count :
-			    u->lists[k].n < u->count))
+			if (k == 0 ||
+			    (u->wrap ? u->lists[k].n > u->count
+				     : u->lists[k].n < u->count))
 				u->count = u->lists[k].n;
 		}
 		/* A linked unit with an empty member has no elements. */
@@ -482,8 +484,8 @@ next_item(struct input *in, struct args *out)
 
 	if (u0->stream)
 		for (size_t i = 0; i < in->first.n; i++)
-			args_add(out, args_value(&in->first, i),
-			    in->first.len[i]);
+			args_add(
+			    out, args_value(&in->first, i), in->first.len[i]);
 	else
 		add_unit(in, out, 0);
 	for (u = 1; u < in->nunits; u++)

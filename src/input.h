@@ -21,10 +21,13 @@ struct args {
 	size_t *len;
 	size_t n;
 	size_t cap;
-	size_t open;	/* start of the value being built */
+	size_t open; /* start of the value being built */
 };
 
-#define ARGS_INIT { BUF_INIT, NULL, NULL, 0, 0, 0 }
+#define ARGS_INIT                                                              \
+	{                                                                      \
+		BUF_INIT, NULL, NULL, 0, 0, 0                                  \
+	}
 
 void args_init(struct args *);
 void args_release(struct args *);
@@ -52,8 +55,8 @@ void input_free(struct input *);
 
 #define INPUT_ITEM 1
 #define INPUT_END 0
-#define INPUT_WAIT -1	/* poll input_fd() for reading, then input_fill() */
-#define INPUT_ERROR -2	/* already reported */
+#define INPUT_WAIT -1 /* poll input_fd() for reading, then input_fill() */
+#define INPUT_ERROR -2 /* already reported */
 
 /* Put the next job's arguments in *out (reset first). */
 int input_next(struct input *, struct args *out);

@@ -12,7 +12,7 @@
 #include "xalloc.h"
 
 static const char header[] = "Seq\tHost\tStarttime\tJobRuntime\tSend\t"
-    "Receive\tExitval\tSignal\tCommand\n";
+			     "Receive\tExitval\tSignal\tCommand\n";
 
 struct joblog {
 	int fd;
@@ -47,14 +47,15 @@ joblog_open(const char *spec, bool append)
 	off_t size;
 
 	j->path = xstrdup(path);
-	j->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC |
-	    (append ? O_APPEND : O_TRUNC), 0666);
+	j->fd = open(path,
+	    O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC),
+	    0666);
 	if (j->fd < 0)
 		fatal("cannot open joblog '%s'", path);
 	/* A new or empty file gets the header; so does a pipe. */
 	size = lseek(j->fd, 0, SEEK_END);
-	if (size <= 0 && util_write_all(j->fd, header, sizeof header - 1,
-	    NULL) < 0)
+	if (size <= 0 &&
+	    util_write_all(j->fd, header, sizeof header - 1, NULL) < 0)
 		fatal("cannot write joblog '%s'", path);
 	return j;
 }
@@ -69,9 +70,8 @@ joblog_write(struct joblog *j, const struct job_record *r)
 		return;
 	buf_reset(&j->line);
 	snprintf(num, sizeof num, "%zu\t%s\t%.3f\t%10.3f\t%llu\t%llu\t%d\t%d\t",
-	    r->seq, r->host, r->start, r->runtime,
-	    (unsigned long long)r->send, (unsigned long long)r->receive,
-	    r->exitval, r->signal);
+	    r->seq, r->host, r->start, r->runtime, (unsigned long long)r->send,
+	    (unsigned long long)r->receive, r->exitval, r->signal);
 	buf_addstr(&j->line, num);
 	/* One job, one line: a newline in the command would break that. */
 	for (i = 0; r->cmd[i]; i++)
@@ -150,7 +150,7 @@ joblog_read(const char *spec, struct joblog_past *p)
 		if (len && line[len - 1] == '\n')
 			line[--len] = '\0';
 		if (!split_line(line, f))
-			continue;	/* the header, or a torn line */
+			continue; /* the header, or a torn line */
 		seq = strtoul(f[0], &end, 10);
 		if (*end || end == f[0] || seq == 0)
 			continue;
@@ -165,10 +165,10 @@ joblog_read(const char *spec, struct joblog_past *p)
 		for (i = 0; i < p->nfailed && p->failed_seq[i] != seq; i++)
 			;
 		if (i == p->nfailed) {
-			p->failed_seq = xreallocarray(p->failed_seq, i + 1,
-			    sizeof *p->failed_seq);
-			p->failed_cmd = xreallocarray(p->failed_cmd, i + 1,
-			    sizeof *p->failed_cmd);
+			p->failed_seq = xreallocarray(
+			    p->failed_seq, i + 1, sizeof *p->failed_seq);
+			p->failed_cmd = xreallocarray(
+			    p->failed_cmd, i + 1, sizeof *p->failed_cmd);
 			p->failed_seq[i] = seq;
 			p->failed_cmd[i] = NULL;
 			p->nfailed++;

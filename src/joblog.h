@@ -14,9 +14,9 @@ struct joblog;
 
 /* What an earlier run's joblog says. */
 struct joblog_past {
-	unsigned char *done;	/* bitmap by seq: a line exists */
+	unsigned char *done; /* bitmap by seq: a line exists */
 	size_t done_bits;
-	unsigned char *ok;	/* bitmap by seq: a line with success */
+	unsigned char *ok; /* bitmap by seq: a line with success */
 	size_t ok_bits;
 	/* --retry-failed: seqs and commands that never succeeded */
 	size_t *failed_seq;

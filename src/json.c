@@ -32,7 +32,7 @@ utf8_check_feed(struct utf8_check *u, const char *data, size_t n)
 		else if (c == 0xE0)
 			u->need = 2, u->lo = 0xA0;
 		else if (c == 0xED)
-			u->need = 2, u->hi = 0x9F;	/* no surrogates */
+			u->need = 2, u->hi = 0x9F; /* no surrogates */
 		else if (c >= 0xE1 && c <= 0xEF)
 			u->need = 2;
 		else if (c == 0xF0)
@@ -56,7 +56,7 @@ utf8_check_valid(const struct utf8_check *u)
 static size_t
 utf8_seq(const char *p, size_t n)
 {
-	struct utf8_check u = { 0 };
+	struct utf8_check u = {0};
 	size_t i;
 
 	for (i = 0; i < n && i < 4; i++) {
@@ -89,11 +89,21 @@ json_add_escaped(struct buf *b, const char *p, size_t n)
 		}
 		buf_add(b, p + start, i - start);
 		switch (c) {
-		case '"': buf_add(b, "\\\"", 2); break;
-		case '\\': buf_add(b, "\\\\", 2); break;
-		case '\n': buf_add(b, "\\n", 2); break;
-		case '\t': buf_add(b, "\\t", 2); break;
-		case '\r': buf_add(b, "\\r", 2); break;
+		case '"':
+			buf_add(b, "\\\"", 2);
+			break;
+		case '\\':
+			buf_add(b, "\\\\", 2);
+			break;
+		case '\n':
+			buf_add(b, "\\n", 2);
+			break;
+		case '\t':
+			buf_add(b, "\\t", 2);
+			break;
+		case '\r':
+			buf_add(b, "\\r", 2);
+			break;
 		default:
 			buf_add(b, "\\u00", 4);
 			buf_addch(b, hex[c >> 4]);
@@ -173,8 +183,9 @@ json_record_head(struct buf *b, const struct job_record *r)
 	}
 	buf_addstr(b, "],\"cmd\":");
 	json_add_string(b, r->cmd, strlen(r->cmd));
-	snprintf(num, sizeof num, ",\"start\":%.3f,\"runtime\":%.3f,"
-	    "\"exitval\":%d,\"signal\":%d", r->start, r->runtime, r->exitval,
-	    r->signal);
+	snprintf(num, sizeof num,
+	    ",\"start\":%.3f,\"runtime\":%.3f,"
+	    "\"exitval\":%d,\"signal\":%d",
+	    r->start, r->runtime, r->exitval, r->signal);
 	buf_addstr(b, num);
 }

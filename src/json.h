@@ -19,8 +19,8 @@ void json_add_escaped(struct buf *, const char *p, size_t n);
 void json_add_string(struct buf *, const char *p, size_t n);
 
 struct utf8_check {
-	int need;		/* continuation bytes still expected */
-	unsigned char lo, hi;	/* range of the next continuation byte */
+	int need; /* continuation bytes still expected */
+	unsigned char lo, hi; /* range of the next continuation byte */
 	bool bad;
 };
 

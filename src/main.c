@@ -30,8 +30,8 @@ main(int argc, char **argv)
 	plan_free(plan);
 	options_release(&opts);
 	fflush(stdout);
-	if (status == 128 + SIGPIPE || (status > 128 && status < 128 + 32 &&
-	    status != 128 + SIGKILL)) {
+	if (status == 128 + SIGPIPE ||
+	    (status > 128 && status < 128 + 32 && status != 128 + SIGKILL)) {
 		/* Die by the signal that ended us, as a shell expects. */
 		signal(status - 128, SIG_DFL);
 		raise(status - 128);

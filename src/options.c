@@ -45,6 +45,8 @@ enum {
 
 static const char short_options[] = "+:j:kuva:0d:rN:I:qhV";
 
+/* One option a line: tests/70-docs.bats reads this table too. */
+/* clang-format off */
 static const struct option long_options[] = {
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "keep-order", no_argument, NULL, 'k' },
@@ -85,66 +87,72 @@ static const struct option long_options[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
+/* clang-format on */
 
 static const char usage_text[] =
-"usage: fanout [OPTIONS] COMMAND [ARG...] [::: VALUE...]... [:::: FILE...]...\n"
-"       PRODUCER | fanout [OPTIONS] [COMMAND [ARG...]]\n"
-"Run COMMAND once per input item, many at a time; collect each job's output.\n"
-"\n"
-"Input:\n"
-"  ::: V...               values; several groups give every combination\n"
-"  :::: FILE             one item per line of FILE (- is stdin)\n"
-"  -a, --arg-file FILE    the same\n"
-"  :::+ / ::::+, --link   pair a group with the one before / all groups\n"
-"  -0, --null             items end with NUL\n"
-"  -d, --delimiter C      items end with C (\\n, \\t, \\0 escapes)\n"
-"      --colsep REGEX     split items into columns {1} {2} ...\n"
-"  -r, --no-run-if-empty  skip empty items\n"
-"  -N, --max-replace-args N  N items per job, as {1}..{N}\n"
-"\n"
-"Command:\n"
-"  {} {.} {/} {//} {/.} {#} {%} {N} {N.} {N/} {N//} {N/.}  replacement strings\n"
-"  -I, --replace STR      use STR instead of {}\n"
-"  -q, --quote            quote the command's own words too\n"
-"      --shell PATH       shell for commands that need one (default /bin/sh)\n"
-"\n"
-"Scheduling:\n"
-"  -j, --jobs N           N at once; N%, +N, -N of the CPUs; 0 = no limit\n"
-"      --delay SECS       wait between job starts\n"
-"      --timeout SECS|N%  stop jobs that run longer\n"
-"      --termseq SEQ      signals and waits to stop a job\n"
-"                         (default TERM,200,TERM,100,TERM,50,KILL,25)\n"
-"      --retries N        run a failing job up to N times\n"
-"      --halt WHEN,WHAT=N never | now|soon,fail|success|done=N[%]\n"
-"      --dry-run          print the commands, run nothing\n"
-"\n"
-"Output:\n"
-"      --group            each job's output whole when it ends (default)\n"
-"  -k, --keep-order       in input order\n"
-"      --lb, --line-buffer  whole lines as they come\n"
-"  -u, --ungroup          straight through, may mix\n"
-"      --tag              prefix lines with the job's arguments\n"
-"      --tagstring STR    prefix lines with STR (replacement strings allowed)\n"
-"  -v, --verbose          print each command before its output\n"
-"\n"
-"Job records:\n"
-"      --joblog [+]FILE   a line per finished job (+ appends)\n"
-"      --resume           skip jobs the joblog has\n"
-"      --resume-failed    ...and run its failed ones again\n"
-"      --retry-failed     run the joblog's failed commands, read no input\n"
-"      --results DIR      DIR/<seq>/{cmd,stdout,stderr,exitval}\n"
-"      --json             one JSON object per job instead of raw output\n"
-"      --bar, --progress, --eta  progress on stderr\n"
-"      --memfree SIZE     start no job while less memory is available\n"
-"\n"
-"  -h, --help             this text\n"
-"  -V, --version          fanout's version\n"
-"\n"
-"Exit status: 0 all jobs succeeded, 1-100 that many failed, 101 more,\n"
-"128+N ended by signal N, 255 other errors. See fanout(1).\n";
+    "usage: fanout [OPTIONS] COMMAND [ARG...] [::: VALUE...]... [:::: "
+    "FILE...]...\n"
+    "       PRODUCER | fanout [OPTIONS] [COMMAND [ARG...]]\n"
+    "Run COMMAND once per input item, many at a time; collect each job's "
+    "output.\n"
+    "\n"
+    "Input:\n"
+    "  ::: V...               values; several groups give every combination\n"
+    "  :::: FILE             one item per line of FILE (- is stdin)\n"
+    "  -a, --arg-file FILE    the same\n"
+    "  :::+ / ::::+, --link   pair a group with the one before / all groups\n"
+    "  -0, --null             items end with NUL\n"
+    "  -d, --delimiter C      items end with C (\\n, \\t, \\0 escapes)\n"
+    "      --colsep REGEX     split items into columns {1} {2} ...\n"
+    "  -r, --no-run-if-empty  skip empty items\n"
+    "  -N, --max-replace-args N  N items per job, as {1}..{N}\n"
+    "\n"
+    "Command:\n"
+    "  {} {.} {/} {//} {/.} {#} {%} {N} {N.} {N/} {N//} {N/.}  replacement "
+    "strings\n"
+    "  -I, --replace STR      use STR instead of {}\n"
+    "  -q, --quote            quote the command's own words too\n"
+    "      --shell PATH       shell for commands that need one (default "
+    "/bin/sh)\n"
+    "\n"
+    "Scheduling:\n"
+    "  -j, --jobs N           N at once; N%, +N, -N of the CPUs; 0 = no limit\n"
+    "      --delay SECS       wait between job starts\n"
+    "      --timeout SECS|N%  stop jobs that run longer\n"
+    "      --termseq SEQ      signals and waits to stop a job\n"
+    "                         (default TERM,200,TERM,100,TERM,50,KILL,25)\n"
+    "      --retries N        run a failing job up to N times\n"
+    "      --halt WHEN,WHAT=N never | now|soon,fail|success|done=N[%]\n"
+    "      --dry-run          print the commands, run nothing\n"
+    "\n"
+    "Output:\n"
+    "      --group            each job's output whole when it ends (default)\n"
+    "  -k, --keep-order       in input order\n"
+    "      --lb, --line-buffer  whole lines as they come\n"
+    "  -u, --ungroup          straight through, may mix\n"
+    "      --tag              prefix lines with the job's arguments\n"
+    "      --tagstring STR    prefix lines with STR (replacement strings "
+    "allowed)\n"
+    "  -v, --verbose          print each command before its output\n"
+    "\n"
+    "Job records:\n"
+    "      --joblog [+]FILE   a line per finished job (+ appends)\n"
+    "      --resume           skip jobs the joblog has\n"
+    "      --resume-failed    ...and run its failed ones again\n"
+    "      --retry-failed     run the joblog's failed commands, read no input\n"
+    "      --results DIR      DIR/<seq>/{cmd,stdout,stderr,exitval}\n"
+    "      --json             one JSON object per job instead of raw output\n"
+    "      --bar, --progress, --eta  progress on stderr\n"
+    "      --memfree SIZE     start no job while less memory is available\n"
+    "\n"
+    "  -h, --help             this text\n"
+    "  -V, --version          fanout's version\n"
+    "\n"
+    "Exit status: 0 all jobs succeeded, 1-100 that many failed, 101 more,\n"
+    "128+N ended by signal N, 255 other errors. See fanout(1).\n";
 
-static void __attribute__((noreturn))
-usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void __attribute__((noreturn)) usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 static void
 usage_error(const char *fmt, ...)
@@ -181,11 +189,20 @@ options_parse_duration(const char *s, bool need_unit)
 			if (need_unit || total > 0)
 				return -1;
 			return v;
-		case 's': mul = 1; break;
-		case 'm': mul = 60; break;
-		case 'h': mul = 3600; break;
-		case 'd': mul = 86400; break;
-		default: return -1;
+		case 's':
+			mul = 1;
+			break;
+		case 'm':
+			mul = 60;
+			break;
+		case 'h':
+			mul = 3600;
+			break;
+		case 'd':
+			mul = 86400;
+			break;
+		default:
+			return -1;
 		}
 		total += v * mul;
 		s = end + 1;
@@ -218,10 +235,11 @@ check_jobs(const char *s)
 	switch (util_jobs_from_spec(s, ncpu)) {
 	case -1:
 		usage_error("-j: '%s' is not a number of jobs "
-		    "(N, N%%, +N or -N)", s);
+			    "(N, N%%, +N or -N)",
+		    s);
 	case -2:
-		usage_error("-j: '%s' leaves no job to run on %ld CPUs", s,
-		    ncpu);
+		usage_error(
+		    "-j: '%s' leaves no job to run on %ld CPUs", s, ncpu);
 	}
 }
 
@@ -232,26 +250,38 @@ parse_delimiter(const char *s)
 
 	if (s[0] == '\\' && s[1]) {
 		switch (s[1]) {
-		case 'n': c = '\n'; break;
-		case 't': c = '\t'; break;
-		case 'r': c = '\r'; break;
-		case '0': c = '\0'; break;
-		case '\\': c = '\\'; break;
+		case 'n':
+			c = '\n';
+			break;
+		case 't':
+			c = '\t';
+			break;
+		case 'r':
+			c = '\r';
+			break;
+		case '0':
+			c = '\0';
+			break;
+		case '\\':
+			c = '\\';
+			break;
 		case 'x':
 			if (isxdigit((unsigned char)s[2]) &&
 			    isxdigit((unsigned char)s[3]) && s[4] == '\0')
 				return (int)strtol(s + 2, NULL, 16);
 			c = -1;
 			break;
-		default: c = -1; break;
+		default:
+			c = -1;
+			break;
 		}
 		if (c >= 0 && s[2] == '\0')
 			return c;
 	} else if (s[0] && s[1] == '\0') {
 		return (unsigned char)s[0];
 	}
-	usage_error("-d: '%s' is not one character (or \\n, \\t, \\0, \\xHH)",
-	    s);
+	usage_error(
+	    "-d: '%s' is not one character (or \\n, \\t, \\0, \\xHH)", s);
 }
 
 static void
@@ -315,7 +345,8 @@ parse_halt(struct halt *h, const char *s)
 	return;
 bad:
 	usage_error("--halt: '%s' is not never or now|soon,fail|success|done=N "
-	    "(N a count or a percentage)", s);
+		    "(N a count or a percentage)",
+	    s);
 }
 
 static void
@@ -333,8 +364,8 @@ parse_termseq(struct termseq *t, const char *s)
 				usage_error("--termseq: more than %d signals",
 				    TERMSEQ_MAX);
 			if ((sig = util_signal_number(tok)) <= 0)
-				usage_error("--termseq: '%s' is not a signal",
-				    tok);
+				usage_error(
+				    "--termseq: '%s' is not a signal", tok);
 			t->sig[t->n] = sig;
 			t->ms[t->n++] = 0;
 		} else {
@@ -346,7 +377,8 @@ parse_termseq(struct termseq *t, const char *s)
 			if (errno || *end || end == tok || ms < 0 ||
 			    ms > 86400000)
 				usage_error("--termseq: '%s' is not a number "
-				    "of milliseconds", tok);
+					    "of milliseconds",
+				    tok);
 			t->ms[t->n - 1] = (int)ms;
 		}
 		want_sig = !want_sig;
@@ -359,8 +391,8 @@ parse_termseq(struct termseq *t, const char *s)
 static void
 set_default_termseq(struct termseq *t)
 {
-	static const int sig[] = { SIGTERM, SIGTERM, SIGTERM, SIGKILL };
-	static const int ms[] = { 200, 100, 50, 25 };
+	static const int sig[] = {SIGTERM, SIGTERM, SIGTERM, SIGKILL};
+	static const int ms[] = {200, 100, 50, 25};
 
 	for (t->n = 0; t->n < 4; t->n++) {
 		t->sig[t->n] = sig[t->n];
@@ -449,34 +481,56 @@ options_parse(struct options *o, int argc, char **argv)
 	set_default_termseq(&o->termseq);
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, short_options, long_options,
-		    NULL)) != -1) {
+	while ((c = getopt_long(
+		    argc, argv, short_options, long_options, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			check_jobs(optarg);
 			o->jobs_spec = optarg;
 			break;
-		case 'k': o->keep_order = true; break;
-		case OPT_GROUP: o->output = OUTPUT_GROUP; break;
-		case OPT_LINE_BUFFER: o->output = OUTPUT_LINE; break;
-		case 'u': o->output = OUTPUT_UNGROUP; break;
-		case OPT_TAG: o->tag = true; break;
-		case OPT_TAGSTRING: o->tagstring = optarg; break;
-		case 'v': o->verbose = true; break;
-		case OPT_DRY_RUN: o->dry_run = true; break;
+		case 'k':
+			o->keep_order = true;
+			break;
+		case OPT_GROUP:
+			o->output = OUTPUT_GROUP;
+			break;
+		case OPT_LINE_BUFFER:
+			o->output = OUTPUT_LINE;
+			break;
+		case 'u':
+			o->output = OUTPUT_UNGROUP;
+			break;
+		case OPT_TAG:
+			o->tag = true;
+			break;
+		case OPT_TAGSTRING:
+			o->tagstring = optarg;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = true;
+			break;
 		case 'a':
-			argfiles = xreallocarray(argfiles, nargfiles + 1,
-			    sizeof *argfiles);
+			argfiles = xreallocarray(
+			    argfiles, nargfiles + 1, sizeof *argfiles);
 			argfiles[nargfiles++] = optarg;
 			break;
-		case '0': o->delimiter = '\0'; break;
-		case 'd': o->delimiter = parse_delimiter(optarg); break;
+		case '0':
+			o->delimiter = '\0';
+			break;
+		case 'd':
+			o->delimiter = parse_delimiter(optarg);
+			break;
 		case OPT_COLSEP:
 			if (!*optarg)
 				usage_error("--colsep: the separator is empty");
 			o->colsep = optarg;
 			break;
-		case 'r': o->skip_empty = true; break;
+		case 'r':
+			o->skip_empty = true;
+			break;
 		case 'N':
 			o->max_args = parse_count("-N", optarg, 0);
 			o->no_args = o->max_args == 0;
@@ -484,16 +538,23 @@ options_parse(struct options *o, int argc, char **argv)
 		case 'I':
 			if (!*optarg)
 				usage_error("-I: the replacement string is "
-				    "empty");
+					    "empty");
 			o->replace = optarg;
 			break;
-		case 'q': o->quote = true; break;
-		case OPT_SHELL: o->shell = optarg; break;
-		case OPT_LINK: o->link = true; break;
+		case 'q':
+			o->quote = true;
+			break;
+		case OPT_SHELL:
+			o->shell = optarg;
+			break;
+		case OPT_LINK:
+			o->link = true;
+			break;
 		case OPT_DELAY:
 			if ((d = options_parse_duration(optarg, false)) < 0)
 				usage_error("--delay: '%s' is not a duration "
-				    "(seconds, or 1.5s, 5m, 1h)", optarg);
+					    "(seconds, or 1.5s, 5m, 1h)",
+				    optarg);
 			o->delay = d;
 			break;
 		case OPT_TIMEOUT: {
@@ -505,7 +566,8 @@ options_parse(struct options *o, int argc, char **argv)
 				errno = 0;
 				d = strtod(optarg, &end);
 				if (errno || end != optarg + len - 1 ||
-				    !(d > 0) || !isdigit((unsigned char)*optarg))
+				    !(d > 0) ||
+				    !isdigit((unsigned char)*optarg))
 					d = -1;
 				o->timeout_percent = true;
 			} else {
@@ -515,39 +577,59 @@ options_parse(struct options *o, int argc, char **argv)
 			}
 			if (d < 0)
 				usage_error("--timeout: '%s' is not a duration "
-				    "or a percentage", optarg);
+					    "or a percentage",
+				    optarg);
 			o->timeout = d;
 			break;
 		}
-		case OPT_TERMSEQ: parse_termseq(&o->termseq, optarg); break;
+		case OPT_TERMSEQ:
+			parse_termseq(&o->termseq, optarg);
+			break;
 		case OPT_RETRIES:
-			o->retries = (unsigned)parse_count("--retries",
-			    optarg, 0);
+			o->retries =
+			    (unsigned)parse_count("--retries", optarg, 0);
 			if (o->retries == 0)
 				o->retries = 1;
 			break;
-		case OPT_HALT: parse_halt(&o->halt, optarg); break;
+		case OPT_HALT:
+			parse_halt(&o->halt, optarg);
+			break;
 		case OPT_JOBLOG:
 			if (!*optarg || strcmp(optarg, "+") == 0)
 				usage_error("--joblog needs a file name");
 			o->joblog = optarg;
 			break;
-		case OPT_RESUME: o->resume = true; break;
-		case OPT_RESUME_FAILED: o->resume_failed = true; break;
-		case OPT_RETRY_FAILED: o->retry_failed = true; break;
+		case OPT_RESUME:
+			o->resume = true;
+			break;
+		case OPT_RESUME_FAILED:
+			o->resume_failed = true;
+			break;
+		case OPT_RETRY_FAILED:
+			o->retry_failed = true;
+			break;
 		case OPT_RESULTS:
 			if (!*optarg)
 				usage_error("--results needs a directory");
 			o->results = optarg;
 			break;
-		case OPT_JSON: o->json = true; break;
-		case OPT_BAR: o->progress |= 1; break;
-		case OPT_PROGRESS: o->progress |= 2; break;
-		case OPT_ETA: o->progress |= 4; break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case OPT_BAR:
+			o->progress |= 1;
+			break;
+		case OPT_PROGRESS:
+			o->progress |= 2;
+			break;
+		case OPT_ETA:
+			o->progress |= 4;
+			break;
 		case OPT_MEMFREE:
 			if ((o->memfree = util_parse_size(optarg)) < 0)
 				usage_error("--memfree: '%s' is not a size "
-				    "(like 1G, 500M)", optarg);
+					    "(like 1G, 500M)",
+				    optarg);
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -556,8 +638,8 @@ options_parse(struct options *o, int argc, char **argv)
 			printf("fanout %s\n", FANOUT_VERSION);
 			exit(0);
 		case ':':
-			usage_error("option '%s' needs a value",
-			    argv[optind - 1]);
+			usage_error(
+			    "option '%s' needs a value", argv[optind - 1]);
 		case '?':
 		default:
 			if (optopt && optopt < 256)
@@ -583,13 +665,15 @@ options_parse(struct options *o, int argc, char **argv)
 	if (o->quote && o->ncommand == 0)
 		usage_error("-q needs a command");
 	if ((o->resume || o->resume_failed || o->retry_failed) && !o->joblog)
-		usage_error("--%s needs --joblog", o->resume ? "resume" :
-		    o->resume_failed ? "resume-failed" : "retry-failed");
+		usage_error("--%s needs --joblog",
+		    o->resume		   ? "resume"
+			: o->resume_failed ? "resume-failed"
+					   : "retry-failed");
 	if (o->json && o->output != OUTPUT_GROUP)
 		usage_error("--json cannot be combined with --lb or -u");
 	if (o->results && o->output == OUTPUT_UNGROUP)
 		usage_error("--results cannot be combined with -u: "
-		    "fanout does not see the output");
+			    "fanout does not see the output");
 }
 
 void

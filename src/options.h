@@ -6,17 +6,17 @@
 #include <stddef.h>
 
 enum output_mode {
-	OUTPUT_GROUP,	/* each job's output whole, when it ends */
-	OUTPUT_LINE,	/* whole lines as they come (--line-buffer) */
-	OUTPUT_UNGROUP	/* straight through (-u) */
+	OUTPUT_GROUP, /* each job's output whole, when it ends */
+	OUTPUT_LINE, /* whole lines as they come (--line-buffer) */
+	OUTPUT_UNGROUP /* straight through (-u) */
 };
 
 /* An input source: a ::: list, or a :::: / -a file. */
 struct group {
-	char **values;		/* ::: values; NULL for a file */
+	char **values; /* ::: values; NULL for a file */
 	size_t nvalues;
-	const char *path;	/* :::: / -a file, "-" for stdin */
-	bool linked;		/* :::+ / ::::+: pairs with the group before */
+	const char *path; /* :::: / -a file, "-" for stdin */
+	bool linked; /* :::+ / ::::+: pairs with the group before */
 };
 
 enum halt_when { HALT_NEVER, HALT_SOON, HALT_NOW };
@@ -25,24 +25,24 @@ enum halt_what { HALT_FAIL, HALT_SUCCESS, HALT_DONE };
 struct halt {
 	enum halt_when when;
 	enum halt_what what;
-	double value;		/* count, or percentage with percent */
+	double value; /* count, or percentage with percent */
 	bool percent;
 };
 
 #define TERMSEQ_MAX 16
 struct termseq {
 	int sig[TERMSEQ_MAX];
-	int ms[TERMSEQ_MAX];	/* wait after sending sig[i] */
+	int ms[TERMSEQ_MAX]; /* wait after sending sig[i] */
 	size_t n;
 };
 
 struct options {
-	char **command;		/* the command's words; ncommand may be 0 */
+	char **command; /* the command's words; ncommand may be 0 */
 	size_t ncommand;
 	struct group *groups;
 	size_t ngroups;
 
-	const char *jobs_spec;	/* -j as given; NULL: one per CPU */
+	const char *jobs_spec; /* -j as given; NULL: one per CPU */
 	bool keep_order;
 	enum output_mode output;
 	bool tag;
@@ -50,31 +50,31 @@ struct options {
 	bool verbose;
 	bool dry_run;
 
-	int delimiter;		/* input record separator */
+	int delimiter; /* input record separator */
 	const char *colsep;
 	bool skip_empty;
-	size_t max_args;	/* -N; 0: one item per job */
-	bool no_args;		/* -N 0: one item per job, inserted nowhere */
-	const char *replace;	/* -I; NULL: "{}" */
+	size_t max_args; /* -N; 0: one item per job */
+	bool no_args; /* -N 0: one item per job, inserted nowhere */
+	const char *replace; /* -I; NULL: "{}" */
 	bool quote;
 	const char *shell;
 	bool link;
 
-	double delay;		/* seconds between starts */
-	double timeout;		/* seconds, or percent of the median */
+	double delay; /* seconds between starts */
+	double timeout; /* seconds, or percent of the median */
 	bool timeout_percent;
 	struct termseq termseq;
-	unsigned retries;	/* runs in all; at least 1 */
+	unsigned retries; /* runs in all; at least 1 */
 	struct halt halt;
 
-	const char *joblog;	/* "+FILE" appends */
+	const char *joblog; /* "+FILE" appends */
 	bool resume;
 	bool resume_failed;
 	bool retry_failed;
 	const char *results;
 	bool json;
-	int progress;		/* enum progress_kind bits */
-	long long memfree;	/* bytes; 0: no check */
+	int progress; /* enum progress_kind bits */
+	long long memfree; /* bytes; 0: no check */
 };
 
 /*

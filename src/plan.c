@@ -10,7 +10,7 @@ struct plan *
 plan_from_options(const struct options *o)
 {
 	struct plan *p = xcalloc(1, sizeof *p);
-	struct template_opts to = { o->replace, o->quote };
+	struct template_opts to = {o->replace, o->quote};
 	struct task *t;
 
 	p->tasks = xcalloc(1, sizeof *p->tasks);
@@ -34,8 +34,8 @@ struct plan *
 plan_from_joblog(const struct options *o, const struct joblog_past *past)
 {
 	struct plan *p = xcalloc(1, sizeof *p);
-	struct options lines = { 0 };
-	struct group g = { 0 };
+	struct options lines = {0};
+	struct group g = {0};
 	struct task *t;
 	size_t i, j, *order;
 
@@ -44,8 +44,10 @@ plan_from_joblog(const struct options *o, const struct joblog_past *past)
 	for (i = 0; i < past->nfailed; i++)
 		order[i] = i;
 	for (i = 1; i < past->nfailed; i++)
-		for (j = i; j > 0 && past->failed_seq[order[j - 1]] >
-		    past->failed_seq[order[j]]; j--) {
+		for (j = i; j > 0 &&
+		     past->failed_seq[order[j - 1]] >
+			 past->failed_seq[order[j]];
+		     j--) {
 			size_t tmp = order[j];
 
 			order[j] = order[j - 1];

@@ -16,27 +16,27 @@ struct template;
 
 struct task {
 	char *name;
-	struct template *command;	/* NULL: items are whole commands */
-	struct template *tagstring;	/* NULL: --tag uses the arguments */
+	struct template *command; /* NULL: items are whole commands */
+	struct template *tagstring; /* NULL: --tag uses the arguments */
 	struct input *input;
-	double timeout;			/* 0: none */
+	double timeout; /* 0: none */
 	bool timeout_percent;
-	unsigned retries;		/* runs in all, at least 1 */
-	size_t *seqs;			/* --retry-failed: each job's seq */
+	unsigned retries; /* runs in all, at least 1 */
+	size_t *seqs; /* --retry-failed: each job's seq */
 	size_t nseqs;
 };
 
 struct plan {
 	struct task *tasks;
 	size_t ntasks;
-	size_t next_task;		/* the task items come from */
+	size_t next_task; /* the task items come from */
 };
 
 struct plan *plan_from_options(const struct options *);
 /* --retry-failed: the failed commands of a joblog, with their seqs. */
 struct joblog_past;
-struct plan *plan_from_joblog(const struct options *,
-    const struct joblog_past *);
+struct plan *plan_from_joblog(
+    const struct options *, const struct joblog_past *);
 void plan_free(struct plan *);
 
 /*

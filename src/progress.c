@@ -50,8 +50,8 @@ format_eta(struct buf *b, double secs)
 	else if (secs < 60)
 		snprintf(t, sizeof t, "%.0fs", secs);
 	else if (secs < 3600)
-		snprintf(t, sizeof t, "%dm%02ds", (int)secs / 60,
-		    (int)secs % 60);
+		snprintf(
+		    t, sizeof t, "%dm%02ds", (int)secs / 60, (int)secs % 60);
 	else
 		snprintf(t, sizeof t, "%dh%02dm", (int)secs / 3600,
 		    ((int)secs % 3600) / 60);
@@ -115,8 +115,8 @@ draw(struct progress *p, int64_t now)
 }
 
 void
-progress_update(struct progress *p, int64_t now, size_t running,
-    size_t done, size_t failed)
+progress_update(
+    struct progress *p, int64_t now, size_t running, size_t done, size_t failed)
 {
 	p->running = running;
 	p->done = done;

@@ -9,15 +9,15 @@
 
 struct job_record {
 	size_t seq;
-	const char *host;	/* ":" for the local machine */
+	const char *host; /* ":" for the local machine */
 	struct args args;
-	char *cmd;		/* as --dry-run prints it */
-	double start;		/* wall clock, seconds */
-	double runtime;		/* seconds */
-	int exitval;		/* -1 when fanout killed it (timeout) */
+	char *cmd; /* as --dry-run prints it */
+	double start; /* wall clock, seconds */
+	double runtime; /* seconds */
+	int exitval; /* -1 when fanout killed it (timeout) */
 	int signal;
-	uint64_t send;		/* bytes sent to its stdin */
-	uint64_t receive;	/* bytes of its stdout */
+	uint64_t send; /* bytes sent to its stdin */
+	uint64_t receive; /* bytes of its stdout */
 };
 
 void record_release(struct job_record *);

@@ -40,8 +40,8 @@ write_file(const char *dir, const char *name, const char *text)
 		return -1;
 	rc = util_write_all(fd, text, strlen(text), NULL);
 	if (close(fd) < 0 || rc < 0)
-		return error("cannot write '%s/%s': %s", dir, name,
-		    strerror(errno));
+		return error(
+		    "cannot write '%s/%s': %s", dir, name, strerror(errno));
 	return 0;
 }
 
@@ -73,11 +73,13 @@ results_finish(const char *dir, const struct job_record *r)
 	int rc;
 
 	/* As a shell reports it: 128+N for a job killed by signal N. */
-	snprintf(num, sizeof num, "%d\n",
-	    r->signal ? 128 + r->signal : r->exitval);
+	snprintf(
+	    num, sizeof num, "%d\n", r->signal ? 128 + r->signal : r->exitval);
 	rc = make_dir(dir) == 0 && make_dir(sub) == 0 &&
-	    write_file(sub, "cmd", cmd) == 0 &&
-	    write_file(sub, "exitval", num) == 0 ? 0 : -1;
+		write_file(sub, "cmd", cmd) == 0 &&
+		write_file(sub, "exitval", num) == 0
+	    ? 0
+	    : -1;
 	free(sub);
 	free(cmd);
 	return rc;

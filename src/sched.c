@@ -43,25 +43,25 @@ struct job {
 	size_t seq;
 	struct task *task;
 	struct args args;
-	size_t slot;		/* from 1; 0 while queued */
+	size_t slot; /* from 1; 0 while queued */
 	unsigned runs;
-	struct executor *ex;	/* where it runs */
-	pid_t pid;		/* its id there; -1: nothing runs */
-	int fd[2];		/* stdout, stderr; -1 when closed */
+	struct executor *ex; /* where it runs */
+	pid_t pid; /* its id there; -1: nothing runs */
+	int fd[2]; /* stdout, stderr; -1 when closed */
 	bool reaped;
-	int status;		/* wait status */
+	int status; /* wait status */
 	int exitval;
 	int sig;
 	int64_t start;
 	double start_wall;
-	int64_t term_at;	/* next termseq step; 0: not stopping */
+	int64_t term_at; /* next termseq step; 0: not stopping */
 	size_t term_step;
 	bool timed_out;
-	bool cut_short;		/* stopped by --halt now or a signal */
-	bool paused;		/* a full disk: not reading for now */
+	bool cut_short; /* stopped by --halt now or a signal */
+	bool paused; /* a full disk: not reading for now */
 	int64_t paused_since;
 	struct output *out;
-	struct job *next;	/* in a queue */
+	struct job *next; /* in a queue */
 };
 
 /* Runtimes of finished jobs, on a log scale, for --timeout N%. */
@@ -77,49 +77,49 @@ struct sched {
 	struct collector *coll;
 	struct executor *local;
 
-	size_t njobs;		/* slots */
+	size_t njobs; /* slots */
 	struct job **slots;
 	size_t nrunning;
-	size_t max_held;	/* running and unprinted, for descriptors */
-	struct job *queue, **queue_tail;	/* to run before new input */
+	size_t max_held; /* running and unprinted, for descriptors */
+	struct job *queue, **queue_tail; /* to run before new input */
 
 	size_t seq;
 	bool input_done;
 	bool input_error;
 	bool want_input;
-	int64_t next_start;	/* --delay */
+	int64_t next_start; /* --delay */
 	int64_t now;
 
 	size_t nfailed, nsucceeded, ndone;
-	size_t ntotal;		/* known total of jobs, for N% halts */
+	size_t ntotal; /* known total of jobs, for N% halts */
 	bool halting;
 	bool halted;
 	int halt_status;
-	bool stopping;		/* a signal: start nothing more */
+	bool stopping; /* a signal: start nothing more */
 	int stop_signal;
 	bool killed_all;
 	bool spawn_blocked;
 
 	struct runtimes runtimes;
-	struct buf cmd;		/* scratch: a command's shell text */
-	struct args argv;	/* scratch: a direct command's words */
+	struct buf cmd; /* scratch: a command's shell text */
+	struct args argv; /* scratch: a direct command's words */
 	char **argvp;
 	size_t argvp_cap;
 	char **envp;
-	size_t env_fixed;	/* envp entries shared by every job */
+	size_t env_fixed; /* envp entries shared by every job */
 	char env_vars[5][48];
-	struct buf dry;		/* --dry-run output, written in blocks */
-	char *chunk;		/* READ_CHUNK bytes to read pipes into */
+	struct buf dry; /* --dry-run output, written in blocks */
+	char *chunk; /* READ_CHUNK bytes to read pipes into */
 
 	struct joblog *joblog;
-	struct joblog_past past;	/* --resume, --resume-failed */
+	struct joblog_past past; /* --resume, --resume-failed */
 	struct progress *progress;
-	bool mem_wait;		/* --memfree holds starts back */
+	bool mem_wait; /* --memfree holds starts back */
 	bool results_failed;
 };
 
 /* Signal plumbing: the only global state. */
-static int sig_fds[2] = { -1, -1 };
+static int sig_fds[2] = {-1, -1};
 static volatile sig_atomic_t sig_stop;
 static volatile sig_atomic_t sig_ints;
 
@@ -195,8 +195,8 @@ static void
 choose_slots(struct sched *s)
 {
 	struct rlimit rl;
-	long want = util_jobs_from_spec(s->o->jobs_spec ? s->o->jobs_spec :
-	    "100%", util_ncpu());
+	long want = util_jobs_from_spec(
+	    s->o->jobs_spec ? s->o->jobs_spec : "100%", util_ncpu());
 	size_t budget, fit;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -210,13 +210,15 @@ choose_slots(struct sched *s)
 	fit = budget > FDS_RESERVED ? (budget - FDS_RESERVED) / FDS_PER_JOB : 0;
 	if (fit == 0)
 		fatalx("too few file descriptors to run a job (ulimit -n is "
-		    "%zu)", budget);
+		       "%zu)",
+		    budget);
 	if (want == 0) {
-		want = (long)(fit < JOBS_UNLIMITED_MAX ? fit :
-		    JOBS_UNLIMITED_MAX);
+		want =
+		    (long)(fit < JOBS_UNLIMITED_MAX ? fit : JOBS_UNLIMITED_MAX);
 	} else if ((size_t)want > fit) {
 		warnx("only enough file descriptors for %zu jobs at once "
-		    "(ulimit -n is %zu)", fit, budget);
+		      "(ulimit -n is %zu)",
+		    fit, budget);
 		want = (long)fit;
 	}
 	s->njobs = (size_t)want;
@@ -227,8 +229,8 @@ choose_slots(struct sched *s)
 static bool
 is_job_var(const char *e)
 {
-	static const char *const names[] = { "FANOUT_SEQ=", "FANOUT_SLOT=",
-		"FANOUT_HOST=", "PARALLEL_SEQ=", "PARALLEL_JOBSLOT=" };
+	static const char *const names[] = {"FANOUT_SEQ=", "FANOUT_SLOT=",
+	    "FANOUT_HOST=", "PARALLEL_SEQ=", "PARALLEL_JOBSLOT="};
 	size_t i;
 
 	for (i = 0; i < 5; i++)
@@ -257,16 +259,16 @@ env_init(struct sched *s)
 static void
 env_set(struct sched *s, const struct job *j)
 {
-	snprintf(s->env_vars[0], sizeof s->env_vars[0], "FANOUT_SEQ=%zu",
-	    j->seq);
-	snprintf(s->env_vars[1], sizeof s->env_vars[1], "FANOUT_SLOT=%zu",
-	    j->slot);
+	snprintf(
+	    s->env_vars[0], sizeof s->env_vars[0], "FANOUT_SEQ=%zu", j->seq);
+	snprintf(
+	    s->env_vars[1], sizeof s->env_vars[1], "FANOUT_SLOT=%zu", j->slot);
 	snprintf(s->env_vars[2], sizeof s->env_vars[2], "FANOUT_HOST=%s",
 	    s->local->host);
-	snprintf(s->env_vars[3], sizeof s->env_vars[3], "PARALLEL_SEQ=%zu",
-	    j->seq);
-	snprintf(s->env_vars[4], sizeof s->env_vars[4],
-	    "PARALLEL_JOBSLOT=%zu", j->slot);
+	snprintf(
+	    s->env_vars[3], sizeof s->env_vars[3], "PARALLEL_SEQ=%zu", j->seq);
+	snprintf(s->env_vars[4], sizeof s->env_vars[4], "PARALLEL_JOBSLOT=%zu",
+	    j->slot);
 }
 
 static void
@@ -313,8 +315,8 @@ make_tag(const struct job *j, struct buf *tag)
 
 	buf_reset(tag);
 	if (j->task->tagstring) {
-		template_render_text(j->task->tagstring, &j->args, j->seq,
-		    j->slot, tag);
+		template_render_text(
+		    j->task->tagstring, &j->args, j->seq, j->slot, tag);
 	} else {
 		for (i = 0; i < j->args.n; i++) {
 			if (i)
@@ -344,7 +346,7 @@ job_from_plan(struct sched *s)
 		j->fd[0] = j->fd[1] = -1;
 		if ((s->o->resume && joblog_past_done(&s->past, j->seq)) ||
 		    (s->o->resume_failed && joblog_past_ok(&s->past, j->seq)))
-			continue;	/* done in an earlier run */
+			continue; /* done in an earlier run */
 		return j;
 	}
 	job_free(j);
@@ -415,8 +417,8 @@ job_argv(struct sched *s, struct job *j)
 	}
 	if (n + 1 > s->argvp_cap) {
 		s->argvp_cap = n + 1;
-		s->argvp = xreallocarray(s->argvp, s->argvp_cap,
-		    sizeof *s->argvp);
+		s->argvp =
+		    xreallocarray(s->argvp, s->argvp_cap, sizeof *s->argvp);
 	}
 	if (shell) {
 		s->argvp[0] = (char *)job_shell(s);
@@ -434,8 +436,7 @@ job_argv(struct sched *s, struct job *j)
 static void
 job_command_text(const struct job *j, struct buf *out)
 {
-	template_render_shell(j->task->command, &j->args, j->seq, j->slot,
-	    out);
+	template_render_shell(j->task->command, &j->args, j->seq, j->slot, out);
 }
 
 static void job_complete(struct sched *, struct job *);
@@ -499,12 +500,12 @@ job_start(struct sched *s, struct job *j)
 	env_set(s, j);
 	{
 		struct exec_cmd cmd = {
-			.argv = argv,
-			.shell = job_shell(s),
-			.script = s->cmd.data,
-			.script_len = s->cmd.len,
-			.envp = s->envp,
-			.pipes = s->o->output != OUTPUT_UNGROUP,
+		    .argv = argv,
+		    .shell = job_shell(s),
+		    .script = s->cmd.data,
+		    .script_len = s->cmd.len,
+		    .envp = s->envp,
+		    .pipes = s->o->output != OUTPUT_UNGROUP,
 		};
 
 		j->ex = s->local;
@@ -529,9 +530,9 @@ job_start(struct sched *s, struct job *j)
 	s->next_start = s->now + (int64_t)(s->o->delay * 1e9);
 	if (rc > 0) {
 		/* The command could not be run: say why as its stderr. */
-		char *msg = xasprintf("fanout: %s: %s\n",
-		    argv ? argv[0] : job_shell(s),
-		    rc == ENOENT ? "command not found" : strerror(rc));
+		char *msg =
+		    xasprintf("fanout: %s: %s\n", argv ? argv[0] : job_shell(s),
+			rc == ENOENT ? "command not found" : strerror(rc));
 
 		if (s->o->output == OUTPUT_UNGROUP)
 			(void)!write(STDERR_FILENO, msg, strlen(msg));
@@ -554,7 +555,7 @@ job_start(struct sched *s, struct job *j)
 static void
 job_signal(struct job *j, int sig)
 {
-	struct exec_job ej = { j->pid, j->fd[0], j->fd[1] };
+	struct exec_job ej = {j->pid, j->fd[0], j->fd[1]};
 
 	if (j->pid > 0)
 		j->ex->ops->signal(j->ex, &ej, sig);
@@ -681,16 +682,17 @@ check_halt(struct sched *s, struct job *j, bool failed)
 	 * parallel: 0, and the job's status for done=1, else the count of
 	 * failed jobs.
 	 */
-	if (h->what == HALT_FAIL || (h->what == HALT_DONE && !h->percent &&
-	    h->value == 1))
+	if (h->what == HALT_FAIL ||
+	    (h->what == HALT_DONE && !h->percent && h->value == 1))
 		s->halt_status = job_exit_code(j);
 	else if (h->what == HALT_SUCCESS)
 		s->halt_status = 0;
 	else
 		s->halt_status = s->nfailed > 100 ? 101 : (int)s->nfailed;
-	job_notice(j, h->what == HALT_FAIL ? "halting after this job failed" :
-	    h->what == HALT_SUCCESS ? "halting after this job succeeded" :
-	    "halting after this job finished");
+	job_notice(j,
+	    h->what == HALT_FAIL	  ? "halting after this job failed"
+		: h->what == HALT_SUCCESS ? "halting after this job succeeded"
+					  : "halting after this job finished");
 	if (h->when == HALT_NOW)
 		stop_all(s);
 	else if (s->nrunning)
@@ -1076,8 +1078,7 @@ run_loop(struct sched *s)
 			stop_all(s);
 		}
 		if (s->nrunning == 0 && !s->spawn_blocked &&
-		    (s->stopping || s->halted ||
-		     (s->input_done && !s->queue)))
+		    (s->stopping || s->halted || (s->input_done && !s->queue)))
 			break;
 
 		n = 0;
@@ -1164,11 +1165,11 @@ sched_run(struct plan *plan, const struct options *o)
 	s.chunk = xmalloc(READ_CHUNK);
 	{
 		struct collect_opts co = {
-			.mode = o->output,
-			.keep_order = o->keep_order,
-			.live = o->keep_order && o->retries <= 1 && !o->json,
-			.json = o->json,
-			.stop = &sig_stop,
+		    .mode = o->output,
+		    .keep_order = o->keep_order,
+		    .live = o->keep_order && o->retries <= 1 && !o->json,
+		    .json = o->json,
+		    .stop = &sig_stop,
 		};
 		if (co.mode == OUTPUT_LINE && co.keep_order)
 			co.mode = OUTPUT_GROUP;
@@ -1180,8 +1181,8 @@ sched_run(struct plan *plan, const struct options *o)
 	if (o->resume || o->resume_failed)
 		joblog_read(o->joblog, &s.past);
 	if (o->joblog && !o->dry_run)
-		s.joblog = joblog_open(o->joblog, o->resume ||
-		    o->resume_failed || o->retry_failed);
+		s.joblog = joblog_open(o->joblog,
+		    o->resume || o->resume_failed || o->retry_failed);
 	if (o->progress)
 		s.progress = progress_new(o->progress, s.njobs);
 	/* A percentage, a bar or an ETA needs the total: read it all. */
@@ -1203,8 +1204,7 @@ sched_run(struct plan *plan, const struct options *o)
 		status = 128 + s.stop_signal;
 	else if (collector_broken(s.coll))
 		status = 128 + SIGPIPE;
-	else if (collector_failed(s.coll) || s.input_error ||
-	    s.results_failed)
+	else if (collector_failed(s.coll) || s.input_error || s.results_failed)
 		status = FANOUT_STATUS_ERROR;
 	else if (s.halted)
 		status = s.halt_status;

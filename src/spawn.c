@@ -15,7 +15,7 @@
 #include "xalloc.h"
 
 struct spawner {
-	struct executor ex;	/* first: a spawner is an executor */
+	struct executor ex; /* first: a spawner is an executor */
 	posix_spawnattr_t attr;
 	int devnull;
 	/* The last command looked up in PATH, and where it was found. */
@@ -44,8 +44,9 @@ spawn_executor_new(void)
 	sigaddset(&deflt, SIGPIPE);
 	sigaddset(&deflt, SIGQUIT);
 	if (posix_spawnattr_init(&s->attr) ||
-	    posix_spawnattr_setflags(&s->attr, POSIX_SPAWN_SETPGROUP |
-		POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) ||
+	    posix_spawnattr_setflags(&s->attr,
+		POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+		    POSIX_SPAWN_SETSIGDEF) ||
 	    posix_spawnattr_setpgroup(&s->attr, 0) ||
 	    posix_spawnattr_setsigmask(&s->attr, &none) ||
 	    posix_spawnattr_setsigdefault(&s->attr, &deflt))
@@ -68,7 +69,7 @@ spawn_free(struct executor *ex)
 }
 
 struct spawn_proc {
-	pid_t pid;	/* also the process group */
+	pid_t pid; /* also the process group */
 	int out;
 	int err;
 };
@@ -98,10 +99,10 @@ resolve(struct spawner *s, const char *name)
 	s->path = NULL;
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
-	for (p = path; ; p = end + 1) {
+	for (p = path;; p = end + 1) {
 		end = strchrnul(p, ':');
-		cand = end == p ? xasprintf("./%s", name) :
-		    xasprintf("%.*s/%s", (int)(end - p), p, name);
+		cand = end == p ? xasprintf("./%s", name)
+				: xasprintf("%.*s/%s", (int)(end - p), p, name);
 		if (access(cand, X_OK) == 0 && stat(cand, &st) == 0 &&
 		    S_ISREG(st.st_mode)) {
 			s->path = cand;
@@ -117,10 +118,10 @@ resolve(struct spawner *s, const char *name)
 /* Run a command too long for one argument: the shell reads it from a
  * memfd as SPAWN_SCRIPT_PATH. */
 static int
-start_script(struct spawner *s, const struct exec_cmd *cmd,
-    struct spawn_proc *p)
+start_script(
+    struct spawner *s, const struct exec_cmd *cmd, struct spawn_proc *p)
 {
-	char *argv[] = { (char *)cmd->shell, (char *)SPAWN_SCRIPT_PATH, NULL };
+	char *argv[] = {(char *)cmd->shell, (char *)SPAWN_SCRIPT_PATH, NULL};
 	int fd, rc, saved;
 
 	fd = memfd_create("fanout-command", MFD_CLOEXEC);
@@ -141,8 +142,7 @@ start_script(struct spawner *s, const struct exec_cmd *cmd,
 }
 
 static int
-spawn_job(struct executor *ex, const struct exec_cmd *cmd,
-    struct exec_job *job)
+spawn_job(struct executor *ex, const struct exec_cmd *cmd, struct exec_job *job)
 {
 	struct spawner *s = (struct spawner *)ex;
 	struct spawn_proc p;
@@ -183,10 +183,10 @@ spawn_reap(struct executor *ex, pid_t *id, int *status)
 }
 
 static const struct executor_ops spawn_ops = {
-	.start = spawn_job,
-	.signal = spawn_signal,
-	.reap = spawn_reap,
-	.free = spawn_free,
+    .start = spawn_job,
+    .signal = spawn_signal,
+    .reap = spawn_reap,
+    .free = spawn_free,
 };
 
 static int
@@ -194,7 +194,7 @@ start(struct spawner *s, char *const *argv, char *const *envp, bool pipes,
     int script, struct spawn_proc *p)
 {
 	posix_spawn_file_actions_t fa;
-	int out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int out[2] = {-1, -1}, err[2] = {-1, -1};
 	const char *path;
 	int rc, saved;
 
@@ -216,7 +216,7 @@ start(struct spawner *s, char *const *argv, char *const *envp, bool pipes,
 	path = resolve(s, argv[0]);
 	if (path)
 		rc = posix_spawn(&p->pid, path, &fa, &s->attr, argv, envp);
-	else	/* not found: let posix_spawnp say why */
+	else /* not found: let posix_spawnp say why */
 		rc = posix_spawnp(&p->pid, argv[0], &fa, &s->attr, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	if (pipes) {

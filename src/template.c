@@ -7,37 +7,38 @@
 #include "xalloc.h"
 
 enum seg_kind {
-	SEG_LIT,	/* text of the command */
-	SEG_BLANK,	/* blanks between words (direct commands only) */
-	SEG_ARG,	/* {} {.} {1} ... */
-	SEG_SEQ,	/* {#} */
-	SEG_SLOT,	/* {%} */
-	SEG_RAW		/* the arguments as shell text (lines as commands) */
+	SEG_LIT, /* text of the command */
+	SEG_BLANK, /* blanks between words (direct commands only) */
+	SEG_ARG, /* {} {.} {1} ... */
+	SEG_SEQ, /* {#} */
+	SEG_SLOT, /* {%} */
+	SEG_RAW /* the arguments as shell text (lines as commands) */
 };
 
 enum form {
 	FORM_WHOLE,
-	FORM_NOEXT,	/* {.} */
-	FORM_BASE,	/* {/} */
-	FORM_DIR,	/* {//} */
-	FORM_BASE_NOEXT	/* {/.} */
+	FORM_NOEXT, /* {.} */
+	FORM_BASE, /* {/} */
+	FORM_DIR, /* {//} */
+	FORM_BASE_NOEXT /* {/.} */
 };
 
 struct seg {
 	enum seg_kind kind;
 	enum form form;
-	long argn;		/* 0: every argument; -1: the last one */
-	const char *text;	/* SEG_LIT, SEG_BLANK */
+	long argn; /* 0: every argument; -1: the last one */
+	const char *text; /* SEG_LIT, SEG_BLANK */
 	size_t len;
-	bool quote;		/* -q: quote the literal in shell text */
+	bool quote; /* -q: quote the literal in shell text */
 };
 
-struct template {
+struct template
+{
 	struct seg *segs;
 	size_t n;
 	bool shell;
-	bool quote_words;	/* -q: shell text is the quoted argv words */
-	char *text;		/* the joined words segments point into */
+	bool quote_words; /* -q: shell text is the quoted argv words */
+	char *text; /* the joined words segments point into */
 };
 
 static struct seg *
@@ -74,8 +75,11 @@ match_repl(const char *p, const char *replace, struct seg *s)
 		const char *suffix;
 		enum form form;
 	} forms[] = {
-		{ "}", FORM_WHOLE }, { ".}", FORM_NOEXT }, { "/}", FORM_BASE },
-		{ "//}", FORM_DIR }, { "/.}", FORM_BASE_NOEXT },
+	    {"}", FORM_WHOLE},
+	    {".}", FORM_NOEXT},
+	    {"/}", FORM_BASE},
+	    {"//}", FORM_DIR},
+	    {"/.}", FORM_BASE_NOEXT},
 	};
 	const char *q;
 	size_t i, n;
@@ -98,13 +102,13 @@ match_repl(const char *p, const char *replace, struct seg *s)
 	}
 	q = p + 1;
 	if (*q == '-' && q[1] >= '1' && q[1] <= '9') {
-		neg = true;	/* {-n}: the n-th argument from the end */
+		neg = true; /* {-n}: the n-th argument from the end */
 		q++;
 	}
 	while (*q >= '0' && *q <= '9' && argn < 100000)
 		argn = argn * 10 + (*q++ - '0');
 	if (q > p + 1 && (argn == 0 || replace))
-		return 0;	/* with -I, {n} is text as well */
+		return 0; /* with -I, {n} is text as well */
 	if (neg)
 		argn = -argn;
 	for (i = 0; i < sizeof forms / sizeof forms[0]; i++) {
@@ -123,8 +127,8 @@ match_repl(const char *p, const char *replace, struct seg *s)
 
 /* Split text into literals and replacement strings. */
 static void
-parse_text(struct template *t, const char *text, const char *replace,
-    bool quote)
+parse_text(
+    struct template *t, const char *text, const char *replace, bool quote)
 {
 	const char *p = text, *lit = text;
 	struct seg s;
@@ -165,13 +169,54 @@ static bool
 is_shell_word(const char *p, size_t len)
 {
 	static const char *const words[] = {
-		"!", "{", "}", "case", "do", "done", "elif", "else", "esac",
-		"fi", "for", "if", "in", "then", "until", "while", ".", ":",
-		"alias", "bg", "break", "cd", "command", "continue", "eval",
-		"exec", "exit", "export", "fc", "fg", "getopts", "hash", "jobs",
-		"local", "read", "readonly", "return", "set", "shift", "source",
-		"times", "trap", "type", "ulimit", "umask", "unalias", "unset",
-		"wait",
+	    "!",
+	    "{",
+	    "}",
+	    "case",
+	    "do",
+	    "done",
+	    "elif",
+	    "else",
+	    "esac",
+	    "fi",
+	    "for",
+	    "if",
+	    "in",
+	    "then",
+	    "until",
+	    "while",
+	    ".",
+	    ":",
+	    "alias",
+	    "bg",
+	    "break",
+	    "cd",
+	    "command",
+	    "continue",
+	    "eval",
+	    "exec",
+	    "exit",
+	    "export",
+	    "fc",
+	    "fg",
+	    "getopts",
+	    "hash",
+	    "jobs",
+	    "local",
+	    "read",
+	    "readonly",
+	    "return",
+	    "set",
+	    "shift",
+	    "source",
+	    "times",
+	    "trap",
+	    "type",
+	    "ulimit",
+	    "umask",
+	    "unalias",
+	    "unset",
+	    "wait",
 	};
 	size_t i;
 
@@ -209,7 +254,7 @@ needs_shell(const struct template *t)
 	for (j = start; j < s->len && !is_blank(s->text[j]); j++)
 		;
 	if (j == s->len && t->n > 1 && t->segs[1].kind != SEG_BLANK)
-		return true;	/* the first word runs into a value */
+		return true; /* the first word runs into a value */
 	return j == start || is_shell_word(s->text + start, j - start);
 }
 
@@ -217,7 +262,7 @@ needs_shell(const struct template *t)
 static void
 split_words(struct template *t)
 {
-	struct template out = { 0 };
+	struct template out = {0};
 	size_t i, j, k;
 
 	for (i = 0; i < t->n; i++) {
@@ -260,8 +305,7 @@ append_items(struct template *t)
 }
 
 struct template *
-template_new(char *const *words, size_t nwords,
-    const struct template_opts *o)
+template_new(char *const *words, size_t nwords, const struct template_opts *o)
 {
 	struct template *t = xcalloc(1, sizeof *t);
 	struct buf text = BUF_INIT;
@@ -289,7 +333,8 @@ template_new(char *const *words, size_t nwords,
 
 			w[len] = '\0';
 			if (len == 0)
-				add_seg(t, SEG_LIT)->text = w; /* '' is a word */
+				add_seg(t, SEG_LIT)->text =
+				    w; /* '' is a word */
 			else
 				parse_text(t, w, o->replace, true);
 			w[len] = save;
@@ -350,7 +395,7 @@ void
 shell_quote(struct buf *out, const char *s, size_t len)
 {
 	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+/";
+				   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+/";
 	size_t i, start;
 
 	if (len == 0) {
@@ -468,8 +513,8 @@ add_value(struct buf *out, enum render_mode mode, const char *v, size_t len)
 }
 
 static void
-render(const struct template *t, const struct args *a, size_t seq,
-    size_t slot, struct buf *out, enum render_mode mode)
+render(const struct template *t, const struct args *a, size_t seq, size_t slot,
+    struct buf *out, enum render_mode mode)
 {
 	const char *v;
 	size_t i, j, len;
@@ -494,16 +539,16 @@ render(const struct template *t, const struct args *a, size_t seq,
 				/* A missing argument is nothing, not ''. */
 				if (k < 0)
 					break;
-				v = apply_form(s->form, args_value(a, k),
-				    a->len[k], &len);
+				v = apply_form(
+				    s->form, args_value(a, k), a->len[k], &len);
 				add_value(out, mode, v, len);
 				break;
 			}
 			for (j = 0; j < a->n; j++) {
 				if (j)
 					buf_addch(out, ' ');
-				v = apply_form(s->form, args_value(a, j),
-				    a->len[j], &len);
+				v = apply_form(
+				    s->form, args_value(a, j), a->len[j], &len);
 				add_value(out, mode, v, len);
 			}
 			break;
@@ -546,8 +591,8 @@ template_render_shell(const struct template *t, const struct args *a,
 }
 
 void
-template_render_text(const struct template *t, const struct args *a,
-    size_t seq, size_t slot, struct buf *out)
+template_render_text(const struct template *t, const struct args *a, size_t seq,
+    size_t slot, struct buf *out)
 {
 	render(t, a, seq, slot, out, RENDER_TEXT);
 }
@@ -570,8 +615,8 @@ word_end(struct args *out, bool *open)
 }
 
 void
-template_render_argv(const struct template *t, const struct args *a,
-    size_t seq, size_t slot, struct args *out)
+template_render_argv(const struct template *t, const struct args *a, size_t seq,
+    size_t slot, struct args *out)
 {
 	struct buf *d = &out->data;
 	const char *v;
@@ -598,8 +643,8 @@ template_render_argv(const struct template *t, const struct args *a,
 
 				if (k < 0)
 					break;
-				v = apply_form(s->form, args_value(a, k),
-				    a->len[k], &len);
+				v = apply_form(
+				    s->form, args_value(a, k), a->len[k], &len);
 				word_open(out, &open);
 				buf_add(d, v, len);
 				break;
@@ -607,8 +652,8 @@ template_render_argv(const struct template *t, const struct args *a,
 			for (j = 0; j < a->n; j++) {
 				if (j)
 					word_end(out, &open);
-				v = apply_form(s->form, args_value(a, j),
-				    a->len[j], &len);
+				v = apply_form(
+				    s->form, args_value(a, j), a->len[j], &len);
 				word_open(out, &open);
 				buf_add(d, v, len);
 			}

@@ -13,8 +13,8 @@
 struct args;
 
 struct template_opts {
-	const char *replace;	/* -I string, or NULL for "{}" */
-	bool quote;		/* -q: the command's words are data too */
+	const char *replace; /* -I string, or NULL for "{}" */
+	bool quote; /* -q: the command's words are data too */
 };
 
 struct template;
@@ -23,13 +23,13 @@ struct template;
  * A template from the command's words, joined by spaces as GNU parallel
  * does. With no replacement string in it, the items are appended.
  */
-struct template *template_new(char *const *words, size_t nwords,
-    const struct template_opts *);
+struct template *template_new(
+    char *const *words, size_t nwords, const struct template_opts *);
 /* A template for input lines that are whole commands. */
 struct template *template_new_raw(void);
 /* A template for --tagstring: only rendered to text, never run. */
-struct template *template_new_text(const char *text,
-    const struct template_opts *);
+struct template *template_new_text(
+    const char *text, const struct template_opts *);
 void template_free(struct template *);
 
 /* True when the command needs /bin/sh -c. */

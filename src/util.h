@@ -27,8 +27,8 @@ int util_signal_number(const char *name);
  * Write all of buf to fd, retrying short writes and EINTR unless
  * *stop becomes true. Returns 0, or -1 with errno set.
  */
-int util_write_all(int fd, const void *buf, size_t len,
-    volatile const int *stop);
+int util_write_all(
+    int fd, const void *buf, size_t len, volatile const int *stop);
 
 /* "1G", "500M", "64k", "1000" to bytes; -1 when malformed. */
 long long util_parse_size(const char *);

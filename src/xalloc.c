@@ -21,8 +21,7 @@ vreport(const char *prefix, const char *fmt, va_list ap, int errnum)
 		fprintf(stderr, "fanout: %s%s\n", prefix, msg);
 }
 
-static void __attribute__((noreturn))
-die(void)
+static void __attribute__((noreturn)) die(void)
 {
 	void (*hook)(void) = fatal_hook;
 

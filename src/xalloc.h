@@ -15,11 +15,9 @@ char *xstrndup(const char *, size_t);
 char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 /* Print "fanout: MSG: strerror(errno)" and exit 255. */
-void fatal(const char *, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
+void fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* Print "fanout: MSG" and exit 255. */
-void fatalx(const char *, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
+void fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* Print "fanout: MSG" and return -1, for "return error(...)". */
 int error(const char *, ...) __attribute__((format(printf, 1, 2)));
 /* Print "fanout: warning: MSG". */
