@@ -36,3 +36,18 @@ setup_file() {
 	EOF
 	[ "$(cat rss)" -lt 65536 ]
 }
+
+@test "a 100 MB input line works with {.}" {
+	# Too long for one exec argument (Linux: 128 KiB): the command goes
+	# to the shell as a script, where printf, a builtin, takes it whole.
+	{ head -c 100000000 /dev/zero | tr '\0' a; echo .txt; } >in
+	run --separate-stderr "$FANOUT" 'printf %s {.} | wc -c' <in
+	expect_status 0
+	expect_output <<-'EOF'
+	100000000
+	EOF
+	# The same through a command with no shell syntax.
+	run --separate-stderr "$FANOUT" echo {.} <in
+	expect_status 0
+	[ "${#output}" -eq 100000000 ]
+}
