@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Output far larger than memory: bytes all arrive, memory stays bounded.
 # These move several GB each through fanout (about 10-30 s apiece).
+bats_require_minimum_version 1.5.0
 load helpers/common
 
 setup_file() {
