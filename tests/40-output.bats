@@ -18,23 +18,6 @@ teardown() {
 	return 0
 }
 
-# wait_for CMD...: poll CMD until it succeeds, for at most 30 s.
-wait_for() {
-	local i
-	for ((i = 0; i < 3000; i++)); do
-		"$@" && return 0
-		sleep 0.01
-	done
-	echo "gave up waiting for: $*" >&2
-	return 1
-}
-
-# The pid of the background fanout, for waitgone.
-start_fanout() {
-	"$FANOUT" "$@" > out 2> err 3>&- &
-	FPID=$!
-}
-
 # md5 of each argument's spew output, sorted.
 spew_sums() {
 	local c

@@ -32,17 +32,6 @@ teardown() {
 
 HEADER=$'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand'
 
-# wait_for CMD...: poll CMD until it succeeds, for at most 30 s.
-wait_for() {
-	local i
-	for ((i = 0; i < 3000; i++)); do
-		"$@" && return 0
-		sleep 0.01
-	done
-	echo "gave up waiting for: $*" >&2
-	return 1
-}
-
 # has_lines FILE N: FILE exists and has exactly N lines.
 has_lines() {
 	[ -f "$1" ] && [ "$(wc -l < "$1")" -eq "$2" ]
@@ -51,23 +40,6 @@ has_lines() {
 # has_more_lines FILE N: FILE has more than N lines.
 has_more_lines() {
 	[ -f "$1" ] && [ "$(wc -l < "$1")" -gt "$2" ]
-}
-
-# start_fanout ARG...: run fanout in the background with default signal
-# dispositions, stdout in "out", stderr in "err", stdin from $IN.
-start_fanout() {
-	sigdflt "$FANOUT" "$@" < "${IN:-/dev/null}" > out 2> err 3>&- &
-	FPID=$!
-	echo "$FPID" > fanout.pid
-}
-
-# wait_fanout: wait (at most 30 s) for the background fanout to end and set
-# status to its exit status.
-wait_fanout() {
-	waitgone fanout.pid
-	status=0
-	wait "$FPID" || status=$?
-	output=$(cat out err)
 }
 
 # check_joblog FILE: the first line is the header, every other line has

@@ -46,3 +46,33 @@ expect_status() {
 		return 1
 	fi
 }
+
+# wait_for CMD...: poll CMD until it succeeds, for at most 30 s.
+wait_for() {
+	local i
+	for ((i = 0; i < 3000; i++)); do
+		"$@" && return 0
+		sleep 0.01
+	done
+	echo "gave up waiting for: $*" >&2
+	return 1
+}
+
+# start_fanout ARG...: run fanout in the background with default signal
+# dispositions (bash starts background jobs with SIGINT ignored), stdout
+# in "out", stderr in "err", stdin from the file $IN (bash would give a
+# background command /dev/null).  FPID is its pid.
+start_fanout() {
+	sigdflt "$FANOUT" "$@" < "${IN:-/dev/null}" > out 2> err 3>&- &
+	FPID=$!
+	echo "$FPID" > fanout.pid
+}
+
+# wait_fanout: wait (at most 30 s) for the background fanout to end and set
+# status to its exit status.
+wait_fanout() {
+	waitgone fanout.pid
+	status=0
+	wait "$FPID" || status=$?
+	output=$(cat out err)
+}
