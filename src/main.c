@@ -1,13 +1,33 @@
 /* fanout: run jobs in parallel and collect their output whole. */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "joblog.h"
+#include "xalloc.h"
 #include "options.h"
 #include "plan.h"
 #include "sched.h"
+
+/*
+ * A closed stdin, stdout or stderr (cron, daemons) would hand its number
+ * to the next descriptor fanout opens, a pipe or a spool file: fill the
+ * gaps with /dev/null first.
+ */
+static void
+reserve_std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
+			_exit(FANOUT_STATUS_ERROR);
+}
 
 int
 main(int argc, char **argv)
@@ -16,6 +36,7 @@ main(int argc, char **argv)
 	struct plan *plan;
 	int status;
 
+	reserve_std_fds();
 	options_parse(&opts, argc, argv);
 	if (opts.retry_failed) {
 		struct joblog_past past;

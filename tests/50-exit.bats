@@ -136,3 +136,16 @@ expect_error() {
 	expect_error -j
 	expect_error --timeout
 }
+
+@test "started with stdout or stdin closed, fanout runs every job" {
+	# Closed descriptors must not be taken by fanout's own pipes.
+	run --separate-stderr bash -c '"$0" -k "echo {}; echo e{} >&2" ::: a b >&-' "$FANOUT"
+	expect_status 0
+	[ "$stderr" = "$(printf 'ea\neb')" ]
+	run --separate-stderr bash -c '"$0" -k echo ::: a b <&-' "$FANOUT"
+	expect_status 0
+	expect_output <<-'EOF'
+	a
+	b
+	EOF
+}
