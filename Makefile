@@ -63,7 +63,7 @@ tests/unit/bin/%: tests/unit/%.c $(LIBOBJS)
 # make test: unit tests, then every Bats file; the last line of each
 # part is "N passed, N failed" and tests/run sums them.
 test: fanout $(HELPERS) $(UNITS)
-	@tests/run $(UNITS)
+	@FANOUT_SANITIZE="$(SANITIZE)" tests/run $(UNITS)
 
 bench: fanout
 	@bench/run

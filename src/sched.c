@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -118,8 +119,14 @@ struct sched {
 	bool results_failed;
 };
 
-/* Signal plumbing: the only global state. */
+/*
+ * Signal plumbing: the only global state. SIGINT, SIGTERM and SIGHUP have
+ * a handler that writes to a self-pipe (and interrupts a blocked write);
+ * SIGCHLD is blocked and read from a signalfd, which costs a job no
+ * handler frame, write or sigreturn.
+ */
 static int sig_fds[2] = {-1, -1};
+static int chld_fd = -1;
 static volatile sig_atomic_t sig_stop;
 static volatile sig_atomic_t sig_ints;
 
@@ -129,12 +136,10 @@ on_signal(int sig)
 	int saved = errno;
 	unsigned char b = (unsigned char)sig;
 
-	if (sig != SIGCHLD) {
-		if (!sig_stop)
-			sig_stop = sig;
-		if (sig == SIGINT)
-			sig_ints++;
-	}
+	if (!sig_stop)
+		sig_stop = sig;
+	if (sig == SIGINT)
+		sig_ints++;
 	if (write(sig_fds[1], &b, 1) < 0) {
 		/* The pipe is full: the loop is awake already. */
 	}
@@ -145,14 +150,20 @@ static void
 signals_init(void)
 {
 	struct sigaction sa;
+	sigset_t chld;
 
 	if (pipe2(sig_fds, O_CLOEXEC | O_NONBLOCK) < 0)
 		fatal("cannot create a pipe");
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-	sigaction(SIGCHLD, &sa, NULL);
+	/* Jobs start with an empty signal mask (spawn.c). */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	chld_fd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (chld_fd < 0)
+		fatal("cannot create a signalfd");
 	/* No SA_RESTART: a write blocked on a stuck reader gives up. */
 	sa.sa_flags = 0;
 	sigaction(SIGINT, &sa, NULL);
@@ -968,9 +979,12 @@ read_all_input(struct sched *s)
 static void
 handle_signals(struct sched *s)
 {
+	struct signalfd_siginfo si[8];
 	unsigned char b[64];
 
 	while (read(sig_fds[0], b, sizeof b) > 0)
+		;
+	while (read(chld_fd, si, sizeof si) > 0)
 		;
 	reap(s);
 	if (sig_stop && !s->stopping) {
@@ -1062,8 +1076,9 @@ check_timers(struct sched *s)
 static void
 run_loop(struct sched *s)
 {
-	struct pollfd *pfd = xcalloc(2 * s->njobs + 2, sizeof *pfd);
-	struct job **owner = xcalloc(2 * s->njobs + 2, sizeof *owner);
+	/* The two signal descriptors, the input, two pipes per job. */
+	struct pollfd *pfd = xcalloc(2 * s->njobs + 3, sizeof *pfd);
+	struct job **owner = xcalloc(2 * s->njobs + 3, sizeof *owner);
 	size_t n, i;
 	int timeout, input_slot;
 
@@ -1083,6 +1098,8 @@ run_loop(struct sched *s)
 
 		n = 0;
 		pfd[n].fd = sig_fds[0];
+		pfd[n++].events = POLLIN;
+		pfd[n].fd = chld_fd;
 		pfd[n++].events = POLLIN;
 		input_slot = -1;
 		if (s->want_input && !s->stopping) {
@@ -1114,7 +1131,7 @@ run_loop(struct sched *s)
 			if (plan_fill(s->plan) < 0)
 				s->input_error = true;
 		}
-		for (i = 1; i < n; i++) {
+		for (i = 2; i < n; i++) {
 			struct job *j = owner[i];
 			int stream;
 
@@ -1125,7 +1142,7 @@ run_loop(struct sched *s)
 				job_read(s, j, stream);
 		}
 		/* After the pipes: reaping may complete and free jobs. */
-		if (pfd[0].revents)
+		if (pfd[0].revents || pfd[1].revents)
 			handle_signals(s);
 		check_timers(s);
 		resume_paused(s);

@@ -17,7 +17,7 @@ setup_file() {
 	    <(head -c "$n" /dev/zero | tr '\0' x)
 	# time(1) runs in the process substitution: wait for its report.
 	for _ in $(seq 300); do [ -s rss ] && break; sleep 0.1; done
-	[ "$(cat rss)" -lt 65536 ]
+	rss_below rss 65536
 }
 
 @test "-k over six jobs of 400 MB delivers every byte with peak RSS under 64 MB" {
@@ -35,7 +35,7 @@ setup_file() {
 	e
 	f
 	EOF
-	[ "$(cat rss)" -lt 65536 ]
+	rss_below rss 65536
 }
 
 @test "a 100 MB input line works with {.}" {

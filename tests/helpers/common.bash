@@ -39,6 +39,14 @@ expect_output() {
 	fi
 }
 
+# rss_below FILE KB: the peak RSS that time(1) wrote to FILE is under KB.
+# Not checked in a sanitizer build, whose shadow memory and quarantine
+# are no measure of fanout's own use.
+rss_below() {
+	[ -n "${FANOUT_SANITIZE:-}" ] && return 0
+	[ "$(tail -n 1 "$1")" -lt "$2" ]
+}
+
 # expect_status N: fail showing the output when $status is not N.
 expect_status() {
 	if [ "$status" -ne "$1" ]; then
