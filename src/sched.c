@@ -804,6 +804,10 @@ maybe_complete(struct sched *s, struct job *j)
 	return true;
 }
 
+/*
+ * NEEDSWORK: with a second executor (remote hosts), ids are only unique
+ * per executor: match the executor too.
+ */
 static struct job *
 job_by_pid(struct sched *s, pid_t pid)
 {
