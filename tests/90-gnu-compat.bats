@@ -41,7 +41,7 @@ same() {
 		timeout -k 5 60 "$FANOUT" "$@") \
 		<"$stdin" >"$top/out.fanout" 2>"$top/err.fanout" || fst=$?
 	(cd "$top/run.parallel" && exec env -u PARALLEL PARALLEL_SHELL="${GNU_SHELL:-/bin/sh}" \
-		timeout -k 5 60 parallel "$@") \
+		timeout -k 5 60 parallel --will-cite "$@") \
 		<"$stdin" >"$top/out.parallel" 2>"$top/err.parallel" || pst=$?
 	if [ -n "${SAME_SORT-}" ]; then
 		for tool in fanout parallel; do
