@@ -6,19 +6,6 @@
 bats_require_minimum_version 1.5.0
 load helpers/common
 
-setup_file() {
-	build_helpers
-}
-
-# Kill whatever a failed test may have left behind: every pid in *.pid.
-teardown() {
-	local f
-	for f in "$BATS_TEST_TMPDIR"/*.pid; do
-		[ -f "$f" ] && kill -9 $(cat "$f") 2>/dev/null
-	done
-	return 0
-}
-
 ncpu() {
 	getconf _NPROCESSORS_ONLN
 }

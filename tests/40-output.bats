@@ -5,19 +5,6 @@
 bats_require_minimum_version 1.5.0
 load helpers/common
 
-setup_file() {
-	build_helpers
-}
-
-teardown() {
-	local f
-	[ -n "${FPID:-}" ] && kill -9 "$FPID" 2>/dev/null
-	for f in "$BATS_TEST_TMPDIR"/*.pid; do
-		[ -f "$f" ] && kill -9 $(cat "$f") 2>/dev/null
-	done
-	return 0
-}
-
 # md5 of each argument's spew output, sorted.
 spew_sums() {
 	local c

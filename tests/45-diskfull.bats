@@ -11,7 +11,7 @@ local_setup() {
 	fi
 }
 
-teardown() {
+local_teardown() {
 	mountpoint -q "$SMALL" 2>/dev/null && umount "$SMALL"
 	return 0
 }

@@ -4,10 +4,6 @@
 bats_require_minimum_version 1.5.0
 load helpers/common
 
-setup_file() {
-	build_helpers
-}
-
 @test "a single line over 4 GiB passes intact, in bounded memory" {
 	local n=$((4 * 1024 * 1024 * 1024 + 4096))
 	# The job prints n bytes of x and no newline: one line, spooled whole

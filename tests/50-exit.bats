@@ -5,10 +5,6 @@
 bats_require_minimum_version 1.5.0
 load helpers/common
 
-setup_file() {
-	build_helpers
-}
-
 # expect_error ARG...: fanout ARG... fails with status 255, prints nothing
 # on stdout and exactly one line "fanout: ..." on stderr.
 expect_error() {

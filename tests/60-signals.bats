@@ -7,21 +7,6 @@
 bats_require_minimum_version 1.5.0
 load helpers/common
 
-setup_file() {
-	build_helpers
-}
-
-# Kill whatever a failed test may have left behind.
-teardown() {
-	local f
-	[ -n "${FPID:-}" ] && kill -9 "$FPID" 2>/dev/null
-	for f in "$BATS_TEST_TMPDIR"/*.pid; do
-		[ -f "$f" ] && kill -9 $(cat "$f") 2>/dev/null
-	done
-	touch "$BATS_TEST_TMPDIR/go"
-	return 0
-}
-
 # stop_test SIG STATUS: three jobs leaving grandchildren, one finished job,
 # one job that must never start; send SIG, check STATUS and that every
 # process of every job is gone.

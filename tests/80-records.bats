@@ -10,26 +10,6 @@
 bats_require_minimum_version 1.5.0
 load helpers/common
 
-setup_file() {
-	local c helpers=()
-	for c in "$TOP"/tests/helpers/*.c; do
-		c=${c##*/}
-		helpers+=("tests/helpers/bin/${c%.c}")
-	done
-	make -s -C "$TOP" "${helpers[@]}" >&2
-}
-
-# Kill whatever a failed test may have left behind.
-teardown() {
-	local f
-	[ -n "${FPID:-}" ] && kill -9 "$FPID" 2>/dev/null
-	for f in "$BATS_TEST_TMPDIR"/*.pid; do
-		[ -f "$f" ] && kill -9 $(cat "$f") 2>/dev/null
-	done
-	touch "$BATS_TEST_TMPDIR/go"
-	return 0
-}
-
 HEADER=$'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand'
 
 # has_lines FILE N: FILE exists and has exactly N lines.

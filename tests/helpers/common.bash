@@ -16,12 +16,29 @@ build_helpers() {
 	make -s -C "$TOP" "${helpers[@]}" >&2
 }
 
+setup_file() {
+	build_helpers
+}
+
 setup() {
 	# Each test gets its own TMPDIR, so spool files are easy to count.
 	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
 	mkdir -p "$TMPDIR"
 	cd "$BATS_TEST_TMPDIR" || return 1
 	if declare -F local_setup >/dev/null; then local_setup; fi
+}
+
+# Whatever a failed test left behind: the background fanout, every pid in
+# a *.pid file; and a "go" file, for jobs still waiting on one.
+teardown() {
+	local f
+	[ -n "${FPID:-}" ] && kill -9 "$FPID" 2>/dev/null
+	for f in "$BATS_TEST_TMPDIR"/*.pid; do
+		[ -f "$f" ] && kill -9 $(cat "$f") 2>/dev/null
+	done
+	touch "$BATS_TEST_TMPDIR/go"
+	if declare -F local_teardown >/dev/null; then local_teardown; fi
+	return 0
 }
 
 fanout() {
