@@ -29,13 +29,12 @@ struct seg {
 	long argn; /* 0: every argument; -1: the last one */
 	const char *text; /* SEG_LIT, SEG_BLANK */
 	size_t len;
-	bool quote; /* -q: quote the literal in shell text */
 };
 
 struct template
 {
 	struct seg *segs;
-	size_t n;
+	size_t n, cap;
 	bool shell;
 	bool quote_words; /* -q: shell text is the quoted argv words */
 	char *text; /* the joined words segments point into */
@@ -46,8 +45,10 @@ add_seg(struct template *t, enum seg_kind kind)
 {
 	struct seg *s;
 
-	if ((t->n & (t->n + 1)) == 0 || t->n == 0)
-		t->segs = xreallocarray(t->segs, t->n * 2 + 2, sizeof *s);
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 8;
+		t->segs = xreallocarray(t->segs, t->cap, sizeof *s);
+	}
 	s = &t->segs[t->n++];
 	memset(s, 0, sizeof *s);
 	s->kind = kind;
@@ -55,7 +56,7 @@ add_seg(struct template *t, enum seg_kind kind)
 }
 
 static void
-add_lit(struct template *t, const char *p, size_t len, bool quote)
+add_lit(struct template *t, const char *p, size_t len)
 {
 	struct seg *s;
 
@@ -64,7 +65,6 @@ add_lit(struct template *t, const char *p, size_t len, bool quote)
 	s = add_seg(t, SEG_LIT);
 	s->text = p;
 	s->len = len;
-	s->quote = quote;
 }
 
 /* Length of the replacement string at p, or 0; fills *s. */
@@ -127,8 +127,7 @@ match_repl(const char *p, const char *replace, struct seg *s)
 
 /* Split text into literals and replacement strings. */
 static void
-parse_text(
-    struct template *t, const char *text, const char *replace, bool quote)
+parse_text(struct template *t, const char *text, const char *replace)
 {
 	const char *p = text, *lit = text;
 	struct seg s;
@@ -139,12 +138,12 @@ parse_text(
 			p++;
 			continue;
 		}
-		add_lit(t, lit, (size_t)(p - lit), quote);
+		add_lit(t, lit, (size_t)(p - lit));
 		*add_seg(t, s.kind) = s;
 		p += n;
 		lit = p;
 	}
-	add_lit(t, lit, (size_t)(p - lit), quote);
+	add_lit(t, lit, (size_t)(p - lit));
 }
 
 static bool
@@ -284,7 +283,7 @@ split_words(struct template *t)
 			} else {
 				while (k < s->len && !is_blank(s->text[k]))
 					k++;
-				add_lit(&out, s->text + j, k - j, false);
+				add_lit(&out, s->text + j, k - j);
 			}
 			j = k;
 		}
@@ -292,6 +291,7 @@ split_words(struct template *t)
 	free(t->segs);
 	t->segs = out.segs;
 	t->n = out.n;
+	t->cap = out.cap;
 }
 
 static void
@@ -336,7 +336,7 @@ template_new(char *const *words, size_t nwords, const struct template_opts *o)
 				add_seg(t, SEG_LIT)->text =
 				    w; /* '' is a word */
 			else
-				parse_text(t, w, o->replace, true);
+				parse_text(t, w, o->replace);
 			w[len] = save;
 		}
 		if (!has_repl(t))
@@ -344,7 +344,7 @@ template_new(char *const *words, size_t nwords, const struct template_opts *o)
 		t->shell = false;
 		t->quote_words = true;
 	} else {
-		parse_text(t, t->text, o->replace, false);
+		parse_text(t, t->text, o->replace);
 		if (!has_repl(t))
 			append_items(t);
 		t->shell = needs_shell(t);
@@ -371,7 +371,7 @@ template_new_text(const char *text, const struct template_opts *o)
 	struct template *t = xcalloc(1, sizeof *t);
 
 	t->text = xstrdup(text);
-	parse_text(t, t->text, o->replace, false);
+	parse_text(t, t->text, o->replace);
 	return t;
 }
 
@@ -483,13 +483,24 @@ apply_form(enum form form, const char *v, size_t len, size_t *outlen)
 	return v;
 }
 
-/* The argument {n} or {-n} names, as an index, or -1 when there is none. */
-static long
-arg_index(long argn, const struct args *a)
+/*
+ * The arguments a {...} stands for, as a count and the first index: all of
+ * them for {}, one for {n} or {-n}, none when that one is missing (then it
+ * renders as nothing, not as '').
+ */
+static size_t
+seg_args(const struct seg *s, const struct args *a, size_t *first)
 {
-	long i = argn > 0 ? argn - 1 : (long)a->n + argn;
+	long i;
 
-	return i >= 0 && (size_t)i < a->n ? i : -1;
+	*first = 0;
+	if (s->argn == 0)
+		return a->n;
+	i = s->argn > 0 ? s->argn - 1 : (long)a->n + s->argn;
+	if (i < 0 || (size_t)i >= a->n)
+		return 0;
+	*first = (size_t)i;
+	return 1;
 }
 
 enum render_mode { RENDER_SHELL, RENDER_TEXT };
@@ -517,35 +528,22 @@ render(const struct template *t, const struct args *a, size_t seq, size_t slot,
     struct buf *out, enum render_mode mode)
 {
 	const char *v;
-	size_t i, j, len;
+	size_t i, j, len, n, first;
 
 	for (i = 0; i < t->n; i++) {
 		const struct seg *s = &t->segs[i];
 
 		switch (s->kind) {
 		case SEG_LIT:
-			if (s->quote && mode == RENDER_SHELL)
-				shell_quote(out, s->text, s->len);
-			else
-				buf_add(out, s->text, s->len);
+			buf_add(out, s->text, s->len);
 			break;
 		case SEG_BLANK:
 			buf_add(out, s->text, s->len);
 			break;
 		case SEG_ARG:
-			if (s->argn) {
-				long k = arg_index(s->argn, a);
-
-				/* A missing argument is nothing, not ''. */
-				if (k < 0)
-					break;
-				v = apply_form(
-				    s->form, args_value(a, k), a->len[k], &len);
-				add_value(out, mode, v, len);
-				break;
-			}
-			for (j = 0; j < a->n; j++) {
-				if (j)
+			n = seg_args(s, a, &first);
+			for (j = first; j < first + n; j++) {
+				if (j > first)
 					buf_addch(out, ' ');
 				v = apply_form(
 				    s->form, args_value(a, j), a->len[j], &len);
@@ -620,7 +618,7 @@ template_render_argv(const struct template *t, const struct args *a, size_t seq,
 {
 	struct buf *d = &out->data;
 	const char *v;
-	size_t i, j, len;
+	size_t i, j, len, n, first;
 	bool open = false;
 
 	if (t->shell)
@@ -638,19 +636,9 @@ template_render_argv(const struct template *t, const struct args *a, size_t seq,
 			word_end(out, &open);
 			break;
 		case SEG_ARG:
-			if (s->argn) {
-				long k = arg_index(s->argn, a);
-
-				if (k < 0)
-					break;
-				v = apply_form(
-				    s->form, args_value(a, k), a->len[k], &len);
-				word_open(out, &open);
-				buf_add(d, v, len);
-				break;
-			}
-			for (j = 0; j < a->n; j++) {
-				if (j)
+			n = seg_args(s, a, &first);
+			for (j = first; j < first + n; j++) {
+				if (j > first)
 					word_end(out, &open);
 				v = apply_form(
 				    s->form, args_value(a, j), a->len[j], &len);
