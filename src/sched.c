@@ -102,6 +102,7 @@ struct sched {
 	bool spawn_blocked;
 
 	struct runtimes runtimes;
+	int64_t median; /* of runtimes, for --timeout N%; 0: none */
 	struct buf cmd; /* scratch: a command's shell text */
 	struct args argv; /* scratch: a direct command's words */
 	char **argvp;
@@ -185,14 +186,14 @@ runtimes_add(struct runtimes *r, int64_t ns)
 	r->n++;
 }
 
-/* The median runtime in nanoseconds, or -1 before a job succeeded. */
+/* The median runtime in nanoseconds, or 0 before a job succeeded. */
 static int64_t
 runtimes_median(const struct runtimes *r)
 {
 	size_t seen = 0, b;
 
 	if (r->n < 1)
-		return -1;
+		return 0;
 	for (b = 0; b < HIST_BUCKETS; b++) {
 		seen += r->count[b];
 		if (seen * 2 >= r->n)
@@ -275,7 +276,7 @@ env_set(struct sched *s, const struct job *j)
 	snprintf(
 	    s->env_vars[1], sizeof s->env_vars[1], "FANOUT_SLOT=%zu", j->slot);
 	snprintf(s->env_vars[2], sizeof s->env_vars[2], "FANOUT_HOST=%s",
-	    s->local->host);
+	    j->ex->host);
 	snprintf(
 	    s->env_vars[3], sizeof s->env_vars[3], "PARALLEL_SEQ=%zu", j->seq);
 	snprintf(s->env_vars[4], sizeof s->env_vars[4], "PARALLEL_JOBSLOT=%zu",
@@ -508,6 +509,7 @@ job_start(struct sched *s, struct job *j)
 			output_append(s->coll, j->out, 1, text.data, text.len);
 	}
 	buf_release(&text);
+	j->ex = s->local;
 	env_set(s, j);
 	{
 		struct exec_cmd cmd = {
@@ -519,7 +521,6 @@ job_start(struct sched *s, struct job *j)
 		    .pipes = s->o->output != OUTPUT_UNGROUP,
 		};
 
-		j->ex = s->local;
 		rc = j->ex->ops->start(j->ex, &cmd, &ej);
 	}
 	if (rc < 0) {
@@ -770,8 +771,10 @@ job_complete(struct sched *s, struct job *j)
 		job_free(j);
 		return;
 	}
-	if (!failed)
+	if (!failed && j->task->timeout_percent) {
 		runtimes_add(&s->runtimes, runtime);
+		s->median = runtimes_median(&s->runtimes);
+	}
 
 	if (failed && j->runs < j->task->retries && !s->stopping &&
 	    !(s->halted && s->o->halt.when == HALT_NOW)) {
@@ -1000,20 +1003,28 @@ handle_signals(struct sched *s)
 		kill_all(s);
 }
 
+/* The job's --timeout in nanoseconds, 0 for none (yet, for N%). */
+static int64_t
+job_timeout(const struct sched *s, const struct job *j)
+{
+	const struct task *t = j->task;
+
+	if (!t->timeout_percent)
+		return (int64_t)(t->timeout * 1e9);
+	return s->median > 0 ? (int64_t)(s->median * t->timeout / 100.0) : 0;
+}
+
 static int
 poll_timeout(struct sched *s)
 {
-	int64_t next = INT64_MAX, median = -1;
+	int64_t next = INT64_MAX, limit;
 	size_t i;
 
 	if (s->o->delay > 0 && !s->stopping && !s->halted &&
 	    s->nrunning < s->njobs && !s->input_done && s->now < s->next_start)
 		next = s->next_start;
-	if (s->o->timeout_percent)
-		median = runtimes_median(&s->runtimes);
 	for (i = 0; i < s->njobs; i++) {
 		struct job *j = s->slots[i];
-		int64_t limit = 0;
 
 		if (!j)
 			continue;
@@ -1023,11 +1034,7 @@ poll_timeout(struct sched *s)
 			next = s->now + PAUSE_RETRY_NS;
 		if (j->term_at || j->reaped)
 			continue;
-		if (s->o->timeout_percent && median > 0)
-			limit = (int64_t)(median * s->o->timeout / 100.0);
-		else if (!s->o->timeout_percent && s->o->timeout > 0)
-			limit = (int64_t)(s->o->timeout * 1e9);
-		if (limit && j->start + limit < next)
+		if ((limit = job_timeout(s, j)) && j->start + limit < next)
 			next = j->start + limit;
 	}
 	if (s->spawn_blocked && s->now + PAUSE_RETRY_NS < next)
@@ -1047,11 +1054,9 @@ poll_timeout(struct sched *s)
 static void
 check_timers(struct sched *s)
 {
-	int64_t median = -1, limit;
+	int64_t limit;
 	size_t i;
 
-	if (s->o->timeout_percent)
-		median = runtimes_median(&s->runtimes);
 	for (i = 0; i < s->njobs; i++) {
 		struct job *j = s->slots[i];
 
@@ -1064,12 +1069,7 @@ check_timers(struct sched *s)
 		}
 		if (j->reaped)
 			continue;
-		limit = 0;
-		if (s->o->timeout_percent && median > 0)
-			limit = (int64_t)(median * s->o->timeout / 100.0);
-		else if (!s->o->timeout_percent && s->o->timeout > 0)
-			limit = (int64_t)(s->o->timeout * 1e9);
-		if (limit && s->now >= j->start + limit) {
+		if ((limit = job_timeout(s, j)) && s->now >= j->start + limit) {
 			j->timed_out = true;
 			job_notice(j, "this job timed out");
 			job_stop(s, j);
