@@ -130,6 +130,51 @@ split_line(char *line, char **f)
 	return n == 9;
 }
 
+struct failure {
+	size_t seq;
+	size_t line;
+	char *cmd;
+};
+
+static int
+by_seq_then_line(const void *a, const void *b)
+{
+	const struct failure *x = a, *y = b;
+
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/*
+ * Of the failure lines, in file order, keep the last one of each seq that
+ * never succeeded, sorted by seq.
+ */
+static void
+keep_failures(struct joblog_past *p)
+{
+	struct failure *f = xcalloc(p->nfailed + 1, sizeof *f);
+	size_t i, n = 0;
+
+	for (i = 0; i < p->nfailed; i++) {
+		f[i].seq = p->failed_seq[i];
+		f[i].line = i;
+		f[i].cmd = p->failed_cmd[i];
+	}
+	qsort(f, p->nfailed, sizeof *f, by_seq_then_line);
+	for (i = 0; i < p->nfailed; i++) {
+		if ((i + 1 < p->nfailed && f[i + 1].seq == f[i].seq) ||
+		    joblog_past_ok(p, f[i].seq)) {
+			free(f[i].cmd); /* a later line follows, or it passed */
+			continue;
+		}
+		p->failed_seq[n] = f[i].seq;
+		p->failed_cmd[n++] = f[i].cmd;
+	}
+	p->nfailed = n;
+	free(f);
+}
+
 void
 joblog_read(const char *spec, struct joblog_past *p)
 {
@@ -137,7 +182,7 @@ joblog_read(const char *spec, struct joblog_past *p)
 	const char *path = joblog_path(spec, &append);
 	FILE *fp;
 	char *line = NULL, *f[9], *end;
-	size_t cap = 0, seq, i;
+	size_t cap = 0, cap_failed = 0, seq;
 	ssize_t len;
 
 	memset(p, 0, sizeof *p);
@@ -161,34 +206,20 @@ joblog_read(const char *spec, struct joblog_past *p)
 			bit_set(&p->ok, &p->ok_bits, seq);
 			continue;
 		}
-		/* A failure: remember its command, the latest per seq. */
-		for (i = 0; i < p->nfailed && p->failed_seq[i] != seq; i++)
-			;
-		if (i == p->nfailed) {
+		/* A failure: its command, sorted out at the end. */
+		if (p->nfailed == cap_failed) {
+			cap_failed = cap_failed ? 2 * cap_failed : 16;
 			p->failed_seq = xreallocarray(
-			    p->failed_seq, i + 1, sizeof *p->failed_seq);
+			    p->failed_seq, cap_failed, sizeof *p->failed_seq);
 			p->failed_cmd = xreallocarray(
-			    p->failed_cmd, i + 1, sizeof *p->failed_cmd);
-			p->failed_seq[i] = seq;
-			p->failed_cmd[i] = NULL;
-			p->nfailed++;
+			    p->failed_cmd, cap_failed, sizeof *p->failed_cmd);
 		}
-		free(p->failed_cmd[i]);
-		p->failed_cmd[i] = xstrdup(f[8]);
+		p->failed_seq[p->nfailed] = seq;
+		p->failed_cmd[p->nfailed++] = xstrdup(f[8]);
 	}
 	free(line);
 	fclose(fp);
-	/* Drop failures that succeeded on a later (or earlier) run. */
-	for (i = 0; i < p->nfailed;) {
-		if (joblog_past_ok(p, p->failed_seq[i])) {
-			free(p->failed_cmd[i]);
-			p->failed_seq[i] = p->failed_seq[p->nfailed - 1];
-			p->failed_cmd[i] = p->failed_cmd[p->nfailed - 1];
-			p->nfailed--;
-		} else {
-			i++;
-		}
-	}
+	keep_failures(p);
 }
 
 void

@@ -18,7 +18,8 @@ struct joblog_past {
 	size_t done_bits;
 	unsigned char *ok; /* bitmap by seq: a line with success */
 	size_t ok_bits;
-	/* --retry-failed: seqs and commands that never succeeded */
+	/* --retry-failed: seqs that never succeeded, ascending, and the
+	 * command of each one's last line */
 	size_t *failed_seq;
 	char **failed_cmd;
 	size_t nfailed;

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "joblog.h"
 #include "xalloc.h"
 #include "options.h"
 #include "plan.h"
@@ -38,15 +37,8 @@ main(int argc, char **argv)
 
 	reserve_std_fds();
 	options_parse(&opts, argc, argv);
-	if (opts.retry_failed) {
-		struct joblog_past past;
-
-		joblog_read(opts.joblog, &past);
-		plan = plan_from_joblog(&opts, &past);
-		joblog_past_release(&past);
-	} else {
-		plan = plan_from_options(&opts);
-	}
+	plan = opts.retry_failed ? plan_from_joblog(&opts)
+				 : plan_from_options(&opts);
 	status = sched_run(plan, &opts);
 	plan_free(plan);
 	options_release(&opts);

@@ -31,38 +31,26 @@ plan_from_options(const struct options *o)
 }
 
 struct plan *
-plan_from_joblog(const struct options *o, const struct joblog_past *past)
+plan_from_joblog(const struct options *o)
 {
+	struct joblog_past past;
 	struct plan *p = xcalloc(1, sizeof *p);
 	struct options lines = {0};
 	struct group g = {0};
 	struct task *t;
-	size_t i, j, *order;
+	size_t i;
 
-	/* Run them in the order of their seqs. */
-	order = xcalloc(past->nfailed + 1, sizeof *order);
-	for (i = 0; i < past->nfailed; i++)
-		order[i] = i;
-	for (i = 1; i < past->nfailed; i++)
-		for (j = i; j > 0 &&
-		     past->failed_seq[order[j - 1]] >
-			 past->failed_seq[order[j]];
-		     j--) {
-			size_t tmp = order[j];
-
-			order[j] = order[j - 1];
-			order[j - 1] = tmp;
-		}
-	g.values = xcalloc(past->nfailed + 1, sizeof *g.values);
-	g.nvalues = past->nfailed;
+	joblog_read(o->joblog, &past);
+	g.values = xcalloc(past.nfailed + 1, sizeof *g.values);
+	g.nvalues = past.nfailed;
 	p->tasks = xcalloc(1, sizeof *p->tasks);
 	p->ntasks = 1;
 	t = &p->tasks[0];
-	t->seqs = xcalloc(past->nfailed + 1, sizeof *t->seqs);
-	t->nseqs = past->nfailed;
-	for (i = 0; i < past->nfailed; i++) {
-		g.values[i] = past->failed_cmd[order[i]];
-		t->seqs[i] = past->failed_seq[order[i]];
+	t->seqs = xcalloc(past.nfailed + 1, sizeof *t->seqs);
+	t->nseqs = past.nfailed;
+	for (i = 0; i < past.nfailed; i++) {
+		g.values[i] = past.failed_cmd[i];
+		t->seqs[i] = past.failed_seq[i];
 	}
 	lines.groups = &g;
 	lines.ngroups = 1;
@@ -74,7 +62,7 @@ plan_from_joblog(const struct options *o, const struct joblog_past *past)
 	t->timeout_percent = o->timeout_percent;
 	t->retries = o->retries;
 	free(g.values);
-	free(order);
+	joblog_past_release(&past);
 	return p;
 }
 

@@ -33,10 +33,8 @@ struct plan {
 };
 
 struct plan *plan_from_options(const struct options *);
-/* --retry-failed: the failed commands of a joblog, with their seqs. */
-struct joblog_past;
-struct plan *plan_from_joblog(
-    const struct options *, const struct joblog_past *);
+/* --retry-failed: the failed commands of the --joblog, with their seqs. */
+struct plan *plan_from_joblog(const struct options *);
 void plan_free(struct plan *);
 
 /*
