@@ -172,6 +172,12 @@ signals_init(void)
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	/*
+	 * Started with SIGCHLD ignored, fanout would see no job end: the
+	 * kernel would reap them itself and send nothing.
+	 */
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
 }
 
 static void

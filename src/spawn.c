@@ -1,7 +1,7 @@
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -16,11 +16,11 @@
 
 struct spawner {
 	struct executor ex; /* first: a spawner is an executor */
-	posix_spawnattr_t attr;
 	int devnull;
 	/* The last command looked up in PATH, and where it was found. */
 	char *name;
 	char *path;
+	int lookup_err; /* errno when path is NULL */
 };
 
 static const struct executor_ops spawn_ops;
@@ -29,28 +29,10 @@ struct executor *
 spawn_executor_new(void)
 {
 	struct spawner *s = xcalloc(1, sizeof *s);
-	sigset_t none, deflt;
 
 	s->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (s->devnull < 0)
 		fatal("cannot open '/dev/null'");
-	sigemptyset(&none);
-	/* Whatever fanout catches or ignores, a job starts with defaults. */
-	sigemptyset(&deflt);
-	sigaddset(&deflt, SIGINT);
-	sigaddset(&deflt, SIGTERM);
-	sigaddset(&deflt, SIGHUP);
-	sigaddset(&deflt, SIGCHLD);
-	sigaddset(&deflt, SIGPIPE);
-	sigaddset(&deflt, SIGQUIT);
-	if (posix_spawnattr_init(&s->attr) ||
-	    posix_spawnattr_setflags(&s->attr,
-		POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-		    POSIX_SPAWN_SETSIGDEF) ||
-	    posix_spawnattr_setpgroup(&s->attr, 0) ||
-	    posix_spawnattr_setsigmask(&s->attr, &none) ||
-	    posix_spawnattr_setsigdefault(&s->attr, &deflt))
-		fatalx("cannot set up process spawning");
 	s->ex.ops = &spawn_ops;
 	s->ex.host = ":";
 	return &s->ex;
@@ -61,7 +43,6 @@ spawn_free(struct executor *ex)
 {
 	struct spawner *s = (struct spawner *)ex;
 
-	posix_spawnattr_destroy(&s->attr);
 	close(s->devnull);
 	free(s->name);
 	free(s->path);
@@ -78,9 +59,11 @@ static int start(struct spawner *, char *const *, char *const *, bool, int,
     struct spawn_proc *);
 
 /*
- * Where PATH finds an executable file called name, or NULL. A job runs
- * the same few commands thousands of times: looking each one up once
- * saves posix_spawnp an execve per PATH entry before the right one.
+ * Where PATH finds an executable file called name, or NULL with errno
+ * ENOENT (none there) or EACCES (one there, not executable), as execvp
+ * would say. A job runs the same few commands thousands of times:
+ * looking each one up once saves an execve per PATH entry before the
+ * right one.
  */
 static const char *
 resolve(struct spawner *s, const char *name)
@@ -91,27 +74,33 @@ resolve(struct spawner *s, const char *name)
 
 	if (strchr(name, '/'))
 		return name;
-	if (s->name && strcmp(s->name, name) == 0)
+	if (s->name && strcmp(s->name, name) == 0) {
+		errno = s->lookup_err;
 		return s->path;
+	}
 	free(s->name);
 	free(s->path);
 	s->name = xstrdup(name);
 	s->path = NULL;
+	s->lookup_err = ENOENT;
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	for (p = path;; p = end + 1) {
 		end = strchrnul(p, ':');
 		cand = end == p ? xasprintf("./%s", name)
 				: xasprintf("%.*s/%s", (int)(end - p), p, name);
-		if (access(cand, X_OK) == 0 && stat(cand, &st) == 0 &&
-		    S_ISREG(st.st_mode)) {
-			s->path = cand;
-			break;
+		if (stat(cand, &st) == 0) {
+			if (S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
+				s->path = cand;
+				break;
+			}
+			s->lookup_err = EACCES;
 		}
 		free(cand);
 		if (!*end)
 			break;
 	}
+	errno = s->lookup_err;
 	return s->path;
 }
 
@@ -189,54 +178,154 @@ static const struct executor_ops spawn_ops = {
     .free = spawn_free,
 };
 
+/*
+ * What the child of vfork() does before it is the job: everything it
+ * needs was prepared by the parent, whose memory it shares and which is
+ * suspended until the execve (or _exit).
+ */
+struct child_args {
+	const char *path;
+	char *const *argv;
+	char *const *envp;
+	int fds[SPAWN_SCRIPT_FD + 1]; /* what becomes 0, 1, ...; -1: leave */
+	sigset_t mask; /* the job's signal mask */
+	int err; /* the child's errno when it could not exec, else 0 */
+};
+
+/* What fanout catches or ignores, a job starts with at its default. */
+static const int reset_signals[] = {
+    SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD};
+
+static _Noreturn void
+child(struct child_args *a)
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	for (i = 0; i < sizeof reset_signals / sizeof *reset_signals; i++)
+		if (sigaction(reset_signals[i], &sa, NULL) < 0)
+			goto fail;
+	if (setpgid(0, 0) < 0)
+		goto fail;
+	for (i = 0; i < sizeof a->fds / sizeof *a->fds; i++) {
+		int fd = a->fds[i];
+
+		if (fd < 0)
+			continue;
+		/* dup2 onto itself would keep close-on-exec set. */
+		if (fd == (int)i ? fcntl(fd, F_SETFD, 0) < 0
+				 : dup2(fd, (int)i) < 0)
+			goto fail;
+	}
+	if (sigprocmask(SIG_SETMASK, &a->mask, NULL) < 0)
+		goto fail;
+	execve(a->path, a->argv, a->envp);
+fail:
+	a->err = errno;
+	_exit(127);
+}
+
+/*
+ * vfork() rather than posix_spawn(): glibc's child also puts every one
+ * of the 64 signals back to its default, two system calls each, while
+ * the parent waits; this child resets the six fanout touches. On 3000
+ * trivial jobs that is a quarter of the time a spawn takes.
+ */
+static __attribute__((noinline)) pid_t
+vfork_exec(struct child_args *a)
+{
+	pid_t pid = vfork();
+
+	if (pid == 0)
+		child(a);
+	return pid;
+}
+
+/* Start the child for a: its pid, or -1 with errno. */
+static pid_t
+spawn_child(struct child_args *a)
+{
+	sigset_t all, old;
+	pid_t pid;
+	int saved;
+
+	/*
+	 * No handler may run in the child while it shares fanout's memory:
+	 * all signals stay blocked until it has put them back to default.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pid = vfork_exec(a);
+	saved = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return pid;
+}
+
 static int
 start(struct spawner *s, char *const *argv, char *const *envp, bool pipes,
     int script, struct spawn_proc *p)
 {
-	posix_spawn_file_actions_t fa;
+	struct child_args a = {.argv = argv, .envp = envp};
 	int out[2] = {-1, -1}, err[2] = {-1, -1};
-	const char *path;
-	int rc, saved;
+	int saved;
+	pid_t pid;
 
 	p->pid = -1;
 	p->out = p->err = -1;
+	a.path = resolve(s, argv[0]);
+	if (!a.path)
+		return errno; /* the job runs no command */
 	if (pipes && (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0))
 		goto fail;
-	if ((rc = posix_spawn_file_actions_init(&fa)) != 0) {
-		errno = rc;
-		goto fail;
+	a.fds[STDIN_FILENO] = s->devnull;
+	a.fds[STDOUT_FILENO] = out[1];
+	a.fds[STDERR_FILENO] = err[1];
+	a.fds[SPAWN_SCRIPT_FD] = script;
+	sigemptyset(&a.mask);
+	pid = spawn_child(&a);
+	if (pid > 0 && a.err == ENOEXEC) {
+		/* A script without "#!": the shell runs it, as execvp does. */
+		size_t n = 0;
+		char **shv;
+
+		while (argv[n])
+			n++;
+		shv = xcalloc(n + 2, sizeof *shv);
+		shv[0] = (char *)"sh";
+		shv[1] = (char *)a.path;
+		memcpy(shv + 2, argv + 1, n * sizeof *shv); /* with the NULL */
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		a.path = "/bin/sh";
+		a.argv = shv;
+		a.err = 0;
+		pid = spawn_child(&a);
+		free(shv);
 	}
-	posix_spawn_file_actions_adddup2(&fa, s->devnull, STDIN_FILENO);
-	if (pipes) {
-		posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-		posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
-	}
-	if (script >= 0)
-		posix_spawn_file_actions_adddup2(&fa, script, SPAWN_SCRIPT_FD);
-	path = resolve(s, argv[0]);
-	if (path)
-		rc = posix_spawn(&p->pid, path, &fa, &s->attr, argv, envp);
-	else /* not found: let posix_spawnp say why */
-		rc = posix_spawnp(&p->pid, argv[0], &fa, &s->attr, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
+	saved = errno;
 	if (pipes) {
 		close(out[1]);
 		close(err[1]);
 		out[1] = err[1] = -1;
 	}
-	if (rc == EAGAIN || rc == ENOMEM || rc == EMFILE || rc == ENFILE) {
-		errno = rc;
+	if (pid < 0) {
+		errno = saved;
 		goto fail;
 	}
-	if (rc != 0) {
+	if (a.err) {
 		/* The child could not exec: the job runs no command. */
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
 		if (pipes) {
 			close(out[0]);
 			close(err[0]);
 		}
-		p->pid = -1;
-		return rc;
+		return a.err;
 	}
+	p->pid = pid;
 	p->out = out[0];
 	p->err = err[0];
 	return 0;

@@ -1,5 +1,5 @@
 /*
- * The local executor: runs a job's command with posix_spawn in a process
+ * The local executor: runs a job's command (vfork and execve) in a process
  * group of its own, its stdout and stderr on pipes (or shared, for -u),
  * its stdin on /dev/null; signals that group; reaps with waitpid.
  */

@@ -132,6 +132,39 @@ awkward_values() {
 	EOF
 }
 
+@test "a script without #! runs with /bin/sh, as execvp (xargs) does" {
+	printf 'echo "script $*"\n' >noshebang
+	chmod +x noshebang
+	run --separate-stderr fanout -k ./noshebang {} x ::: a b
+	expect_status 0
+	expect_output <<-'EOF'
+	script a x
+	script b x
+	EOF
+	[ -z "$stderr" ]
+	# the same through PATH
+	mkdir bin && mv noshebang bin/
+	PATH=$PWD/bin:$PATH run fanout noshebang ::: c
+	expect_status 0
+	expect_output <<-'EOF'
+	script c
+	EOF
+}
+
+@test "a job starts with no signal blocked and fanout's signals at default" {
+	# bit n-1 of a /proc mask is signal n: HUP 1, INT 2, QUIT 3,
+	# PIPE 13, TERM 15, CHLD 17; USR1 (10) ignored by fanout's parent
+	# stays ignored in the job, as exec keeps it.
+	run bash -c "trap '' HUP INT QUIT PIPE TERM CHLD USR1
+		exec \"\$1\" -q -N0 grep -E '^Sig(Blk|Ign):' /proc/self/status ::: 1" \
+	    sh "$FANOUT"
+	expect_status 0
+	expect_output <<-'EOF'
+	SigBlk:	0000000000000000
+	SigIgn:	0000000000000200
+	EOF
+}
+
 @test "a job's stdin is not fanout's input stream" {
 	printf 'a\nb\n' >in
 	run fanout -k 'cat; echo {}' <in
