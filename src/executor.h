@@ -20,6 +20,7 @@ struct exec_cmd {
 	size_t script_len;
 	char *const *envp;
 	bool pipes; /* false: the job shares fanout's stdout/err */
+	bool out_null; /* its stdout goes to /dev/null: no one would see it */
 };
 
 /* A started job, as the executor knows it. */

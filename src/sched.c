@@ -117,6 +117,7 @@ struct sched {
 	struct joblog_past past; /* --resume, --resume-failed */
 	struct progress *progress;
 	bool mem_wait; /* --memfree holds starts back */
+	bool out_null; /* fanout's stdout is /dev/null: jobs write there */
 	bool results_failed;
 };
 
@@ -525,6 +526,7 @@ job_start(struct sched *s, struct job *j)
 		    .script_len = s->cmd.len,
 		    .envp = s->envp,
 		    .pipes = s->o->output != OUTPUT_UNGROUP,
+		    .out_null = s->out_null,
 		};
 
 		rc = j->ex->ops->start(j->ex, &cmd, &ej);
@@ -1189,6 +1191,12 @@ sched_run(struct plan *plan, const struct options *o)
 	choose_slots(&s);
 	env_init(&s);
 	s.local = spawn_executor_new();
+	/*
+	 * Output bound for /dev/null is not worth capturing: the jobs write
+	 * there themselves (as GNU tar skips reading files it would archive
+	 * to /dev/null). Their stderr pipe still tells when a job is over.
+	 */
+	s.out_null = !o->results && util_is_devnull(STDOUT_FILENO);
 	s.chunk = xmalloc(READ_CHUNK);
 	{
 		struct collect_opts co = {

@@ -30,7 +30,7 @@ spawn_executor_new(void)
 {
 	struct spawner *s = xcalloc(1, sizeof *s);
 
-	s->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	s->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (s->devnull < 0)
 		fatal("cannot open '/dev/null'");
 	s->ex.ops = &spawn_ops;
@@ -55,7 +55,7 @@ struct spawn_proc {
 	int err;
 };
 
-static int start(struct spawner *, char *const *, char *const *, bool, int,
+static int start(struct spawner *, const struct exec_cmd *, char *const *, int,
     struct spawn_proc *);
 
 /*
@@ -123,7 +123,7 @@ start_script(
 		errno = saved;
 		return -1;
 	}
-	rc = start(s, argv, cmd->envp, cmd->pipes, fd, p);
+	rc = start(s, cmd, argv, fd, p);
 	saved = errno;
 	close(fd);
 	errno = saved;
@@ -138,7 +138,7 @@ spawn_job(struct executor *ex, const struct exec_cmd *cmd, struct exec_job *job)
 	int rc;
 
 	if (cmd->argv)
-		rc = start(s, cmd->argv, cmd->envp, cmd->pipes, -1, &p);
+		rc = start(s, cmd, cmd->argv, -1, &p);
 	else
 		rc = start_script(s, cmd, &p);
 	job->id = p.pid;
@@ -243,6 +243,16 @@ vfork_exec(struct child_args *a)
 	return pid;
 }
 
+/* Close one end of a pipe, if it is open. */
+static void
+close_end(int pipe[2], int end)
+{
+	if (pipe[end] >= 0) {
+		close(pipe[end]);
+		pipe[end] = -1;
+	}
+}
+
 /* Start the child for a: its pid, or -1 with errno. */
 static pid_t
 spawn_child(struct child_args *a)
@@ -265,11 +275,12 @@ spawn_child(struct child_args *a)
 }
 
 static int
-start(struct spawner *s, char *const *argv, char *const *envp, bool pipes,
+start(struct spawner *s, const struct exec_cmd *cmd, char *const *argv,
     int script, struct spawn_proc *p)
 {
-	struct child_args a = {.argv = argv, .envp = envp};
+	struct child_args a = {.argv = argv, .envp = cmd->envp};
 	int out[2] = {-1, -1}, err[2] = {-1, -1};
+	bool pipes = cmd->pipes;
 	int saved;
 	pid_t pid;
 
@@ -278,10 +289,12 @@ start(struct spawner *s, char *const *argv, char *const *envp, bool pipes,
 	a.path = resolve(s, argv[0]);
 	if (!a.path)
 		return errno; /* the job runs no command */
-	if (pipes && (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0))
+	if (pipes &&
+	    ((!cmd->out_null && pipe2(out, O_CLOEXEC) < 0) ||
+		pipe2(err, O_CLOEXEC) < 0))
 		goto fail;
 	a.fds[STDIN_FILENO] = s->devnull;
-	a.fds[STDOUT_FILENO] = out[1];
+	a.fds[STDOUT_FILENO] = pipes && cmd->out_null ? s->devnull : out[1];
 	a.fds[STDERR_FILENO] = err[1];
 	a.fds[SPAWN_SCRIPT_FD] = script;
 	sigemptyset(&a.mask);
@@ -306,11 +319,8 @@ start(struct spawner *s, char *const *argv, char *const *envp, bool pipes,
 		free(shv);
 	}
 	saved = errno;
-	if (pipes) {
-		close(out[1]);
-		close(err[1]);
-		out[1] = err[1] = -1;
-	}
+	close_end(out, 1);
+	close_end(err, 1);
 	if (pid < 0) {
 		errno = saved;
 		goto fail;
@@ -319,10 +329,8 @@ start(struct spawner *s, char *const *argv, char *const *envp, bool pipes,
 		/* The child could not exec: the job runs no command. */
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		if (pipes) {
-			close(out[0]);
-			close(err[0]);
-		}
+		close_end(out, 0);
+		close_end(err, 0);
 		return a.err;
 	}
 	p->pid = pid;
@@ -332,10 +340,8 @@ start(struct spawner *s, char *const *argv, char *const *envp, bool pipes,
 fail:
 	saved = errno;
 	for (int i = 0; i < 2; i++) {
-		if (out[i] >= 0)
-			close(out[i]);
-		if (err[i] >= 0)
-			close(err[i]);
+		close_end(out, i);
+		close_end(err, i);
 	}
 	errno = saved;
 	return -1;

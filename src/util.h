@@ -35,6 +35,9 @@ long long util_parse_size(const char *);
 /* MemAvailable of /proc/meminfo in bytes, or -1. */
 long long util_mem_available(void);
 
+/* Whether fd is open on /dev/null, where what is written goes nowhere. */
+bool util_is_devnull(int fd);
+
 /* Set or clear O_NONBLOCK. */
 int util_set_nonblock(int fd, bool on);
 

@@ -264,3 +264,47 @@ err b" ]
 	expect_status 0
 	expect_output < <(spew 300000 - bin | md5sum)
 }
+
+# -------------------------------------------------- stdout on /dev/null
+# Output bound for /dev/null is not captured: the jobs write there.
+
+@test "stdout on /dev/null: jobs write to /dev/null themselves, not a pipe" {
+	run bash -c '"$0" -k "readlink /proc/self/fd/5 5>&1 >fd1.{}" ::: a b > /dev/null' "$FANOUT"
+	expect_status 0
+	run cat fd1.a fd1.b
+	expect_output <<-'EOF'
+	/dev/null
+	/dev/null
+	EOF
+	# anywhere else, the output is captured through a pipe
+	run bash -c '"$0" -k "readlink /proc/self/fd/5 5>&1 >fd1.{}" ::: c > out' "$FANOUT"
+	expect_status 0
+	[[ $(cat fd1.c) == pipe:* ]]
+}
+
+@test "stdout on /dev/null: stderr is still collected whole and in order" {
+	run bash -c '"$0" -k "echo out {}; echo err {} >&2; sleep 0.{}" ::: 3 1 2 2>&1 >/dev/null' "$FANOUT"
+	expect_status 0
+	expect_output <<-'EOF'
+	err 3
+	err 1
+	err 2
+	EOF
+}
+
+@test "stdout on /dev/null: a grandchild holding stderr is still stopped" {
+	run --separate-stderr timeout -k 5 60 bash -c '"$0" grandchild {} ::: g.pid > /dev/null' "$FANOUT"
+	[ "$status" -ne 124 ]
+	expect_status 0
+	waitgone g.pid
+}
+
+@test "stdout on /dev/null: --results still stores each job's stdout" {
+	run bash -c '"$0" --results res echo {} ::: a b > /dev/null' "$FANOUT"
+	expect_status 0
+	run cat res/1/stdout res/2/stdout
+	expect_output <<-'EOF'
+	a
+	b
+	EOF
+}
