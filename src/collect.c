@@ -656,13 +656,35 @@ output_finish(struct collector *c, struct output *o)
 	collector_flush(c);
 }
 
+/* Print the finished outputs whose turn it is; then, with go_live, let
+ * the oldest running job print as it goes (-k). */
+static void
+flush(struct collector *c, bool go_live)
+{
+	struct output *o;
+
+	while (!c->live && (o = c->head)) {
+		if (!o->finished) {
+			if (go_live && c->o.live)
+				output_make_live(c, o);
+			return;
+		}
+		queue_remove(c, o);
+		output_drain(c, o);
+		output_free(c, o);
+	}
+}
+
 void
 output_cancel(struct collector *c, struct output *o)
 {
-	if (c->o.keep_order && c->o.mode == OUTPUT_GROUP)
+	if (o->live)
+		c->live = NULL; /* what it printed stays printed */
+	else if (c->o.keep_order && c->o.mode == OUTPUT_GROUP)
 		queue_remove(c, o);
 	output_free(c, o);
-	collector_flush(c);
+	/* The jobs behind it are being stopped too: none goes live. */
+	flush(c, false);
 }
 
 void
@@ -680,19 +702,7 @@ output_make_live(struct collector *c, struct output *o)
 void
 collector_flush(struct collector *c)
 {
-	struct output *o;
-
-	while (!c->live && (o = c->head)) {
-		if (!o->finished) {
-			/* -k: the oldest running job may print as it goes. */
-			if (c->o.live)
-				output_make_live(c, o);
-			return;
-		}
-		queue_remove(c, o);
-		output_drain(c, o);
-		output_free(c, o);
-	}
+	flush(c, true);
 }
 
 void

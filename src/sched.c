@@ -547,6 +547,8 @@ job_start(struct sched *s, struct job *j)
 	j->reaped = false;
 	s->slots[j->slot - 1] = j;
 	s->nrunning++;
+	/* -k: the oldest job prints as it goes, from its start. */
+	collector_flush(s->coll);
 	s->next_start = s->now + (int64_t)(s->o->delay * 1e9);
 	if (rc > 0) {
 		/* The command could not be run: say why as its stderr. */

@@ -308,3 +308,21 @@ err b" ]
 	b
 	EOF
 }
+
+@test "-k: the first job prints as it goes, before it ends" {
+	start_fanout -k -j 2 'echo {}; waitfile go; echo {} again' ::: 1 2
+	wait_for grep -qx 1 out
+	run cat out
+	expect_output <<-'EOF'
+	1
+	EOF
+	touch go
+	wait_fanout
+	expect_status 0
+	expect_output <<-'EOF'
+	1
+	1 again
+	2
+	2 again
+	EOF
+}

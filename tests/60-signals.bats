@@ -43,6 +43,30 @@ stop_test() {
 	stop_test HUP 129
 }
 
+@test "-k: SIGTERM while the printing job runs keeps what it printed, no more" {
+	# Job 1 ends; job 2 prints as it goes; job 3 is held behind it.
+	start_fanout -k -j 3 'echo {}; [ {} = 1 ] || waitfile go' ::: 1 2 3
+	wait_for grep -qx 2 out
+	kill -TERM "$FPID"
+	wait_fanout
+	expect_status 143
+	expect_output <<-'EOF'
+	1
+	2
+	EOF
+}
+
+@test "-k: SIGTERM stops the first job as it prints; the held one prints nothing" {
+	start_fanout -k -j 2 'echo {}; waitfile go' ::: 1 2
+	wait_for grep -qx 1 out
+	kill -TERM "$FPID"
+	wait_fanout
+	expect_status 143
+	expect_output <<-'EOF'
+	1
+	EOF
+}
+
 @test "SIGINT: the termination sequence reaches a job that traps TERM" {
 	start_fanout --termseq TERM,300,KILL,25 catchsig {} TERM ::: c.log
 	waitfile c.log.pid
