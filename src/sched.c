@@ -275,19 +275,31 @@ env_init(struct sched *s)
 	s->envp[n + 5] = NULL;
 }
 
+/* dst = name (with its '=') and v in decimal; dst holds 48 bytes. */
+static void
+env_number(char *dst, const char *name, size_t v)
+{
+	char digits[24], *p = digits + sizeof digits;
+	size_t len = strlen(name);
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	memcpy(dst, name, len);
+	memcpy(dst + len, p, (size_t)(digits + sizeof digits - p));
+}
+
 static void
 env_set(struct sched *s, const struct job *j)
 {
-	snprintf(
-	    s->env_vars[0], sizeof s->env_vars[0], "FANOUT_SEQ=%zu", j->seq);
-	snprintf(
-	    s->env_vars[1], sizeof s->env_vars[1], "FANOUT_SLOT=%zu", j->slot);
+	/* By hand: snprintf was a third of fanout's own work per job. */
+	env_number(s->env_vars[0], "FANOUT_SEQ=", j->seq);
+	env_number(s->env_vars[1], "FANOUT_SLOT=", j->slot);
 	snprintf(s->env_vars[2], sizeof s->env_vars[2], "FANOUT_HOST=%s",
 	    j->ex->host);
-	snprintf(
-	    s->env_vars[3], sizeof s->env_vars[3], "PARALLEL_SEQ=%zu", j->seq);
-	snprintf(s->env_vars[4], sizeof s->env_vars[4], "PARALLEL_JOBSLOT=%zu",
-	    j->slot);
+	env_number(s->env_vars[3], "PARALLEL_SEQ=", j->seq);
+	env_number(s->env_vars[4], "PARALLEL_JOBSLOT=", j->slot);
 }
 
 static void

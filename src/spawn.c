@@ -68,7 +68,7 @@ static int start(struct spawner *, const struct exec_cmd *, char *const *, int,
 static const char *
 resolve(struct spawner *s, const char *name)
 {
-	const char *path = getenv("PATH"), *p, *end;
+	const char *path, *p, *end;
 	struct stat st;
 	char *cand;
 
@@ -78,6 +78,7 @@ resolve(struct spawner *s, const char *name)
 		errno = s->lookup_err;
 		return s->path;
 	}
+	path = getenv("PATH");
 	free(s->name);
 	free(s->path);
 	s->name = xstrdup(name);
