@@ -103,6 +103,7 @@ struct sched {
 
 	struct runtimes runtimes;
 	int64_t median; /* of runtimes, for --timeout N%; 0: none */
+	const char *shell; /* for commands that need one */
 	struct buf cmd; /* scratch: a command's shell text */
 	struct args argv; /* scratch: a direct command's words */
 	char **argvp;
@@ -413,10 +414,11 @@ free_slot(struct sched *s)
 	BUG("no free slot");
 }
 
+/* The shell for commands that need one: --shell, $FANOUT_SHELL, /bin/sh. */
 static const char *
-job_shell(struct sched *s)
+shell_of(const struct options *o)
 {
-	const char *sh = s->o->shell ? s->o->shell : getenv("FANOUT_SHELL");
+	const char *sh = o->shell ? o->shell : getenv("FANOUT_SHELL");
 
 	return sh && *sh ? sh : "/bin/sh";
 }
@@ -452,7 +454,7 @@ job_argv(struct sched *s, struct job *j)
 		    xreallocarray(s->argvp, s->argvp_cap, sizeof *s->argvp);
 	}
 	if (shell) {
-		s->argvp[0] = (char *)job_shell(s);
+		s->argvp[0] = (char *)s->shell;
 		s->argvp[1] = (char *)"-c";
 		s->argvp[2] = s->cmd.data;
 	} else {
@@ -533,7 +535,7 @@ job_start(struct sched *s, struct job *j)
 	{
 		struct exec_cmd cmd = {
 		    .argv = argv,
-		    .shell = job_shell(s),
+		    .shell = s->shell,
 		    .script = s->cmd.data,
 		    .script_len = s->cmd.len,
 		    .envp = s->envp,
@@ -565,7 +567,7 @@ job_start(struct sched *s, struct job *j)
 	if (rc > 0) {
 		/* The command could not be run: say why as its stderr. */
 		char *msg =
-		    xasprintf("fanout: %s: %s\n", argv ? argv[0] : job_shell(s),
+		    xasprintf("fanout: %s: %s\n", argv ? argv[0] : s->shell,
 			rc == ENOENT ? "command not found" : strerror(rc));
 
 		if (s->o->output == OUTPUT_UNGROUP)
@@ -1205,6 +1207,7 @@ sched_run(struct plan *plan, const struct options *o)
 	choose_slots(&s);
 	env_init(&s);
 	s.local = spawn_executor_new();
+	s.shell = shell_of(o);
 	/*
 	 * Output bound for /dev/null is not worth capturing: the jobs write
 	 * there themselves (as GNU tar skips reading files it would archive
