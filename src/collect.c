@@ -53,7 +53,8 @@ struct collector {
 	struct output *live;
 	size_t held;
 	bool broken;
-	bool failed;
+	bool failed; /* writing to stdout or stderr failed: no more output */
+	bool tee_failed; /* writing a --results file failed */
 	bool no_splice[2]; /* splice() to stdout/stderr is refused */
 	int out_fd[2];
 };
@@ -125,7 +126,7 @@ collector_broken(const struct collector *c)
 bool
 collector_failed(const struct collector *c)
 {
-	return c->failed;
+	return c->failed || c->tee_failed;
 }
 
 size_t
@@ -245,6 +246,8 @@ emit_file(struct collector *c, struct output *o, int stream)
 				continue;
 			if (n < 0 && (errno == EINVAL || errno == ENOSYS))
 				break; /* not possible here: copy by hand */
+			if (n < 0 && errno == EINTR)
+				return -1; /* stopping: not an error */
 			if (n < 0 && errno == EPIPE)
 				c->broken = true;
 			else {
@@ -434,15 +437,21 @@ output_new(struct collector *c, const char *tag, size_t taglen)
 	return o;
 }
 
+const char *
+collector_spool_dir(void)
+{
+	const char *dir = getenv("TMPDIR");
+
+	return dir && *dir ? dir : "/tmp";
+}
+
 static int
 spool_open(void)
 {
-	const char *dir = getenv("TMPDIR");
+	const char *dir = collector_spool_dir();
 	char *path;
 	int fd;
 
-	if (!dir || !*dir)
-		dir = "/tmp";
 	/* A file with no name: nothing to clean up, even after kill -9. */
 	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd >= 0 ||
@@ -505,7 +514,7 @@ output_append(struct collector *c, struct output *o, int stream,
 		error("cannot write a --results file: %s", strerror(errno));
 		close(o->tee[stream - 1]);
 		o->tee[stream - 1] = -1;
-		c->failed = true;
+		c->tee_failed = true; /* the output still goes out */
 	}
 	if (o->live) {
 		/* Write errors are the collector's to report, not the job's. */
@@ -638,6 +647,8 @@ output_finish(struct collector *c, struct output *o)
 	if (c->o.mode == OUTPUT_LINE) {
 		/* A last line without a newline still goes out whole. */
 		output_drain(c, o);
+		if (o->live) /* a full disk made it so */
+			c->live = NULL;
 		output_free(c, o);
 		return;
 	}
@@ -687,16 +698,23 @@ output_cancel(struct collector *c, struct output *o)
 	flush(c, false);
 }
 
-void
+bool
 output_make_live(struct collector *c, struct output *o)
 {
-	if (c->live || o->live)
-		return;
-	if (c->o.keep_order && c->o.mode == OUTPUT_GROUP)
+	if (o->live)
+		return true;
+	/* Raw bytes would break --json records; -k: the oldest job only. */
+	if (c->live || c->o.json)
+		return false;
+	if (c->o.keep_order && c->o.mode == OUTPUT_GROUP) {
+		if (o != c->head)
+			return false;
 		queue_remove(c, o);
+	}
 	o->live = true;
 	c->live = o;
 	output_drain(c, o);
+	return true;
 }
 
 void

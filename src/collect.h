@@ -72,9 +72,14 @@ void output_finish(struct collector *, struct output *);
 void output_cancel(struct collector *, struct output *);
 /*
  * Let a job print as it goes, now, ahead of the jobs queued behind it
- * (when the disk is full and nothing else can make progress).
+ * (when the disk is full and nothing else can make progress). False when
+ * it may not: another job prints live, --json, or -k and it is not the
+ * oldest.
  */
-void output_make_live(struct collector *, struct output *);
+bool output_make_live(struct collector *, struct output *);
+
+/* Where output waiting its turn goes: $TMPDIR, or /tmp. */
+const char *collector_spool_dir(void);
 
 /* Write whatever may be written now. */
 void collector_flush(struct collector *);

@@ -60,6 +60,7 @@ struct job {
 	bool timed_out;
 	bool cut_short; /* stopped by --halt now or a signal */
 	bool paused; /* a full disk: not reading for now */
+	bool no_retry; /* printed as it ran (a full disk): not run again */
 	int64_t paused_since;
 	struct output *out;
 	struct job *next; /* in a queue */
@@ -118,6 +119,7 @@ struct sched {
 	struct joblog_past past; /* --resume, --resume-failed */
 	struct progress *progress;
 	bool mem_wait; /* --memfree holds starts back */
+	bool warned_full; /* said that jobs wait for spool space */
 	bool out_null; /* fanout's stdout is /dev/null: jobs write there */
 	bool results_failed;
 };
@@ -217,7 +219,7 @@ choose_slots(struct sched *s)
 	struct rlimit rl;
 	long want = util_jobs_from_spec(
 	    s->o->jobs_spec ? s->o->jobs_spec : "100%", util_ncpu());
-	size_t budget, fit;
+	size_t budget, fit, per_job;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
@@ -227,7 +229,9 @@ choose_slots(struct sched *s)
 		getrlimit(RLIMIT_NOFILE, &rl);
 	}
 	budget = rl.rlim_cur == RLIM_INFINITY ? 65536 : (size_t)rl.rlim_cur;
-	fit = budget > FDS_RESERVED ? (budget - FDS_RESERVED) / FDS_PER_JOB : 0;
+	/* --results: two files written as output comes, one more at the end. */
+	per_job = FDS_PER_JOB + (s->o->results ? 3 : 0);
+	fit = budget > FDS_RESERVED ? (budget - FDS_RESERVED) / per_job : 0;
 	if (fit == 0)
 		fatalx("too few file descriptors to run a job (ulimit -n is "
 		       "%zu)",
@@ -800,8 +804,8 @@ job_complete(struct sched *s, struct job *j)
 		s->median = runtimes_median(&s->runtimes);
 	}
 
-	if (failed && j->runs < j->task->retries && !s->stopping &&
-	    !(s->halted && s->o->halt.when == HALT_NOW)) {
+	if (failed && j->runs < j->task->retries && !j->no_retry &&
+	    !s->stopping && !(s->halted && s->o->halt.when == HALT_NOW)) {
 		/* Only the last run's output is printed. */
 		output_discard(s->coll, j->out);
 		j->slot = 0;
@@ -863,9 +867,11 @@ reap(struct sched *s)
 		/*
 		 * The job's command has ended. Whatever it left running in
 		 * its process group still holds the pipes: stop it, so that
-		 * no job outlives its command and none outlives fanout.
+		 * no job outlives its command and none outlives fanout. (A
+		 * job waiting for disk space has not been read to the end:
+		 * resume_paused() looks again when it goes on.)
 		 */
-		if (j->fd[0] >= 0 || j->fd[1] >= 0)
+		if (!j->paused && (j->fd[0] >= 0 || j->fd[1] >= 0))
 			job_stop(s, j);
 	}
 }
@@ -926,6 +932,32 @@ job_drain(struct sched *s, struct job *j)
 	return false;
 }
 
+/*
+ * Whether a job's output will be printed: FATE_DROPPED when it is being
+ * stopped or failed with retries left, FATE_STANDS when it is its last
+ * run or succeeded, else FATE_UNKNOWN (it runs, and may be retried: if
+ * it prints before it ends, it is not retried, so that the output of
+ * one run only is printed).
+ */
+enum { FATE_UNKNOWN, FATE_STANDS, FATE_DROPPED };
+
+static int
+output_fate(const struct sched *s, const struct job *j)
+{
+	bool last = j->runs >= j->task->retries;
+
+	if (s->stopping || j->cut_short ||
+	    (s->halted && s->o->halt.when == HALT_NOW))
+		return FATE_DROPPED;
+	if (!j->reaped)
+		return last ? FATE_STANDS : FATE_UNKNOWN;
+	if (last ||
+	    (WIFEXITED(j->status) && WEXITSTATUS(j->status) == 0 &&
+		!j->timed_out))
+		return FATE_STANDS;
+	return FATE_DROPPED;
+}
+
 /* Jobs stopped by a full disk: try to store their output again. */
 static void
 resume_paused(struct sched *s)
@@ -940,11 +972,43 @@ resume_paused(struct sched *s)
 		if (output_resume(s->coll, j->out) == 0) {
 			j->paused = false;
 		} else if (s->now - j->paused_since > PAUSE_LIVE_NS) {
-			/* Nothing frees the disk: print this job as it goes. */
-			output_make_live(s->coll, j->out);
-			if (output_resume(s->coll, j->out) == 0)
+			/*
+			 * Nothing frees the disk. Output that will be thrown
+			 * away need not wait; output sure to stand may print
+			 * as it goes; the rest waits for space.
+			 */
+			int fate = output_fate(s, j);
+
+			if (fate == FATE_DROPPED) {
+				for (int k = 0; k < 2; k++)
+					if (j->fd[k] >= 0) {
+						close(j->fd[k]);
+						j->fd[k] = -1;
+					}
 				j->paused = false;
+				if (!j->reaped)
+					job_stop(s, j);
+				else if (maybe_complete(s, j))
+					continue;
+			} else if (output_make_live(s->coll, j->out) &&
+			    output_resume(s->coll, j->out) == 0) {
+				j->paused = false;
+				/* What it printed cannot be taken back. */
+				if (fate == FATE_UNKNOWN)
+					j->no_retry = true;
+			} else if (!s->warned_full) {
+				warnx("no space for output in %s: jobs wait",
+				    collector_spool_dir());
+				s->warned_full = true;
+			}
 		}
+		if (j->paused || !j->reaped)
+			continue;
+		/* Its command ended while it waited: as in reap(). */
+		if (job_drain(s, j))
+			continue;
+		if (!j->paused && (j->fd[0] >= 0 || j->fd[1] >= 0))
+			job_stop(s, j);
 	}
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # A full spool disk: output is never lost or mixed. Needs a small tmpfs,
 # so these tests run as root (as CI does) and are skipped elsewhere.
+bats_require_minimum_version 1.5.0
 load helpers/common
 
 local_setup() {
@@ -44,4 +45,14 @@ check_blocks() {
 	check_blocks out
 	[ "$(head -c 1 out)" = d ]
 	[ "$(tail -c 1 out)" = a ]
+}
+
+@test "a full --results disk: the error is reported, stdout still gets every job" {
+	run --separate-stderr timeout 120 "$FANOUT" -j1 --results "$SMALL/res" \
+		'head -c 600000 /dev/zero | tr "\0" {}' ::: a b c
+	[ "$status" -ne 0 ]
+	[[ $stderr == *"--results"* ]]
+	for x in a b c; do
+		[ "$(printf %s "$output" | tr -cd "$x" | wc -c)" -eq 600000 ]
+	done
 }

@@ -185,6 +185,17 @@ stop_test() {
 	fi
 }
 
+@test "-j 0 --results under ulimit -n 64: every job's files are written" {
+	# Jobs with output on both streams hold two --results files each.
+	run --separate-stderr timeout -k 5 120 bash -c \
+	    'ulimit -n 64 && "$0" -j 0 --results r \
+	     "head -c 300000 /dev/zero; head -c 300000 /dev/zero >&2; sleep 0.5; : {}" \
+	     ::: $(seq 24) > /dev/null' "$FANOUT"
+	expect_status 0
+	[ "$(cat r/*/stdout | wc -c)" -eq $((24 * 300000)) ]
+	[ "$(cat r/*/stderr | wc -c)" -eq $((24 * 300000)) ]
+}
+
 @test "-j 100 under ulimit -n 64 with output from every job" {
 	run --separate-stderr timeout -k 5 120 bash -c \
 	    'ulimit -n 64 && "$0" -j 100 "sleep 0.2; echo {}" ::: $(seq 100)' "$FANOUT"
