@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -20,7 +21,7 @@ struct spawner {
 	/* The last command looked up in PATH, and where it was found. */
 	char *name;
 	char *path;
-	int lookup_err; /* errno when path is NULL */
+	struct sigaction stop_actions[3]; /* of SIGTSTP, SIGTTIN, SIGTTOU */
 };
 
 static const struct executor_ops spawn_ops;
@@ -33,6 +34,9 @@ spawn_executor_new(void)
 	s->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (s->devnull < 0)
 		fatal("cannot open '/dev/null'");
+	sigaction(SIGTSTP, NULL, &s->stop_actions[0]);
+	sigaction(SIGTTIN, NULL, &s->stop_actions[1]);
+	sigaction(SIGTTOU, NULL, &s->stop_actions[2]);
 	s->ex.ops = &spawn_ops;
 	s->ex.host = ":";
 	return &s->ex;
@@ -56,14 +60,23 @@ struct spawn_proc {
 };
 
 static int start(struct spawner *, const struct exec_cmd *, char *const *, int,
-    struct spawn_proc *);
+    int, struct spawn_proc *);
+
+/* Drop the remembered lookup. */
+static void
+forget(struct spawner *s)
+{
+	free(s->name);
+	free(s->path);
+	s->name = s->path = NULL;
+}
 
 /*
  * Where PATH finds an executable file called name, or NULL with errno
  * ENOENT (none there) or EACCES (one there, not executable), as execvp
- * would say. A job runs the same few commands thousands of times:
- * looking each one up once saves an execve per PATH entry before the
- * right one.
+ * would say. A job runs the same few commands thousands of times: the
+ * last one found is remembered (start() looks again when it is gone),
+ * which saves an execve per PATH entry before the right one.
  */
 static const char *
 resolve(struct spawner *s, const char *name)
@@ -71,19 +84,16 @@ resolve(struct spawner *s, const char *name)
 	const char *path, *p, *end;
 	struct stat st;
 	char *cand;
+	int err;
 
 	if (strchr(name, '/'))
 		return name;
-	if (s->name && strcmp(s->name, name) == 0) {
-		errno = s->lookup_err;
+	if (s->path && strcmp(s->name, name) == 0)
 		return s->path;
-	}
 	path = getenv("PATH");
-	free(s->name);
-	free(s->path);
+	forget(s);
 	s->name = xstrdup(name);
-	s->path = NULL;
-	s->lookup_err = ENOENT;
+	err = ENOENT;
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	for (p = path;; p = end + 1) {
@@ -95,38 +105,78 @@ resolve(struct spawner *s, const char *name)
 				s->path = cand;
 				break;
 			}
-			s->lookup_err = EACCES;
+			err = EACCES;
 		}
 		free(cand);
 		if (!*end)
 			break;
 	}
-	errno = s->lookup_err;
+	errno = err;
 	return s->path;
 }
 
-/* Run a command too long for one argument: the shell reads it from a
- * memfd as SPAWN_SCRIPT_PATH. */
+/*
+ * The descriptor a job's shell reads a script from: one of 3..9 that
+ * fanout was not given open (the job gets those as they are), so that
+ * the script's first line can close it for everything the job runs
+ * (sh redirects one digit only); else -1.
+ */
+static int
+script_fd_number(void)
+{
+	int fd, flags;
+
+	for (fd = 3; fd <= 9; fd++) {
+		flags = fcntl(fd, F_GETFD);
+		if (flags < 0 || (flags & FD_CLOEXEC))
+			return fd;
+	}
+	return -1;
+}
+
+/*
+ * Run a command too long for one argument: the shell reads it as a
+ * script from a memfd, read-only (the job cannot rewrite what its shell
+ * is reading), as /dev/fd/N.
+ */
 static int
 start_script(
     struct spawner *s, const struct exec_cmd *cmd, struct spawn_proc *p)
 {
-	char *argv[] = {(char *)cmd->shell, (char *)SPAWN_SCRIPT_PATH, NULL};
-	int fd, rc, saved;
+	char *argv[] = {(char *)cmd->shell, NULL, NULL};
+	char *path, prefix[16] = "";
+	int fd, ro, num, rc, saved;
 
 	fd = memfd_create("fanout-command", MFD_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (util_write_all(fd, cmd->script, cmd->script_len, NULL) < 0 ||
-	    lseek(fd, 0, SEEK_SET) < 0) {
+	num = script_fd_number();
+	if (num >= 0)
+		snprintf(prefix, sizeof prefix, "exec %d<&-\n", num);
+	if (util_write_all(fd, prefix, strlen(prefix), NULL) < 0 ||
+	    util_write_all(fd, cmd->script, cmd->script_len, NULL) < 0) {
 		saved = errno;
 		close(fd);
 		errno = saved;
 		return -1;
 	}
-	rc = start(s, cmd, argv, fd, p);
+	path = xasprintf("/proc/self/fd/%d", fd);
+	ro = open(path, O_RDONLY | O_CLOEXEC);
 	saved = errno;
+	free(path);
 	close(fd);
+	if (ro < 0) {
+		errno = saved;
+		return -1;
+	}
+	if (num < 0)
+		num = ro;
+	path = xasprintf("/dev/fd/%d", num);
+	argv[1] = path;
+	rc = start(s, cmd, argv, ro, num, p);
+	saved = errno;
+	free(path);
+	close(ro);
 	errno = saved;
 	return rc;
 }
@@ -139,7 +189,7 @@ spawn_job(struct executor *ex, const struct exec_cmd *cmd, struct exec_job *job)
 	int rc;
 
 	if (cmd->argv)
-		rc = start(s, cmd, cmd->argv, -1, &p);
+		rc = start(s, cmd, cmd->argv, -1, -1, &p);
 	else
 		rc = start_script(s, cmd, &p);
 	job->id = p.pid;
@@ -188,14 +238,27 @@ struct child_args {
 	const char *path;
 	char *const *argv;
 	char *const *envp;
-	int fds[SPAWN_SCRIPT_FD + 1]; /* what becomes 0, 1, ...; -1: leave */
+	int fds[3]; /* what becomes 0, 1, 2; -1: leave */
+	int script; /* a script's descriptor, to become script_as; or -1 */
+	int script_as;
 	sigset_t mask; /* the job's signal mask */
+	const struct sigaction *stop_actions; /* fanout's, of stop_signals */
 	int err; /* the child's errno when it could not exec, else 0 */
 };
 
 /* What fanout catches or ignores, a job starts with at its default. */
 static const int reset_signals[] = {
     SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD};
+/* These a job gets as fanout got them. */
+static const int stop_signals[] = {SIGTSTP, SIGTTIN, SIGTTOU};
+
+/* Make fd descriptor number to, without close-on-exec. */
+static int
+move_fd(int fd, int to)
+{
+	/* dup2 onto itself would keep close-on-exec set. */
+	return fd == to ? fcntl(fd, F_SETFD, 0) : dup2(fd, to);
+}
 
 static _Noreturn void
 child(struct child_args *a)
@@ -203,23 +266,32 @@ child(struct child_args *a)
 	struct sigaction sa;
 	size_t i;
 
+	/*
+	 * Out of fanout's process group first: a ^Z (or any signal) sent to
+	 * the group from now on does not reach this child, which fanout
+	 * waits for. One that came before is pending (all are blocked):
+	 * the stop signals are thrown away by ignoring them for a moment,
+	 * else the child would stop in a group no SIGCONT is sent to, and
+	 * fanout, in vfork(), with it.
+	 */
+	if (setpgid(0, 0) < 0)
+		goto fail;
 	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	for (i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
+		if (sigaction(stop_signals[i], &sa, NULL) < 0 ||
+		    sigaction(stop_signals[i], &a->stop_actions[i], NULL) < 0)
+			goto fail;
 	sa.sa_handler = SIG_DFL;
 	for (i = 0; i < sizeof reset_signals / sizeof *reset_signals; i++)
 		if (sigaction(reset_signals[i], &sa, NULL) < 0)
 			goto fail;
-	if (setpgid(0, 0) < 0)
-		goto fail;
-	for (i = 0; i < sizeof a->fds / sizeof *a->fds; i++) {
-		int fd = a->fds[i];
-
-		if (fd < 0)
-			continue;
-		/* dup2 onto itself would keep close-on-exec set. */
-		if (fd == (int)i ? fcntl(fd, F_SETFD, 0) < 0
-				 : dup2(fd, (int)i) < 0)
+	for (i = 0; i < sizeof a->fds / sizeof *a->fds; i++)
+		if (a->fds[i] >= 0 && move_fd(a->fds[i], (int)i) < 0)
 			goto fail;
-	}
+	/* Last: the script may take the number of a descriptor above. */
+	if (a->script >= 0 && move_fd(a->script, a->script_as) < 0)
+		goto fail;
 	if (sigprocmask(SIG_SETMASK, &a->mask, NULL) < 0)
 		goto fail;
 	execve(a->path, a->argv, a->envp);
@@ -277,7 +349,7 @@ spawn_child(struct child_args *a)
 
 static int
 start(struct spawner *s, const struct exec_cmd *cmd, char *const *argv,
-    int script, struct spawn_proc *p)
+    int script, int script_as, struct spawn_proc *p)
 {
 	struct child_args a = {.argv = argv, .envp = cmd->envp};
 	int out[2] = {-1, -1}, err[2] = {-1, -1};
@@ -297,9 +369,21 @@ start(struct spawner *s, const struct exec_cmd *cmd, char *const *argv,
 	a.fds[STDIN_FILENO] = s->devnull;
 	a.fds[STDOUT_FILENO] = pipes && cmd->out_null ? s->devnull : out[1];
 	a.fds[STDERR_FILENO] = err[1];
-	a.fds[SPAWN_SCRIPT_FD] = script;
+	a.script = script;
+	a.script_as = script_as;
+	a.stop_actions = s->stop_actions;
 	sigemptyset(&a.mask);
 	pid = spawn_child(&a);
+	if (pid > 0 && a.path == s->path &&
+	    (a.err == ENOENT || a.err == EACCES || a.err == ENOTDIR)) {
+		/* What PATH gave last time is gone: look again, once. */
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		forget(s);
+		a.path = resolve(s, argv[0]);
+		a.err = a.path ? 0 : errno;
+		pid = a.path ? spawn_child(&a) : 0;
+	}
 	if (pid > 0 && a.err == ENOEXEC) {
 		/* A script without "#!": the shell runs it, as execvp does. */
 		size_t n = 0;
@@ -328,7 +412,7 @@ start(struct spawner *s, const struct exec_cmd *cmd, char *const *argv,
 	}
 	if (a.err) {
 		/* The child could not exec: the job runs no command. */
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
 		close_end(out, 0);
 		close_end(err, 0);

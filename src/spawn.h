@@ -11,8 +11,4 @@ struct executor;
 /* The executor for this machine (host ":"). */
 struct executor *spawn_executor_new(void);
 
-/* The descriptor a job reads a too-long command from, as a script. */
-#define SPAWN_SCRIPT_FD 3
-#define SPAWN_SCRIPT_PATH "/dev/fd/3"
-
 #endif

@@ -261,3 +261,59 @@ usage_error() {
 	expect_status 255
 	[ ! -e ran ]
 }
+
+# A command longer than one exec argument (Linux: 128 KiB) goes to the
+# shell as a script it reads from a descriptor of its own.
+long_item() {
+	head -c 200000 /dev/zero | tr '\0' x > longarg
+	echo >> longarg
+}
+
+@test "a too-long command: descriptors fanout was given still reach the job" {
+	long_item
+	run fanout -a longarg 'echo long >&3; echo ${#1}; : {}' 3>f3
+	expect_status 0
+	run cat f3
+	expect_output <<-'EOF'
+	long
+	EOF
+}
+
+@test "a too-long command: its script is not open in the job's processes" {
+	long_item
+	run fanout -a longarg 'ls -l /proc/self/fd/ | grep -c fanout-command; : {}'
+	expect_output <<-'EOF'
+	0
+	EOF
+	# nor can the job overwrite what its shell reads (fanout is given
+	# no descriptor above 2, so the script takes 3)
+	run fanout -a longarg 'for fd in 3 4 5 6 7 8 9; do
+		echo echo overwritten 2>/dev/null >&$fd; done; echo done; : {}' \
+	    3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
+	expect_status 0
+	expect_output <<-'EOF'
+	done
+	EOF
+}
+
+@test "PATH is looked up again when the command found last time is gone" {
+	mkdir b1 b2
+	# tool says where it is, then moves itself to the other directory.
+	cat > b1/tool <<-'EOF'
+	#!/bin/sh
+	d=${0%/*}
+	echo "tool in ${d##*/}"
+	case $d in
+	*/b1) mv "$0" "$d/../b2/tool" ;;
+	*) mv "$0" "$d/../b1/tool" ;;
+	esac
+	EOF
+	chmod +x b1/tool
+	PATH=$PWD/b1:$PWD/b2:$PATH run "$FANOUT" -j1 tool ::: 1 2 3
+	expect_status 0
+	expect_output <<-'EOF'
+	tool in b1
+	tool in b2
+	tool in b1
+	EOF
+}

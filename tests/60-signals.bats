@@ -77,6 +77,33 @@ stop_test() {
 	grep -qx TERM c.log
 }
 
+@test "^Z and fg over and over while jobs start: fanout never hangs" {
+	# fanout leads its own process group, as in a shell with job control.
+	seq 100000 > in
+	setsid sigdflt "$FANOUT" -j2 true < in > out 2> err &
+	pid=$!
+	over() {
+		local st
+		st=$(ps -o stat= -p "$pid")
+		[ -z "$st" ] || [[ $st == Z* ]]
+	}
+	for ((i = 0; i < 400; i++)); do
+		over && break
+		kill -TSTP -- "-$pid" 2>/dev/null || break
+		sleep 0.005
+		kill -CONT -- "-$pid" 2>/dev/null || break
+		sleep 0.01
+	done
+	kill -CONT -- "-$pid" 2>/dev/null || true
+	if ! wait_for over; then
+		# A job stopped in its own group and fanout stuck in vfork.
+		pkill -CONT -P "$pid"
+		kill -9 "$pid"
+		false
+	fi
+	wait "$pid"
+}
+
 @test "a second SIGINT kills at once" {
 	# The sequence would wait 1000 s before KILL; the second SIGINT
 	# must not.
