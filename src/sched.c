@@ -805,7 +805,7 @@ job_complete(struct sched *s, struct job *j)
 	}
 
 	if (failed && j->runs < j->task->retries && !j->no_retry &&
-	    !s->stopping && !(s->halted && s->o->halt.when == HALT_NOW)) {
+	    !s->stopping && !s->halted) {
 		/* Only the last run's output is printed. */
 		output_discard(s->coll, j->out);
 		j->slot = 0;
@@ -944,7 +944,8 @@ enum { FATE_UNKNOWN, FATE_STANDS, FATE_DROPPED };
 static int
 output_fate(const struct sched *s, const struct job *j)
 {
-	bool last = j->runs >= j->task->retries;
+	/* As job_complete() decides whether to run it again. */
+	bool last = j->runs >= j->task->retries || j->no_retry || s->halted;
 
 	if (s->stopping || j->cut_short ||
 	    (s->halted && s->o->halt.when == HALT_NOW))
@@ -1329,8 +1330,14 @@ sched_run(struct plan *plan, const struct options *o)
 
 	fatal_hook = NULL;
 	fatal_sched = NULL;
-	while (s.queue)
-		job_free(queue_pop(&s));
+	while (s.queue) {
+		/* Jobs to retry that a halt or a signal kept from running. */
+		struct job *j = queue_pop(&s);
+
+		if (j->out)
+			output_cancel(s.coll, j->out);
+		job_free(j);
+	}
 	collector_free(s.coll);
 	s.local->ops->free(s.local);
 	joblog_close(s.joblog);

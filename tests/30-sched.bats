@@ -295,3 +295,13 @@ expect_conc() {
 	[ ! -e a ]
 	[ ! -e b ]
 }
+
+@test "--halt soon with --retries: a job failing after the halt is not run again" {
+	# Job 1 fails twice and halts; job 2, running meanwhile, fails
+	# once and is not retried. (Under the sanitizers this also checks
+	# that its held output is freed: a leak would change the status.)
+	run --separate-stderr fanout -j2 --joblog jl --halt soon,fail=1 \
+	    --retries 2 'sleep 0.{}; exit 1' ::: 1 5
+	expect_status 1
+	[ "$(awk 'NR > 1' jl | wc -l)" -eq 2 ]
+}
