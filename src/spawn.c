@@ -264,6 +264,7 @@ static _Noreturn void
 child(struct child_args *a)
 {
 	struct sigaction sa;
+	sigset_t pending;
 	size_t i;
 
 	/*
@@ -274,13 +275,15 @@ child(struct child_args *a)
 	 * else the child would stop in a group no SIGCONT is sent to, and
 	 * fanout, in vfork(), with it.
 	 */
-	if (setpgid(0, 0) < 0)
+	if (setpgid(0, 0) < 0 || sigpending(&pending) < 0)
 		goto fail;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_IGN;
 	for (i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
-		if (sigaction(stop_signals[i], &sa, NULL) < 0 ||
-		    sigaction(stop_signals[i], &a->stop_actions[i], NULL) < 0)
+		if (sigismember(&pending, stop_signals[i]) &&
+		    (sigaction(stop_signals[i], &sa, NULL) < 0 ||
+			sigaction(stop_signals[i], &a->stop_actions[i], NULL) <
+			    0))
 			goto fail;
 	sa.sa_handler = SIG_DFL;
 	for (i = 0; i < sizeof reset_signals / sizeof *reset_signals; i++)
