@@ -95,7 +95,7 @@ resolve(struct spawner *s, const char *name)
 	s->name = xstrdup(name);
 	err = ENOENT;
 	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
+		path = "/bin:/usr/bin"; /* as glibc's execvp */
 	for (p = path;; p = end + 1) {
 		end = strchrnul(p, ':');
 		cand = end == p ? xasprintf("./%s", name)
