@@ -614,6 +614,33 @@ job_stop(struct sched *s, struct job *j)
 		j->term_at = 1;
 }
 
+/* Stop reading a job's pipes. */
+static void
+job_close_pipes(struct job *j)
+{
+	for (int k = 0; k < 2; k++)
+		if (j->fd[k] >= 0) {
+			close(j->fd[k]);
+			j->fd[k] = -1;
+		}
+}
+
+/* Whether a reaped job failed: a non-zero exit, a signal, a timeout. */
+static bool
+job_failed(const struct job *j)
+{
+	return !WIFEXITED(j->status) || WEXITSTATUS(j->status) != 0 ||
+	    j->timed_out;
+}
+
+/* Whether a job that fails now is run again (--retries). */
+static bool
+may_run_again(const struct sched *s, const struct job *j)
+{
+	return j->runs < j->task->retries && !j->no_retry && !s->stopping &&
+	    !s->halted;
+}
+
 static void
 job_term_step(struct sched *s, struct job *j)
 {
@@ -626,11 +653,7 @@ job_term_step(struct sched *s, struct job *j)
 			 * by a process that left the job's group: stop
 			 * waiting for it.
 			 */
-			for (int k = 0; k < 2; k++)
-				if (j->fd[k] >= 0) {
-					close(j->fd[k]);
-					j->fd[k] = -1;
-				}
+			job_close_pipes(j);
 			maybe_complete(s, j);
 			return;
 		}
@@ -786,7 +809,7 @@ job_complete(struct sched *s, struct job *j)
 		j->sig = 0;
 		j->exitval = WEXITSTATUS(j->status);
 	}
-	failed = j->exitval != 0 || j->sig != 0 || j->timed_out;
+	failed = job_failed(j);
 	s->slots[j->slot - 1] = NULL;
 	s->nrunning--;
 	j->pid = -1;
@@ -804,8 +827,7 @@ job_complete(struct sched *s, struct job *j)
 		s->median = runtimes_median(&s->runtimes);
 	}
 
-	if (failed && j->runs < j->task->retries && !j->no_retry &&
-	    !s->stopping && !s->halted) {
+	if (failed && may_run_again(s, j)) {
 		/* Only the last run's output is printed. */
 		output_discard(s->coll, j->out);
 		j->slot = 0;
@@ -850,6 +872,22 @@ job_by_pid(struct sched *s, pid_t pid)
 	return NULL;
 }
 
+/*
+ * A job's command has ended: read what is left in its pipes. Whatever
+ * it left running in its process group and still holding them is
+ * stopped, so that no job outlives its command and none outlives
+ * fanout. (A job waiting for disk space has not been read to the end:
+ * resume_paused() calls this again when it goes on.)
+ */
+static void
+command_ended(struct sched *s, struct job *j)
+{
+	if (job_drain(s, j))
+		return;
+	if (!j->paused && (j->fd[0] >= 0 || j->fd[1] >= 0))
+		job_stop(s, j);
+}
+
 static void
 reap(struct sched *s)
 {
@@ -862,17 +900,7 @@ reap(struct sched *s)
 			continue;
 		j->reaped = true;
 		j->status = st;
-		if (job_drain(s, j))
-			continue;
-		/*
-		 * The job's command has ended. Whatever it left running in
-		 * its process group still holds the pipes: stop it, so that
-		 * no job outlives its command and none outlives fanout. (A
-		 * job waiting for disk space has not been read to the end:
-		 * resume_paused() looks again when it goes on.)
-		 */
-		if (!j->paused && (j->fd[0] >= 0 || j->fd[1] >= 0))
-			job_stop(s, j);
+		command_ended(s, j);
 	}
 }
 
@@ -944,19 +972,14 @@ enum { FATE_UNKNOWN, FATE_STANDS, FATE_DROPPED };
 static int
 output_fate(const struct sched *s, const struct job *j)
 {
-	/* As job_complete() decides whether to run it again. */
-	bool last = j->runs >= j->task->retries || j->no_retry || s->halted;
-
 	if (s->stopping || j->cut_short ||
 	    (s->halted && s->o->halt.when == HALT_NOW))
 		return FATE_DROPPED;
-	if (!j->reaped)
-		return last ? FATE_STANDS : FATE_UNKNOWN;
-	if (last ||
-	    (WIFEXITED(j->status) && WEXITSTATUS(j->status) == 0 &&
-		!j->timed_out))
+	if (!may_run_again(s, j))
 		return FATE_STANDS;
-	return FATE_DROPPED;
+	if (!j->reaped)
+		return FATE_UNKNOWN;
+	return job_failed(j) ? FATE_DROPPED : FATE_STANDS;
 }
 
 /* Jobs stopped by a full disk: try to store their output again. */
@@ -981,11 +1004,7 @@ resume_paused(struct sched *s)
 			int fate = output_fate(s, j);
 
 			if (fate == FATE_DROPPED) {
-				for (int k = 0; k < 2; k++)
-					if (j->fd[k] >= 0) {
-						close(j->fd[k]);
-						j->fd[k] = -1;
-					}
+				job_close_pipes(j);
 				j->paused = false;
 				if (!j->reaped)
 					job_stop(s, j);
@@ -1003,13 +1022,9 @@ resume_paused(struct sched *s)
 				s->warned_full = true;
 			}
 		}
-		if (j->paused || !j->reaped)
-			continue;
-		/* Its command ended while it waited: as in reap(). */
-		if (job_drain(s, j))
-			continue;
-		if (!j->paused && (j->fd[0] >= 0 || j->fd[1] >= 0))
-			job_stop(s, j);
+		/* Its command ended while it waited. */
+		if (!j->paused && j->reaped)
+			command_ended(s, j);
 	}
 }
 
