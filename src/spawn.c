@@ -162,10 +162,14 @@ start_script(
 	}
 	path = xasprintf("/proc/self/fd/%d", fd);
 	ro = open(path, O_RDONLY | O_CLOEXEC);
-	saved = errno;
 	free(path);
-	close(fd);
-	if (ro < 0) {
+	if (ro >= 0)
+		close(fd);
+	else if (lseek(fd, 0, SEEK_SET) == 0)
+		ro = fd; /* no /proc: the read-write one, from its start */
+	else {
+		saved = errno;
+		close(fd);
 		errno = saved;
 		return -1;
 	}
