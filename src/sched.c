@@ -105,6 +105,8 @@ struct sched {
 	struct runtimes runtimes;
 	int64_t median; /* of runtimes, for --timeout N%; 0: none */
 	const char *shell; /* for commands that need one */
+	char *bash; /* for exported bash functions; NULL: none */
+	const char *job_shell; /* the shell of the job being started */
 	struct buf cmd; /* scratch: a command's shell text */
 	struct args argv; /* scratch: a direct command's words */
 	char **argvp;
@@ -428,9 +430,58 @@ shell_of(const struct options *o)
 }
 
 /*
+ * The bash that runs exported bash functions (BASH_FUNC_name%% in the
+ * environment): the shell when it is a bash, else the first bash in PATH.
+ * NULL when there are no such functions or no bash; owned by the caller.
+ */
+static char *
+bash_for_functions(const char *shell)
+{
+	const char *path = getenv("PATH"), *p, *end, *base;
+	char *cand;
+	size_t i;
+
+	for (i = 0; environ[i]; i++)
+		if (strncmp(environ[i], "BASH_FUNC_", 10) == 0)
+			break;
+	if (!environ[i])
+		return NULL;
+	base = strrchr(shell, '/');
+	if (strcmp(base ? base + 1 : shell, "bash") == 0)
+		return xstrdup(shell);
+	for (p = path ? path : "/bin:/usr/bin";; p = end + 1) {
+		end = strchrnul(p, ':');
+		cand = end == p ? xstrdup("./bash")
+				: xasprintf("%.*s/bash", (int)(end - p), p);
+		if (access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+		if (!*end)
+			return NULL;
+	}
+}
+
+/* Is the first word of shell text an exported bash function? */
+static bool
+runs_bash_function(const char *text)
+{
+	char *var;
+	size_t start = strspn(text, " \t\n"), len;
+	bool found;
+
+	len = strcspn(text + start, " \t\n;&|<>()");
+	if (len == 0)
+		return false;
+	var = xasprintf("BASH_FUNC_%.*s%%%%", (int)len, text + start);
+	found = getenv(var) != NULL;
+	free(var);
+	return found;
+}
+
+/*
  * Build the command of a job: argv for direct commands, else shell text.
  * NULL when the command is too long for exec: then s->cmd holds it as
- * shell text, to run as a script.
+ * shell text, to run as a script (with s->job_shell).
  */
 static char **
 job_argv(struct sched *s, struct job *j)
@@ -439,15 +490,20 @@ job_argv(struct sched *s, struct job *j)
 	size_t i, n;
 	bool shell = template_needs_shell(t);
 
+	s->job_shell = s->shell;
 	if (!shell) {
 		template_render_argv(t, &j->args, j->seq, j->slot, &s->argv);
 		n = s->argv.n;
-		if (s->argv.data.len > COMMAND_ARG_MAX)
+		if (s->argv.data.len > COMMAND_ARG_MAX ||
+		    (s->bash && n &&
+			runs_bash_function(args_value(&s->argv, 0))))
 			shell = true;
 	}
 	if (shell) {
 		buf_reset(&s->cmd);
 		template_render_shell(t, &j->args, j->seq, j->slot, &s->cmd);
+		if (s->bash && runs_bash_function(s->cmd.data))
+			s->job_shell = s->bash;
 		if (s->cmd.len > COMMAND_ARG_MAX)
 			return NULL;
 		n = 3;
@@ -458,7 +514,7 @@ job_argv(struct sched *s, struct job *j)
 		    xreallocarray(s->argvp, s->argvp_cap, sizeof *s->argvp);
 	}
 	if (shell) {
-		s->argvp[0] = (char *)s->shell;
+		s->argvp[0] = (char *)s->job_shell;
 		s->argvp[1] = (char *)"-c";
 		s->argvp[2] = s->cmd.data;
 	} else {
@@ -539,7 +595,7 @@ job_start(struct sched *s, struct job *j)
 	{
 		struct exec_cmd cmd = {
 		    .argv = argv,
-		    .shell = s->shell,
+		    .shell = s->job_shell,
 		    .script = s->cmd.data,
 		    .script_len = s->cmd.len,
 		    .envp = s->envp,
@@ -571,7 +627,7 @@ job_start(struct sched *s, struct job *j)
 	if (rc > 0) {
 		/* The command could not be run: say why as its stderr. */
 		char *msg =
-		    xasprintf("fanout: %s: %s\n", argv ? argv[0] : s->shell,
+		    xasprintf("fanout: %s: %s\n", argv ? argv[0] : s->job_shell,
 			rc == ENOENT ? "command not found" : strerror(rc));
 
 		if (s->o->output == OUTPUT_UNGROUP)
@@ -1288,6 +1344,7 @@ sched_run(struct plan *plan, const struct options *o)
 	env_init(&s);
 	s.local = spawn_executor_new();
 	s.shell = shell_of(o);
+	s.bash = bash_for_functions(s.shell);
 	/*
 	 * Output bound for /dev/null is not worth capturing: the jobs write
 	 * there themselves (as GNU tar skips reading files it would archive
@@ -1361,6 +1418,7 @@ sched_run(struct plan *plan, const struct options *o)
 	free(s.slots);
 	free(s.envp);
 	free(s.argvp);
+	free(s.bash);
 	buf_release(&s.cmd);
 	buf_release(&s.dry);
 	free(s.chunk);

@@ -317,3 +317,49 @@ long_item() {
 	tool in b1
 	EOF
 }
+
+@test "an exported bash function runs under bash, with or without --shell" {
+	# GNU parallel runs it under the bash it was started from; fanout
+	# under bash for any command whose first word is such a function.
+	doit() { echo "doit $1 ${BASH_VERSION:+bash}"; }
+	export -f doit
+	run fanout doit ::: a
+	expect_status 0
+	expect_output <<-'EOF'
+	doit a bash
+	EOF
+	run fanout --shell /bin/bash -k doit ::: b c
+	expect_status 0
+	expect_output <<-'EOF'
+	doit b bash
+	doit c bash
+	EOF
+	# A shell that is not bash: bash from PATH runs the function.
+	FANOUT_SHELL=/bin/sh run fanout 'doit {} | cat' ::: d
+	expect_status 0
+	expect_output <<-'EOF'
+	doit d bash
+	EOF
+	run fanout --shell /bin/sh {} ::: 'doit e'
+	expect_status 0
+	expect_output <<-'EOF'
+	doit e bash
+	EOF
+	# Other commands keep their shell: /bin/sh is not bash here.
+	FANOUT_SHELL=/bin/sh run fanout 'echo ${BASH_VERSION:-nobash} {} | cat' ::: f
+	expect_output <<-'EOF'
+	nobash f
+	EOF
+}
+
+@test "an exported bash function in a command too long for one argument" {
+	doit() { echo "${#1} ${BASH_VERSION:+bash}"; }
+	export -f doit
+	head -c 200000 /dev/zero | tr '\0' a >longarg
+	echo >>longarg
+	run fanout -a longarg doit
+	expect_status 0
+	expect_output <<-'EOF'
+	200000 bash
+	EOF
+}
