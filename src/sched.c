@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -122,6 +123,7 @@ struct sched {
 	struct progress *progress;
 	bool mem_wait; /* --memfree holds starts back */
 	bool warned_full; /* said that jobs wait for spool space */
+	bool warned_mem; /* said that --memfree holds jobs back */
 	bool out_null; /* fanout's stdout is /dev/null: jobs write there */
 	bool results_failed;
 };
@@ -429,6 +431,48 @@ shell_of(const struct options *o)
 	return sh && *sh ? sh : "/bin/sh";
 }
 
+/* Where PATH finds an executable file called name (malloc'd), or NULL. */
+static char *
+path_search(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	struct stat st;
+	char *cand;
+
+	for (p = path ? path : "/bin:/usr/bin";; p = end + 1) {
+		end = strchrnul(p, ':');
+		cand = end == p ? xasprintf("./%s", name)
+				: xasprintf("%.*s/%s", (int)(end - p), p, name);
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+		if (!*end)
+			return NULL;
+	}
+}
+
+/* A shell that cannot run is one error before any job, not one per job. */
+static int
+shell_check(const struct options *o, const char *sh)
+{
+	const char *what = o->shell ? "--shell" : "FANOUT_SHELL";
+	struct stat st;
+	char *found;
+
+	if (!strchr(sh, '/')) {
+		if (!(found = path_search(sh)))
+			return error("%s '%s': not found in PATH", what, sh);
+		free(found);
+		return 0;
+	}
+	if (stat(sh, &st) < 0 || access(sh, X_OK) < 0)
+		return error("%s '%s': %s", what, sh, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return error("%s '%s': not a program", what, sh);
+	return 0;
+}
+
 /*
  * The bash that runs exported bash functions (BASH_FUNC_name%% in the
  * environment): the shell when it is a bash, else the first bash in PATH.
@@ -437,8 +481,7 @@ shell_of(const struct options *o)
 static char *
 bash_for_functions(const char *shell)
 {
-	const char *path = getenv("PATH"), *p, *end, *base;
-	char *cand;
+	const char *base;
 	size_t i;
 
 	for (i = 0; environ[i]; i++)
@@ -449,16 +492,7 @@ bash_for_functions(const char *shell)
 	base = strrchr(shell, '/');
 	if (strcmp(base ? base + 1 : shell, "bash") == 0)
 		return xstrdup(shell);
-	for (p = path ? path : "/bin:/usr/bin";; p = end + 1) {
-		end = strchrnul(p, ':');
-		cand = end == p ? xstrdup("./bash")
-				: xasprintf("%.*s/bash", (int)(end - p), p);
-		if (access(cand, X_OK) == 0)
-			return cand;
-		free(cand);
-		if (!*end)
-			return NULL;
-	}
+	return path_search("bash");
 }
 
 /* Is the first word of shell text an exported bash function? */
@@ -1084,6 +1118,49 @@ resume_paused(struct sched *s)
 	}
 }
 
+/* n bytes as --memfree reads them: 512, 1.5K, 3.2G. */
+static void
+format_size(char *dst, size_t len, long long n)
+{
+	static const char units[] = "KMGTPE";
+	double v = (double)n;
+	int u = -1;
+
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (n < 0)
+		snprintf(dst, len, "unknown");
+	else if (u < 0)
+		snprintf(dst, len, "%lld", n);
+	else
+		snprintf(dst, len, "%.1f%c", v, units[u]);
+}
+
+/*
+ * --memfree holds starts back. When that leaves nothing running, say so
+ * once: otherwise fanout would wait without a word.
+ */
+static bool
+memory_short(struct sched *s)
+{
+	long long avail = util_mem_available();
+	char have[32], want[32];
+
+	if (avail >= s->o->memfree)
+		return false;
+	if (!s->warned_mem && s->nrunning == 0) {
+		format_size(have, sizeof have, avail);
+		format_size(want, sizeof want, s->o->memfree);
+		warnx("jobs wait for free memory: %s available, --memfree "
+		      "asks %s",
+		    have, want);
+		s->warned_mem = true;
+	}
+	return true;
+}
+
 static void
 start_jobs(struct sched *s)
 {
@@ -1097,8 +1174,7 @@ start_jobs(struct sched *s)
 			break;
 		if (s->o->delay > 0 && s->now < s->next_start)
 			break;
-		if (s->o->memfree && !s->o->dry_run &&
-		    util_mem_available() < s->o->memfree) {
+		if (s->o->memfree && !s->o->dry_run && memory_short(s)) {
 			s->mem_wait = true;
 			break;
 		}
@@ -1335,6 +1411,9 @@ sched_run(struct plan *plan, const struct options *o)
 	int status;
 
 	memset(&s, 0, sizeof s);
+	if (shell_check(o, shell_of(o)) < 0 ||
+	    (o->results && results_prepare(o->results, o->dry_run) < 0))
+		return FANOUT_STATUS_ERROR;
 	s.o = o;
 	s.plan = plan;
 	s.queue_tail = &s.queue;

@@ -363,3 +363,34 @@ long_item() {
 	200000 bash
 	EOF
 }
+
+@test "a shell that cannot run: one error and 255 before any job" {
+	# GNU parallel: "Shell '/nonexistent' not found", exit 255.
+	FANOUT_SHELL=/nonexistent run --separate-stderr fanout 'touch ran{} | cat' ::: 1 2 3
+	expect_status 255
+	[ "$stderr" = "fanout: FANOUT_SHELL '/nonexistent': No such file or directory" ]
+	run --separate-stderr fanout --shell /nonexistent touch ran{} ::: 1 2 3
+	expect_status 255
+	[ "$stderr" = "fanout: --shell '/nonexistent': No such file or directory" ]
+	run --separate-stderr fanout --shell no-such-shell-fanout touch ran{} ::: 1
+	expect_status 255
+	[ "$stderr" = "fanout: --shell 'no-such-shell-fanout': not found in PATH" ]
+	[ ! -e ran1 ] && [ ! -e ran2 ] && [ ! -e ran3 ]
+	# A shell named without a slash is found in PATH.
+	run fanout --shell sh 'echo {} | cat' ::: ok
+	expect_status 0
+	expect_output <<-'EOF'
+	ok
+	EOF
+}
+
+@test "--memfree that holds every job back says so once on stderr" {
+	# GNU parallel waits without a word; fanout says why it waits.
+	start_fanout --memfree 100T touch ran{} ::: 1
+	wait_for grep -q 'memory' err
+	kill -TERM "$FPID"
+	wait_fanout
+	[ ! -e ran1 ]
+	[ "$(grep -c . err)" -eq 1 ]
+	grep -Eq '^fanout: warning: jobs wait for free memory: [0-9.]+[KMGTPE]? available, --memfree asks 100\.0T$' err
+}

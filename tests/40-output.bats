@@ -326,3 +326,32 @@ err b" ]
 	2 again
 	EOF
 }
+
+@test "--results into a folder that cannot be made: one error, 255, no job run" {
+	# GNU parallel stops at its first mkdir too.
+	touch afile
+	run --separate-stderr fanout --results afile/sub touch ran{} ::: 1 2 3
+	expect_status 255
+	[ "$stderr" = "fanout: cannot create 'afile/sub': Not a directory" ]
+	run --separate-stderr fanout --results afile touch ran{} ::: 1 2 3
+	expect_status 255
+	[ "$stderr" = "fanout: --results 'afile' is not a folder" ]
+	[ ! -e ran1 ] && [ ! -e ran2 ] && [ ! -e ran3 ]
+}
+
+@test "--results creates the folders above the results folder" {
+	run fanout --results a/b/c echo {} ::: x
+	expect_status 0
+	[ "$(cat a/b/c/1/stdout)" = x ]
+}
+
+@test "--results NAME.json, .csv, .tsv is refused, pointing at --json" {
+	# GNU parallel 20221122 writes one JSON/CSV/TSV table for such a
+	# name; fanout refuses rather than make a folder of that name.
+	for name in out.json out.CSV out.tsv; do
+		run --separate-stderr fanout --results "$name" touch ran ::: 1
+		expect_status 255
+		[[ "$stderr" == "fanout: --results '$name': results in one "*" file are not supported (use --json)" ]]
+		[ ! -e "$name" ] && [ ! -e ran ]
+	done
+}
