@@ -1394,6 +1394,16 @@ run_loop(struct sched *s)
 	free(owner);
 }
 
+/* Job output is about to reach the terminal: the progress line steps aside. */
+static void
+progress_aside(void *arg, const char *p, size_t n)
+{
+	struct sched *s = arg;
+
+	if (s->progress)
+		progress_clear(s->progress, p, n);
+}
+
 /* fatal() runs this: stop the jobs, so none outlives fanout. */
 static struct sched *fatal_sched;
 
@@ -1438,6 +1448,8 @@ sched_run(struct plan *plan, const struct options *o)
 		    .live = o->keep_order && o->retries <= 1 && !o->json,
 		    .json = o->json,
 		    .stop = &sig_stop,
+		    .on_tty = o->progress ? progress_aside : NULL,
+		    .on_tty_arg = &s,
 		};
 		if (co.mode == OUTPUT_LINE && co.keep_order)
 			co.mode = OUTPUT_GROUP;
