@@ -780,6 +780,19 @@ kill_all(struct sched *s)
 	s->killed_all = true;
 }
 
+/*
+ * Job output or a notice of fanout's own is about to reach the terminal:
+ * the progress line steps aside (notices end their line).
+ */
+static void
+progress_aside(void *arg, const char *p, size_t n)
+{
+	struct sched *s = arg;
+
+	if (s->progress)
+		progress_clear(s->progress, p, n);
+}
+
 /* A one-line notice on stderr naming a job's command. */
 static void
 job_notice(const struct job *j, const char *what)
@@ -842,6 +855,7 @@ check_halt(struct sched *s, struct job *j, bool failed)
 		s->halt_status = 0;
 	else
 		s->halt_status = s->nfailed > 100 ? 101 : (int)s->nfailed;
+	progress_aside(s, "\n", 1);
 	job_notice(j,
 	    h->what == HALT_FAIL	  ? "halting after this job failed"
 		: h->what == HALT_SUCCESS ? "halting after this job succeeded"
@@ -1107,6 +1121,7 @@ resume_paused(struct sched *s)
 				if (fate == FATE_UNKNOWN)
 					j->no_retry = true;
 			} else if (!s->warned_full) {
+				progress_aside(s, "\n", 1);
 				warnx("no space for output in %s: jobs wait",
 				    collector_spool_dir());
 				s->warned_full = true;
@@ -1151,6 +1166,7 @@ memory_short(struct sched *s)
 	if (avail >= s->o->memfree)
 		return false;
 	if (!s->warned_mem && s->nrunning == 0) {
+		progress_aside(s, "\n", 1);
 		format_size(have, sizeof have, avail);
 		format_size(want, sizeof want, s->o->memfree);
 		warnx("jobs wait for free memory: %s available, --memfree "
@@ -1392,16 +1408,6 @@ run_loop(struct sched *s)
 	}
 	free(pfd);
 	free(owner);
-}
-
-/* Job output is about to reach the terminal: the progress line steps aside. */
-static void
-progress_aside(void *arg, const char *p, size_t n)
-{
-	struct sched *s = arg;
-
-	if (s->progress)
-		progress_clear(s->progress, p, n);
 }
 
 /* fatal() runs this: stop the jobs, so none outlives fanout. */

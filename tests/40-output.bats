@@ -422,3 +422,15 @@ err b" ]
 	100% [#############] 2/2 done
 	EOF
 }
+
+@test "--bar in a terminal: fanout's own notices go above the bar too" {
+	tmux_start 80 "$FANOUT --bar --halt now,fail=1 'waitfile go; exit 3' ::: 1"
+	wait_for eval 'screen | grep -q "0/1 done"'
+	touch go
+	wait_for test -e finished
+	run screen
+	expect_output <<-'EOF'
+	fanout: warning: halting after this job failed: waitfile go; exit 3 1
+	100% [##############################] 1/1 done
+	EOF
+}
