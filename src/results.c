@@ -65,7 +65,7 @@ results_prepare(const char *dir, bool dry_run)
 		return -1;
 	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
 		return error("--results '%s' is not a folder", dir);
-	if (stat(dir, &st) < 0 || access(dir, W_OK | X_OK) < 0)
+	if (access(dir, W_OK | X_OK) < 0)
 		return error("--results '%s' cannot be written: %s", dir,
 		    strerror(errno));
 	return 0;
