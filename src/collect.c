@@ -56,6 +56,7 @@ struct collector {
 	bool failed; /* writing to stdout or stderr failed: no more output */
 	bool tee_failed; /* writing a --results file failed */
 	bool no_splice[2]; /* splice() to stdout/stderr is refused */
+	bool tty[2]; /* stdout/stderr is a terminal and on_tty is set */
 	int out_fd[2];
 };
 
@@ -68,7 +69,17 @@ collector_new(const struct collect_opts *o)
 	c->tail = &c->head;
 	c->out_fd[0] = STDOUT_FILENO;
 	c->out_fd[1] = STDERR_FILENO;
+	for (int i = 0; i < 2; i++)
+		c->tty[i] = o->on_tty && isatty(c->out_fd[i]);
 	return c;
+}
+
+/* Output is about to reach a terminal: tell on_tty first. */
+static void
+before_tty(struct collector *c, int stream, const void *p, size_t n)
+{
+	if (c->tty[stream])
+		c->o.on_tty(c->o.on_tty_arg, p, n);
 }
 
 static void
@@ -141,6 +152,7 @@ emit(struct collector *c, int stream, const void *p, size_t n)
 {
 	if (c->broken || c->failed || n == 0)
 		return c->broken || c->failed ? -1 : 0;
+	before_tty(c, stream, p, n);
 	if (util_write_all(c->out_fd[stream], p, n, c->o.stop) == 0)
 		return 0;
 	if (errno == EPIPE) {
@@ -234,9 +246,13 @@ emit_file(struct collector *c, struct output *o, int stream)
 	struct stream *st = &o->s[stream];
 	struct tagged_ctx tc;
 	ssize_t n;
+	char last;
 
 	if (!o->tag && st->flen > st->foff) {
 		/* The kernel copies; only the last byte matters for tags. */
+		if (c->tty[stream] &&
+		    pread(st->fd, &last, 1, st->flen - 1) == 1)
+			before_tty(c, stream, &last, 1); /* what ends it */
 		while (st->foff < st->flen && !c->broken && !c->failed) {
 			n = sendfile(c->out_fd[stream], st->fd, &st->foff,
 			    (size_t)(st->flen - st->foff));
@@ -546,7 +562,9 @@ output_splice(struct collector *c, struct output *o, int stream, int fd)
 	    c->broken || c->failed || o->tee[i] >= 0)
 		return OUTPUT_NO_SPLICE;
 	if (o->live) {
-		if (c->no_splice[i] || st->mem.len > st->mpos || st->fd >= 0)
+		/* A terminal: the bytes pass through before_tty(). */
+		if (c->no_splice[i] || c->tty[i] || st->mem.len > st->mpos ||
+		    st->fd >= 0)
 			return OUTPUT_NO_SPLICE;
 		n = splice(
 		    fd, NULL, c->out_fd[i], NULL, SPLICE_CHUNK, SPLICE_F_MOVE);

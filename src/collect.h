@@ -17,12 +17,20 @@
 struct collector;
 struct output;
 
+/*
+ * Called before n bytes (p, or NULL when not at hand) go out to stdout or
+ * stderr where that is a terminal, so that a progress line can step aside.
+ */
+typedef void collect_tty_cb(void *arg, const char *p, size_t n);
+
 struct collect_opts {
 	enum output_mode mode;
 	bool keep_order;
 	bool live; /* -k: the oldest job may stream */
 	bool json; /* one JSON object per job, not raw output */
 	volatile sig_atomic_t *stop; /* abandon blocked writes when set */
+	collect_tty_cb *on_tty; /* may be NULL */
+	void *on_tty_arg;
 };
 
 struct collector *collector_new(const struct collect_opts *);

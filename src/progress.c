@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -10,6 +11,7 @@
 
 #define REDRAW_NS (100 * 1000000LL)
 #define BAR_WIDTH 30
+#define BAR_MIN 6 /* narrower than this, the bar is left out */
 
 struct progress {
 	int kinds;
@@ -20,6 +22,8 @@ struct progress {
 	int64_t started;
 	int64_t drawn;
 	bool visible;
+	bool mid_line; /* output left a partial line: do not draw over it */
+	bool finished;
 };
 
 struct progress *
@@ -58,9 +62,9 @@ format_eta(struct buf *b, double secs)
 	buf_addstr(b, t);
 }
 
-/* The line to show, without decoration. */
+/* The line to show, without decoration, with a bar of bar columns. */
 static void
-format(struct progress *p, int64_t now, struct buf *b)
+format(struct progress *p, int64_t now, size_t bar, struct buf *b)
 {
 	double elapsed = (now - p->started) / 1e9;
 	double eta = -1;
@@ -70,14 +74,16 @@ format(struct progress *p, int64_t now, struct buf *b)
 		eta = elapsed / (double)p->done * (double)(p->total - p->done);
 	if (p->kinds & PROGRESS_BAR) {
 		size_t pct = p->total ? p->done * 100 / p->total : 0;
-		size_t fill = p->total ? p->done * BAR_WIDTH / p->total : 0;
+		size_t fill = p->total ? p->done * bar / p->total : 0;
 
 		snprintf(t, sizeof t, "%3zu%% ", pct);
 		buf_addstr(b, t);
-		buf_addch(b, '[');
-		for (size_t i = 0; i < BAR_WIDTH; i++)
-			buf_addch(b, i < fill ? '#' : ' ');
-		buf_addstr(b, "] ");
+		if (bar) {
+			buf_addch(b, '[');
+			for (size_t i = 0; i < bar; i++)
+				buf_addch(b, i < fill ? '#' : ' ');
+			buf_addstr(b, "] ");
+		}
 	}
 	if (p->total)
 		snprintf(t, sizeof t, "%zu/%zu done", p->done, p->total);
@@ -100,18 +106,58 @@ format(struct progress *p, int64_t now, struct buf *b)
 	}
 }
 
+/* Columns of the terminal, asked at each draw: it may have been resized. */
+static size_t
+term_width(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
+/*
+ * Draw the line within the terminal's width, short of the last column
+ * (writing there wraps on some terminals): a narrower bar first, then
+ * none, then the text cut.
+ */
 static void
 draw(struct progress *p, int64_t now)
 {
 	struct buf b = BUF_INIT;
+	size_t room = term_width(), over;
 
-	buf_addch(&b, '\r');
-	format(p, now, &b);
+	buf_addch(&b, '\r'); /* so room counts it in place of the last column */
+	format(p, now, BAR_WIDTH, &b);
+	if (b.len > room && (p->kinds & PROGRESS_BAR)) {
+		over = b.len - room;
+		buf_reset(&b);
+		buf_addch(&b, '\r');
+		format(p, now,
+		    BAR_WIDTH >= BAR_MIN + over ? BAR_WIDTH - over : 0, &b);
+	}
+	if (b.len > room)
+		b.len = room;
 	buf_addstr(&b, "\033[K");
 	util_write_all(STDERR_FILENO, b.data, b.len, NULL);
 	buf_release(&b);
 	p->drawn = now;
 	p->visible = true;
+}
+
+void
+progress_clear(struct progress *p, const char *next, size_t n)
+{
+	if (!p->tty || p->finished)
+		return;
+	if (p->visible)
+		util_write_all(STDERR_FILENO, "\r\033[K", 4, NULL);
+	p->visible = false;
+	if (next && n)
+		p->mid_line = next[n - 1] != '\n';
+	else if (!next)
+		p->mid_line = false; /* not known: as if the line ended */
 }
 
 void
@@ -121,7 +167,9 @@ progress_update(
 	p->running = running;
 	p->done = done;
 	p->failed = failed;
-	if (p->tty && now - p->drawn >= REDRAW_NS)
+	/* Drawn again at once after output cleared it. */
+	if (p->tty && !p->mid_line &&
+	    (!p->visible || now - p->drawn >= REDRAW_NS))
 		draw(p, now);
 }
 
@@ -132,14 +180,17 @@ progress_finish(struct progress *p, int64_t now)
 	char t[64];
 
 	if (p->tty) {
+		if (p->mid_line)
+			util_write_all(STDERR_FILENO, "\n", 1, NULL);
 		draw(p, now);
 		util_write_all(STDERR_FILENO, "\n", 1, NULL);
+		p->finished = true;
 		return;
 	}
 	/* Not a terminal: no drawing, one line for the log. */
 	buf_addstr(&b, "fanout: ");
 	p->kinds &= ~PROGRESS_BAR;
-	format(p, now, &b);
+	format(p, now, 0, &b);
 	snprintf(t, sizeof t, " in %.1fs\n", (now - p->started) / 1e9);
 	buf_addstr(&b, t);
 	util_write_all(STDERR_FILENO, b.data, b.len, NULL);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +18,57 @@ make_dir(const char *path)
 	if (mkdir(path, 0777) == 0 || errno == EEXIST)
 		return 0;
 	return error("cannot create '%s': %s", path, strerror(errno));
+}
+
+/* Create path and the folders above it, as mkdir -p. */
+static int
+make_dirs(const char *path)
+{
+	char *p = xstrdup(path), *slash;
+	int rc;
+
+	for (slash = p; (slash = strchr(slash + 1, '/')) != NULL;) {
+		*slash = '\0';
+		rc = mkdir(p, 0777);
+		*slash = '/';
+		if (rc < 0 && errno != EEXIST)
+			break;
+	}
+	free(p);
+	return make_dir(path);
+}
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcasecmp(s + n - k, suffix) == 0;
+}
+
+int
+results_prepare(const char *dir, bool dry_run)
+{
+	static const char *const tables[][2] = {
+	    {".json", "JSON"}, {".csv", "CSV"}, {".tsv", "TSV"}};
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < sizeof tables / sizeof tables[0]; i++)
+		if (ends_with(dir, tables[i][0]))
+			return error("--results '%s': results in one %s file "
+				     "are not supported (use --json)",
+			    dir, tables[i][1]);
+	if (dry_run)
+		return 0;
+	if (make_dirs(dir) < 0)
+		return -1;
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+		return error("--results '%s' is not a folder", dir);
+	if (access(dir, W_OK | X_OK) < 0)
+		return error("--results '%s' cannot be written: %s", dir,
+		    strerror(errno));
+	return 0;
 }
 
 static int

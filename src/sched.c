@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -105,6 +106,8 @@ struct sched {
 	struct runtimes runtimes;
 	int64_t median; /* of runtimes, for --timeout N%; 0: none */
 	const char *shell; /* for commands that need one */
+	char *bash; /* for exported bash functions; NULL: none */
+	const char *job_shell; /* the shell of the job being started */
 	struct buf cmd; /* scratch: a command's shell text */
 	struct args argv; /* scratch: a direct command's words */
 	char **argvp;
@@ -120,6 +123,7 @@ struct sched {
 	struct progress *progress;
 	bool mem_wait; /* --memfree holds starts back */
 	bool warned_full; /* said that jobs wait for spool space */
+	bool warned_mem; /* said that --memfree holds jobs back */
 	bool out_null; /* fanout's stdout is /dev/null: jobs write there */
 	bool results_failed;
 };
@@ -427,10 +431,91 @@ shell_of(const struct options *o)
 	return sh && *sh ? sh : "/bin/sh";
 }
 
+/* Where PATH finds an executable file called name (malloc'd), or NULL. */
+static char *
+path_search(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	struct stat st;
+	char *cand;
+
+	for (p = path ? path : "/bin:/usr/bin";; p = end + 1) {
+		end = strchrnul(p, ':');
+		cand = end == p ? xasprintf("./%s", name)
+				: xasprintf("%.*s/%s", (int)(end - p), p, name);
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+		if (!*end)
+			return NULL;
+	}
+}
+
+/* A shell that cannot run is one error before any job, not one per job. */
+static int
+shell_check(const struct options *o, const char *sh)
+{
+	const char *what = o->shell ? "--shell" : "FANOUT_SHELL";
+	struct stat st;
+	char *found;
+
+	if (!strchr(sh, '/')) {
+		if (!(found = path_search(sh)))
+			return error("%s '%s': not found in PATH", what, sh);
+		free(found);
+		return 0;
+	}
+	if (stat(sh, &st) < 0 || access(sh, X_OK) < 0)
+		return error("%s '%s': %s", what, sh, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return error("%s '%s': not a program", what, sh);
+	return 0;
+}
+
+/*
+ * The bash that runs exported bash functions (BASH_FUNC_name%% in the
+ * environment): the shell when it is a bash, else the first bash in PATH.
+ * NULL when there are no such functions or no bash; owned by the caller.
+ */
+static char *
+bash_for_functions(const char *shell)
+{
+	const char *base;
+	size_t i;
+
+	for (i = 0; environ[i]; i++)
+		if (strncmp(environ[i], "BASH_FUNC_", 10) == 0)
+			break;
+	if (!environ[i])
+		return NULL;
+	base = strrchr(shell, '/');
+	if (strcmp(base ? base + 1 : shell, "bash") == 0)
+		return xstrdup(shell);
+	return path_search("bash");
+}
+
+/* Is the first word of shell text an exported bash function? */
+static bool
+runs_bash_function(const char *text)
+{
+	char *var;
+	size_t start = strspn(text, " \t\n"), len;
+	bool found;
+
+	len = strcspn(text + start, " \t\n;&|<>()");
+	if (len == 0)
+		return false;
+	var = xasprintf("BASH_FUNC_%.*s%%%%", (int)len, text + start);
+	found = getenv(var) != NULL;
+	free(var);
+	return found;
+}
+
 /*
  * Build the command of a job: argv for direct commands, else shell text.
  * NULL when the command is too long for exec: then s->cmd holds it as
- * shell text, to run as a script.
+ * shell text, to run as a script (with s->job_shell).
  */
 static char **
 job_argv(struct sched *s, struct job *j)
@@ -439,15 +524,20 @@ job_argv(struct sched *s, struct job *j)
 	size_t i, n;
 	bool shell = template_needs_shell(t);
 
+	s->job_shell = s->shell;
 	if (!shell) {
 		template_render_argv(t, &j->args, j->seq, j->slot, &s->argv);
 		n = s->argv.n;
-		if (s->argv.data.len > COMMAND_ARG_MAX)
+		if (s->argv.data.len > COMMAND_ARG_MAX ||
+		    (s->bash && n &&
+			runs_bash_function(args_value(&s->argv, 0))))
 			shell = true;
 	}
 	if (shell) {
 		buf_reset(&s->cmd);
 		template_render_shell(t, &j->args, j->seq, j->slot, &s->cmd);
+		if (s->bash && runs_bash_function(s->cmd.data))
+			s->job_shell = s->bash;
 		if (s->cmd.len > COMMAND_ARG_MAX)
 			return NULL;
 		n = 3;
@@ -458,7 +548,7 @@ job_argv(struct sched *s, struct job *j)
 		    xreallocarray(s->argvp, s->argvp_cap, sizeof *s->argvp);
 	}
 	if (shell) {
-		s->argvp[0] = (char *)s->shell;
+		s->argvp[0] = (char *)s->job_shell;
 		s->argvp[1] = (char *)"-c";
 		s->argvp[2] = s->cmd.data;
 	} else {
@@ -539,7 +629,7 @@ job_start(struct sched *s, struct job *j)
 	{
 		struct exec_cmd cmd = {
 		    .argv = argv,
-		    .shell = s->shell,
+		    .shell = s->job_shell,
 		    .script = s->cmd.data,
 		    .script_len = s->cmd.len,
 		    .envp = s->envp,
@@ -571,7 +661,7 @@ job_start(struct sched *s, struct job *j)
 	if (rc > 0) {
 		/* The command could not be run: say why as its stderr. */
 		char *msg =
-		    xasprintf("fanout: %s: %s\n", argv ? argv[0] : s->shell,
+		    xasprintf("fanout: %s: %s\n", argv ? argv[0] : s->job_shell,
 			rc == ENOENT ? "command not found" : strerror(rc));
 
 		if (s->o->output == OUTPUT_UNGROUP)
@@ -690,6 +780,19 @@ kill_all(struct sched *s)
 	s->killed_all = true;
 }
 
+/*
+ * Job output or a notice of fanout's own is about to reach the terminal:
+ * the progress line steps aside (notices end their line).
+ */
+static void
+progress_aside(void *arg, const char *p, size_t n)
+{
+	struct sched *s = arg;
+
+	if (s->progress)
+		progress_clear(s->progress, p, n);
+}
+
 /* A one-line notice on stderr naming a job's command. */
 static void
 job_notice(const struct job *j, const char *what)
@@ -752,6 +855,7 @@ check_halt(struct sched *s, struct job *j, bool failed)
 		s->halt_status = 0;
 	else
 		s->halt_status = s->nfailed > 100 ? 101 : (int)s->nfailed;
+	progress_aside(s, "\n", 1);
 	job_notice(j,
 	    h->what == HALT_FAIL	  ? "halting after this job failed"
 		: h->what == HALT_SUCCESS ? "halting after this job succeeded"
@@ -1017,6 +1121,7 @@ resume_paused(struct sched *s)
 				if (fate == FATE_UNKNOWN)
 					j->no_retry = true;
 			} else if (!s->warned_full) {
+				progress_aside(s, "\n", 1);
 				warnx("no space for output in %s: jobs wait",
 				    collector_spool_dir());
 				s->warned_full = true;
@@ -1026,6 +1131,50 @@ resume_paused(struct sched *s)
 		if (!j->paused && j->reaped)
 			command_ended(s, j);
 	}
+}
+
+/* n bytes as --memfree reads them: 512, 1.5K, 3.2G. */
+static void
+format_size(char *dst, size_t len, long long n)
+{
+	static const char units[] = "KMGTPE";
+	double v = (double)n;
+	int u = -1;
+
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (n < 0)
+		snprintf(dst, len, "unknown");
+	else if (u < 0)
+		snprintf(dst, len, "%lld", n);
+	else
+		snprintf(dst, len, "%.1f%c", v, units[u]);
+}
+
+/*
+ * --memfree holds starts back. When that leaves nothing running, say so
+ * once: otherwise fanout would wait without a word.
+ */
+static bool
+memory_short(struct sched *s)
+{
+	long long avail = util_mem_available();
+	char have[32], want[32];
+
+	if (avail >= s->o->memfree)
+		return false;
+	if (!s->warned_mem && s->nrunning == 0) {
+		progress_aside(s, "\n", 1);
+		format_size(have, sizeof have, avail);
+		format_size(want, sizeof want, s->o->memfree);
+		warnx("jobs wait for free memory: %s available, --memfree "
+		      "asks %s",
+		    have, want);
+		s->warned_mem = true;
+	}
+	return true;
 }
 
 static void
@@ -1041,8 +1190,7 @@ start_jobs(struct sched *s)
 			break;
 		if (s->o->delay > 0 && s->now < s->next_start)
 			break;
-		if (s->o->memfree && !s->o->dry_run &&
-		    util_mem_available() < s->o->memfree) {
+		if (s->o->memfree && !s->o->dry_run && memory_short(s)) {
 			s->mem_wait = true;
 			break;
 		}
@@ -1279,6 +1427,9 @@ sched_run(struct plan *plan, const struct options *o)
 	int status;
 
 	memset(&s, 0, sizeof s);
+	if (shell_check(o, shell_of(o)) < 0 ||
+	    (o->results && results_prepare(o->results, o->dry_run) < 0))
+		return FANOUT_STATUS_ERROR;
 	s.o = o;
 	s.plan = plan;
 	s.queue_tail = &s.queue;
@@ -1288,6 +1439,7 @@ sched_run(struct plan *plan, const struct options *o)
 	env_init(&s);
 	s.local = spawn_executor_new();
 	s.shell = shell_of(o);
+	s.bash = bash_for_functions(s.shell);
 	/*
 	 * Output bound for /dev/null is not worth capturing: the jobs write
 	 * there themselves (as GNU tar skips reading files it would archive
@@ -1302,6 +1454,8 @@ sched_run(struct plan *plan, const struct options *o)
 		    .live = o->keep_order && o->retries <= 1 && !o->json,
 		    .json = o->json,
 		    .stop = &sig_stop,
+		    .on_tty = o->progress ? progress_aside : NULL,
+		    .on_tty_arg = &s,
 		};
 		if (co.mode == OUTPUT_LINE && co.keep_order)
 			co.mode = OUTPUT_GROUP;
@@ -1361,6 +1515,7 @@ sched_run(struct plan *plan, const struct options *o)
 	free(s.slots);
 	free(s.envp);
 	free(s.argvp);
+	free(s.bash);
 	buf_release(&s.cmd);
 	buf_release(&s.dry);
 	free(s.chunk);

@@ -27,6 +27,7 @@ struct seg {
 	enum seg_kind kind;
 	enum form form;
 	long argn; /* 0: every argument; -1: the last one */
+	bool code; /* in the command's first word: shell text, not data */
 	const char *text; /* SEG_LIT, SEG_BLANK */
 	size_t len;
 };
@@ -257,6 +258,29 @@ needs_shell(const struct template *t)
 	return j == start || is_shell_word(s->text + start, j - start);
 }
 
+/*
+ * As GNU parallel does: a value in the command's first word (the text up
+ * to the first blank or '=') is part of the command, so it goes to the
+ * shell as it is (`fanout {} ::: 'echo a; echo b'`). Values after the
+ * first word stay quoted data.
+ */
+static void
+mark_first_word_code(struct template *t)
+{
+	struct seg *s;
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		s = &t->segs[i];
+		if (s->kind == SEG_LIT || s->kind == SEG_BLANK) {
+			if (strcspn(s->text, " \t\n=") < s->len)
+				return;
+		} else if (s->kind == SEG_ARG) {
+			s->code = true;
+		}
+	}
+}
+
 /* Turn blank runs inside literals into SEG_BLANK word breaks. */
 static void
 split_words(struct template *t)
@@ -347,6 +371,7 @@ template_new(char *const *words, size_t nwords, const struct template_opts *o)
 		parse_text(t, t->text, o->replace);
 		if (!has_repl(t))
 			append_items(t);
+		mark_first_word_code(t);
 		t->shell = needs_shell(t);
 		if (!t->shell)
 			split_words(t);
@@ -503,7 +528,8 @@ seg_args(const struct seg *s, const struct args *a, size_t *first)
 	return 1;
 }
 
-enum render_mode { RENDER_SHELL, RENDER_TEXT };
+/* RENDER_SHELL_CODE: a value that is shell text (in the first word). */
+enum render_mode { RENDER_SHELL, RENDER_SHELL_CODE, RENDER_TEXT };
 
 static void
 add_number(struct buf *out, size_t n)
@@ -517,7 +543,9 @@ add_number(struct buf *out, size_t n)
 static void
 add_value(struct buf *out, enum render_mode mode, const char *v, size_t len)
 {
-	if (mode == RENDER_SHELL)
+	if (mode == RENDER_SHELL_CODE)
+		buf_add(out, v, len);
+	else if (mode == RENDER_SHELL)
 		shell_quote(out, v, len);
 	else
 		buf_add(out, v, len);
@@ -547,7 +575,11 @@ render(const struct template *t, const struct args *a, size_t seq, size_t slot,
 					buf_addch(out, ' ');
 				v = apply_form(
 				    s->form, args_value(a, j), a->len[j], &len);
-				add_value(out, mode, v, len);
+				add_value(out,
+				    s->code && mode == RENDER_SHELL
+					? RENDER_SHELL_CODE
+					: mode,
+				    v, len);
 			}
 			break;
 		case SEG_SEQ:

@@ -400,3 +400,64 @@ make_logsh() {
 	EOF
 	[ ! -e f3 ]
 }
+
+@test "a value in the command's first word is command text (GNU parallel)" {
+	# parallel(1): "Replacement strings are normally quoted ... The
+	# exception is if the command starts with a replacement string".
+	run fanout {} ::: 'echo a; echo b'
+	expect_status 0
+	expect_output <<-'EOF'
+	a
+	b
+	EOF
+	run fanout '{} x' ::: 'echo hi'
+	expect_status 0
+	expect_output <<-'EOF'
+	hi x
+	EOF
+	run fanout '{.} x' ::: 'echo hi.c'
+	expect_status 0
+	expect_output <<-'EOF'
+	hi x
+	EOF
+	run fanout -I XX 'XX x' ::: 'echo hi'
+	expect_status 0
+	expect_output <<-'EOF'
+	hi x
+	EOF
+	run fanout -k {} < <(printf 'echo c; echo d\necho e\n')
+	expect_status 0
+	expect_output <<-'EOF'
+	c
+	d
+	e
+	EOF
+}
+
+@test "values after the first word stay quoted data (deliberate difference)" {
+	# GNU parallel 20221122 leaves {2} unquoted too (it runs `c`); fanout
+	# quotes every value outside the first word (README).
+	run fanout -N2 '{1} {2}' ::: 'echo hi' 'a; echo c'
+	expect_status 0
+	expect_output <<-'EOF'
+	hi a; echo c
+	EOF
+	run fanout --dry-run '{.} {}' ::: 'echo a;b.c'
+	expect_output <<-'EOF'
+	echo a;b 'echo a;b.c'
+	EOF
+	# An assignment is not the command: V={} stays quoted, as in GNU.
+	run fanout 'V={} printenv V' ::: 'a; b'
+	expect_status 0
+	expect_output <<-'EOF'
+	a; b
+	EOF
+}
+
+@test "-q: a value in the first word is one argument, not command text" {
+	# GNU parallel -q runs 'echo hi' as a command name too.
+	run --separate-stderr fanout -q {} x ::: 'echo hi'
+	expect_status 1
+	[ -z "$output" ]
+	[[ "$stderr" == *"echo hi: command not found"* ]]
+}

@@ -317,3 +317,80 @@ long_item() {
 	tool in b1
 	EOF
 }
+
+@test "an exported bash function runs under bash, with or without --shell" {
+	# GNU parallel runs it under the bash it was started from; fanout
+	# under bash for any command whose first word is such a function.
+	doit() { echo "doit $1 ${BASH_VERSION:+bash}"; }
+	export -f doit
+	run fanout doit ::: a
+	expect_status 0
+	expect_output <<-'EOF'
+	doit a bash
+	EOF
+	run fanout --shell /bin/bash -k doit ::: b c
+	expect_status 0
+	expect_output <<-'EOF'
+	doit b bash
+	doit c bash
+	EOF
+	# A shell that is not bash: bash from PATH runs the function.
+	FANOUT_SHELL=/bin/sh run fanout 'doit {} | cat' ::: d
+	expect_status 0
+	expect_output <<-'EOF'
+	doit d bash
+	EOF
+	run fanout --shell /bin/sh {} ::: 'doit e'
+	expect_status 0
+	expect_output <<-'EOF'
+	doit e bash
+	EOF
+	# Other commands keep their shell: /bin/sh is not bash here.
+	FANOUT_SHELL=/bin/sh run fanout 'echo ${BASH_VERSION:-nobash} {} | cat' ::: f
+	expect_output <<-'EOF'
+	nobash f
+	EOF
+}
+
+@test "an exported bash function in a command too long for one argument" {
+	doit() { echo "${#1} ${BASH_VERSION:+bash}"; }
+	export -f doit
+	head -c 200000 /dev/zero | tr '\0' a >longarg
+	echo >>longarg
+	run fanout -a longarg doit
+	expect_status 0
+	expect_output <<-'EOF'
+	200000 bash
+	EOF
+}
+
+@test "a shell that cannot run: one error and 255 before any job" {
+	# GNU parallel: "Shell '/nonexistent' not found", exit 255.
+	FANOUT_SHELL=/nonexistent run --separate-stderr fanout 'touch ran{} | cat' ::: 1 2 3
+	expect_status 255
+	[ "$stderr" = "fanout: FANOUT_SHELL '/nonexistent': No such file or directory" ]
+	run --separate-stderr fanout --shell /nonexistent touch ran{} ::: 1 2 3
+	expect_status 255
+	[ "$stderr" = "fanout: --shell '/nonexistent': No such file or directory" ]
+	run --separate-stderr fanout --shell no-such-shell-fanout touch ran{} ::: 1
+	expect_status 255
+	[ "$stderr" = "fanout: --shell 'no-such-shell-fanout': not found in PATH" ]
+	[ ! -e ran1 ] && [ ! -e ran2 ] && [ ! -e ran3 ]
+	# A shell named without a slash is found in PATH.
+	run fanout --shell sh 'echo {} | cat' ::: ok
+	expect_status 0
+	expect_output <<-'EOF'
+	ok
+	EOF
+}
+
+@test "--memfree that holds every job back says so once on stderr" {
+	# GNU parallel waits without a word; fanout says why it waits.
+	start_fanout --memfree 100T touch ran{} ::: 1
+	wait_for grep -q 'memory' err
+	kill -TERM "$FPID"
+	wait_fanout
+	[ ! -e ran1 ]
+	[ "$(grep -c . err)" -eq 1 ]
+	grep -Eq '^fanout: warning: jobs wait for free memory: [0-9.]+[KMGTPE]? available, --memfree asks 100\.0T$' err
+}

@@ -13,6 +13,25 @@ spew_sums() {
 	done | sort
 }
 
+# A terminal for --bar: a tmux server of this test's own (its socket in
+# the test's folder), never the user's. tmux_start COLS CMD runs CMD in a
+# pane COLS wide; screen shows the pane without its trailing blank lines.
+tmux_start() {
+	command -v tmux >/dev/null || skip "tmux is not installed"
+	TMUX_SOCK=$BATS_TEST_TMPDIR/tmux.sock
+	tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -x "$1" -y 20 \
+	    "cd '$BATS_TEST_TMPDIR' && $2; touch finished; sleep 600"
+}
+
+screen() {
+	tmux -S "$TMUX_SOCK" capture-pane -p | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+}
+
+local_teardown() {
+	[ -n "${TMUX_SOCK:-}" ] && tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
+	return 0
+}
+
 @test "30 jobs writing megabytes to stdout and stderr in turns never mix" {
 	# Each job writes 2 MB of "<NN>" to stdout and of "{NN}" to stderr.
 	status=0
@@ -324,5 +343,94 @@ err b" ]
 	1 again
 	2
 	2 again
+	EOF
+}
+
+@test "--results into a folder that cannot be made: one error, 255, no job run" {
+	# GNU parallel stops at its first mkdir too.
+	touch afile
+	run --separate-stderr fanout --results afile/sub touch ran{} ::: 1 2 3
+	expect_status 255
+	[ "$stderr" = "fanout: cannot create 'afile/sub': Not a directory" ]
+	run --separate-stderr fanout --results afile touch ran{} ::: 1 2 3
+	expect_status 255
+	[ "$stderr" = "fanout: --results 'afile' is not a folder" ]
+	[ ! -e ran1 ] && [ ! -e ran2 ] && [ ! -e ran3 ]
+}
+
+@test "--results creates the folders above the results folder" {
+	run fanout --results a/b/c echo {} ::: x
+	expect_status 0
+	[ "$(cat a/b/c/1/stdout)" = x ]
+}
+
+@test "--results NAME.json, .csv, .tsv is refused, pointing at --json" {
+	# GNU parallel 20221122 writes one JSON/CSV/TSV table for such a
+	# name; fanout refuses rather than make a folder of that name.
+	for name in out.json out.CSV out.tsv; do
+		run --separate-stderr fanout --results "$name" touch ran ::: 1
+		expect_status 255
+		[[ "$stderr" == "fanout: --results '$name': results in one "*" file are not supported (use --json)" ]]
+		[ ! -e "$name" ] && [ ! -e ran ]
+	done
+}
+
+@test "--bar in a terminal: output goes above the bar, which fits the width" {
+	# Each job waits until the bar is on the screen, so that before the
+	# fix its output would land on the bar's line.
+	tmux_start 30 "$FANOUT --bar -j1 -k 'waitfile go{}; echo line{}; echo err{} >&2' ::: 1 2 3"
+	wait_for eval 'screen | grep -q "0/3 done"'
+	touch go1
+	wait_for eval 'screen | grep -q "1/3 done"'
+	touch go2 go3
+	wait_for test -e finished
+	run screen
+	expect_output <<-'EOF'
+	line1
+	err1
+	line2
+	err2
+	line3
+	err3
+	100% [#############] 3/3 done
+	EOF
+}
+
+@test "--progress --eta in a narrow terminal: the line is cut, never wrapped" {
+	tmux_start 15 "$FANOUT --bar --progress --eta -j1 'waitfile go{}; echo l{}' ::: 1 2"
+	wait_for eval 'screen | grep -q "^  0% 0/2 done,"'
+	touch go1 go2
+	wait_for test -e finished
+	run screen
+	expect_output <<-'EOF'
+	l1
+	l2
+	100% 2/2 done,
+	EOF
+}
+
+@test "--bar in a terminal never draws over a line a job left unfinished" {
+	tmux_start 30 "$FANOUT --bar -j1 -k 'waitfile go{}; printf x{}' ::: 1 2"
+	wait_for eval 'screen | grep -q "0/2 done"'
+	touch go1
+	wait_for eval 'screen | grep -q "^x1"'
+	touch go2
+	wait_for test -e finished
+	run screen
+	expect_output <<-'EOF'
+	x1x2
+	100% [#############] 2/2 done
+	EOF
+}
+
+@test "--bar in a terminal: fanout's own notices go above the bar too" {
+	tmux_start 80 "$FANOUT --bar --halt now,fail=1 'waitfile go; exit 3' ::: 1"
+	wait_for eval 'screen | grep -q "0/1 done"'
+	touch go
+	wait_for test -e finished
+	run screen
+	expect_output <<-'EOF'
+	fanout: warning: halting after this job failed: waitfile go; exit 3 1
+	100% [##############################] 1/1 done
 	EOF
 }

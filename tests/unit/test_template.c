@@ -650,9 +650,47 @@ test_raw_and_text(void)
 	args_release(&a);
 }
 
+static void
+test_first_word_code(void)
+{
+	struct template *t;
+	struct args a = ARGS_INIT;
+
+	/* A value in the first word is command text (GNU parallel). */
+	t = tpl("{}", "x", NULL);
+	set_args(&a, "echo a; echo b", NULL);
+	CHECK(template_needs_shell(t));
+	CHECK_STR_FREE(shell(t, &a, 1, 1), "echo a; echo b x");
+	template_free(t);
+	t = tpl("{.}", "{}", NULL);
+	set_args(&a, "echo a;b.c", NULL);
+	CHECK_STR_FREE(shell(t, &a, 1, 1), "echo a;b 'echo a;b.c'");
+	template_free(t);
+	t = tpl("my_{1}", "{2}", NULL);
+	set_args(&a, "f a", "b;c", NULL);
+	CHECK_STR_FREE(shell(t, &a, 1, 1), "my_f a 'b;c'");
+	template_free(t);
+	/* Not the first word: after a blank or an '=' (GNU's rule). */
+	t = tpl("V={}", "env", NULL);
+	set_args(&a, "a b", NULL);
+	CHECK_STR_FREE(shell(t, &a, 1, 1), "V='a b' env");
+	template_free(t);
+	t = tpl(" {}", NULL);
+	CHECK_STR_FREE(shell(t, &a, 1, 1), " 'a b'");
+	template_free(t);
+	/* -q: the first word's value is data too, one argument. */
+	t = tpl_opt(NULL, true, "{}", "x", NULL);
+	set_args(&a, "echo hi", NULL);
+	CHECK_STR_FREE(argv_str(t, &a, 1, 1), "[echo hi][x]");
+	template_free(t);
+
+	args_release(&a);
+}
+
 int
 main(void)
 {
+	test_first_word_code();
 	test_shell_quote();
 	test_forms();
 	test_needs_shell();
