@@ -501,8 +501,8 @@ plan_job_ended(struct plan *p, struct task *t, bool failed)
 	n->running--;
 	n->pending--;
 	n->failed |= failed;
-	if (n->pending == 0)
-		update(p);
+	if (n->pending == 0 && n->input_over && n->next == n->nitems)
+		update(p); /* its last job: it is over */
 }
 
 void
