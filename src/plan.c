@@ -562,5 +562,7 @@ plan_input_fd(const struct plan *p)
 int
 plan_fill(struct plan *p)
 {
+	if (plan_input_fd(p) < 0)
+		return 0;
 	return input_fill(p->nodes[p->reading]->task.input);
 }
