@@ -326,11 +326,19 @@ read_tasks(struct plan *p, size_t upto)
 {
 	int rc;
 
-	for (; p->reading < upto; p->reading++) {
-		rc = read_ahead(p, p->nodes[p->reading]);
-		if (rc != INPUT_END)
+	while (p->reading < upto) {
+		struct node *n = p->nodes[p->reading];
+
+		rc = read_ahead(p, n);
+		if (rc == INPUT_WAIT)
 			return rc;
-		update(p); /* it may have no job */
+		p->reading++;
+		/* Skipped while read (a need's input failed): only counted. */
+		if (n->state == TASK_SKIPPED)
+			items_release(n);
+		update(p); /* it may have no job, or have failed */
+		if (rc == INPUT_ERROR)
+			return rc;
 	}
 	return INPUT_END;
 }
@@ -398,10 +406,8 @@ update(struct plan *p)
 			if (n->state == TASK_RUNNING && n->input_over &&
 			    n->next == n->nitems && n->pending == 0)
 				n->state = n->failed ? TASK_FAILED : TASK_DONE;
-			if (n->state == TASK_SKIPPED && was != TASK_SKIPPED) {
-				n->input_over = true;
+			if (n->state == TASK_SKIPPED && was != TASK_SKIPPED)
 				items_release(n);
-			}
 			changed |= n->state != was;
 		}
 	} while (changed);
@@ -463,10 +469,12 @@ next_new(struct plan *p, struct plan_job *pj, struct args *args)
 			n->pending++;
 			return PLAN_JOB;
 		}
-		if (rc != INPUT_END)
+		if (rc == INPUT_WAIT)
 			return rc;
-		/* Its input just ended: it may be done, and others may run. */
+		/* Its input just ended: it may be over, and others may run. */
 		update(p);
+		if (rc == INPUT_ERROR)
+			return rc;
 		i = (size_t)-1;
 	}
 	for (i = 0; i < p->nnodes; i++)

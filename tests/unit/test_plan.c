@@ -501,6 +501,56 @@ test_streams(void)
 	sim_release(&s);
 }
 
+/*
+ * An input that fails (a directory to read lines from) fails its task:
+ * its dependents are skipped, but for "when: always" ones.
+ */
+static void
+test_input_fails(void)
+{
+	struct options o = {0};
+	struct group g = {NULL, 0, tmpdir, false};
+	struct plan *p = plan_new();
+	struct task *a = plan_add_task(p, "a");
+	struct task *b = add(p, "b", "b1");
+	struct task *c = add(p, "c", "c1");
+	struct sim s;
+
+	o.groups = &g;
+	o.ngroups = 1;
+	o.delimiter = '\n';
+	a->input = input_open(&o);
+	plan_add_need(p, b, a);
+	plan_add_need(p, c, a);
+	c->when = TASK_WHEN_ALWAYS;
+	sim_init(&s, p);
+	CHECK_INT(sim_take(&s), PLAN_WAIT);
+	fputs("(an error message is expected here)\n", stderr);
+	CHECK_INT(plan_fill(p), -1);
+	CHECK_INT(sim_take(&s), PLAN_ERROR);
+	CHECK_INT(plan_task_state(p, a), TASK_FAILED);
+	CHECK_INT(plan_task_state(p, b), TASK_SKIPPED);
+	sim_take(&s);
+	CHECK_LOG(&s, "c#2=c1 |held");
+	sim_end_all(&s);
+	sim_take(&s);
+	CHECK_LOG(&s, "|end");
+	sim_release(&s);
+
+	/* The same as the only task, read as jobs are wanted. */
+	p = plan_new();
+	a = plan_add_task(p, "a");
+	a->input = input_open(&o);
+	sim_init(&s, p);
+	CHECK_INT(sim_take(&s), PLAN_WAIT);
+	fputs("(and here)\n", stderr);
+	CHECK_INT(plan_fill(p), -1);
+	CHECK_INT(sim_take(&s), PLAN_ERROR);
+	CHECK_INT(plan_task_state(p, a), TASK_FAILED);
+	CHECK_INT(sim_take(&s), PLAN_END);
+	sim_release(&s);
+}
+
 /* plan_read_all() counts the jobs to run, and they come in order. */
 static void
 test_read_all(void)
@@ -534,6 +584,7 @@ main(void)
 	test_resume();
 	test_empty_tasks();
 	test_streams();
+	test_input_fails();
 	test_read_all();
 	rmdir(tmpdir);
 	return unit_done();
