@@ -73,9 +73,12 @@ joblog_write(struct joblog *j, const struct job_record *r)
 	    r->seq, r->host, r->start, r->runtime, (unsigned long long)r->send,
 	    (unsigned long long)r->receive, r->exitval, r->signal);
 	buf_addstr(&j->line, num);
-	/* One job, one line: a newline in the command would break that. */
+	/*
+	 * One job, one line: a newline in the command is written as a NUL
+	 * byte, which no command can hold (GNU parallel's escape).
+	 */
 	for (i = 0; r->cmd[i]; i++)
-		buf_addch(&j->line, r->cmd[i] == '\n' ? ' ' : r->cmd[i]);
+		buf_addch(&j->line, r->cmd[i] == '\n' ? '\0' : r->cmd[i]);
 	buf_addch(&j->line, '\n');
 	/* O_APPEND and one write: the line is whole even after kill -9. */
 	if (util_write_all(j->fd, j->line.data, j->line.len, NULL) < 0) {
@@ -114,6 +117,16 @@ static bool
 bit_get(const unsigned char *map, size_t nbits, size_t bit)
 {
 	return bit < nbits && (map[bit / 8] & (1u << (bit % 8)));
+}
+
+/* Give back the newlines joblog_write() wrote as NUL bytes. */
+static void
+unescape_newlines(char *line, size_t len)
+{
+	char *p = line;
+
+	while ((p = memchr(p, '\0', len - (size_t)(p - line))))
+		*p++ = '\n';
 }
 
 /* Split a joblog line into its nine fields; false when it is not one. */
@@ -194,6 +207,7 @@ joblog_read(const char *spec, struct joblog_past *p)
 	while ((len = getline(&line, &cap, fp)) >= 0) {
 		if (len && line[len - 1] == '\n')
 			line[--len] = '\0';
+		unescape_newlines(line, (size_t)len);
 		if (!split_line(line, f))
 			continue; /* the header, or a torn line */
 		seq = strtoul(f[0], &end, 10);

@@ -321,6 +321,38 @@ FJOB='echo {} >> ran; [ ! -e fail{} ]'
 	expect_output <<<'b c'
 }
 
+# NLJOB: a command with a newline in it; it fails while fail{} exists.
+NLJOB=$'echo {} >> ran\ntest ! -e fail{}'
+
+# retry_newline FIRST SECOND: FIRST logs NLJOB failing, SECOND retries it
+# from the joblog: the command must come back exact, newline and all (a
+# space instead would make `echo` print the rest and succeed).
+retry_newline() {
+	touch fail1
+	run --separate-stderr "$1" --joblog j.log "$NLJOB" ::: 1
+	expect_status 1
+	rm fail1
+	: > ran
+	run --separate-stderr "$2" --joblog j.log --retry-failed
+	expect_status 0
+	run cat ran
+	expect_output <<<'1'
+}
+
+@test "--retry-failed reruns a command holding a newline exactly" {
+	retry_newline "$FANOUT" "$FANOUT"
+	# GNU parallel's escape: the newline is a NUL byte in the joblog.
+	run bash -c "tail -n +2 j.log | head -n 1 | cut -f 9 | tr '\\0' @"
+	expect_output <<<'echo 1 >> ran@test ! -e fail1'
+}
+
+@test "a command holding a newline: GNU parallel retries fanout's joblog, and the reverse" {
+	need_gnu
+	retry_newline "$FANOUT" gnu
+	rm j.log
+	retry_newline gnu "$FANOUT"
+}
+
 # ---------------------------------------------------------------- interop
 
 # HJOB: job 4 fails while the file fail4 exists.
