@@ -122,6 +122,7 @@ struct sched {
 	bool warned_full; /* said that jobs wait for spool space */
 	bool out_null; /* fanout's stdout is /dev/null: jobs write there */
 	bool results_failed;
+	bool joblog_failed; /* a line could not be written: 255 */
 };
 
 /*
@@ -784,7 +785,14 @@ job_record(struct sched *s, struct job *j, int64_t runtime)
 	r->exitval = j->timed_out ? -1 : j->exitval;
 	r->signal = j->sig;
 	r->receive = output_bytes(j->out, 1);
-	joblog_write(s->joblog, r);
+	if (joblog_write(s->joblog, r) < 0 && !s->joblog_failed) {
+		/* Jobs started now would go unlogged, to be run again. */
+		s->joblog_failed = s->halted = true;
+		if (s->nrunning)
+			warnx(
+			    "starting no more jobs; waiting for %zu to finish",
+			    s->nrunning);
+	}
 	if (s->o->results)
 		results_finish(s->o->results, r);
 	if (s->o->json) {
@@ -1336,7 +1344,8 @@ sched_run(struct plan *plan, const struct options *o)
 		status = 128 + s.stop_signal;
 	else if (collector_broken(s.coll))
 		status = 128 + SIGPIPE;
-	else if (collector_failed(s.coll) || s.input_error || s.results_failed)
+	else if (collector_failed(s.coll) || s.input_error ||
+	    s.results_failed || s.joblog_failed)
 		status = FANOUT_STATUS_ERROR;
 	else if (s.halted)
 		status = s.halt_status;

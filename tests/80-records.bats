@@ -259,6 +259,134 @@ interrupted_run() {
 	done
 }
 
+# ---------------------------------------------------------------- damaged joblogs
+
+# jline SEQ EXIT CMD: a joblog line as fanout and GNU parallel write it.
+jline() {
+	printf '%s\t:\t1795855078.797\t     0.006\t0\t2\t%s\t0\t%s\n' "$1" "$2" "$3"
+}
+
+# torn_joblog: a joblog whose last line, job 2's, was cut short.
+torn_joblog() {
+	echo "$HEADER"
+	jline 1 0 'echo a'
+	printf '2\t:\t1795855078.797\t     0.0'
+}
+
+@test "--resume: huge Seq values cost no memory (GNU parallel: a bitmap as large)" {
+	{
+		echo "$HEADER"
+		jline 100000000000 0 'echo x'
+		jline 18446744073709551615 0 'echo y'
+		jline 2 0 'echo b'
+	} > j.log
+	# 256 MB of address space: a bitmap up to those Seqs would not fit.
+	run --separate-stderr bash -c 'ulimit -v 262144; exec "$@"' _ \
+	    "$FANOUT" -k --joblog j.log --resume echo ::: a b c
+	expect_status 0
+	expect_output <<-EOF
+	a
+	c
+	EOF
+	[ -z "$stderr" ]
+}
+
+@test "--resume, --retry-failed: a line that is not a joblog line is an error naming it" {
+	local bad opt
+	for bad in "$(jline -1 0 'echo x')" "$(jline 0 0 'echo x')" \
+	    "$(jline 99999999999999999999999 0 'echo x')" \
+	    "$(printf '3\t:\tsoon\t1\t0\t0\t0\t0\techo x')" \
+	    "$(printf '3\t:\t1.0\t1\t0\t0\t0')" 'not a joblog' ''; do
+		{
+			echo "$HEADER"
+			jline 1 0 'echo a'
+			printf '%s\n' "$bad"
+			jline 2 1 'echo b'
+		} > j.log
+		for opt in --resume --resume-failed --retry-failed; do
+			run --separate-stderr "$FANOUT" --joblog j.log $opt \
+			    'touch ran' ::: x
+			expect_status 255
+			[ "$stderr" = "fanout: j.log:3: not a joblog line (Seq, Host, Starttime, JobRuntime, Send, Receive, Exitval, Signal, Command)" ]
+			[ ! -e ran ]
+		done
+	done
+}
+
+@test "--resume: a last line cut short is ignored with a warning and its job runs" {
+	torn_joblog > j.log
+	run --separate-stderr "$FANOUT" -k --joblog j.log --resume echo ::: a b c
+	expect_status 0
+	expect_output <<-EOF
+	b
+	c
+	EOF
+	[ "${stderr_lines[0]}" = "fanout: warning: j.log:3: the last line is cut short (no newline): ignored" ]
+	# The cut line was dropped before the new lines were added.
+	check_joblog j.log
+	run joblog_cols j.log 1,9
+	expect_output <<-EOF
+	1	echo a
+	2	echo b
+	3	echo c
+	EOF
+}
+
+@test "--joblog +FILE: a file not ending in a newline gets no line glued on" {
+	torn_joblog > j.log
+	run --separate-stderr "$FANOUT" --joblog +j.log echo ::: x
+	expect_status 0
+	[ "$stderr" = "fanout: warning: 'j.log': its last line was cut short (no newline): dropped" ]
+	check_joblog j.log
+	run joblog_cols j.log 1,9
+	expect_output <<-EOF
+	1	echo a
+	1	echo x
+	EOF
+	# A file of only a cut header: it is dropped, the header written anew.
+	printf 'Seq\tHost' > j2.log
+	run --separate-stderr "$FANOUT" --joblog +j2.log echo ::: x
+	expect_status 0
+	check_joblog j2.log
+	[ "$(wc -l < j2.log)" -eq 2 ]
+}
+
+@test "--joblog on a disk that fills: exit 255, whole lines only, --resume runs the rest once" {
+	local small=$BATS_TEST_TMPDIR/small pad i
+	mkdir -p "$small"
+	mount -t tmpfs -o size=64k tmpfs "$small" 2>/dev/null ||
+	    skip "cannot mount a tmpfs here (needs root)"
+	# The joblog's first page holds the header and four 950-byte lines;
+	# then the rest of the disk is taken.
+	echo "$HEADER" > "$small/j.log"
+	head -c 1M /dev/zero > "$small/fill" 2>/dev/null || true
+	pad=$(printf '%0900d' 0)
+	for i in $(seq 10); do echo "$i-$pad"; done > items
+	run --separate-stderr "$FANOUT" -j 1 --joblog "+$small/j.log" \
+	    "echo {} | cut -d- -f1 >> ran" :::: items
+	status_full=$status
+	stderr_full=$stderr
+	cp "$small/j.log" j.log
+	rm "$small/fill"
+	run --separate-stderr "$FANOUT" -j 1 --joblog "$small/j.log" --resume \
+	    "echo {} | cut -d- -f1 >> ran" :::: items
+	status_resume=$status
+	cp "$small/j.log" j2.log
+	umount "$small"
+	[ "$status_full" -eq 255 ]
+	[[ $stderr_full == *"fanout: cannot write joblog '$small/j.log': No space left on device"* ]]
+	check_joblog j.log
+	run joblog_cols j.log 1
+	expect_output < <(seq 4)
+	[ "$status_resume" -eq 0 ]
+	check_joblog j2.log
+	run joblog_cols j2.log 1
+	expect_output < <(seq 10)
+	# Jobs 1-5 ran in the first run (5 not logged), 5-10 in the second.
+	run cat ran
+	expect_output < <(seq 5; seq 5 10)
+}
+
 # FJOB: appends its item to "ran"; fails while the file fail<item> exists.
 FJOB='echo {} >> ran; [ ! -e fail{} ]'
 
