@@ -107,12 +107,28 @@ open_path(const char *path, bool append)
 	return fd;
 }
 
+const char *
+joblog_header(size_t *len)
+{
+	*len = sizeof header - 1;
+	return header;
+}
+
+bool
+joblog_to_stdout(const struct joblog *j)
+{
+	return j && j->fd < 0;
+}
+
 struct joblog *
 joblog_open(const char *spec, bool append)
 {
 	struct joblog *j = xcalloc(1, sizeof *j);
 	const char *path = joblog_path(spec, &append);
 
+	j->fd = -1;
+	if (strcmp(spec, "-") == 0)
+		return j; /* "+-" is a file, as in GNU parallel */
 	j->path = xstrdup(path);
 	if ((j->fd = open_path(path, append)) < 0)
 		fatal("cannot open joblog '%s'", path);
@@ -123,16 +139,12 @@ joblog_open(const char *spec, bool append)
 	return j;
 }
 
-int
-joblog_write(struct joblog *j, const struct job_record *r)
+const char *
+joblog_line(struct joblog *j, const struct job_record *r, size_t *len)
 {
 	char num[160];
 	size_t i;
-	off_t end;
-	int err;
 
-	if (!j)
-		return 0;
 	buf_reset(&j->line);
 	snprintf(num, sizeof num, "%zu\t%s\t%.3f\t%10.3f\t%llu\t%llu\t%d\t%d\t",
 	    r->seq, r->host, r->start, r->runtime, (unsigned long long)r->send,
@@ -145,12 +157,26 @@ joblog_write(struct joblog *j, const struct job_record *r)
 	for (i = 0; r->cmd[i]; i++)
 		buf_addch(&j->line, r->cmd[i] == '\n' ? '\0' : r->cmd[i]);
 	buf_addch(&j->line, '\n');
+	*len = j->line.len;
+	return j->line.data;
+}
+
+int
+joblog_write(struct joblog *j, const struct job_record *r)
+{
+	size_t len;
+	off_t end;
+	int err;
+
+	if (!j)
+		return 0;
+	joblog_line(j, r, &len);
 	/*
 	 * O_APPEND and one write: the line is whole even after kill -9. What
 	 * a full disk let through of it is cut off again (-1 for a pipe).
 	 */
 	end = lseek(j->fd, 0, SEEK_END);
-	if (util_write_all(j->fd, j->line.data, j->line.len, NULL) == 0)
+	if (util_write_all(j->fd, j->line.data, len, NULL) == 0)
 		return 0;
 	err = errno;
 	if (end >= 0 && ftruncate(j->fd, end) < 0 && !j->failed)
@@ -166,7 +192,8 @@ joblog_close(struct joblog *j)
 {
 	if (!j)
 		return;
-	close(j->fd);
+	if (j->fd >= 0)
+		close(j->fd);
 	buf_release(&j->line);
 	free(j->path);
 	free(j);

@@ -42,6 +42,16 @@ struct joblog *joblog_open(const char *spec, bool append);
  */
 int joblog_write(struct joblog *, const struct job_record *);
 void joblog_close(struct joblog *);
+/*
+ * "-" sends the lines to standard output, as GNU parallel does: the
+ * caller prints joblog_header() first and each job's joblog_line() after
+ * the job's own output, and joblog_write() is not used.
+ */
+bool joblog_to_stdout(const struct joblog *);
+const char *joblog_header(size_t *len);
+/* A finished job's line, valid until the next call. */
+const char *joblog_line(
+    struct joblog *, const struct job_record *, size_t *len);
 
 /*
  * Read FILE ("+FILE" too); a missing file is an empty past. A line that

@@ -770,6 +770,7 @@ job_record(struct sched *s, struct job *j, int64_t runtime)
 {
 	struct job_record *r;
 	struct buf cmd = BUF_INIT;
+	size_t len;
 
 	if (!s->joblog && !s->o->results && !s->o->json)
 		return;
@@ -785,7 +786,11 @@ job_record(struct sched *s, struct job *j, int64_t runtime)
 	r->exitval = j->timed_out ? -1 : j->exitval;
 	r->signal = j->sig;
 	r->receive = output_bytes(j->out, 1);
-	if (joblog_write(s->joblog, r) < 0 && !s->joblog_failed) {
+	if (joblog_to_stdout(s->joblog)) {
+		const char *line = joblog_line(s->joblog, r, &len);
+
+		output_set_trailer(j->out, line, len);
+	} else if (joblog_write(s->joblog, r) < 0 && !s->joblog_failed) {
 		/* Jobs started now would go unlogged, to be run again. */
 		s->joblog_failed = s->halted = true;
 		if (s->nrunning)
@@ -1285,6 +1290,7 @@ sched_run(struct plan *plan, const struct options *o)
 {
 	struct sched s;
 	int status;
+	size_t len;
 
 	memset(&s, 0, sizeof s);
 	s.o = o;
@@ -1323,6 +1329,11 @@ sched_run(struct plan *plan, const struct options *o)
 	if (o->joblog && !o->dry_run)
 		s.joblog = joblog_open(o->joblog,
 		    o->resume || o->resume_failed || o->retry_failed);
+	if (joblog_to_stdout(s.joblog)) {
+		const char *h = joblog_header(&len);
+
+		collector_print(s.coll, h, len);
+	}
 	if (o->progress)
 		s.progress = progress_new(o->progress, s.njobs);
 	/* A percentage, a bar or an ETA needs the total: read it all. */

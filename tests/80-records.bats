@@ -259,6 +259,34 @@ interrupted_run() {
 	done
 }
 
+# joblog_stdout TOOL ARG...: TOOL -k --joblog - ARG... with the times
+# (columns 3 and 4 of the joblog lines) cut out.
+joblog_stdout() {
+	local tool=$1
+	shift
+	"$tool" -k --joblog - "$@" | cut -f 1,2,5-
+}
+
+@test "--joblog -: the joblog goes to stdout, each line after its job's output (GNU)" {
+	run --separate-stderr joblog_stdout "$FANOUT" --results res \
+	    'echo out{}; exit {}' ::: 0 3
+	expect_status 0
+	expect_output <<-EOF
+	Seq	Host	Send	Receive	Exitval	Signal	Command
+	out0
+	1	:	0	5	0	0	echo out0; exit 0
+	out3
+	2	:	0	5	3	0	echo out3; exit 3
+	EOF
+	[ ! -e ./- ]
+	# --results keeps the job's own output only.
+	[ "$(cat res/2/stdout)" = out3 ]
+	need_gnu
+	local ours=$output
+	run --separate-stderr joblog_stdout gnu 'echo out{}; exit {}' ::: 0 3
+	expect_output <<<"$ours"
+}
+
 # ---------------------------------------------------------------- damaged joblogs
 
 # jline SEQ EXIT CMD: a joblog line as fanout and GNU parallel write it.
