@@ -525,7 +525,8 @@ job_start(struct sched *s, struct job *j)
 		}
 	}
 	argv = job_argv(s, j);
-	if (s->o->verbose) {
+	/* --json: the "cmd" field has it; the output is the job's alone. */
+	if (s->o->verbose && !s->o->json) {
 		buf_reset(&text);
 		job_command_text(j, &text);
 		buf_addch(&text, '\n');

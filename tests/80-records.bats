@@ -767,6 +767,32 @@ json_bytes() {
 	done
 }
 
+@test "--json: args and cmd that are not UTF-8 come back exact, in args_base64 and cmd_base64" {
+	# \xff and \xc3\xbf (UTF-8 for ÿ) must not both come out as "ÿ".
+	run --separate-stderr "$FANOUT" -k --json echo ::: $'\xff' $'\xc3\xbf'
+	expect_status 0
+	echo "$output" > out
+	json_check out
+	run jq -c '[has("args"), has("args_base64"), has("cmd"), has("cmd_base64")]' out
+	expect_output <<-EOF
+	[false,true,false,true]
+	[true,false,true,false]
+	EOF
+	jq -r 'select(.seq == 1) | .args_base64[0]' out | base64 -d > got
+	printf '\xff' | cmp - got
+	jq -r 'select(.seq == 1) | .cmd_base64' out | base64 -d > got
+	printf "echo '\xff'" | cmp - got
+	run jq -j 'select(.seq == 2) | .args[0], " ", .cmd' out
+	expect_output <<<$'\xc3\xbf echo \'\xc3\xbf\''
+}
+
+@test "--json -v: the command is in \"cmd\" only, not printed into \"stdout\"" {
+	run --separate-stderr "$FANOUT" -v --json echo ::: a
+	expect_status 0
+	run jq -c '[.cmd, .stdout]' <<<"$output"
+	expect_output <<<'["echo a","a\n"]'
+}
+
 # ORDER: job 1 ends only after fanout has logged job 2 as finished, so the
 # jobs finish in the order 2, 1.
 ORDER='if [ {} = 1 ]; then waitline j.log "^2\t" || exit 9; fi; echo job {}'
