@@ -1307,8 +1307,10 @@ sched_run(struct plan *plan, const struct options *o)
 	 * Output bound for /dev/null is not worth capturing: the jobs write
 	 * there themselves (as GNU tar skips reading files it would archive
 	 * to /dev/null). Their stderr pipe still tells when a job is over.
+	 * The joblog's Receive column counts it, so it is captured then.
 	 */
-	s.out_null = !o->results && util_is_devnull(STDOUT_FILENO);
+	s.out_null =
+	    !o->results && !o->joblog && util_is_devnull(STDOUT_FILENO);
 	s.chunk = xmalloc(READ_CHUNK);
 	{
 		struct collect_opts co = {

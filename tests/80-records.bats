@@ -92,6 +92,17 @@ gnu() {
 	done < <(tail -n +2 j.log)
 }
 
+@test "--joblog: Receive counts the bytes of stdout also when it is /dev/null" {
+	# Not under `run`, which would give fanout a pipe as stdout.
+	"$FANOUT" -k --joblog j.log 'head -c {} /dev/zero' ::: 1000 70000 \
+	    > /dev/null
+	run joblog_cols j.log 1,6
+	expect_output <<-EOF
+	1	1000
+	2	70000
+	EOF
+}
+
 @test "--joblog: a job killed by a signal has Exitval 0 and the signal's number" {
 	# killself runs directly (no shell that would turn the signal into
 	# exit 128+N).  GNU: "0 9" and "0 15" too.
