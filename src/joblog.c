@@ -249,6 +249,8 @@ sort_unique(size_t *a, size_t n)
 {
 	size_t i, m = 0;
 
+	if (n == 0)
+		return 0; /* a may be NULL */
 	qsort(a, n, sizeof *a, by_value);
 	for (i = 0; i < n; i++)
 		if (m == 0 || a[m - 1] != a[i])
@@ -307,7 +309,8 @@ split_line(char *line, char **f, size_t *seq)
 	return true;
 }
 
-static void
+/* Take one line (newline removed); -1 when it is not a joblog line. */
+static int
 read_line(struct reader *rd, char *line)
 {
 	struct joblog_past *p = rd->past;
@@ -316,23 +319,25 @@ read_line(struct reader *rd, char *line)
 
 	if (strncmp(line, header, sizeof header - 2) == 0 &&
 	    line[sizeof header - 2] == '\0')
-		return;
+		return 0;
 	if (!split_line(line, f, &seq))
-		fatalx("%s:%zu: not a joblog line (Seq, Host, Starttime, "
-		       "JobRuntime, Send, Receive, Exitval, Signal, Command)",
+		return error("%s:%zu: not a joblog line (Seq, Host, Starttime, "
+			     "JobRuntime, Send, Receive, Exitval, Signal, "
+			     "Command)",
 		    rd->path, rd->lineno);
 	p->done = grow(p->done, p->ndone, &rd->cap_done, sizeof *p->done);
 	p->done[p->ndone++] = seq;
 	if (strcmp(f[6], "0") == 0 && strcmp(f[7], "0") == 0) {
 		p->ok = grow(p->ok, p->nok, &rd->cap_ok, sizeof *p->ok);
 		p->ok[p->nok++] = seq;
-		return;
+		return 0;
 	}
 	/* A failure: its command, sorted out at the end. */
 	rd->fail = grow(rd->fail, rd->nfail, &rd->cap_fail, sizeof *rd->fail);
 	rd->fail[rd->nfail].seq = seq;
 	rd->fail[rd->nfail].line = rd->lineno;
 	rd->fail[rd->nfail++].cmd = xstrdup(f[8]);
+	return 0;
 }
 
 static int
@@ -356,7 +361,8 @@ keep_failures(struct joblog_past *p, struct failure *f, size_t nf)
 
 	p->failed_seq = xcalloc(nf + 1, sizeof *p->failed_seq);
 	p->failed_cmd = xcalloc(nf + 1, sizeof *p->failed_cmd);
-	qsort(f, nf, sizeof *f, by_seq_then_line);
+	if (nf)
+		qsort(f, nf, sizeof *f, by_seq_then_line);
 	for (i = 0; i < nf; i++) {
 		if ((i + 1 < nf && f[i + 1].seq == f[i].seq) ||
 		    joblog_past_ok(p, f[i].seq)) {
@@ -369,45 +375,61 @@ keep_failures(struct joblog_past *p, struct failure *f, size_t nf)
 	p->nfailed = n;
 }
 
-void
-joblog_read(const char *spec, struct joblog_past *p)
+int
+joblog_parse(FILE *fp, const char *name, struct joblog_past *p)
 {
-	bool append = false;
-	struct reader rd = {.past = p};
-	FILE *fp;
+	struct reader rd = {.path = name, .past = p};
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
+	int rc = 0;
 
 	memset(p, 0, sizeof *p);
-	rd.path = joblog_path(spec, &append);
-	if (!(fp = fopen(rd.path, "re"))) {
-		if (errno == ENOENT)
-			return;
-		fatal("cannot open joblog '%s'", rd.path);
-	}
-	while ((len = getline(&line, &cap, fp)) >= 0) {
+	while (rc == 0 && (len = getline(&line, &cap, fp)) >= 0) {
 		rd.lineno++;
 		if (line[len - 1] != '\n') {
 			/* Only the last line can lack it: cut short. */
 			warnx(
 			    "%s:%zu: the last line is cut short (no newline): "
 			    "ignored",
-			    rd.path, rd.lineno);
+			    name, rd.lineno);
 			break;
 		}
 		line[--len] = '\0';
 		unescape_newlines(line, (size_t)len);
-		read_line(&rd, line);
+		rc = read_line(&rd, line);
 	}
-	if (ferror(fp))
-		fatal("cannot read joblog '%s'", rd.path);
+	if (rc == 0 && ferror(fp))
+		rc =
+		    error("cannot read joblog '%s': %s", name, strerror(errno));
 	free(line);
-	fclose(fp);
 	p->ndone = sort_unique(p->done, p->ndone);
 	p->nok = sort_unique(p->ok, p->nok);
 	keep_failures(p, rd.fail, rd.nfail);
 	free(rd.fail);
+	if (rc < 0)
+		joblog_past_release(p);
+	return rc;
+}
+
+void
+joblog_read(const char *spec, struct joblog_past *p)
+{
+	bool append = false;
+	const char *path = joblog_path(spec, &append);
+	FILE *fp;
+	int rc;
+
+	memset(p, 0, sizeof *p);
+	if (!(fp = fopen(path, "re"))) {
+		if (errno == ENOENT)
+			return;
+		fatal("cannot open joblog '%s'", path);
+	}
+	rc = joblog_parse(fp, path, p);
+	fclose(fp);
+	if (rc < 0)
+		exit(FANOUT_STATUS_ERROR);
 }
 
 void

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct job_record;
 struct joblog;
@@ -59,6 +60,11 @@ const char *joblog_line(
  * without its newline: a record cut short, ignored with a warning.
  */
 void joblog_read(const char *spec, struct joblog_past *);
+/*
+ * The same from fp, named name in messages: 0, or -1 after saying why
+ * (*past is then empty).
+ */
+int joblog_parse(FILE *fp, const char *name, struct joblog_past *);
 void joblog_past_release(struct joblog_past *);
 bool joblog_past_done(const struct joblog_past *, size_t seq);
 bool joblog_past_ok(const struct joblog_past *, size_t seq);
