@@ -65,46 +65,32 @@ last_line_start(int fd, off_t size)
 /*
  * A record cut short (a full disk, a crash, another tool) has no newline:
  * drop it, as joblog_read() ignores it, rather than glue the next record
- * on. Returns the size of the file after, 0 for a pipe or a device.
+ * on. fd is the joblog open for writing. Returns the size of the file
+ * after, 0 for a pipe or a device.
  */
 static off_t
 drop_torn_line(int fd, const char *path)
 {
 	struct stat st;
-	off_t keep;
+	off_t keep = 0;
 	char last;
+	int rfd;
 
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
 		return 0;
-	if (st.st_size == 0)
-		return 0;
-	if (pread(fd, &last, 1, st.st_size - 1) != 1) {
-		if (errno == EBADF)
-			return st.st_size; /* a write-only file: cannot tell */
+	/* A file fanout may write but not read: it cannot tell. */
+	if ((rfd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return st.st_size;
+	if (pread(rfd, &last, 1, st.st_size - 1) != 1 ||
+	    (last != '\n' && (keep = last_line_start(rfd, st.st_size)) < 0))
 		fatal("cannot read joblog '%s'", path);
-	}
+	close(rfd);
 	if (last == '\n')
 		return st.st_size;
-	if ((keep = last_line_start(fd, st.st_size)) < 0)
-		fatal("cannot read joblog '%s'", path);
 	if (ftruncate(fd, keep) < 0)
 		fatal("cannot cut the last line off joblog '%s'", path);
 	warnx("'%s': its last line was cut short (no newline): dropped", path);
 	return keep;
-}
-
-/* Open the joblog; to append, for reading too, to see how it ends. */
-static int
-open_path(const char *path, bool append)
-{
-	int flags = O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC);
-	int fd = -1;
-
-	if (append)
-		fd = open(path, flags | O_RDWR, 0666);
-	if (fd < 0)
-		fd = open(path, flags | O_WRONLY, 0666);
-	return fd;
 }
 
 const char *
@@ -130,7 +116,10 @@ joblog_open(const char *spec, bool append)
 	if (strcmp(spec, "-") == 0)
 		return j; /* "+-" is a file, as in GNU parallel */
 	j->path = xstrdup(path);
-	if ((j->fd = open_path(path, append)) < 0)
+	j->fd = open(path,
+	    O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC),
+	    0666);
+	if (j->fd < 0)
 		fatal("cannot open joblog '%s'", path);
 	/* A new or empty file gets the header; so does a pipe. */
 	if (drop_torn_line(j->fd, path) == 0 &&
