@@ -136,7 +136,7 @@ static const char usage_text[] =
     "  -v, --verbose          print each command before its output\n"
     "\n"
     "Job records:\n"
-    "      --joblog [+]FILE   a line per finished job (+ appends)\n"
+    "      --joblog [+]FILE   a line per finished job (+ appends, - stdout)\n"
     "      --resume           skip jobs the joblog has\n"
     "      --resume-failed    ...and run its failed ones again\n"
     "      --retry-failed     run the joblog's failed commands, read no input\n"

@@ -126,6 +126,7 @@ struct sched {
 	bool warned_mem; /* said that --memfree holds jobs back */
 	bool out_null; /* fanout's stdout is /dev/null: jobs write there */
 	bool results_failed;
+	bool joblog_failed; /* a line could not be written: 255 */
 };
 
 /*
@@ -614,7 +615,8 @@ job_start(struct sched *s, struct job *j)
 		}
 	}
 	argv = job_argv(s, j);
-	if (s->o->verbose) {
+	/* --json: the "cmd" field has it; the output is the job's alone. */
+	if (s->o->verbose && !s->o->json) {
 		buf_reset(&text);
 		job_command_text(j, &text);
 		buf_addch(&text, '\n');
@@ -873,6 +875,7 @@ job_record(struct sched *s, struct job *j, int64_t runtime)
 {
 	struct job_record *r;
 	struct buf cmd = BUF_INIT;
+	size_t len;
 
 	if (!s->joblog && !s->o->results && !s->o->json)
 		return;
@@ -888,7 +891,18 @@ job_record(struct sched *s, struct job *j, int64_t runtime)
 	r->exitval = j->timed_out ? -1 : j->exitval;
 	r->signal = j->sig;
 	r->receive = output_bytes(j->out, 1);
-	joblog_write(s->joblog, r);
+	if (joblog_to_stdout(s->joblog)) {
+		const char *line = joblog_line(s->joblog, r, &len);
+
+		output_set_trailer(j->out, line, len);
+	} else if (joblog_write(s->joblog, r) < 0 && !s->joblog_failed) {
+		/* Jobs started now would go unlogged, to be run again. */
+		s->joblog_failed = s->halted = true;
+		if (s->nrunning)
+			warnx(
+			    "starting no more jobs; waiting for %zu to finish",
+			    s->nrunning);
+	}
 	if (s->o->results)
 		results_finish(s->o->results, r);
 	if (s->o->json) {
@@ -1425,6 +1439,7 @@ sched_run(struct plan *plan, const struct options *o)
 {
 	struct sched s;
 	int status;
+	size_t len;
 
 	memset(&s, 0, sizeof s);
 	if (shell_check(o, shell_of(o)) < 0 ||
@@ -1444,8 +1459,10 @@ sched_run(struct plan *plan, const struct options *o)
 	 * Output bound for /dev/null is not worth capturing: the jobs write
 	 * there themselves (as GNU tar skips reading files it would archive
 	 * to /dev/null). Their stderr pipe still tells when a job is over.
+	 * The joblog's Receive column counts it, so it is captured then.
 	 */
-	s.out_null = !o->results && util_is_devnull(STDOUT_FILENO);
+	s.out_null =
+	    !o->results && !o->joblog && util_is_devnull(STDOUT_FILENO);
 	s.chunk = xmalloc(READ_CHUNK);
 	{
 		struct collect_opts co = {
@@ -1469,6 +1486,11 @@ sched_run(struct plan *plan, const struct options *o)
 	if (o->joblog && !o->dry_run)
 		s.joblog = joblog_open(o->joblog,
 		    o->resume || o->resume_failed || o->retry_failed);
+	if (joblog_to_stdout(s.joblog)) {
+		const char *h = joblog_header(&len);
+
+		collector_print(s.coll, h, len);
+	}
 	if (o->progress)
 		s.progress = progress_new(o->progress, s.njobs);
 	/* A percentage, a bar or an ETA needs the total: read it all. */
@@ -1490,7 +1512,8 @@ sched_run(struct plan *plan, const struct options *o)
 		status = 128 + s.stop_signal;
 	else if (collector_broken(s.coll))
 		status = 128 + SIGPIPE;
-	else if (collector_failed(s.coll) || s.input_error || s.results_failed)
+	else if (collector_failed(s.coll) || s.input_error ||
+	    s.results_failed || s.joblog_failed)
 		status = FANOUT_STATUS_ERROR;
 	else if (s.halted)
 		status = s.halt_status;
