@@ -106,6 +106,9 @@ complete -c fanout $o -l progress -d 'Show progress'
 complete -c fanout $o -l eta -d 'Show the estimated time left'
 complete -c fanout $o -s h -l help -d 'Print a summary of the options'
 complete -c fanout $o -s V -l version -d 'Print the version'
+complete -c fanout $o -l will-cite -d 'Accepted for GNU parallel, does nothing'
+complete -c fanout $o -l no-notice -d 'Accepted for GNU parallel, does nothing'
+complete -c fanout $o -l bibtex -d 'Accepted for GNU parallel, does nothing'
 
 # The first word after the options is the command.
 complete -c fanout -n __fanout_in_options -x -a '(__fish_complete_command)'

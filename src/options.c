@@ -41,6 +41,7 @@ enum {
 	OPT_PROGRESS,
 	OPT_ETA,
 	OPT_MEMFREE,
+	OPT_IGNORED,
 };
 
 static const char short_options[] = "+:j:kuva:0d:rN:I:qhV";
@@ -85,6 +86,9 @@ static const struct option long_options[] = {
 	{ "memfree", required_argument, NULL, OPT_MEMFREE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "will-cite", no_argument, NULL, OPT_IGNORED },
+	{ "no-notice", no_argument, NULL, OPT_IGNORED },
+	{ "bibtex", no_argument, NULL, OPT_IGNORED },
 	{ NULL, 0, NULL, 0 }
 };
 /* clang-format on */
@@ -147,6 +151,9 @@ static const char usage_text[] =
     "\n"
     "  -h, --help             this text\n"
     "  -V, --version          fanout's version\n"
+    "      --will-cite, --no-notice, --bibtex  accepted for GNU parallel's "
+    "scripts;\n"
+    "                         they do nothing\n"
     "\n"
     "Exit status: 0 all jobs succeeded, 1-100 that many failed, 101 more,\n"
     "128+N ended by signal N, 255 other errors. See fanout(1).\n";
@@ -630,6 +637,8 @@ options_parse(struct options *o, int argc, char **argv)
 				usage_error("--memfree: '%s' is not a size "
 					    "(like 1G, 500M)",
 				    optarg);
+			break;
+		case OPT_IGNORED:
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
