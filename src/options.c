@@ -453,23 +453,22 @@ parse_operands(struct options *o, int argc, char **argv)
 				i++;
 			g->nvalues = (size_t)(&argv[i] - g->values);
 		} else {
-			bool first = true;
-
 			if (i >= argc || separator_kind(argv[i]))
 				usage_error("'%s' needs a file name",
 				    kind == 3 ? "::::" : "::::+");
+			/*
+			 * As in GNU parallel, every file after ::::+ links
+			 * to the group before it: ::::+ f1 f2 pairs f1 and f2
+			 * with each other and with the group before.
+			 */
 			while (i < argc && !separator_kind(argv[i])) {
 				struct group *g = add_group(o);
 
 				g->path = argv[i++];
-				g->linked = kind == 4 && first;
-				first = false;
+				g->linked = kind == 4;
 			}
 		}
 	}
-	if (o->ngroups && o->groups[0].linked)
-		usage_error("'%s' has no group before it to link to",
-		    o->groups[0].path ? "::::+" : ":::+");
 }
 
 void

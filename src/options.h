@@ -16,7 +16,7 @@ struct group {
 	char **values; /* ::: values; NULL for a file */
 	size_t nvalues;
 	const char *path; /* :::: / -a file, "-" for stdin */
-	bool linked; /* :::+ / ::::+: pairs with the group before */
+	bool linked; /* :::+ / ::::+: pairs with the group before, if any */
 };
 
 enum halt_when { HALT_NEVER, HALT_SOON, HALT_NOW };

@@ -162,6 +162,10 @@ retry_cmd() {
 	same -k echo {1}-{2} ::: a b :::: -
 }
 
+@test "--will-cite and --no-notice are accepted" {
+	same -k --will-cite --no-notice echo ::: a b
+}
+
 @test ":::+ links a group to the one before" {
 	same -k echo {1}-{2} ::: a b c :::+ 1 2 3
 	same -k echo {1}-{2}-{3} ::: a b ::: x y :::+ 1 2
@@ -174,6 +178,12 @@ retry_cmd() {
 	printf '1\n2\n3\n' >l2
 	same -k echo {1}-{2} :::: l1 ::::+ l2
 	same -k echo {1}-{2} ::: x y z ::::+ l2
+	# Every file after ::::+ links; ::::+ or :::+ first links to nothing.
+	printf '4\n5\n' >l3
+	same -k echo {1}-{2}-{3} ::: x y z ::::+ l2 l3
+	same -k echo {1}-{2}-{3} ::::+ l2 l3 ::: p q
+	same -k echo {1}-{2}-{3} ::: x y ::::+ l2 :::: l3
+	same -k echo {1}-{2} :::+ p q ::: x y
 }
 
 @test "--link links all groups, a shorter one wraps around" {
