@@ -181,15 +181,12 @@ options_parse_duration(const char *s, bool need_unit)
 
 	if (!*s)
 		return -1;
-	/* A number, or a sum of numbers with units: 1d3.5h16.6m4s. */
+	/*
+	 * A number, or a sum of numbers with units: 1d3.5h16.6m4s. One too
+	 * big for a double is HUGE_VAL: "very long", as the scheduler caps it.
+	 */
 	while (*s) {
-		errno = 0;
-		if (!isdigit((unsigned char)*s) && *s != '.')
-			return -1;
-		v = strtod(s, &end);
-		/* Plain decimals only: no hex, exponents or "inf". */
-		if (errno || end == s || end != s + strspn(s, "0123456789.") ||
-		    !isfinite(v))
+		if ((v = util_strtod_plain(s, &end)) < 0)
 			return -1;
 		switch (*end) {
 		case '\0':
@@ -227,8 +224,11 @@ parse_count(const char *opt, const char *s, unsigned long min)
 	if (!isdigit((unsigned char)*s))
 		usage_error("%s: '%s' is not a whole number", opt, s);
 	v = strtoul(s, &end, 10);
-	if (errno || *end || v > INT_MAX)
+	if (*end)
 		usage_error("%s: '%s' is not a whole number", opt, s);
+	if (errno || v > INT_MAX)
+		usage_error(
+		    "%s: '%s' is too large (at most %d)", opt, s, INT_MAX);
 	if (v < min)
 		usage_error("%s: '%s' must be at least %lu", opt, s, min);
 	return v;
@@ -247,6 +247,10 @@ check_jobs(const char *s)
 	case -2:
 		usage_error(
 		    "-j: '%s' leaves no job to run on %ld CPUs", s, ncpu);
+	case -3:
+		usage_error("-j: '%s' is too many jobs (at most %d; 0 runs as "
+			    "many as the system allows)",
+		    s, UTIL_JOBS_MAX);
 	}
 }
 
@@ -332,11 +336,7 @@ parse_halt(struct halt *h, const char *s)
 	} else {
 		goto bad;
 	}
-	if (!isdigit((unsigned char)*p))
-		goto bad;
-	errno = 0;
-	v = strtod(p, &end);
-	if (errno || end == p)
+	if ((v = util_strtod_plain(p, &end)) < 0)
 		goto bad;
 	if (*end == '%') {
 		h->percent = true;
@@ -381,11 +381,14 @@ parse_termseq(struct termseq *t, const char *s)
 
 			errno = 0;
 			ms = strtol(tok, &end, 10);
-			if (errno || *end || end == tok || ms < 0 ||
-			    ms > 86400000)
+			if (*end || end == tok || ms < 0)
 				usage_error("--termseq: '%s' is not a number "
 					    "of milliseconds",
 				    tok);
+			if (errno || ms > TERMSEQ_MS_MAX)
+				usage_error("--termseq: '%s' is too long (at "
+					    "most %d ms, a day)",
+				    tok, TERMSEQ_MS_MAX);
 			t->ms[t->n - 1] = (int)ms;
 		}
 		want_sig = !want_sig;
@@ -569,11 +572,8 @@ options_parse(struct options *o, int argc, char **argv)
 			if (len > 1 && optarg[len - 1] == '%') {
 				char *end;
 
-				errno = 0;
-				d = strtod(optarg, &end);
-				if (errno || end != optarg + len - 1 ||
-				    !(d > 0) ||
-				    !isdigit((unsigned char)*optarg))
+				d = util_strtod_plain(optarg, &end);
+				if (end != optarg + len - 1 || !(d > 0))
 					d = -1;
 				o->timeout_percent = true;
 			} else {
@@ -632,7 +632,11 @@ options_parse(struct options *o, int argc, char **argv)
 			o->progress |= 4;
 			break;
 		case OPT_MEMFREE:
-			if ((o->memfree = util_parse_size(optarg)) < 0)
+			if ((o->memfree = util_parse_size(optarg)) == -2)
+				usage_error("--memfree: '%s' is more memory "
+					    "than a machine has",
+				    optarg);
+			if (o->memfree < 0)
 				usage_error("--memfree: '%s' is not a size "
 					    "(like 1G, 500M)",
 				    optarg);

@@ -30,6 +30,7 @@ struct halt {
 };
 
 #define TERMSEQ_MAX 16
+#define TERMSEQ_MS_MAX 86400000
 struct termseq {
 	int sig[TERMSEQ_MAX];
 	int ms[TERMSEQ_MAX]; /* wait after sending sig[i] */

@@ -66,6 +66,16 @@ struct job {
 	struct job *next; /* in a queue */
 };
 
+/*
+ * Nanoseconds as an int64_t, a huge --delay or --timeout capped at about
+ * 73 years: "very long", never a wrap, and room to add the clock to it.
+ */
+static int64_t
+ns_capped(double ns)
+{
+	return ns < (double)(INT64_MAX / 4) ? (int64_t)ns : INT64_MAX / 4;
+}
+
 /* Runtimes of finished jobs, on a log scale, for --timeout N%. */
 #define HIST_BUCKETS 2600
 struct runtimes {
@@ -567,7 +577,7 @@ job_start(struct sched *s, struct job *j)
 	s->nrunning++;
 	/* -k: the oldest job prints as it goes, from its start. */
 	collector_flush(s->coll);
-	s->next_start = s->now + (int64_t)(s->o->delay * 1e9);
+	s->next_start = s->now + ns_capped(s->o->delay * 1e9);
 	if (rc > 0) {
 		/* The command could not be run: say why as its stderr. */
 		char *msg =
@@ -1114,8 +1124,8 @@ job_timeout(const struct sched *s, const struct job *j)
 	const struct task *t = j->task;
 
 	if (!t->timeout_percent)
-		return (int64_t)(t->timeout * 1e9);
-	return s->median > 0 ? (int64_t)(s->median * t->timeout / 100.0) : 0;
+		return ns_capped(t->timeout * 1e9);
+	return s->median > 0 ? ns_capped(s->median * t->timeout / 100.0) : 0;
 }
 
 static int
@@ -1151,6 +1161,9 @@ poll_timeout(struct sched *s)
 		return -1;
 	if (next <= s->now)
 		return 0;
+	/* poll() takes an int of milliseconds: wake up early, never wrap. */
+	if ((next - s->now) / 1000000 >= INT_MAX)
+		return INT_MAX;
 	return (int)((next - s->now + 999999) / 1000000);
 }
 

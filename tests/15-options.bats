@@ -45,3 +45,63 @@ load helpers/common
 	b 1
 	END
 }
+
+# Point 7 of issue 9: a huge duration is "very long", never a wrap.
+@test "a huge --timeout is very long, not already over" {
+	run --separate-stderr fanout --timeout 9999999999 'sleep 0.2; echo ok' ::: 1
+	expect_status 0
+	expect_output <<<"ok 1"
+	run --separate-stderr fanout --timeout "1$(printf '0%.0s' {1..400})" \
+	    'sleep 0.2; echo ok' ::: 1
+	expect_status 0
+	expect_output <<<"ok 1"
+}
+
+@test "a huge --timeout N% does not kill the jobs after the first" {
+	run --separate-stderr fanout -j1 -k --timeout 100000000000000% \
+	    'sleep 0.1; echo {}' ::: 1 2 3
+	expect_status 0
+	expect_output <<-'END'
+	1
+	2
+	3
+	END
+	[ -z "$stderr" ]
+}
+
+@test "a huge --delay holds the next job back" {
+	"$FANOUT" -j2 --delay 10000000000 'echo {} >>started; waitfile go' \
+	    ::: 1 2 3>&- &
+	FPID=$!
+	wait_for grep -qx 1 started
+	# Without the delay the second job starts at once, with the first.
+	sleep 0.5
+	run cat started
+	expect_output <<<1
+	kill -TERM "$FPID"
+	wait "$FPID" || true
+	FPID=
+}
+
+@test "numbers too large for an option are refused as too large" {
+	local a
+	for a in '-j 10000000' '-j 99999999999999999999' '--retries 99999999999' \
+	    '-N 99999999999' '--termseq TERM,99999999999' '--memfree 100000000T'; do
+		run --separate-stderr fanout $a true ::: 1
+		expect_status 255
+		[[ $stderr == fanout:*' too '* || $stderr == fanout:*'more memory'* ]] ||
+		    { echo "$a: $stderr" >&2; return 1; }
+		[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	done
+}
+
+@test "option numbers are plain decimals: no hex, exponent or inf" {
+	local a
+	for a in '--memfree 0x10' '--memfree 1e3' '--halt now,fail=0x10' \
+	    '--halt now,fail=1e2' '--timeout 1e3%' '--timeout 0x10%' \
+	    '--delay 1e3' '--delay inf' '-j 0x10'; do
+		run --separate-stderr fanout $a true ::: 1
+		expect_status 255
+		[[ $stderr == fanout:* ]] || { echo "$a: $stderr" >&2; return 1; }
+	done
+}
