@@ -106,7 +106,7 @@ static const char usage_text[] =
     "  -a, --arg-file FILE    the same\n"
     "  :::+ / ::::+, --link   pair a group with the one before / all groups\n"
     "  -0, --null             items end with NUL\n"
-    "  -d, --delimiter C      items end with C (\\n, \\t, \\0 escapes)\n"
+    "  -d, --delimiter C      items end with byte C (\\n, \\t, \\0 escapes)\n"
     "      --colsep REGEX     split items into columns {1} {2} ...\n"
     "  -r, --no-run-if-empty  skip empty items\n"
     "  -N, --max-replace-args N  N items per job, as {1}..{N}\n"
@@ -288,11 +288,33 @@ parse_delimiter(const char *s)
 		}
 		if (c >= 0 && s[2] == '\0')
 			return c;
+		usage_error("-d: '%s' is not one of the escapes \\n, \\t, "
+			    "\\r, \\0, \\\\, \\xHH",
+		    s);
 	} else if (s[0] && s[1] == '\0') {
 		return (unsigned char)s[0];
 	}
-	usage_error(
-	    "-d: '%s' is not one character (or \\n, \\t, \\0, \\xHH)", s);
+	usage_error("-d: '%s' is %zu bytes: -d takes one byte (or \\n, \\t, "
+		    "\\0, \\xHH)",
+	    s, strlen(s));
+}
+
+static void __attribute__((noreturn)) print_and_exit(const char *what,
+    const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* --help, --version: exit 0, or 255 when stdout cannot take the text. */
+static void
+print_and_exit(const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	int failed;
+
+	va_start(ap, fmt);
+	failed = vprintf(fmt, ap) < 0;
+	va_end(ap);
+	if (fflush(stdout) != 0 || failed || ferror(stdout))
+		fatal("cannot write %s", what);
+	exit(0);
 }
 
 static void
@@ -644,11 +666,10 @@ options_parse(struct options *o, int argc, char **argv)
 		case OPT_IGNORED:
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
+			print_and_exit("--help", "%s", usage_text);
 		case 'V':
-			printf("fanout %s\n", FANOUT_VERSION);
-			exit(0);
+			print_and_exit(
+			    "--version", "fanout %s\n", FANOUT_VERSION);
 		case ':':
 			usage_error(
 			    "option '%s' needs a value", argv[optind - 1]);

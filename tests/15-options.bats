@@ -105,3 +105,31 @@ load helpers/common
 		[[ $stderr == fanout:* ]] || { echo "$a: $stderr" >&2; return 1; }
 	done
 }
+
+# Point 15 of issue 9.
+@test "-j with too many jobs says so, not that it is no number" {
+	run --separate-stderr fanout -j 10000000 true ::: 1
+	expect_status 255
+	[[ $stderr == "fanout: -j: '10000000' is too many jobs"* ]]
+}
+
+@test "-d with a multibyte character says that -d takes one byte" {
+	run --separate-stderr fanout -d é echo ::: a
+	expect_status 255
+	[[ $stderr == "fanout: -d: 'é' is 2 bytes: -d takes one byte"* ]]
+	run --separate-stderr fanout -d '\q' echo ::: a
+	expect_status 255
+	[[ $stderr == "fanout: -d: '\\q' is not one of the escapes"* ]]
+}
+
+@test "--help and --version into a full disk fail with 255" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	local opt
+	for opt in --help -h --version -V; do
+		run --separate-stderr fanout "$opt"
+		expect_status 0
+		run --separate-stderr sh -c '"$1" "$2" >/dev/full' sh "$FANOUT" "$opt"
+		expect_status 255
+		[[ $stderr == "fanout: cannot write "*"No space left on device" ]]
+	done
+}

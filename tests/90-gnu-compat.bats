@@ -664,9 +664,9 @@ retry_cmd() {
 	EOF
 }
 
-@test "-d takes one character (README: -d multi-char)" {
-	# README, "Deliberate differences": -d takes one character (or \n, \t,
-	# \0, \xHH); GNU parallel allows several.
+@test "-d takes one byte (README: -d takes one byte)" {
+	# README, "Deliberate differences": -d takes one byte (or \n, \t,
+	# \0, \xHH); GNU parallel allows several, so a multibyte character.
 	printf 'a,b,c' >in
 	run --separate-stderr "$FANOUT" -k -d '\x2c' echo x{}x <in
 	expect_status 0
@@ -679,6 +679,10 @@ retry_cmd() {
 	run --separate-stderr "$FANOUT" -k -d '::' echo x{}x <in
 	expect_status 255
 	expect_output </dev/null
+	printf 'a\xc3\xa9b' >in
+	run --separate-stderr "$FANOUT" -k -d é echo x{}x <in
+	expect_status 255
+	[[ $stderr == *"takes one byte"* ]]
 }
 
 @test "a ::: value with a newline stays one argument (README)" {
