@@ -132,8 +132,9 @@ _fanout()
 		return
 		;;
 	-j | --jobs)
+		# A number, or a file that holds one.
 		COMPREPLY=($(compgen -W "0 100% 50% +0 -1 $(nproc 2>/dev/null)" \
-			-- "$cur"))
+			-- "$cur") $(compgen -f -- "$cur"))
 		return
 		;;
 	-d | --delimiter | -I | --replace | --tagstring | --colsep | -N | --max-replace-args | \

@@ -133,3 +133,73 @@ load helpers/common
 		[[ $stderr == "fanout: cannot write "*"No space left on device" ]]
 	done
 }
+
+# Point 18 of issue 9: GNU parallel features scripts rely on.
+@test "-j FILE takes the number of jobs from FILE and reads it again as jobs end" {
+	mkdir d
+	echo 1 >jf
+	# The first job alone, then FILE says 3: the other three run together
+	# (conc waits until three run at once; with one at a time it gives up).
+	run --separate-stderr fanout -k -j jf \
+	    'if [ {} = 1 ]; then echo 3 >jf; echo one; else conc d 3 300 1; fi' \
+	    ::: 1 2 3 4
+	expect_status 0
+	expect_output <<-'END'
+	one
+	3
+	3
+	3
+	END
+}
+
+@test "-j FILE that holds no number of jobs is refused" {
+	echo lots >jf
+	run --separate-stderr fanout -j jf echo ::: a
+	expect_status 255
+	[[ $stderr == "fanout: -j: the file 'jf' does not hold a number of jobs"* ]]
+	run --separate-stderr fanout -j nosuchfile echo ::: a
+	expect_status 255
+	[[ $stderr == "fanout: -j: 'nosuchfile' is not a number of jobs"* ]]
+}
+
+@test "\$PARALLEL gives default options, split as a shell would" {
+	PARALLEL="-k --tagstring 'x y'" run --separate-stderr fanout echo ::: a b
+	expect_status 0
+	expect_output <<-'END'
+	x y	a
+	x y	b
+	END
+	# The command line's options come after, and win.
+	PARALLEL='-k --tagstring A\ B' run --separate-stderr fanout --tagstring C echo ::: a
+	expect_status 0
+	expect_output <<<"C	a"
+	# Words after the options come before the command line's command.
+	PARALLEL='-k echo pre' run --separate-stderr fanout echo ::: a
+	expect_status 0
+	expect_output <<<"pre echo a"
+}
+
+@test "a bad \$PARALLEL is one error naming \$PARALLEL" {
+	PARALLEL='-k --bogus' run --separate-stderr fanout echo ::: a
+	expect_status 255
+	[[ $stderr == "fanout: \$PARALLEL: unknown option '--bogus'"* ]]
+	PARALLEL="-k --tagstring 'x" run --separate-stderr fanout echo ::: a
+	expect_status 255
+	[[ $stderr == "fanout: \$PARALLEL: a ' quote is not closed"* ]]
+}
+
+@test "--delay Nauto is a delay that adapts; auto alone is refused" {
+	run --separate-stderr fanout -k --delay 0.01auto 'exit {}' ::: 0 1 0
+	expect_status 1
+	run --separate-stderr fanout -k --delay 1msauto echo ::: a
+	expect_status 255
+	run --separate-stderr fanout -k --delay 0.01sauto echo ::: a b
+	expect_status 0
+	expect_output <<-'END'
+	a
+	b
+	END
+	run --separate-stderr fanout --delay auto echo ::: a
+	expect_status 255
+	[[ $stderr == "fanout: --delay: 'auto' is not a duration"* ]]
+}
