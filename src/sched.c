@@ -855,7 +855,8 @@ job_complete(struct sched *s, struct job *j)
 	failed = job_failed(j);
 	/* GNU parallel's --delay Nauto: 30% longer, or 10% shorter. */
 	if (s->o->delay_auto)
-		s->delay_factor *= failed ? 1.3 : 0.9;
+		s->delay_factor =
+		    fmin(s->delay_factor * (failed ? 1.3 : 0.9), 1e30);
 	jobs_file_reread(s);
 	s->slots[j->slot - 1] = NULL;
 	s->nrunning--;
