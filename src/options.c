@@ -534,8 +534,7 @@ parse_operands(struct options *o, int argc, char **argv)
 	}
 }
 
-/* --delay SECS, or SECSauto: longer after a failure, shorter after a success.
- */
+/* --delay SECS, or SECSauto: longer after a failure, shorter after a success */
 static void
 parse_delay(struct options *o, const char *arg)
 {
