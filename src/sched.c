@@ -67,6 +67,16 @@ struct job {
 	struct job *next; /* in a queue */
 };
 
+/*
+ * Nanoseconds as an int64_t, a huge --delay or --timeout capped at about
+ * 73 years: "very long", never a wrap, and room to add the clock to it.
+ */
+static int64_t
+ns_capped(double ns)
+{
+	return ns < (double)(INT64_MAX / 4) ? (int64_t)ns : INT64_MAX / 4;
+}
+
 /* Runtimes of finished jobs, on a log scale, for --timeout N%. */
 #define HIST_BUCKETS 2600
 struct runtimes {
@@ -81,6 +91,9 @@ struct sched {
 	struct executor *local;
 
 	size_t njobs; /* slots */
+	size_t limit; /* jobs at once: njobs, or -j FILE's number */
+	struct timespec jobs_mtime; /* of -j FILE, when last read */
+	double delay_factor; /* --delay Nauto: the delay's scale now */
 	struct job **slots;
 	size_t nrunning;
 	size_t max_held; /* running and unprinted, for descriptors */
@@ -217,13 +230,41 @@ runtimes_median(const struct runtimes *r)
 	return (int64_t)(pow(1.01, (double)b) * 1000.0);
 }
 
+/*
+ * -j FILE: read the number of jobs again when FILE changed (GNU parallel
+ * does so as a job ends). Fewer than are running: start none till fewer
+ * run. A file that no longer holds a number keeps the number before.
+ */
+static void
+jobs_file_reread(struct sched *s)
+{
+	struct stat st;
+	long n;
+
+	if (!s->o->jobs_file || stat(s->o->jobs_file, &st) < 0 ||
+	    (st.st_mtim.tv_sec == s->jobs_mtime.tv_sec &&
+		st.st_mtim.tv_nsec == s->jobs_mtime.tv_nsec))
+		return;
+	s->jobs_mtime = st.st_mtim;
+	if ((n = options_jobs_from_file(s->o->jobs_file)) < 0) {
+		warnx("-j: '%s' holds no number of jobs now; still running %zu "
+		      "at once",
+		    s->o->jobs_file, s->limit);
+		return;
+	}
+	s->limit = n == 0 || (size_t)n > s->njobs ? s->njobs : (size_t)n;
+}
+
 /* How many jobs at once, and how many descriptors allow. */
 static void
 choose_slots(struct sched *s)
 {
 	struct rlimit rl;
-	long want = util_jobs_from_spec(
-	    s->o->jobs_spec ? s->o->jobs_spec : "100%", util_ncpu());
+	/* -j FILE: slots for as many as -j 0, the file sets the limit. */
+	long want = s->o->jobs_file
+	    ? 0
+	    : util_jobs_from_spec(
+		  s->o->jobs_spec ? s->o->jobs_spec : "100%", util_ncpu());
 	size_t budget, fit, per_job;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -250,9 +291,10 @@ choose_slots(struct sched *s)
 		    fit, budget);
 		want = (long)fit;
 	}
-	s->njobs = (size_t)want;
+	s->njobs = s->limit = (size_t)want;
 	s->max_held = fit;
 	s->slots = xcalloc(s->njobs, sizeof *s->slots);
+	jobs_file_reread(s);
 }
 
 static bool
@@ -659,7 +701,7 @@ job_start(struct sched *s, struct job *j)
 	s->nrunning++;
 	/* -k: the oldest job prints as it goes, from its start. */
 	collector_flush(s->coll);
-	s->next_start = s->now + (int64_t)(s->o->delay * 1e9);
+	s->next_start = s->now + ns_capped(s->o->delay * s->delay_factor * 1e9);
 	if (rc > 0) {
 		/* The command could not be run: say why as its stderr. */
 		char *msg =
@@ -928,6 +970,11 @@ job_complete(struct sched *s, struct job *j)
 		j->exitval = WEXITSTATUS(j->status);
 	}
 	failed = job_failed(j);
+	/* GNU parallel's --delay Nauto: 30% longer, or 10% shorter. */
+	if (s->o->delay_auto)
+		s->delay_factor =
+		    fmin(s->delay_factor * (failed ? 1.3 : 0.9), 1e30);
+	jobs_file_reread(s);
 	s->slots[j->slot - 1] = NULL;
 	s->nrunning--;
 	j->pid = -1;
@@ -1197,7 +1244,7 @@ start_jobs(struct sched *s)
 	struct job *j;
 
 	s->want_input = false;
-	while (!s->stopping && !s->halted && s->nrunning < s->njobs &&
+	while (!s->stopping && !s->halted && s->nrunning < s->limit &&
 	    !s->spawn_blocked) {
 		if (!s->o->dry_run && s->o->keep_order &&
 		    s->nrunning + collector_held(s->coll) >= s->max_held)
@@ -1276,8 +1323,8 @@ job_timeout(const struct sched *s, const struct job *j)
 	const struct task *t = j->task;
 
 	if (!t->timeout_percent)
-		return (int64_t)(t->timeout * 1e9);
-	return s->median > 0 ? (int64_t)(s->median * t->timeout / 100.0) : 0;
+		return ns_capped(t->timeout * 1e9);
+	return s->median > 0 ? ns_capped(s->median * t->timeout / 100.0) : 0;
 }
 
 static int
@@ -1287,7 +1334,7 @@ poll_timeout(struct sched *s)
 	size_t i;
 
 	if (s->o->delay > 0 && !s->stopping && !s->halted &&
-	    s->nrunning < s->njobs && !s->input_done && s->now < s->next_start)
+	    s->nrunning < s->limit && !s->input_done && s->now < s->next_start)
 		next = s->next_start;
 	for (i = 0; i < s->njobs; i++) {
 		struct job *j = s->slots[i];
@@ -1313,6 +1360,9 @@ poll_timeout(struct sched *s)
 		return -1;
 	if (next <= s->now)
 		return 0;
+	/* poll() takes an int of milliseconds: wake up early, never wrap. */
+	if ((next - s->now) / 1000000 >= INT_MAX)
+		return INT_MAX;
 	return (int)((next - s->now + 999999) / 1000000);
 }
 
@@ -1448,6 +1498,7 @@ sched_run(struct plan *plan, const struct options *o)
 	s.o = o;
 	s.plan = plan;
 	s.queue_tail = &s.queue;
+	s.delay_factor = 1;
 	s.now = util_now();
 	signals_init();
 	choose_slots(&s);
@@ -1492,7 +1543,7 @@ sched_run(struct plan *plan, const struct options *o)
 		collector_print(s.coll, h, len);
 	}
 	if (o->progress)
-		s.progress = progress_new(o->progress, s.njobs);
+		s.progress = progress_new(o->progress, s.limit);
 	/* A percentage, a bar or an ETA needs the total: read it all. */
 	if ((o->halt.when != HALT_NEVER && o->halt.percent) ||
 	    (o->progress & (PROGRESS_BAR | PROGRESS_ETA))) {
