@@ -34,6 +34,12 @@
 #define FDS_RESERVED 16
 #define JOBS_UNLIMITED_MAX 4096
 #define MEMFREE_RECHECK_NS (250 * 1000000LL)
+/*
+ * How long what a job's command left behind may keep its pipes open
+ * after the command ended before it is stopped: a background child
+ * that redirects its output elsewhere holds them until it has done so.
+ */
+#define HOLD_GRACE_NS (1000 * 1000000LL)
 /* Longer commands go to the shell as a script (one argument of Linux
  * holds 128 KiB; all of them with the environment, about 2 MiB). */
 #define COMMAND_ARG_MAX (100 * 1024)
@@ -56,6 +62,7 @@ struct job {
 	int64_t start;
 	double start_wall;
 	int64_t term_at; /* next termseq step; 0: not stopping */
+	int64_t hold_until; /* its pipes still held after it ended; 0: not */
 	size_t term_step;
 	bool timed_out;
 	bool cut_short; /* stopped by --halt now or a signal */
@@ -559,6 +566,7 @@ job_start(struct sched *s, struct job *j)
 	j->start = s->now;
 	j->start_wall = util_wallclock();
 	j->term_at = 0;
+	j->hold_until = 0;
 	j->term_step = 0;
 	j->timed_out = false;
 	j->cut_short = false;
@@ -874,9 +882,13 @@ job_by_pid(struct sched *s, pid_t pid)
 
 /*
  * A job's command has ended: read what is left in its pipes. Whatever
- * it left running in its process group and still holding them is
- * stopped, so that no job outlives its command and none outlives
- * fanout. (A job waiting for disk space has not been read to the end:
+ * it left running in its process group and still holding them when
+ * HOLD_GRACE_NS has passed is stopped (check_timers()), so that no job
+ * outlives its command and none outlives fanout; until then, the end of
+ * both pipes completes the job. Not at once: a background child that
+ * sends its output elsewhere (`cmd >/dev/null &`) holds the pipes from
+ * its fork until its redirection, which may come after the command
+ * ended. (A job waiting for disk space has not been read to the end:
  * resume_paused() calls this again when it goes on.)
  */
 static void
@@ -884,8 +896,8 @@ command_ended(struct sched *s, struct job *j)
 {
 	if (job_drain(s, j))
 		return;
-	if (!j->paused && (j->fd[0] >= 0 || j->fd[1] >= 0))
-		job_stop(s, j);
+	if (!j->paused && !j->hold_until && (j->fd[0] >= 0 || j->fd[1] >= 0))
+		j->hold_until = s->now + HOLD_GRACE_NS;
 }
 
 static void
@@ -1134,6 +1146,8 @@ poll_timeout(struct sched *s)
 			continue;
 		if (j->term_at && j->term_at < next)
 			next = j->term_at;
+		if (j->hold_until && !j->term_at && j->hold_until < next)
+			next = j->hold_until;
 		if (j->paused && s->now + PAUSE_RETRY_NS < next)
 			next = s->now + PAUSE_RETRY_NS;
 		if (j->term_at || j->reaped)
@@ -1169,6 +1183,11 @@ check_timers(struct sched *s)
 		if (j->term_at) {
 			if (s->now >= j->term_at)
 				job_term_step(s, j);
+			continue;
+		}
+		if (j->hold_until && s->now >= j->hold_until && !j->paused) {
+			/* Still held after the grace: see command_ended(). */
+			job_stop(s, j);
 			continue;
 		}
 		if (j->reaped)

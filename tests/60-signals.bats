@@ -186,6 +186,22 @@ stop_test() {
 	waitgone g.pid
 }
 
+@test "a background process that holds none of the job's output is left running" {
+	# The background shell sends its output to /dev/null before it
+	# writes its pid; fanout sees the job's command end before or after
+	# that redirection: 20 runs, to catch either order.
+	local round # not i: run sets that
+	for ((round = 0; round < 20; round++)); do
+		rm -f bg.pid
+		run --separate-stderr timeout -k 5 60 bash -c '"$0" '\''sh -c "echo \$\$ > bg.tmp && mv bg.tmp bg.pid && exec sleep 60" > /dev/null 2>&1 & : {}'\'' ::: x | cat' "$FANOUT" 3>&-
+		expect_status 0
+		# A process killed before it wrote its pid never writes it.
+		waitfile bg.pid
+		kill -0 "$(cat bg.pid)"
+		kill "$(cat bg.pid)"
+	done
+}
+
 @test "finished jobs are reaped while others run: no zombies" {
 	{
 		for i in $(seq 10); do echo true; done
