@@ -63,6 +63,7 @@ struct job {
 	double start_wall;
 	int64_t term_at; /* next termseq step; 0: not stopping */
 	int64_t hold_until; /* its pipes still held after it ended; 0: not */
+	int64_t paused_ns; /* how long ^Z stopped it: not part of --timeout */
 	size_t term_step;
 	bool timed_out;
 	bool cut_short; /* stopped by --halt now or a signal */
@@ -135,26 +136,82 @@ struct sched {
  * Signal plumbing: the only global state. SIGINT, SIGTERM and SIGHUP have
  * a handler that writes to a self-pipe (and interrupts a blocked write);
  * SIGCHLD is blocked and read from a signalfd, which costs a job no
- * handler frame, write or sigreturn.
+ * handler frame, write or sigreturn. SIGTSTP does its work in its
+ * handler (on_tstp()), from the process group of each slot's job.
  */
 static int sig_fds[2] = {-1, -1};
 static int chld_fd = -1;
 static volatile sig_atomic_t sig_stop;
 static volatile sig_atomic_t sig_ints;
+static volatile pid_t *sig_groups; /* per slot; 0: none */
+static size_t sig_ngroups;
+static volatile sig_atomic_t sig_resumed; /* after a ^Z */
+static volatile int64_t sig_paused_ns; /* how long, not yet counted */
+
+static void
+wake_loop(int sig)
+{
+	unsigned char b = (unsigned char)sig;
+
+	if (write(sig_fds[1], &b, 1) < 0) {
+		/* The pipe is full: the loop is awake already. */
+	}
+}
 
 static void
 on_signal(int sig)
 {
 	int saved = errno;
-	unsigned char b = (unsigned char)sig;
 
 	if (!sig_stop)
 		sig_stop = sig;
 	if (sig == SIGINT)
 		sig_ints++;
-	if (write(sig_fds[1], &b, 1) < 0) {
-		/* The pipe is full: the loop is awake already. */
-	}
+	wake_loop(sig);
+	errno = saved;
+}
+
+/* Send sig to the process group of every job. */
+static void
+signal_groups(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < sig_ngroups; i++)
+		if (sig_groups[i] > 0)
+			kill(-sig_groups[i], sig);
+}
+
+/*
+ * ^Z: stop every job's process group (each is a group of its own, which
+ * the terminal does not reach), then fanout itself; when fanout goes on
+ * (fg, bg), so do they. In the handler, not the loop: the loop may be
+ * blocked writing to a reader that ^Z stopped too. In a process group
+ * the kernel calls orphaned, fanout is not stopped (as the default
+ * action would not be) and the jobs go on at once.
+ */
+static void
+on_tstp(int sig)
+{
+	int saved = errno;
+	struct sigaction dfl, mine;
+	sigset_t set;
+	int64_t t0;
+
+	signal_groups(sig);
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigaction(sig, &dfl, &mine);
+	t0 = util_now();
+	kill(getpid(), sig);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL); /* stopped here */
+	sigaction(sig, &mine, NULL);
+	sig_paused_ns += util_now() - t0;
+	sig_resumed = 1;
+	signal_groups(SIGCONT);
+	wake_loop(sig);
 	errno = saved;
 }
 
@@ -181,6 +238,8 @@ signals_init(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_tstp;
+	sigaction(SIGTSTP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	/*
@@ -544,6 +603,7 @@ job_start(struct sched *s, struct job *j)
 	j->ex = s->local;
 	env_set(s, j);
 	{
+		sigset_t tstp, old;
 		struct exec_cmd cmd = {
 		    .argv = argv,
 		    .shell = s->shell,
@@ -554,7 +614,13 @@ job_start(struct sched *s, struct job *j)
 		    .out_null = s->out_null,
 		};
 
+		/* A ^Z from now on must find the new job's group. */
+		sigemptyset(&tstp);
+		sigaddset(&tstp, SIGTSTP);
+		sigprocmask(SIG_BLOCK, &tstp, &old);
 		rc = j->ex->ops->start(j->ex, &cmd, &ej);
+		sig_groups[j->slot - 1] = rc == 0 ? ej.id : 0;
+		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
 	if (rc < 0) {
 		/* Nothing started: it will be tried again from scratch. */
@@ -567,6 +633,7 @@ job_start(struct sched *s, struct job *j)
 	j->start_wall = util_wallclock();
 	j->term_at = 0;
 	j->hold_until = 0;
+	j->paused_ns = 0;
 	j->term_step = 0;
 	j->timed_out = false;
 	j->cut_short = false;
@@ -819,6 +886,7 @@ job_complete(struct sched *s, struct job *j)
 	}
 	failed = job_failed(j);
 	s->slots[j->slot - 1] = NULL;
+	sig_groups[j->slot - 1] = 0;
 	s->nrunning--;
 	j->pid = -1;
 	if (j->cut_short) {
@@ -1099,6 +1167,38 @@ read_all_input(struct sched *s)
 	}
 }
 
+/*
+ * fanout went on after a ^Z: the time its jobs were stopped does not
+ * count towards their --timeout, the termination sequence or the grace
+ * of held pipes.
+ */
+static void
+after_pause(struct sched *s)
+{
+	sigset_t tstp, old;
+	int64_t d;
+	size_t i;
+
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	sigprocmask(SIG_BLOCK, &tstp, &old);
+	d = sig_paused_ns;
+	sig_paused_ns = 0;
+	sig_resumed = 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	for (i = 0; i < s->njobs; i++) {
+		struct job *j = s->slots[i];
+
+		if (!j)
+			continue;
+		j->paused_ns += d;
+		if (j->term_at)
+			j->term_at += d;
+		if (j->hold_until)
+			j->hold_until += d;
+	}
+}
+
 static void
 handle_signals(struct sched *s)
 {
@@ -1109,6 +1209,8 @@ handle_signals(struct sched *s)
 		;
 	while (read(chld_fd, si, sizeof si) > 0)
 		;
+	if (sig_resumed)
+		after_pause(s);
 	reap(s);
 	if (sig_stop && !s->stopping) {
 		s->stopping = true;
@@ -1152,8 +1254,9 @@ poll_timeout(struct sched *s)
 			next = s->now + PAUSE_RETRY_NS;
 		if (j->term_at || j->reaped)
 			continue;
-		if ((limit = job_timeout(s, j)) && j->start + limit < next)
-			next = j->start + limit;
+		if ((limit = job_timeout(s, j)) &&
+		    j->start + j->paused_ns + limit < next)
+			next = j->start + j->paused_ns + limit;
 	}
 	if (s->spawn_blocked && s->now + PAUSE_RETRY_NS < next)
 		next = s->now + PAUSE_RETRY_NS;
@@ -1192,7 +1295,8 @@ check_timers(struct sched *s)
 		}
 		if (j->reaped)
 			continue;
-		if ((limit = job_timeout(s, j)) && s->now >= j->start + limit) {
+		if ((limit = job_timeout(s, j)) &&
+		    s->now >= j->start + j->paused_ns + limit) {
 			j->timed_out = true;
 			job_notice(j, "this job timed out");
 			job_stop(s, j);
@@ -1304,6 +1408,8 @@ sched_run(struct plan *plan, const struct options *o)
 	s.now = util_now();
 	signals_init();
 	choose_slots(&s);
+	sig_groups = xcalloc(s.njobs, sizeof *sig_groups);
+	sig_ngroups = s.njobs;
 	env_init(&s);
 	s.local = spawn_executor_new();
 	s.shell = shell_of(o);
@@ -1378,6 +1484,9 @@ sched_run(struct plan *plan, const struct options *o)
 	joblog_past_release(&s.past);
 	progress_free(s.progress);
 	free(s.slots);
+	sig_ngroups = 0;
+	free((void *)sig_groups);
+	sig_groups = NULL;
 	free(s.envp);
 	free(s.argvp);
 	buf_release(&s.cmd);

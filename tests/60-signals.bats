@@ -110,6 +110,54 @@ stop_test() {
 	[ "$(sed 1d jl | wc -l)" -eq 100000 ]
 }
 
+# In a tmux pane, as a user at a terminal: an interactive shell (job
+# control) whose pid is in shell.pid; tmux.pid holds the server's.
+tmux_start() {
+	TMUX_SOCK="$BATS_TEST_TMPDIR/tmux.sock"
+	tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -x 150 -y 30 \
+	    -c "$BATS_TEST_TMPDIR" 'bash --norc --noprofile -i'
+	tmux -S "$TMUX_SOCK" display-message -p '#{pid}' > tmux.pid
+	tmux -S "$TMUX_SOCK" display-message -p '#{pane_pid}' > shell.pid
+}
+
+tmux_type() {
+	tmux -S "$TMUX_SOCK" send-keys "$@"
+}
+
+local_teardown() {
+	[ -n "${TMUX_SOCK:-}" ] && tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
+	return 0
+}
+
+# proc_state STATE PIDFILE...: each process named is in STATE (T: stopped).
+proc_state() {
+	local f pid state want=$1
+	shift
+	for f in "$@"; do
+		read -r pid < "$f"
+		# pid (comm) state ...: none of these commands has a blank.
+		read -r _ _ state _ < "/proc/$pid/stat" || return 1
+		[ "$state" = "$want" ] || return 1
+	done
+}
+
+@test "^Z in a terminal stops every job with fanout; fg goes on" {
+	tmux_start
+	# One job of the shell, a subshell running fanout: the status is
+	# written when fanout ends, not when ^Z stops it.
+	tmux_type "($(printf %q "$FANOUT") -j 2 'echo \$\$ > {}.tmp && mv {}.tmp {}.pid && exec waitfile go' ::: a b > out 2> err; echo \$? > status)" Enter
+	waitfile a.pid b.pid
+	pgrep -P "$(pgrep -P "$(cat shell.pid)")" > fanout.pid
+	tmux_type C-z
+	wait_for proc_state T a.pid b.pid fanout.pid
+	tmux_type fg Enter
+	wait_for proc_state S a.pid b.pid
+	touch go
+	waitfile status
+	[ "$(cat status)" = 0 ]
+	[ ! -s out ] && [ ! -s err ]
+}
+
 @test "a second SIGINT kills at once" {
 	# The sequence would wait 1000 s before KILL; the second SIGINT
 	# must not.
