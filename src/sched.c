@@ -106,6 +106,7 @@ struct sched {
 	bool halted;
 	int halt_status;
 	bool stopping; /* a signal: start nothing more */
+	bool hup; /* SIGHUP: start nothing more, let the running jobs end */
 	int stop_signal;
 	bool killed_all;
 	bool spawn_blocked;
@@ -143,6 +144,9 @@ static int sig_fds[2] = {-1, -1};
 static int chld_fd = -1;
 static volatile sig_atomic_t sig_stop;
 static volatile sig_atomic_t sig_ints;
+static volatile sig_atomic_t sig_hup;
+static volatile sig_atomic_t sig_usr1;
+static sigset_t sig_ignored; /* ignored when fanout started: left so */
 static volatile pid_t *sig_groups; /* per slot; 0: none */
 static size_t sig_ngroups;
 static volatile sig_atomic_t sig_resumed; /* after a ^Z */
@@ -163,10 +167,24 @@ on_signal(int sig)
 {
 	int saved = errno;
 
-	if (!sig_stop)
-		sig_stop = sig;
-	if (sig == SIGINT)
-		sig_ints++;
+	switch (sig) {
+	case SIGHUP:
+		sig_hup = 1;
+		break;
+	case SIGUSR1:
+		sig_usr1 = 1;
+		break;
+	case SIGUSR2:
+	case SIGALRM:
+	case SIGXFSZ:
+		/* Caught, not ignored: a job still gets them at default. */
+		break;
+	default:
+		if (!sig_stop)
+			sig_stop = sig;
+		if (sig == SIGINT)
+			sig_ints++;
+	}
 	wake_loop(sig);
 	errno = saved;
 }
@@ -215,11 +233,38 @@ on_tstp(int sig)
 	errno = saved;
 }
 
+/*
+ * Signals whose default would end fanout and leave its jobs running: all
+ * are caught. SIGHUP and SIGUSR1 have work of their own (on_signal());
+ * SIGUSR2, SIGALRM and SIGXFSZ are let pass; the others stop the run as
+ * SIGTERM does. (SIGPIPE is ignored: a write error says as much.)
+ */
+static const int caught[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+    SIGALRM, SIGXFSZ, SIGXCPU, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGSTKFLT};
+
+/*
+ * Give sig the action sa, unless it was ignored when fanout started
+ * (nohup): that one stays ignored, for fanout and its jobs.
+ */
+static void
+catch_signal(int sig, const struct sigaction *sa)
+{
+	struct sigaction old;
+
+	if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN) {
+		sigaddset(&sig_ignored, sig);
+		return;
+	}
+	sigaction(sig, sa, NULL);
+}
+
 static void
 signals_init(void)
 {
 	struct sigaction sa;
 	sigset_t chld;
+	size_t i;
+	int sig;
 
 	if (pipe2(sig_fds, O_CLOEXEC | O_NONBLOCK) < 0)
 		fatal("cannot create a pipe");
@@ -235,18 +280,22 @@ signals_init(void)
 		fatal("cannot create a signalfd");
 	/* No SA_RESTART: a write blocked on a stuck reader gives up. */
 	sa.sa_flags = 0;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&sig_ignored);
+	for (i = 0; i < sizeof caught / sizeof *caught; i++)
+		catch_signal(caught[i], &sa);
+	for (sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		catch_signal(sig, &sa);
 	sa.sa_handler = on_tstp;
-	sigaction(SIGTSTP, &sa, NULL);
+	catch_signal(SIGTSTP, &sa);
 	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	catch_signal(SIGPIPE, &sa);
 	/*
 	 * Started with SIGCHLD ignored, fanout would see no job end: the
-	 * kernel would reap them itself and send nothing.
+	 * kernel would reap them itself and send nothing. Its jobs get it
+	 * ignored (spawn.c).
 	 */
 	sa.sa_handler = SIG_DFL;
+	catch_signal(SIGCHLD, &sa); /* to know whether it was ignored */
 	sigaction(SIGCHLD, &sa, NULL);
 }
 
@@ -713,7 +762,7 @@ static bool
 may_run_again(const struct sched *s, const struct job *j)
 {
 	return j->runs < j->task->retries && !j->no_retry && !s->stopping &&
-	    !s->halted;
+	    !s->halted && !s->hup;
 }
 
 static void
@@ -1114,8 +1163,8 @@ start_jobs(struct sched *s)
 	struct job *j;
 
 	s->want_input = false;
-	while (!s->stopping && !s->halted && s->nrunning < s->njobs &&
-	    !s->spawn_blocked) {
+	while (!s->stopping && !s->halted && !s->hup &&
+	    s->nrunning < s->njobs && !s->spawn_blocked) {
 		if (!s->o->dry_run && s->o->keep_order &&
 		    s->nrunning + collector_held(s->coll) >= s->max_held)
 			break;
@@ -1199,6 +1248,27 @@ after_pause(struct sched *s)
 	}
 }
 
+/* SIGUSR1: each running job's command on stderr, as GNU parallel. */
+static void
+list_running(const struct sched *s)
+{
+	struct buf text = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < s->njobs; i++) {
+		const struct job *j = s->slots[i];
+
+		if (!j || j->reaped)
+			continue;
+		buf_reset(&text);
+		buf_add(&text, "fanout: ", 8);
+		job_command_text(j, &text);
+		buf_addch(&text, '\n');
+		(void)!write(STDERR_FILENO, text.data, text.len);
+	}
+	buf_release(&text);
+}
+
 static void
 handle_signals(struct sched *s)
 {
@@ -1212,6 +1282,18 @@ handle_signals(struct sched *s)
 	if (sig_resumed)
 		after_pause(s);
 	reap(s);
+	if (sig_usr1) {
+		sig_usr1 = 0;
+		list_running(s);
+	}
+	if (sig_hup && !s->hup) {
+		s->hup = true;
+		warnx(
+		    "SIGHUP: starting no more jobs; waiting for %zu to finish "
+		    "(SIGTERM stops them now)",
+		    s->nrunning);
+		list_running(s);
+	}
 	if (sig_stop && !s->stopping) {
 		s->stopping = true;
 		s->stop_signal = sig_stop;
@@ -1315,7 +1397,7 @@ run_loop(struct sched *s)
 
 	for (;;) {
 		s->now = util_now();
-		if (sig_stop || s->spawn_blocked)
+		if (sig_stop || (sig_hup && !s->hup) || s->spawn_blocked)
 			handle_signals(s);
 		s->spawn_blocked = false;
 		start_jobs(s);
@@ -1324,7 +1406,8 @@ run_loop(struct sched *s)
 			stop_all(s);
 		}
 		if (s->nrunning == 0 && !s->spawn_blocked &&
-		    (s->stopping || s->halted || (s->input_done && !s->queue)))
+		    (s->stopping || s->halted || s->hup ||
+			(s->input_done && !s->queue)))
 			break;
 
 		n = 0;
@@ -1411,7 +1494,7 @@ sched_run(struct plan *plan, const struct options *o)
 	sig_groups = xcalloc(s.njobs, sizeof *sig_groups);
 	sig_ngroups = s.njobs;
 	env_init(&s);
-	s.local = spawn_executor_new();
+	s.local = spawn_executor_new(&sig_ignored);
 	s.shell = shell_of(o);
 	/*
 	 * Output bound for /dev/null is not worth capturing: the jobs write

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Signals and cleanup: SIGINT/SIGTERM/SIGHUP stop every job's process group,
+# Signals and cleanup: SIGINT/SIGTERM stop every job's process group,
 # a vanished reader of stdout, kill -9 of fanout, zombies and orphans, file
 # descriptor limits.  Synchronisation is by files the jobs create, polled
 # in bounded loops; timeouts are hang guards only.
@@ -39,8 +39,74 @@ stop_test() {
 	stop_test TERM 143
 }
 
-@test "SIGHUP stops every job's process group and exits 129" {
-	stop_test HUP 129
+# SIGHUP used to stop the jobs as SIGTERM does (exit 129); it now does
+# what GNU parallel does (SPEC 7): start nothing more, let the running
+# jobs finish, exit with their status.
+@test "SIGHUP: no new job starts; the running ones finish and set the status" {
+	cat > cmds <<-'EOF'
+	echo $$ > a.tmp && mv a.tmp a.pid && waitfile go && echo a
+	echo $$ > b.tmp && mv b.tmp b.pid && waitfile go && exit 3
+	touch never
+	EOF
+	IN=cmds start_fanout -j 2
+	waitfile a.pid b.pid
+	kill -HUP "$FPID"
+	wait_for grep -q 'SIGHUP: starting no more jobs; waiting for 2 to finish' err
+	touch go
+	wait_fanout
+	expect_status 1
+	[ ! -e never ]
+	grep -qx a out
+}
+
+@test "nohup: SIGHUP stays ignored, for fanout and its jobs" {
+	cat > cmds <<-'EOF'
+	kill -HUP $$ && echo one && touch started && waitfile go
+	echo two
+	EOF
+	nohup "$FANOUT" -j 1 < cmds > out 2> err 3>&- &
+	FPID=$!
+	echo "$FPID" > fanout.pid
+	waitfile started
+	kill -HUP "$FPID"
+	touch go
+	wait_fanout
+	expect_status 0
+	expect_output <<-'EOF'
+	one
+	two
+	EOF
+}
+
+@test "SIGUSR1 lists the running jobs on stderr, as GNU parallel" {
+	start_fanout -j 2 'touch {}.ready && waitfile go && echo {}' ::: a b
+	waitfile a.ready b.ready
+	kill -USR1 "$FPID"
+	wait_for grep -qx 'fanout: touch b.ready && waitfile go && echo b' err
+	touch go
+	wait_fanout
+	expect_status 0
+	grep -qx 'fanout: touch a.ready && waitfile go && echo a' err
+	[ "$(grep -c . err)" -eq 2 ]
+}
+
+@test "SIGPROF, whose default ends a process, stops the jobs as SIGTERM does" {
+	stop_test PROF 155
+}
+
+@test "SIGALRM and SIGUSR2 do not end fanout or its jobs" {
+	start_fanout -j 2 'touch {}.ready && waitfile go && echo {}' ::: a b
+	waitfile a.ready b.ready
+	kill -ALRM "$FPID"
+	kill -USR2 "$FPID"
+	touch go
+	wait_fanout
+	expect_status 0
+	run sort <<<"$output"
+	expect_output <<-'EOF'
+	a
+	b
+	EOF
 }
 
 @test "-k: SIGTERM while the printing job runs keeps what it printed, no more" {
