@@ -310,7 +310,7 @@ signals_init(void)
 	/*
 	 * Started with SIGCHLD ignored, fanout would see no job end: the
 	 * kernel would reap them itself and send nothing. Its jobs get it
-	 * ignored (spawn.c).
+	 * at its default whatever fanout started with (spawn.c).
 	 */
 	sa.sa_handler = SIG_DFL;
 	catch_signal(SIGCHLD, &sa); /* to know whether it was ignored */

@@ -271,7 +271,12 @@ job_action(const struct child_args *a, int sig)
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = sigismember(a->ignored, sig) ? SIG_IGN : SIG_DFL;
+	/*
+	 * Not SIGCHLD: ignored, it would have the kernel reap a job's own
+	 * children, and its wait() calls fail (a shell loses their status).
+	 */
+	sa.sa_handler =
+	    sig != SIGCHLD && sigismember(a->ignored, sig) ? SIG_IGN : SIG_DFL;
 	return sigaction(sig, &sa, NULL);
 }
 
