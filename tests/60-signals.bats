@@ -167,13 +167,15 @@ stop_test() {
 		kill -9 "$pid"
 		false
 	fi
-	# Every job ran, once. (Not asserted: that each exited 0. Under
-	# this storm of stops, now and then a job dies of SIGKILL as it
-	# starts, with vfork only, from no kill() of fanout's; not yet
-	# understood.)
-	wait "$pid" || true
+	# Every job ran, once, and succeeded.
+	status=0
+	wait "$pid" || status=$?
 	[ "$(cut -f 1 jl | sed 1d | sort -un | wc -l)" -eq 100000 ]
 	[ "$(sed 1d jl | wc -l)" -eq 100000 ]
+	if [ "$status" -ne 0 ]; then
+		awk -F '\t' 'NR > 1 && ($7 != 0 || $8 != 0)' jl >&2
+		false
+	fi
 }
 
 # In a tmux pane, as a user at a terminal: an interactive shell (job
