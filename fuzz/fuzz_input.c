@@ -10,7 +10,8 @@
  * Patterns regcomp() rejects are skipped (input_open() would exit, as
  * it should for a bad --colsep). When the file is the only group with no
  * --colsep, -r or -N, the records joined by the delimiter must give the
- * file back (abort otherwise).
+ * file back (abort otherwise), up to a record that holds a NUL byte that
+ * is not the delimiter, where input_next() must stop with an error.
  */
 #include <regex.h>
 #include <stdbool.h>
@@ -75,7 +76,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct args a = ARGS_INIT;
 	struct buf joined = BUF_INIT;
 	char path[64], colsep[MAXPAT + 1];
-	const uint8_t *body;
+	const uint8_t *body, *bad;
 	size_t bodylen, i, njobs = 0;
 	uint8_t f0, f1;
 	int fd, rc, guard = 0;
@@ -143,6 +144,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	o.groups = groups;
+	/*
+	 * A NUL byte that is not the delimiter is refused: in a file that is
+	 * read whole (not the first unit alone) input_open() exits; in the
+	 * streamed one input_next() stops there with INPUT_ERROR.
+	 */
+	bad = o.delimiter != '\0' ? memchr(body, '\0', bodylen) : NULL;
+	if (bad && (groups[0].path != path ||
+		       (o.ngroups > 1 && (o.link || groups[1].linked)))) {
+		close(fd);
+		return 0;
+	}
+	if (bad) {
+		/* Only the records before the one holding it are given. */
+		while (bad > body && bad[-1] != (uint8_t)o.delimiter)
+			bad--;
+		bodylen = (size_t)(bad - body);
+	}
 	simple = o.ngroups == 1 && !o.colsep && !o.skip_empty &&
 	    o.max_args <= 1;
 
@@ -154,6 +172,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				break;
 			continue;
 		}
+		if (rc == INPUT_ERROR && !bad)
+			abort(); /* no reason for it */
 		if (rc != INPUT_ITEM)
 			break;
 		if (a.n == 0 && o.max_args <= 1 && !o.colsep)
@@ -172,6 +192,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (guard >= 1000000)
 		abort();	/* input_next never ended */
+	if (simple && bad && rc != INPUT_ERROR)
+		abort();	/* the NUL went by */
 	if (simple) {
 		/* The file, less one final delimiter. */
 		size_t len = bodylen;

@@ -43,6 +43,8 @@ struct output {
 	unsigned long long bytes[2];
 	int tee[2]; /* --results files, or -1 */
 	struct job_record *rec; /* --json */
+	char *trailer; /* output_set_trailer() */
+	size_t trailerlen;
 	struct output *next; /* in the print queue */
 };
 
@@ -108,6 +110,7 @@ output_free(struct collector *c, struct output *o)
 		if (o->tee[i] >= 0)
 			close(o->tee[i]);
 	free(o->tag);
+	free(o->trailer);
 	free(o);
 }
 
@@ -356,6 +359,26 @@ json_cb(void *ctx, const char *p, size_t n)
 	return 0;
 }
 
+/* Print what output_set_trailer() gave, once. */
+static void
+emit_trailer(struct collector *c, struct output *o)
+{
+	if (!o->trailer)
+		return;
+	emit(c, 0, o->trailer, o->trailerlen);
+	free(o->trailer);
+	o->trailer = NULL;
+}
+
+void
+output_set_trailer(struct output *o, const char *p, size_t n)
+{
+	free(o->trailer);
+	o->trailer = xmalloc(n);
+	memcpy(o->trailer, p, n);
+	o->trailerlen = n;
+}
+
 /* The job as one line of JSON; its output is read twice, not held. */
 static void
 emit_json(struct collector *c, struct output *o)
@@ -425,10 +448,12 @@ output_drain(struct collector *c, struct output *o)
 	if (c->o.json) {
 		if (o->finished)
 			emit_json(c, o);
-		return;
+	} else {
+		stream_drain(c, o, 0);
+		stream_drain(c, o, 1);
 	}
-	stream_drain(c, o, 0);
-	stream_drain(c, o, 1);
+	if (o->finished)
+		emit_trailer(c, o);
 }
 
 struct output *
@@ -659,6 +684,7 @@ output_finish(struct collector *c, struct output *o)
 	o->finished = true;
 	o->owned_by_job = false;
 	if (c->o.mode == OUTPUT_UNGROUP) {
+		emit_trailer(c, o);
 		output_free(c, o);
 		return;
 	}

@@ -74,6 +74,12 @@ void output_set_tee(struct output *, const int fds[2]);
 struct job_record;
 void output_set_record(struct output *, struct job_record *);
 
+/*
+ * Text to print after the job's stdout, untagged, left out of its byte
+ * count and of --results: its line of --joblog -.
+ */
+void output_set_trailer(struct output *, const char *p, size_t n);
+
 /* The job has ended: print its output when its turn comes. */
 void output_finish(struct collector *, struct output *);
 /* The job never ran (dry run, resume): drop it from the order. */

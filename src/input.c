@@ -86,6 +86,7 @@ struct reader {
 	struct buf buf;
 	size_t pos; /* start of the next record */
 	size_t scan; /* no delimiter before this offset */
+	size_t nrec; /* records handed out */
 	char *name;
 };
 
@@ -117,9 +118,25 @@ reader_close(struct reader *r)
 	r->name = NULL;
 }
 
+/*
+ * A NUL byte cannot go into an argument: the record would be cut short
+ * there. Refuse it, and the rest of the input, which was most likely
+ * meant for -0 too. Returns INPUT_ERROR after saying so.
+ */
+static int
+reader_refuse_nul(struct reader *r)
+{
+	error("%s: item %zu holds a NUL byte; reading stops there "
+	      "(for NUL-separated input use -0)",
+	    r->name, r->nrec);
+	r->eof = true;
+	r->pos = r->scan = r->buf.len;
+	return INPUT_ERROR;
+}
+
 /* 1 and the record, 0 at the end, INPUT_WAIT when more must be read. */
 static int
-reader_next(struct reader *r, const char **rec, size_t *len)
+reader_split(struct reader *r, const char **rec, size_t *len)
 {
 	char *d;
 
@@ -143,6 +160,20 @@ reader_next(struct reader *r, const char **rec, size_t *len)
 		return 1;
 	}
 	return 0;
+}
+
+/* As reader_split(), or INPUT_ERROR for a record holding a NUL byte. */
+static int
+reader_next(struct reader *r, const char **rec, size_t *len)
+{
+	int rc = reader_split(r, rec, len);
+
+	if (rc != 1)
+		return rc;
+	r->nrec++;
+	if (r->delim != '\0' && memchr(*rec, '\0', *len))
+		return reader_refuse_nul(r);
+	return 1;
 }
 
 static int
@@ -261,6 +292,8 @@ load_group(struct input *in, struct vlist *l, const struct group *g)
 	reader_open(&r, g->path, in->delim);
 	for (;;) {
 		rc = reader_next(&r, &rec, &len);
+		if (rc == INPUT_ERROR)
+			exit(FANOUT_STATUS_ERROR);
 		if (rc == INPUT_WAIT) {
 			if (reader_fill(&r) < 0)
 				exit(FANOUT_STATUS_ERROR);

@@ -166,23 +166,54 @@ base64_finish(struct base64 *e, struct buf *out)
 	e->ncarry = 0;
 }
 
+static bool
+utf8_valid(const char *p, size_t n)
+{
+	struct utf8_check u = {0};
+
+	utf8_check_feed(&u, p, n);
+	return utf8_check_valid(&u);
+}
+
+/* Append p as a quoted string: as text, or base64 when base64 is set. */
+static void
+add_value(struct buf *b, const char *p, size_t n, bool base64)
+{
+	struct base64 e = {{0}, 0};
+
+	if (!base64) {
+		json_add_string(b, p, n);
+		return;
+	}
+	buf_addch(b, '"');
+	base64_feed(&e, b, p, n);
+	base64_finish(&e, b);
+	buf_addch(b, '"');
+}
+
 void
 json_record_head(struct buf *b, const struct job_record *r)
 {
 	char num[128];
 	size_t i;
+	bool base64 = false;
 
 	snprintf(num, sizeof num, "{\"seq\":%zu,\"host\":", r->seq);
 	buf_addstr(b, num);
 	json_add_string(b, r->host, strlen(r->host));
-	buf_addstr(b, ",\"args\":[");
+	/* Values that are not UTF-8 are given whole, in base64, as output. */
+	for (i = 0; i < r->args.n; i++)
+		if (!utf8_valid(args_value(&r->args, i), r->args.len[i]))
+			base64 = true;
+	buf_addstr(b, base64 ? ",\"args_base64\":[" : ",\"args\":[");
 	for (i = 0; i < r->args.n; i++) {
 		if (i)
 			buf_addch(b, ',');
-		json_add_string(b, args_value(&r->args, i), r->args.len[i]);
+		add_value(b, args_value(&r->args, i), r->args.len[i], base64);
 	}
-	buf_addstr(b, "],\"cmd\":");
-	json_add_string(b, r->cmd, strlen(r->cmd));
+	base64 = !utf8_valid(r->cmd, strlen(r->cmd));
+	buf_addstr(b, base64 ? "],\"cmd_base64\":" : "],\"cmd\":");
+	add_value(b, r->cmd, strlen(r->cmd), base64);
 	snprintf(num, sizeof num,
 	    ",\"start\":%.3f,\"runtime\":%.3f,"
 	    "\"exitval\":%d,\"signal\":%d",

@@ -227,6 +227,41 @@ load helpers/common
 	EOF
 }
 
+@test "a NUL byte without -0: the item is refused, never run cut short" {
+	# GNU parallel runs it with the NUL turned into the text \0, and xargs
+	# cuts the item at the NUL, each with a warning. fanout runs neither:
+	# the item and all after it are refused, with one line naming -0.
+	mkdir old
+	printf 'old\0\n' >in
+	run --separate-stderr fanout rm -rf {}.bak <in
+	expect_status 255
+	[ -d old ]
+	[ "$stderr" = "fanout: standard input: item 1 holds a NUL byte; reading stops there (for NUL-separated input use -0)" ]
+	# The items before it ran; none after it.
+	printf 'a\nb\0c\nd\n' >in
+	run --separate-stderr fanout -k echo <in
+	expect_status 255
+	expect_output <<<'a'
+	[ "$stderr" = "fanout: standard input: item 2 holds a NUL byte; reading stops there (for NUL-separated input use -0)" ]
+	# find -print0 without -0: one item, refused.
+	printf './x\0./y\0' >in
+	run --separate-stderr fanout echo <in
+	expect_status 255
+	[ -z "$output" ]
+}
+
+@test "a NUL byte in a :::: or -a file without -0 is refused too" {
+	printf 'x\ny\0z\n' >f
+	run --separate-stderr fanout echo ::: 1 :::: f
+	expect_status 255
+	[ -z "$output" ]
+	[ "$stderr" = "fanout: 'f': item 2 holds a NUL byte; reading stops there (for NUL-separated input use -0)" ]
+	run --separate-stderr fanout -d y -a f echo
+	expect_status 255
+	expect_output <<<'x'
+	[ "$stderr" = "fanout: 'f': item 2 holds a NUL byte; reading stops there (for NUL-separated input use -0)" ]
+}
+
 @test "--colsep REGEX splits items into {1} {2} {3}" {
 	printf 'a::b:c\nd:e:f\n' >in
 	run fanout -k --colsep ':+' echo {3} {2} {1} <in

@@ -92,6 +92,17 @@ gnu() {
 	done < <(tail -n +2 j.log)
 }
 
+@test "--joblog: Receive counts the bytes of stdout also when it is /dev/null" {
+	# Not under `run`, which would give fanout a pipe as stdout.
+	"$FANOUT" -k --joblog j.log 'head -c {} /dev/zero' ::: 1000 70000 \
+	    > /dev/null
+	run joblog_cols j.log 1,6
+	expect_output <<-EOF
+	1	1000
+	2	70000
+	EOF
+}
+
 @test "--joblog: a job killed by a signal has Exitval 0 and the signal's number" {
 	# killself runs directly (no shell that would turn the signal into
 	# exit 128+N).  GNU: "0 9" and "0 15" too.
@@ -259,6 +270,165 @@ interrupted_run() {
 	done
 }
 
+# joblog_stdout TOOL ARG...: TOOL -k --joblog - ARG... with the times
+# (columns 3 and 4 of the joblog lines) cut out.
+joblog_stdout() {
+	local tool=$1
+	shift
+	"$tool" -k --joblog - "$@" | cut -f 1,2,5-
+}
+
+@test "--joblog -: the joblog goes to stdout, each line after its job's output (GNU)" {
+	run --separate-stderr joblog_stdout "$FANOUT" --results res \
+	    'echo out{}; exit {}' ::: 0 3
+	expect_status 0
+	expect_output <<-EOF
+	Seq	Host	Send	Receive	Exitval	Signal	Command
+	out0
+	1	:	0	5	0	0	echo out0; exit 0
+	out3
+	2	:	0	5	3	0	echo out3; exit 3
+	EOF
+	[ ! -e ./- ]
+	# --results keeps the job's own output only.
+	[ "$(cat res/2/stdout)" = out3 ]
+	need_gnu
+	local ours=$output
+	run --separate-stderr joblog_stdout gnu 'echo out{}; exit {}' ::: 0 3
+	expect_output <<<"$ours"
+}
+
+# ---------------------------------------------------------------- damaged joblogs
+
+# jline SEQ EXIT CMD: a joblog line as fanout and GNU parallel write it.
+jline() {
+	printf '%s\t:\t1795855078.797\t     0.006\t0\t2\t%s\t0\t%s\n' "$1" "$2" "$3"
+}
+
+# torn_joblog: a joblog whose last line, job 2's, was cut short.
+torn_joblog() {
+	echo "$HEADER"
+	jline 1 0 'echo a'
+	printf '2\t:\t1795855078.797\t     0.0'
+}
+
+@test "--resume: huge Seq values cost no memory (GNU parallel: a bitmap as large)" {
+	{
+		echo "$HEADER"
+		jline 100000000000 0 'echo x'
+		jline 18446744073709551615 0 'echo y'
+		jline 2 0 'echo b'
+	} > j.log
+	# 256 MB of address space: a bitmap up to those Seqs would not fit.
+	# (Not in a sanitizer build, whose shadow memory needs terabytes.)
+	local limit='ulimit -v 262144;'
+	[ -n "${FANOUT_SANITIZE:-}" ] && limit=
+	run --separate-stderr bash -c "$limit"' exec "$@"' _ \
+	    "$FANOUT" -k --joblog j.log --resume echo ::: a b c
+	expect_status 0
+	expect_output <<-EOF
+	a
+	c
+	EOF
+	[ -z "$stderr" ]
+}
+
+@test "--resume, --retry-failed: a line that is not a joblog line is an error naming it" {
+	local bad opt
+	for bad in "$(jline -1 0 'echo x')" "$(jline 0 0 'echo x')" \
+	    "$(jline 99999999999999999999999 0 'echo x')" \
+	    "$(printf '3\t:\tsoon\t1\t0\t0\t0\t0\techo x')" \
+	    "$(printf '3\t:\t1.0\t1\t0\t0\t0')" 'not a joblog' ''; do
+		{
+			echo "$HEADER"
+			jline 1 0 'echo a'
+			printf '%s\n' "$bad"
+			jline 2 1 'echo b'
+		} > j.log
+		for opt in --resume --resume-failed --retry-failed; do
+			run --separate-stderr "$FANOUT" --joblog j.log $opt \
+			    'touch ran' ::: x
+			expect_status 255
+			[ "$stderr" = "fanout: j.log:3: not a joblog line (Seq, Host, Starttime, JobRuntime, Send, Receive, Exitval, Signal, Command)" ]
+			[ ! -e ran ]
+		done
+	done
+}
+
+@test "--resume: a last line cut short is ignored with a warning and its job runs" {
+	torn_joblog > j.log
+	run --separate-stderr "$FANOUT" -k --joblog j.log --resume echo ::: a b c
+	expect_status 0
+	expect_output <<-EOF
+	b
+	c
+	EOF
+	[ "${stderr_lines[0]}" = "fanout: warning: j.log:3: the last line is cut short (no newline): ignored" ]
+	# The cut line was dropped before the new lines were added.
+	check_joblog j.log
+	run joblog_cols j.log 1,9
+	expect_output <<-EOF
+	1	echo a
+	2	echo b
+	3	echo c
+	EOF
+}
+
+@test "--joblog +FILE: a file not ending in a newline gets no line glued on" {
+	torn_joblog > j.log
+	run --separate-stderr "$FANOUT" --joblog +j.log echo ::: x
+	expect_status 0
+	[ "$stderr" = "fanout: warning: 'j.log': its last line was cut short (no newline): dropped" ]
+	check_joblog j.log
+	run joblog_cols j.log 1,9
+	expect_output <<-EOF
+	1	echo a
+	1	echo x
+	EOF
+	# A file of only a cut header: it is dropped, the header written anew.
+	printf 'Seq\tHost' > j2.log
+	run --separate-stderr "$FANOUT" --joblog +j2.log echo ::: x
+	expect_status 0
+	check_joblog j2.log
+	[ "$(wc -l < j2.log)" -eq 2 ]
+}
+
+@test "--joblog on a disk that fills: exit 255, whole lines only, --resume runs the rest once" {
+	local small=$BATS_TEST_TMPDIR/small pad i
+	mkdir -p "$small"
+	mount -t tmpfs -o size=64k tmpfs "$small" 2>/dev/null ||
+	    skip "cannot mount a tmpfs here (needs root)"
+	# The joblog's first page holds the header and four 950-byte lines;
+	# then the rest of the disk is taken.
+	echo "$HEADER" > "$small/j.log"
+	head -c 1M /dev/zero > "$small/fill" 2>/dev/null || true
+	pad=$(printf '%0900d' 0)
+	for i in $(seq 10); do echo "$i-$pad"; done > items
+	run --separate-stderr "$FANOUT" -j 1 --joblog "+$small/j.log" \
+	    "echo {} | cut -d- -f1 >> ran" :::: items
+	status_full=$status
+	stderr_full=$stderr
+	cp "$small/j.log" j.log
+	rm "$small/fill"
+	run --separate-stderr "$FANOUT" -j 1 --joblog "$small/j.log" --resume \
+	    "echo {} | cut -d- -f1 >> ran" :::: items
+	status_resume=$status
+	cp "$small/j.log" j2.log
+	umount "$small"
+	[ "$status_full" -eq 255 ]
+	[[ $stderr_full == *"fanout: cannot write joblog '$small/j.log': No space left on device"* ]]
+	check_joblog j.log
+	run joblog_cols j.log 1
+	expect_output < <(seq 4)
+	[ "$status_resume" -eq 0 ]
+	check_joblog j2.log
+	run joblog_cols j2.log 1
+	expect_output < <(seq 10)
+	# Jobs 1-5 ran in the first run (5 not logged), 5-10 in the second.
+	run cat ran
+	expect_output < <(seq 5; seq 5 10)
+}
+
 # FJOB: appends its item to "ran"; fails while the file fail<item> exists.
 FJOB='echo {} >> ran; [ ! -e fail{} ]'
 
@@ -319,6 +489,38 @@ FJOB='echo {} >> ran; [ ! -e fail{} ]'
 	[ ! -e x ]
 	run cat ran
 	expect_output <<<'b c'
+}
+
+# NLJOB: a command with a newline in it; it fails while fail{} exists.
+NLJOB=$'echo {} >> ran\ntest ! -e fail{}'
+
+# retry_newline FIRST SECOND: FIRST logs NLJOB failing, SECOND retries it
+# from the joblog: the command must come back exact, newline and all (a
+# space instead would make `echo` print the rest and succeed).
+retry_newline() {
+	touch fail1
+	run --separate-stderr "$1" --joblog j.log "$NLJOB" ::: 1
+	expect_status 1
+	rm fail1
+	: > ran
+	run --separate-stderr "$2" --joblog j.log --retry-failed
+	expect_status 0
+	run cat ran
+	expect_output <<<'1'
+}
+
+@test "--retry-failed reruns a command holding a newline exactly" {
+	retry_newline "$FANOUT" "$FANOUT"
+	# GNU parallel's escape: the newline is a NUL byte in the joblog.
+	run bash -c "tail -n +2 j.log | head -n 1 | cut -f 9 | tr '\\0' @"
+	expect_output <<<'echo 1 >> ran@test ! -e fail1'
+}
+
+@test "a command holding a newline: GNU parallel retries fanout's joblog, and the reverse" {
+	need_gnu
+	retry_newline "$FANOUT" gnu
+	rm j.log
+	retry_newline gnu "$FANOUT"
 }
 
 # ---------------------------------------------------------------- interop
@@ -577,6 +779,32 @@ json_bytes() {
 			return 1
 		fi
 	done
+}
+
+@test "--json: args and cmd that are not UTF-8 come back exact, in args_base64 and cmd_base64" {
+	# \xff and \xc3\xbf (UTF-8 for ÿ) must not both come out as "ÿ".
+	run --separate-stderr "$FANOUT" -k --json echo ::: $'\xff' $'\xc3\xbf'
+	expect_status 0
+	echo "$output" > out
+	json_check out
+	run jq -c '[has("args"), has("args_base64"), has("cmd"), has("cmd_base64")]' out
+	expect_output <<-EOF
+	[false,true,false,true]
+	[true,false,true,false]
+	EOF
+	jq -r 'select(.seq == 1) | .args_base64[0]' out | base64 -d > got
+	printf '\xff' | cmp - got
+	jq -r 'select(.seq == 1) | .cmd_base64' out | base64 -d > got
+	printf "echo '\xff'" | cmp - got
+	run jq -j 'select(.seq == 2) | .args[0], " ", .cmd' out
+	expect_output <<<$'\xc3\xbf echo \'\xc3\xbf\''
+}
+
+@test "--json -v: the command is in \"cmd\" only, not printed into \"stdout\"" {
+	run --separate-stderr "$FANOUT" -v --json echo ::: a
+	expect_status 0
+	run jq -c '[.cmd, .stdout]' <<<"$output"
+	expect_output <<<'["echo a","a\n"]'
 }
 
 # ORDER: job 1 ends only after fanout has logged job 2 as finished, so the

@@ -346,14 +346,17 @@ test_delimiters(void)
 	CHECK_JOBS("([x][a\r])([x][b])", "echo", ":::", "x", "::::",
 	    FILE_STR("n4", "a\r\nb\n"));
 
-	/* A NUL byte inside a line is part of the value. */
+	/*
+	 * A NUL byte inside a line would cut the argument short: an error,
+	 * and nothing more is read. With -0 it is the delimiter.
+	 */
 	{
-		static const char data[] = "a\0b\nc\n";
-		char *got = JOBS("echo", "::::", file_with("n5", data,
-		    sizeof data - 1));
+		static const char data[] = "c\na\0b\nd\n";
 
-		CHECK_MEM(got, drained_len, "([a\0b])([c])", (size_t)12);
-		free(got);
+		CHECK_JOBS("([c])<error>", "echo", "::::",
+		    file_with("n5", data, sizeof data - 1));
+		CHECK_JOBS("([c\na])([b\nd\n])", "-0", "echo", "::::",
+		    file_with("n6", data, sizeof data - 1));
 	}
 }
 
@@ -560,6 +563,10 @@ test_duration(void)
 	DURATION("5 ", false, -1);
 	DURATION("nan", false, -1);
 	DURATION("inf", false, -1);
+	DURATION("1e3", false, -1);
+	DURATION("0x10", false, -1);
+	DURATION("1.2.3", false, -1);
+	DURATION(".5", false, 0.5);
 	DURATION("1.5", true, -1);
 }
 
@@ -582,7 +589,10 @@ test_jobs_spec(void)
 	CHECK_INT(util_jobs_from_spec("4x", 2), -1);
 	CHECK_INT(util_jobs_from_spec("+", 2), -1);
 	CHECK_INT(util_jobs_from_spec("%", 2), -1);
-	CHECK_INT(util_jobs_from_spec("99999999999999999999", 2), -1);
+	CHECK_INT(util_jobs_from_spec("99999999999999999999", 2), -3);
+	CHECK_INT(util_jobs_from_spec("10000000", 2), -3);
+	CHECK_INT(util_jobs_from_spec("-10000000", 2), -2);
+	CHECK_INT(util_jobs_from_spec("0x10", 2), -1);
 	CHECK_INT(util_jobs_from_spec("-5", 2), -2);
 	CHECK_INT(util_jobs_from_spec("-2", 2), -2);
 	CHECK_INT(util_jobs_from_spec("0%", 2), -2);
