@@ -1,4 +1,5 @@
 #include <stdlib.h>
+#include <string.h>
 
 #include "joblog.h"
 #include "options.h"
@@ -6,17 +7,151 @@
 #include "template.h"
 #include "xalloc.h"
 
+/* An item read ahead, with its seq. */
+struct item {
+	size_t seq;
+	struct args args;
+};
+
+/* A task and what the plan knows of it. */
+struct node {
+	struct task task; /* first: a task is its node */
+	size_t index; /* in task order */
+	enum task_state state;
+	struct node **needs;
+	size_t nneeds;
+	size_t running; /* handed out, not yet ended or given back */
+	size_t pending; /* handed out or to run again, not yet ended */
+	bool failed; /* a job failed for good, or the input did */
+	bool input_over; /* every item read */
+	size_t nread; /* items read */
+	struct item *items; /* read ahead, from items[next] on */
+	size_t nitems, next, items_cap;
+};
+
+/* A job given back to run again. */
+struct again {
+	struct job *job;
+	struct node *node;
+	struct again *next;
+};
+
+enum resume { RESUME_NONE, RESUME_DONE, RESUME_OK };
+
+struct plan {
+	struct node **nodes;
+	size_t nnodes;
+	size_t seq; /* the last seq given */
+	size_t reading; /* the task whose input is read ahead now */
+	bool started;
+	struct again *again; /* in the order they run again */
+	enum resume resume;
+	struct joblog_past past;
+};
+
+static void update(struct plan *);
+
+static struct node *
+node_of(const struct task *t)
+{
+	return (struct node *)t;
+}
+
+struct plan *
+plan_new(void)
+{
+	return xcalloc(1, sizeof(struct plan));
+}
+
+struct task *
+plan_add_task(struct plan *p, const char *name)
+{
+	struct node *n = xcalloc(1, sizeof *n);
+
+	if (p->started)
+		BUG("a task added to a running plan");
+	n->task.name = xstrdup(name);
+	n->task.retries = 1;
+	n->task.when = TASK_WHEN_SUCCESS;
+	n->state = TASK_WAITING;
+	n->index = p->nnodes;
+	p->nodes = xreallocarray(p->nodes, p->nnodes + 1, sizeof *p->nodes);
+	p->nodes[p->nnodes++] = n;
+	return &n->task;
+}
+
+/* Whether n reaches need through its needs; seen marks the tasks tried. */
+static bool
+reaches(const struct node *n, const struct node *need, bool *seen)
+{
+	size_t i;
+
+	for (i = 0; i < n->nneeds; i++) {
+		const struct node *m = n->needs[i];
+
+		if (m == need)
+			return true;
+		if (seen[m->index])
+			continue;
+		seen[m->index] = true;
+		if (reaches(m, need, seen))
+			return true;
+	}
+	return false;
+}
+
+bool
+plan_needs(const struct plan *p, const struct task *t, const struct task *need)
+{
+	bool *seen = xcalloc(p->nnodes, sizeof *seen);
+	bool found = reaches(node_of(t), node_of(need), seen);
+
+	free(seen);
+	return found;
+}
+
+void
+plan_add_need(struct plan *p, struct task *t, struct task *need)
+{
+	struct node *n = node_of(t);
+	size_t i;
+
+	if (t == need || plan_needs(p, need, t))
+		BUG("task '%s' needing '%s' closes a cycle", t->name,
+		    need->name);
+	for (i = 0; i < n->nneeds; i++)
+		if (&n->needs[i]->task == need)
+			return;
+	n->needs = xreallocarray(n->needs, n->nneeds + 1, sizeof *n->needs);
+	n->needs[n->nneeds++] = node_of(need);
+}
+
+enum task_state
+plan_task_state(const struct plan *p, const struct task *t)
+{
+	(void)p;
+	return node_of(t)->state;
+}
+
+/* The one task of the command line, with the settings every task has. */
+static struct task *
+task_from_options(struct plan *p, const struct options *o, const char *name)
+{
+	struct task *t = plan_add_task(p, name);
+
+	t->timeout = o->timeout;
+	t->timeout_percent = o->timeout_percent;
+	t->retries = o->retries;
+	return t;
+}
+
 struct plan *
 plan_from_options(const struct options *o)
 {
-	struct plan *p = xcalloc(1, sizeof *p);
+	struct plan *p = plan_new();
 	struct template_opts to = {o->replace, o->quote};
-	struct task *t;
+	struct task *t = task_from_options(p, o, "command line");
 
-	p->tasks = xcalloc(1, sizeof *p->tasks);
-	p->ntasks = 1;
-	t = &p->tasks[0];
-	t->name = xstrdup("command line");
 	if (o->ncommand)
 		t->command = template_new(o->command, o->ncommand, &to);
 	else
@@ -24,9 +159,6 @@ plan_from_options(const struct options *o)
 	if (o->tagstring)
 		t->tagstring = template_new_text(o->tagstring, &to);
 	t->input = input_open(o);
-	t->timeout = o->timeout;
-	t->timeout_percent = o->timeout_percent;
-	t->retries = o->retries;
 	return p;
 }
 
@@ -34,18 +166,15 @@ struct plan *
 plan_from_joblog(const struct options *o)
 {
 	struct joblog_past past;
-	struct plan *p = xcalloc(1, sizeof *p);
+	struct plan *p = plan_new();
 	struct options lines = {0};
 	struct group g = {0};
-	struct task *t;
+	struct task *t = task_from_options(p, o, "retry-failed");
 	size_t i;
 
 	joblog_read(o->joblog, &past);
 	g.values = xcalloc(past.nfailed + 1, sizeof *g.values);
 	g.nvalues = past.nfailed;
-	p->tasks = xcalloc(1, sizeof *p->tasks);
-	p->ntasks = 1;
-	t = &p->tasks[0];
 	t->seqs = xcalloc(past.nfailed + 1, sizeof *t->seqs);
 	t->nseqs = past.nfailed;
 	for (i = 0; i < past.nfailed; i++) {
@@ -55,15 +184,52 @@ plan_from_joblog(const struct options *o)
 	lines.groups = &g;
 	lines.ngroups = 1;
 	lines.delimiter = '\n';
-	t->name = xstrdup("retry-failed");
 	t->command = template_new_raw();
 	t->input = input_open(&lines);
-	t->timeout = o->timeout;
-	t->timeout_percent = o->timeout_percent;
-	t->retries = o->retries;
 	free(g.values);
 	joblog_past_release(&past);
 	return p;
+}
+
+void
+plan_resume(struct plan *p, const char *joblog, bool failed_too)
+{
+	if (p->started)
+		BUG("plan_resume() after the first job");
+	joblog_past_release(&p->past);
+	joblog_read(joblog, &p->past);
+	p->resume = failed_too ? RESUME_OK : RESUME_DONE;
+}
+
+static void
+items_release(struct node *n)
+{
+	size_t i;
+
+	for (i = n->next; i < n->nitems; i++)
+		args_release(&n->items[i].args);
+	free(n->items);
+	n->items = NULL;
+	n->nitems = n->next = n->items_cap = 0;
+}
+
+static void
+node_free(struct node *n)
+{
+	char **e;
+
+	free(n->task.name);
+	template_free(n->task.command);
+	template_free(n->task.tagstring);
+	input_free(n->task.input);
+	free(n->task.cwd);
+	for (e = n->task.env; e && *e; e++)
+		free(*e);
+	free(n->task.env);
+	free(n->task.seqs);
+	free(n->needs);
+	items_release(n);
+	free(n);
 }
 
 void
@@ -73,42 +239,338 @@ plan_free(struct plan *p)
 
 	if (!p)
 		return;
-	for (i = 0; i < p->ntasks; i++) {
-		free(p->tasks[i].name);
-		template_free(p->tasks[i].command);
-		template_free(p->tasks[i].tagstring);
-		input_free(p->tasks[i].input);
-		free(p->tasks[i].seqs);
-	}
-	free(p->tasks);
+	for (i = 0; i < p->nnodes; i++)
+		node_free(p->nodes[i]);
+	free(p->nodes);
+	while (p->again)
+		plan_drain(p);
+	joblog_past_release(&p->past);
 	free(p);
 }
 
-int
-plan_next(struct plan *p, struct task **task, struct args *out)
+/* Whether an earlier run did the job of this seq (--resume). */
+static bool
+resumed(const struct plan *p, size_t seq)
+{
+	switch (p->resume) {
+	case RESUME_DONE:
+		return joblog_past_done(&p->past, seq);
+	case RESUME_OK:
+		return joblog_past_ok(&p->past, seq);
+	default:
+		return false;
+	}
+}
+
+/*
+ * Read a task's next item from its input and give it its seq. Items an
+ * earlier run did are passed over. INPUT_ITEM, INPUT_END, INPUT_WAIT or
+ * INPUT_ERROR (the input is then over).
+ */
+static int
+read_item(struct plan *p, struct node *n, struct args *out, size_t *seq)
+{
+	struct task *t = &n->task;
+	int rc;
+
+	for (;;) {
+		if (n->input_over)
+			return INPUT_END;
+		if (t->input) {
+			rc = input_next(t->input, out);
+		} else {
+			/* No input: one job with no arguments. */
+			args_reset(out);
+			rc = n->nread ? INPUT_END : INPUT_ITEM;
+		}
+		if (rc == INPUT_END || rc == INPUT_ERROR) {
+			n->input_over = true;
+			n->failed |= rc == INPUT_ERROR;
+		}
+		if (rc != INPUT_ITEM)
+			return rc;
+		*seq = n->nread < t->nseqs ? t->seqs[n->nread] : ++p->seq;
+		n->nread++;
+		if (!resumed(p, *seq))
+			return INPUT_ITEM;
+	}
+}
+
+/* Read the rest of a task's items ahead. As read_item(), never ITEM. */
+static int
+read_ahead(struct plan *p, struct node *n)
+{
+	struct item *it;
+	int rc;
+
+	for (;;) {
+		if (n->nitems == n->items_cap) {
+			n->items_cap = n->items_cap ? 2 * n->items_cap : 16;
+			n->items = xreallocarray(
+			    n->items, n->items_cap, sizeof *n->items);
+		}
+		it = &n->items[n->nitems];
+		args_init(&it->args);
+		rc = read_item(p, n, &it->args, &it->seq);
+		if (rc != INPUT_ITEM) {
+			args_release(&it->args);
+			return rc;
+		}
+		n->nitems++;
+	}
+}
+
+/* Read the tasks before task `upto` whole, in task order. */
+static int
+read_tasks(struct plan *p, size_t upto)
 {
 	int rc;
 
-	while (p->next_task < p->ntasks) {
-		*task = &p->tasks[p->next_task];
-		rc = input_next((*task)->input, out);
-		if (rc != INPUT_END)
+	while (p->reading < upto) {
+		struct node *n = p->nodes[p->reading];
+
+		rc = read_ahead(p, n);
+		if (rc == INPUT_WAIT)
 			return rc;
-		p->next_task++;
+		p->reading++;
+		/* Skipped while read (a need's input failed): only counted. */
+		if (n->state == TASK_SKIPPED)
+			items_release(n);
+		update(p); /* it may have no job, or have failed */
+		if (rc == INPUT_ERROR)
+			return rc;
 	}
 	return INPUT_END;
+}
+
+/* A task's next item, read ahead or from its input. */
+static int
+next_item(struct plan *p, struct node *n, struct args *out, size_t *seq)
+{
+	struct item *it;
+
+	if (n->next == n->nitems)
+		return read_item(p, n, out, seq);
+	it = &n->items[n->next++];
+	*seq = it->seq;
+	args_release(out);
+	*out = it->args;
+	if (n->next == n->nitems)
+		items_release(n);
+	return INPUT_ITEM;
+}
+
+static bool
+node_over(const struct node *n)
+{
+	return n->state == TASK_DONE || n->state == TASK_FAILED ||
+	    n->state == TASK_SKIPPED;
+}
+
+/* What a waiting task becomes now: still waiting, running or skipped. */
+static enum task_state
+node_ready(const struct node *n)
+{
+	bool met = true;
+	size_t i;
+
+	for (i = 0; i < n->nneeds; i++) {
+		if (!node_over(n->needs[i]))
+			return TASK_WAITING;
+		if (n->needs[i]->state != TASK_DONE)
+			met = false;
+	}
+	return met || n->task.when == TASK_WHEN_ALWAYS ? TASK_RUNNING
+						       : TASK_SKIPPED;
+}
+
+/*
+ * Move tasks on: a running task whose jobs all ended is done or failed;
+ * a waiting one whose needs are over runs or is skipped. One change may
+ * allow another, in any task order: go round until nothing changes.
+ */
+static void
+update(struct plan *p)
+{
+	bool changed;
+	size_t i;
+
+	do {
+		changed = false;
+		for (i = 0; i < p->nnodes; i++) {
+			struct node *n = p->nodes[i];
+			enum task_state was = n->state;
+
+			if (n->state == TASK_WAITING)
+				n->state = node_ready(n);
+			if (n->state == TASK_RUNNING && n->input_over &&
+			    n->next == n->nitems && n->pending == 0)
+				n->state = n->failed ? TASK_FAILED : TASK_DONE;
+			if (n->state == TASK_SKIPPED && was != TASK_SKIPPED)
+				items_release(n);
+			changed |= n->state != was;
+		}
+	} while (changed);
+}
+
+static bool
+under_cap(const struct node *n)
+{
+	return !n->task.cap || n->running < n->task.cap;
+}
+
+/* The first job given back whose task is under its cap, or NULL. */
+static struct job *
+take_again(struct plan *p)
+{
+	struct again **a, *found;
+	struct job *j;
+
+	for (a = &p->again; *a; a = &(*a)->next) {
+		if (!under_cap((*a)->node))
+			continue;
+		found = *a;
+		*a = found->next;
+		j = found->job;
+		found->node->running++;
+		free(found);
+		return j;
+	}
+	return NULL;
+}
+
+/* Before the first job: the tasks that need nothing run. */
+static void
+start(struct plan *p)
+{
+	if (!p->started) {
+		p->started = true;
+		update(p);
+	}
+}
+
+/* A new job of the first ready task, in task order. */
+static int
+next_new(struct plan *p, struct plan_job *pj, struct args *args)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < p->nnodes; i++) {
+		struct node *n = p->nodes[i];
+
+		if (n->state != TASK_RUNNING || !under_cap(n) ||
+		    (n->input_over && n->next == n->nitems))
+			continue;
+		rc = next_item(p, n, args, &pj->seq);
+		if (rc == INPUT_ITEM) {
+			pj->task = &n->task;
+			n->running++;
+			n->pending++;
+			return PLAN_JOB;
+		}
+		if (rc == INPUT_WAIT)
+			return rc;
+		/* Its input just ended: it may be over, and others may run. */
+		update(p);
+		if (rc == INPUT_ERROR)
+			return rc;
+		i = (size_t)-1;
+	}
+	for (i = 0; i < p->nnodes; i++)
+		if (!node_over(p->nodes[i]))
+			return PLAN_HELD;
+	return PLAN_END;
+}
+
+int
+plan_next(struct plan *p, struct plan_job *pj, struct args *args)
+{
+	int rc;
+
+	pj->task = NULL;
+	pj->seq = 0;
+	if ((pj->again = take_again(p)))
+		return PLAN_AGAIN;
+	start(p);
+	/* The items of every task but the last, for the seqs. */
+	if (p->nnodes > 1 && (rc = read_tasks(p, p->nnodes - 1)) != INPUT_END)
+		return rc;
+	return next_new(p, pj, args);
+}
+
+void
+plan_job_ended(struct plan *p, struct task *t, bool failed)
+{
+	struct node *n = node_of(t);
+
+	if (!n->running || !n->pending)
+		BUG("task '%s': a job ended that was not handed out", t->name);
+	n->running--;
+	n->pending--;
+	n->failed |= failed;
+	if (n->pending == 0 && n->input_over && n->next == n->nitems)
+		update(p); /* its last job: it is over */
+}
+
+void
+plan_job_again(struct plan *p, struct task *t, struct job *j)
+{
+	struct node *n = node_of(t);
+	struct again *a = xmalloc(sizeof *a);
+
+	if (!n->running)
+		BUG("task '%s': a job given back that was not handed out",
+		    t->name);
+	n->running--;
+	a->job = j;
+	a->node = n;
+	a->next = p->again;
+	p->again = a;
+}
+
+struct job *
+plan_drain(struct plan *p)
+{
+	struct again *a = p->again;
+	struct job *j;
+
+	if (!a)
+		return NULL;
+	p->again = a->next;
+	j = a->job;
+	free(a);
+	return j;
+}
+
+int
+plan_read_all(struct plan *p, size_t *total)
+{
+	size_t i;
+	int rc;
+
+	start(p);
+	rc = read_tasks(p, p->nnodes);
+	*total = 0;
+	for (i = 0; i < p->nnodes; i++)
+		*total += p->nodes[i]->nitems - p->nodes[i]->next;
+	return rc;
 }
 
 int
 plan_input_fd(const struct plan *p)
 {
-	if (p->next_task >= p->ntasks)
+	size_t i = p->reading;
+
+	if (i >= p->nnodes || !p->nodes[i]->task.input)
 		return -1;
-	return input_fd(p->tasks[p->next_task].input);
+	return input_fd(p->nodes[i]->task.input);
 }
 
 int
 plan_fill(struct plan *p)
 {
-	return input_fill(p->tasks[p->next_task].input);
+	if (plan_input_fd(p) < 0)
+		return 0;
+	return input_fill(p->nodes[p->reading]->task.input);
 }

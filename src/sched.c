@@ -72,7 +72,6 @@ struct job {
 	bool no_retry; /* printed as it ran (a full disk): not run again */
 	int64_t paused_since;
 	struct output *out;
-	struct job *next; /* in a queue */
 };
 
 /*
@@ -105,9 +104,7 @@ struct sched {
 	struct job **slots;
 	size_t nrunning;
 	size_t max_held; /* running and unprinted, for descriptors */
-	struct job *queue, **queue_tail; /* to run before new input */
 
-	size_t seq;
 	bool input_done;
 	bool input_error;
 	bool want_input;
@@ -141,7 +138,6 @@ struct sched {
 	char *chunk; /* READ_CHUNK bytes to read pipes into */
 
 	struct joblog *joblog;
-	struct joblog_past past; /* --resume, --resume-failed */
 	struct progress *progress;
 	bool mem_wait; /* --memfree holds starts back */
 	bool warned_full; /* said that jobs wait for spool space */
@@ -470,35 +466,6 @@ env_set(struct sched *s, const struct job *j)
 }
 
 static void
-queue_push(struct sched *s, struct job *j, bool front)
-{
-	if (front) {
-		j->next = s->queue;
-		s->queue = j;
-		if (s->queue_tail == &s->queue)
-			s->queue_tail = &j->next;
-		return;
-	}
-	j->next = NULL;
-	*s->queue_tail = j;
-	s->queue_tail = &j->next;
-}
-
-static struct job *
-queue_pop(struct sched *s)
-{
-	struct job *j = s->queue;
-
-	if (j) {
-		s->queue = j->next;
-		if (!s->queue)
-			s->queue_tail = &s->queue;
-		j->next = NULL;
-	}
-	return j;
-}
-
-static void
 job_free(struct job *j)
 {
 	args_release(&j->args);
@@ -525,48 +492,36 @@ make_tag(const struct job *j, struct buf *tag)
 	buf_addch(tag, '\t');
 }
 
-/* A new job from the plan, or NULL (and why in the sched's flags). */
-static struct job *
-job_from_plan(struct sched *s)
-{
-	struct job *j;
-	struct task *task;
-	int rc;
-
-	j = xcalloc(1, sizeof *j);
-	while (!s->input_done) {
-		rc = plan_next(s->plan, &task, &j->args);
-		if (rc != INPUT_ITEM)
-			break;
-		j->task = task;
-		j->seq = task->seqs ? task->seqs[s->seq++] : ++s->seq;
-		j->pid = -1;
-		j->fd[0] = j->fd[1] = -1;
-		if ((s->o->resume && joblog_past_done(&s->past, j->seq)) ||
-		    (s->o->resume_failed && joblog_past_ok(&s->past, j->seq)))
-			continue; /* done in an earlier run */
-		return j;
-	}
-	job_free(j);
-	if (s->input_done)
-		return NULL;
-	if (rc == INPUT_WAIT) {
-		s->want_input = true;
-	} else {
-		s->input_done = true;
-		if (rc == INPUT_ERROR)
-			s->input_error = true;
-	}
-	return NULL;
-}
-
-/* The next job to run: a retry or a read-ahead one first. */
+/*
+ * The next job to run, a retry first, or NULL (and why in the sched's
+ * flags).
+ */
 static struct job *
 job_next(struct sched *s)
 {
-	struct job *j = queue_pop(s);
+	struct job *j = xcalloc(1, sizeof *j);
+	struct plan_job pj;
+	int rc;
 
-	return j ? j : job_from_plan(s);
+	while ((rc = plan_next(s->plan, &pj, &j->args)) == PLAN_ERROR)
+		s->input_error = true;
+	if (rc == PLAN_JOB) {
+		j->task = pj.task;
+		j->seq = pj.seq;
+		j->pid = -1;
+		j->fd[0] = j->fd[1] = -1;
+		return j;
+	}
+	job_free(j);
+	if (rc == PLAN_AGAIN)
+		return pj.again;
+	if (rc == PLAN_WAIT)
+		s->want_input = true;
+	else if (rc == PLAN_END)
+		s->input_done = true;
+	else if (s->nrunning == 0)
+		BUG("the plan holds every job back");
+	return NULL;
 }
 
 static size_t
@@ -752,6 +707,7 @@ job_start(struct sched *s, struct job *j)
 			buf_reset(&s->dry);
 		}
 		s->ndone++;
+		plan_job_ended(s->plan, j->task, false);
 		job_free(j);
 		return 0;
 	}
@@ -1109,6 +1065,7 @@ job_complete(struct sched *s, struct job *j)
 		 * its partial output is dropped and it is not counted.
 		 */
 		output_cancel(s->coll, j->out);
+		plan_job_ended(s->plan, j->task, true);
 		job_free(j);
 		return;
 	}
@@ -1122,7 +1079,7 @@ job_complete(struct sched *s, struct job *j)
 		output_discard(s->coll, j->out);
 		j->slot = 0;
 		j->paused = false;
-		queue_push(s, j, true);
+		plan_job_again(s->plan, j->task, j);
 		return;
 	}
 	s->ndone++;
@@ -1133,6 +1090,7 @@ job_complete(struct sched *s, struct job *j)
 	job_record(s, j, runtime);
 	output_finish(s->coll, j->out);
 	j->out = NULL;
+	plan_job_ended(s->plan, j->task, failed);
 	check_halt(s, j, failed);
 	job_free(j);
 }
@@ -1390,7 +1348,7 @@ start_jobs(struct sched *s)
 		if (job_start(s, j) < 0) {
 			if (s->nrunning == 0)
 				fatal("cannot start a job");
-			queue_push(s, j, true);
+			plan_job_again(s->plan, j->task, j);
 			s->spawn_blocked = true;
 			break;
 		}
@@ -1404,24 +1362,20 @@ static void
 read_all_input(struct sched *s)
 {
 	struct pollfd pfd;
-	struct job *j;
+	int rc;
 
-	for (;;) {
-		s->want_input = false;
-		if (!(j = job_from_plan(s))) {
-			if (!s->want_input)
-				break;
-			pfd.fd = plan_input_fd(s->plan);
-			pfd.events = POLLIN;
-			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-				fatal("poll");
-			if (sig_stop)
-				break;
-			plan_fill(s->plan);
+	while ((rc = plan_read_all(s->plan, &s->ntotal)) != PLAN_END) {
+		if (rc == PLAN_ERROR) {
+			s->input_error = true;
 			continue;
 		}
-		queue_push(s, j, false);
-		s->ntotal++;
+		pfd.fd = plan_input_fd(s->plan);
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			fatal("poll");
+		if (sig_stop)
+			break;
+		plan_fill(s->plan);
 	}
 }
 
@@ -1618,8 +1572,7 @@ run_loop(struct sched *s)
 			stop_all(s);
 		}
 		if (s->nrunning == 0 && !s->spawn_blocked &&
-		    (s->stopping || s->halted || s->hup ||
-			(s->input_done && !s->queue)))
+		    (s->stopping || s->halted || s->hup || s->input_done))
 			break;
 
 		n = 0;
@@ -1694,6 +1647,7 @@ int
 sched_run(struct plan *plan, const struct options *o)
 {
 	struct sched s;
+	struct job *j;
 	int status;
 	size_t len;
 
@@ -1703,7 +1657,6 @@ sched_run(struct plan *plan, const struct options *o)
 		return FANOUT_STATUS_ERROR;
 	s.o = o;
 	s.plan = plan;
-	s.queue_tail = &s.queue;
 	s.delay_factor = 1;
 	s.now = util_now();
 	signals_init();
@@ -1741,7 +1694,7 @@ sched_run(struct plan *plan, const struct options *o)
 	fatal_hook = on_fatal;
 
 	if (o->resume || o->resume_failed)
-		joblog_read(o->joblog, &s.past);
+		plan_resume(plan, o->joblog, !o->resume);
 	if (o->joblog && !o->dry_run)
 		s.joblog = joblog_open(o->joblog,
 		    o->resume || o->resume_failed || o->retry_failed);
@@ -1781,10 +1734,8 @@ sched_run(struct plan *plan, const struct options *o)
 
 	fatal_hook = NULL;
 	fatal_sched = NULL;
-	while (s.queue) {
+	while ((j = plan_drain(plan))) {
 		/* Jobs to retry that a halt or a signal kept from running. */
-		struct job *j = queue_pop(&s);
-
 		if (j->out)
 			output_cancel(s.coll, j->out);
 		job_free(j);
@@ -1792,7 +1743,6 @@ sched_run(struct plan *plan, const struct options *o)
 	collector_free(s.coll);
 	s.local->ops->free(s.local);
 	joblog_close(s.joblog);
-	joblog_past_release(&s.past);
 	progress_free(s.progress);
 	free(s.slots);
 	sig_ngroups = 0;
