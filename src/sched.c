@@ -125,7 +125,6 @@ struct sched {
 	bool warned_full; /* said that jobs wait for spool space */
 	bool warned_mem; /* said that --memfree holds jobs back */
 	bool out_null; /* fanout's stdout is /dev/null: jobs write there */
-	bool results_failed;
 	bool joblog_failed; /* a line could not be written: 255 */
 };
 
@@ -599,20 +598,9 @@ job_start(struct sched *s, struct job *j)
 		return 0;
 	}
 	if (!j->out) {
-		if (s->o->tag || s->o->tagstring) {
+		if (s->o->tag || s->o->tagstring)
 			make_tag(j, &text);
-			j->out = output_new(s->coll, text.data, text.len);
-		} else {
-			j->out = output_new(s->coll, NULL, 0);
-		}
-		if (s->o->results) {
-			int fds[2];
-
-			if (results_open(s->o->results, j->seq, fds) == 0)
-				output_set_tee(j->out, fds);
-			else
-				s->results_failed = true;
-		}
+		j->out = output_new(s->coll, j->seq, text.data, text.len);
 	}
 	argv = job_argv(s, j);
 	/* --json: the "cmd" field has it; the output is the job's alone. */
@@ -875,7 +863,6 @@ job_record(struct sched *s, struct job *j, int64_t runtime)
 {
 	struct job_record *r;
 	struct buf cmd = BUF_INIT;
-	size_t len;
 
 	if (!s->joblog && !s->o->results && !s->o->json)
 		return;
@@ -891,11 +878,8 @@ job_record(struct sched *s, struct job *j, int64_t runtime)
 	r->exitval = j->timed_out ? -1 : j->exitval;
 	r->signal = j->sig;
 	r->receive = output_bytes(j->out, 1);
-	if (joblog_to_stdout(s->joblog)) {
-		const char *line = joblog_line(s->joblog, r, &len);
-
-		output_set_trailer(j->out, line, len);
-	} else if (joblog_write(s->joblog, r) < 0 && !s->joblog_failed) {
+	if (!joblog_to_stdout(s->joblog) && joblog_write(s->joblog, r) < 0 &&
+	    !s->joblog_failed) {
 		/* Jobs started now would go unlogged, to be run again. */
 		s->joblog_failed = s->halted = true;
 		if (s->nrunning)
@@ -903,14 +887,8 @@ job_record(struct sched *s, struct job *j, int64_t runtime)
 			    "starting no more jobs; waiting for %zu to finish",
 			    s->nrunning);
 	}
-	if (s->o->results)
-		results_finish(s->o->results, r);
-	if (s->o->json) {
-		output_set_record(j->out, r);
-		return;
-	}
-	record_release(r);
-	free(r);
+	/* --joblog -, --results and --json take it from there. */
+	output_set_record(j->out, r);
 }
 
 /* The job's process was reaped and its pipes are closed. */
@@ -1464,15 +1442,22 @@ sched_run(struct plan *plan, const struct options *o)
 	s.out_null =
 	    !o->results && !o->joblog && util_is_devnull(STDOUT_FILENO);
 	s.chunk = xmalloc(READ_CHUNK);
+	if (o->resume || o->resume_failed)
+		joblog_read(o->joblog, &s.past);
+	if (o->joblog && !o->dry_run)
+		s.joblog = joblog_open(o->joblog,
+		    o->resume || o->resume_failed || o->retry_failed);
 	{
 		struct collect_opts co = {
 		    .mode = o->output,
 		    .keep_order = o->keep_order,
 		    .live = o->keep_order && o->retries <= 1 && !o->json,
 		    .json = o->json,
+		    .results = o->results,
 		    .stop = &sig_stop,
 		    .on_tty = o->progress ? progress_aside : NULL,
 		    .on_tty_arg = &s,
+		    .joblog = joblog_to_stdout(s.joblog) ? s.joblog : NULL,
 		};
 		if (co.mode == OUTPUT_LINE && co.keep_order)
 			co.mode = OUTPUT_GROUP;
@@ -1481,11 +1466,6 @@ sched_run(struct plan *plan, const struct options *o)
 	fatal_sched = &s;
 	fatal_hook = on_fatal;
 
-	if (o->resume || o->resume_failed)
-		joblog_read(o->joblog, &s.past);
-	if (o->joblog && !o->dry_run)
-		s.joblog = joblog_open(o->joblog,
-		    o->resume || o->resume_failed || o->retry_failed);
 	if (joblog_to_stdout(s.joblog)) {
 		const char *h = joblog_header(&len);
 
@@ -1512,8 +1492,7 @@ sched_run(struct plan *plan, const struct options *o)
 		status = 128 + s.stop_signal;
 	else if (collector_broken(s.coll))
 		status = 128 + SIGPIPE;
-	else if (collector_failed(s.coll) || s.input_error ||
-	    s.results_failed || s.joblog_failed)
+	else if (collector_failed(s.coll) || s.input_error || s.joblog_failed)
 		status = FANOUT_STATUS_ERROR;
 	else if (s.halted)
 		status = s.halt_status;
