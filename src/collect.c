@@ -424,7 +424,8 @@ output_splice(struct collector *c, struct output *o, int stream, int fd)
 	int i = stream - 1;
 	ssize_t n;
 
-	if (c->o.mode != OUTPUT_GROUP || st->stash.len ||
+	if (c->o.mode != OUTPUT_GROUP || st->stash.len || c->out->broken ||
+	    c->out->failed ||
 	    !c->out->ops->zero_copy(c->out, o->job[0], stream) ||
 	    (c->tee && !c->tee->ops->zero_copy(c->tee, o->job[1], stream)))
 		return OUTPUT_NO_SPLICE;
@@ -435,7 +436,7 @@ output_splice(struct collector *c, struct output *o, int stream, int fd)
 		n = c->out->ops->splice(c->out, o->job[0], stream, fd);
 		if (n > 0)
 			o->bytes[i] += (size_t)n;
-		return n == SINK_NO_SPLICE ? OUTPUT_NO_SPLICE : n;
+		return n;
 	}
 	/* Only once the stream spools: small outputs stay in memory. */
 	if (st->foff == st->flen && st->mem.len - st->mpos < STREAM_MEM_MAX &&

@@ -59,7 +59,7 @@ int output_append(
  * the bytes moved, 0 at end of file, -1 with errno on error, or
  * OUTPUT_NO_SPLICE when the caller must read() and output_append().
  */
-#define OUTPUT_NO_SPLICE (-2)
+#define OUTPUT_NO_SPLICE SINK_NO_SPLICE
 long output_splice(struct collector *, struct output *, int stream, int fd);
 /* Try again to store what a full disk refused: 0 when all is stored. */
 int output_resume(struct collector *, struct output *);

@@ -45,8 +45,10 @@ struct sink_ops {
 	int (*write)(struct sink *, struct sink_job *, int stream,
 	    const char *p, size_t n);
 	/*
-	 * True when the stream's bytes may reach the sink untouched, so that
-	 * the collector may move them with splice() and the ops below.
+	 * True when the stream's bytes need not pass through fanout for
+	 * this sink: it takes them as they are (no tag to add), so that
+	 * the collector may move them with splice() and the two ops below;
+	 * or it takes no more of them (a --results file that failed).
 	 */
 	bool (*zero_copy)(struct sink *, struct sink_job *, int stream);
 	/*
