@@ -3,7 +3,9 @@
  * decides when that is: when the job ends (group), in input order with
  * the oldest job streaming live (-k), or a whole line at a time (--lb).
  * Output is held in memory up to a bound, then in unlinked temporary
- * files in $TMPDIR.
+ * files in $TMPDIR. When output may go out, the collector hands it to
+ * its sinks (sink.h), which format and write it; a full disk pauses the
+ * job (output_append() fails) until output_resume() works.
  */
 #ifndef COLLECT_H
 #define COLLECT_H
