@@ -48,7 +48,7 @@ _fanout()
 		-q --quote --shell --link --delay --timeout --termseq
 		--retries --halt --memfree --joblog --resume --resume-failed
 		--retry-failed --results --json --bar --progress --eta
-		-h --help -V --version'
+		-h --help -V --version --will-cite --no-notice --bibtex'
 	local signals='HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2
 		PIPE ALRM TERM CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ
 		VTALRM PROF WINCH SYS'
@@ -132,8 +132,9 @@ _fanout()
 		return
 		;;
 	-j | --jobs)
+		# A number, or a file that holds one.
 		COMPREPLY=($(compgen -W "0 100% 50% +0 -1 $(nproc 2>/dev/null)" \
-			-- "$cur"))
+			-- "$cur") $(compgen -f -- "$cur"))
 		return
 		;;
 	-d | --delimiter | -I | --replace | --tagstring | --colsep | -N | --max-replace-args | \

@@ -62,7 +62,7 @@ end
 complete -c fanout -e
 # Options, only before the command.
 set -l o -n __fanout_in_options
-complete -c fanout $o -s j -l jobs -x -a '0 100% 50% +0 -1' -d 'Jobs at once (N, N%, +N, -N; 0 = no limit)'
+complete -c fanout $o -s j -l jobs -r -F -a '0 100% 50% +0 -1' -d 'Jobs at once (N, N%, +N, -N; 0 = no limit; or a file holding N)'
 complete -c fanout $o -s k -l keep-order -d 'Print output in input order'
 complete -c fanout $o -l group -d "Print each job's output whole (default)"
 complete -c fanout $o -l line-buffer -d 'Print whole lines as they come'
@@ -82,7 +82,7 @@ complete -c fanout $o -s I -l replace -x -d 'Replacement string instead of {}'
 complete -c fanout $o -s q -l quote -d "Quote the command's own words too"
 complete -c fanout $o -l shell -x -a '(__fish_complete_command)' -d 'Shell for commands that need one'
 complete -c fanout $o -l link -d 'Link all input groups pairwise'
-complete -c fanout $o -l delay -x -d 'Wait between job starts'
+complete -c fanout $o -l delay -x -d 'Wait between job starts (Nauto adapts it)'
 complete -c fanout $o -l timeout -x -d 'Stop jobs that run longer (secs or N%)'
 complete -c fanout $o -l termseq -x -a '(__fanout_termseq)' -d 'Signals and waits to stop a job'
 complete -c fanout $o -l retries -x -d 'Run a failing job up to N times'
@@ -106,6 +106,9 @@ complete -c fanout $o -l progress -d 'Show progress'
 complete -c fanout $o -l eta -d 'Show the estimated time left'
 complete -c fanout $o -s h -l help -d 'Print a summary of the options'
 complete -c fanout $o -s V -l version -d 'Print the version'
+complete -c fanout $o -l will-cite -d 'Accepted for GNU parallel, does nothing'
+complete -c fanout $o -l no-notice -d 'Accepted for GNU parallel, does nothing'
+complete -c fanout $o -l bibtex -d 'Accepted for GNU parallel, does nothing'
 
 # The first word after the options is the command.
 complete -c fanout -n __fanout_in_options -x -a '(__fish_complete_command)'

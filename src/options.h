@@ -16,7 +16,7 @@ struct group {
 	char **values; /* ::: values; NULL for a file */
 	size_t nvalues;
 	const char *path; /* :::: / -a file, "-" for stdin */
-	bool linked; /* :::+ / ::::+: pairs with the group before */
+	bool linked; /* :::+ / ::::+: pairs with the group before, if any */
 };
 
 enum halt_when { HALT_NEVER, HALT_SOON, HALT_NOW };
@@ -30,6 +30,7 @@ struct halt {
 };
 
 #define TERMSEQ_MAX 16
+#define TERMSEQ_MS_MAX 86400000
 struct termseq {
 	int sig[TERMSEQ_MAX];
 	int ms[TERMSEQ_MAX]; /* wait after sending sig[i] */
@@ -37,12 +38,15 @@ struct termseq {
 };
 
 struct options {
+	char **env_words; /* argv[0] and $PARALLEL's words, owned */
+	char **operands; /* $PARALLEL's operands, then argv's, owned */
 	char **command; /* the command's words; ncommand may be 0 */
 	size_t ncommand;
 	struct group *groups;
 	size_t ngroups;
 
 	const char *jobs_spec; /* -j as given; NULL: one per CPU */
+	const char *jobs_file; /* -j FILE: the spec is in FILE, re-read */
 	bool keep_order;
 	enum output_mode output;
 	bool tag;
@@ -61,6 +65,8 @@ struct options {
 	bool link;
 
 	double delay; /* seconds between starts */
+	bool delay_auto; /* --delay Nauto: x1.3 after a failure, x0.9 after
+			    a success */
 	double timeout; /* seconds, or percent of the median */
 	bool timeout_percent;
 	struct termseq termseq;
@@ -83,6 +89,12 @@ struct options {
  */
 void options_parse(struct options *opts, int argc, char **argv);
 void options_release(struct options *opts);
+
+/*
+ * The number of jobs that -j FILE asks for now, as util_jobs_from_spec()
+ * gives it; -4 when FILE cannot be read.
+ */
+long options_jobs_from_file(const char *path);
 
 /* Parse "1.5", "90s", "5m", "1h", "2d", "1h30m" into seconds; -1 on error. */
 double options_parse_duration(const char *s, bool need_unit);

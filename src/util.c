@@ -53,21 +53,20 @@ util_jobs_from_spec(const char *spec, long ncpu)
 		return -1;
 	errno = 0;
 	v = strtol(p, &end, 10);
-	if (errno || v > 1000000)
+	if (*end && !(*end == '%' && end[1] == '\0' && !sign))
 		return -1;
-	if (*end == '%' && end[1] == '\0' && !sign) {
+	if (errno || v > UTIL_JOBS_MAX)
+		return sign < 0 ? -2 : -3;
+	if (*end == '%') {
 		n = (ncpu * v + 99) / 100;
-	} else if (*end == '\0') {
-		if (sign)
-			n = ncpu + sign * v;
-		else if (v == 0)
-			return 0;
-		else
-			n = v;
+	} else if (sign) {
+		n = ncpu + sign * v;
+	} else if (v == 0) {
+		return 0;
 	} else {
-		return -1;
+		n = v;
 	}
-	return n < 1 ? -2 : n;
+	return n < 1 ? -2 : n > UTIL_JOBS_MAX ? -3 : n;
 }
 
 static const struct {
@@ -153,6 +152,20 @@ util_set_nonblock(int fd, bool on)
 	return fcntl(fd, F_SETFL, fl);
 }
 
+double
+util_strtod_plain(const char *s, char **end)
+{
+	size_t n = strspn(s, "0123456789.");
+	double v;
+
+	*end = (char *)s;
+	if (!isdigit((unsigned char)s[*s == '.']))
+		return -1;
+	/* Past DBL_MAX, strtod() gives HUGE_VAL: "huge" stays huge. */
+	v = strtod(s, end);
+	return *end == s + n ? v : -1;
+}
+
 long long
 util_parse_size(const char *s)
 {
@@ -160,11 +173,7 @@ util_parse_size(const char *s)
 	double v;
 	double mul = 1;
 
-	errno = 0;
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	v = strtod(s, &end);
-	if (errno || v < 0)
+	if ((v = util_strtod_plain(s, &end)) < 0)
 		return -1;
 	switch (*end) {
 	case '\0':
@@ -192,7 +201,7 @@ util_parse_size(const char *s)
 	    strcmp(end + 1, "b") != 0)
 		return -1;
 	if (v * mul > 9e18)
-		return -1;
+		return -2;
 	return (long long)(v * mul);
 }
 

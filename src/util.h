@@ -15,8 +15,10 @@ double util_wallclock(void);
 /*
  * Number of jobs for a -j spec ("N", "N%", "+N", "-N", "0") given the
  * CPU count: at least 1, 0 for "as many as possible", -1 when malformed,
- * -2 when it leaves no job (-j -5 on 2 CPUs).
+ * -2 when it leaves no job (-j -5 on 2 CPUs), -3 when it asks for more
+ * than UTIL_JOBS_MAX.
  */
+#define UTIL_JOBS_MAX 1000000
 long util_jobs_from_spec(const char *spec, long ncpu);
 long util_ncpu(void);
 
@@ -30,7 +32,16 @@ int util_signal_number(const char *name);
 int util_write_all(
     int fd, const void *buf, size_t len, volatile const int *stop);
 
-/* "1G", "500M", "64k", "1000" to bytes; -1 when malformed. */
+/*
+ * A plain decimal number ("12", "1.5", ".5": no sign, hex, exponent, inf)
+ * at the start of s, *end after it; -1 when s does not start with one.
+ * Too many digits for a double give HUGE_VAL.
+ */
+double util_strtod_plain(const char *s, char **end);
+/*
+ * "1G", "500M", "64k", "1000" to bytes; -1 when malformed, -2 when
+ * beyond 9e18.
+ */
 long long util_parse_size(const char *);
 /* MemAvailable of /proc/meminfo in bytes, or -1. */
 long long util_mem_available(void);

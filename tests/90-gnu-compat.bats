@@ -7,6 +7,7 @@
 # do not leak from one run to the other), with the same stdin (./in when it
 # exists, else /dev/null), and fails showing both when stdout or status
 # differ. GNU parallel gets PARALLEL_SHELL=/bin/sh so both use dash.
+# $PARALLEL is unset for both, or SAME_PARALLEL's value for both.
 # stderr is shown on failure but never compared (the wording differs).
 #
 # Where fanout differs on purpose (README, "Deliberate differences from GNU
@@ -37,11 +38,11 @@ same() {
 			! -name 'out.*' ! -name 'err.*' -exec cp -R {} "$d"/ \;
 	done
 	local fst=0 pst=0
-	(cd "$top/run.fanout" && exec env -u FANOUT_SHELL \
-		timeout -k 5 60 "$FANOUT" "$@") \
+	(cd "$top/run.fanout" && exec env -u FANOUT_SHELL -u PARALLEL \
+		${SAME_PARALLEL:+"PARALLEL=$SAME_PARALLEL"} timeout -k 5 60 "$FANOUT" "$@") \
 		<"$stdin" >"$top/out.fanout" 2>"$top/err.fanout" || fst=$?
 	(cd "$top/run.parallel" && exec env -u PARALLEL PARALLEL_SHELL="${GNU_SHELL:-/bin/sh}" \
-		timeout -k 5 60 parallel --will-cite "$@") \
+		${SAME_PARALLEL:+"PARALLEL=$SAME_PARALLEL"} timeout -k 5 60 parallel --will-cite "$@") \
 		<"$stdin" >"$top/out.parallel" 2>"$top/err.parallel" || pst=$?
 	if [ -n "${SAME_SORT-}" ]; then
 		for tool in fanout parallel; do
@@ -162,6 +163,33 @@ retry_cmd() {
 	same -k echo {1}-{2} ::: a b :::: -
 }
 
+@test "\$PARALLEL holds default options, split as GNU parallel splits it" {
+	SAME_PARALLEL='-k --tag' same echo ::: a b
+	SAME_PARALLEL="-k --tagstring 'x y\\ z'" same echo ::: a
+	SAME_PARALLEL='-k --tagstring x\ y\\z' same echo ::: a
+	SAME_PARALLEL="-k --tagstring 'a\\'b'" same echo ::: a
+	SAME_PARALLEL='-k --tagstring "a\\b\$c\"d"' same echo ::: a
+	SAME_PARALLEL='-k --tagstring A' same --tagstring B echo ::: a
+	SAME_PARALLEL='-k echo pre' same echo ::: a
+	SAME_PARALLEL='-kv' same echo ::: a
+}
+
+@test "-j FILE reads the number of jobs from FILE" {
+	echo 2 >jf
+	same -k -j jf echo ::: a b c
+	printf '100%%\n' >jf
+	same -k -j jf echo ::: a b c
+}
+
+@test "--delay Nauto is accepted" {
+	same -k --delay 0.01auto 'echo {}; exit {}' ::: 0 1 0
+	same -k --delay 0.01sauto echo ::: a b
+}
+
+@test "--will-cite and --no-notice are accepted" {
+	same -k --will-cite --no-notice echo ::: a b
+}
+
 @test ":::+ links a group to the one before" {
 	same -k echo {1}-{2} ::: a b c :::+ 1 2 3
 	same -k echo {1}-{2}-{3} ::: a b ::: x y :::+ 1 2
@@ -174,6 +202,12 @@ retry_cmd() {
 	printf '1\n2\n3\n' >l2
 	same -k echo {1}-{2} :::: l1 ::::+ l2
 	same -k echo {1}-{2} ::: x y z ::::+ l2
+	# Every file after ::::+ links; ::::+ or :::+ first links to nothing.
+	printf '4\n5\n' >l3
+	same -k echo {1}-{2}-{3} ::: x y z ::::+ l2 l3
+	same -k echo {1}-{2}-{3} ::::+ l2 l3 ::: p q
+	same -k echo {1}-{2}-{3} ::: x y ::::+ l2 :::: l3
+	same -k echo {1}-{2} :::+ p q ::: x y
 }
 
 @test "--link links all groups, a shorter one wraps around" {
@@ -654,9 +688,9 @@ retry_cmd() {
 	EOF
 }
 
-@test "-d takes one character (README: -d multi-char)" {
-	# README, "Deliberate differences": -d takes one character (or \n, \t,
-	# \0, \xHH); GNU parallel allows several.
+@test "-d takes one byte (README: -d takes one byte)" {
+	# README, "Deliberate differences": -d takes one byte (or \n, \t,
+	# \0, \xHH); GNU parallel allows several, so a multibyte character.
 	printf 'a,b,c' >in
 	run --separate-stderr "$FANOUT" -k -d '\x2c' echo x{}x <in
 	expect_status 0
@@ -669,6 +703,10 @@ retry_cmd() {
 	run --separate-stderr "$FANOUT" -k -d '::' echo x{}x <in
 	expect_status 255
 	expect_output </dev/null
+	printf 'a\xc3\xa9b' >in
+	run --separate-stderr "$FANOUT" -k -d é echo x{}x <in
+	expect_status 255
+	[[ $stderr == *"takes one byte"* ]]
 }
 
 @test "a ::: value with a newline stays one argument (README)" {

@@ -563,6 +563,10 @@ test_duration(void)
 	DURATION("5 ", false, -1);
 	DURATION("nan", false, -1);
 	DURATION("inf", false, -1);
+	DURATION("1e3", false, -1);
+	DURATION("0x10", false, -1);
+	DURATION("1.2.3", false, -1);
+	DURATION(".5", false, 0.5);
 	DURATION("1.5", true, -1);
 }
 
@@ -585,7 +589,10 @@ test_jobs_spec(void)
 	CHECK_INT(util_jobs_from_spec("4x", 2), -1);
 	CHECK_INT(util_jobs_from_spec("+", 2), -1);
 	CHECK_INT(util_jobs_from_spec("%", 2), -1);
-	CHECK_INT(util_jobs_from_spec("99999999999999999999", 2), -1);
+	CHECK_INT(util_jobs_from_spec("99999999999999999999", 2), -3);
+	CHECK_INT(util_jobs_from_spec("10000000", 2), -3);
+	CHECK_INT(util_jobs_from_spec("-10000000", 2), -2);
+	CHECK_INT(util_jobs_from_spec("0x10", 2), -1);
 	CHECK_INT(util_jobs_from_spec("-5", 2), -2);
 	CHECK_INT(util_jobs_from_spec("-2", 2), -2);
 	CHECK_INT(util_jobs_from_spec("0%", 2), -2);
