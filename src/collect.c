@@ -2,14 +2,13 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/sendfile.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "collect.h"
-#include "json.h"
 #include "record.h"
+#include "results.h"
+#include "sink.h"
 #include "util.h"
 #include "xalloc.h"
 
@@ -30,21 +29,16 @@ struct stream {
 	int fd;
 	off_t foff, flen;
 	struct buf stash;
-	bool mid_line; /* the last byte written was not a newline */
 };
 
 struct output {
 	struct stream s[2];
-	char *tag;
-	size_t taglen;
+	struct sink_job *job[2]; /* what the sinks (out, tee) keep of it */
 	bool finished; /* the job has ended */
 	bool owned_by_job; /* the job still refers to it */
 	bool live; /* printing as it comes */
 	unsigned long long bytes[2];
-	int tee[2]; /* --results files, or -1 */
-	struct job_record *rec; /* --json */
-	char *trailer; /* output_set_trailer() */
-	size_t trailerlen;
+	struct job_record *rec; /* for the sinks, at the job's end */
 	struct output *next; /* in the print queue */
 };
 
@@ -54,34 +48,24 @@ struct collector {
 	struct output *head, **tail; /* print queue */
 	struct output *live;
 	size_t held;
-	bool broken;
-	bool failed; /* writing to stdout or stderr failed: no more output */
-	bool tee_failed; /* writing a --results file failed */
-	bool no_splice[2]; /* splice() to stdout/stderr is refused */
-	bool tty[2]; /* stdout/stderr is a terminal and on_tty is set */
-	int out_fd[2];
+	/* Where output goes in its turn, and (--results) where it goes as
+	 * it arrives, or NULL. */
+	struct sink *out, *tee;
 };
 
 struct collector *
 collector_new(const struct collect_opts *o)
 {
 	struct collector *c = xcalloc(1, sizeof *c);
+	struct sink_stdio_opts so = {
+	    o->stop, o->on_tty, o->on_tty_arg, o->joblog};
 
 	c->o = *o;
 	c->tail = &c->head;
-	c->out_fd[0] = STDOUT_FILENO;
-	c->out_fd[1] = STDERR_FILENO;
-	for (int i = 0; i < 2; i++)
-		c->tty[i] = o->on_tty && isatty(c->out_fd[i]);
+	c->out = o->json ? sink_json_new(&so) : sink_raw_new(&so);
+	if (o->results)
+		c->tee = results_sink_new(o->results);
 	return c;
-}
-
-/* Output is about to reach a terminal: tell on_tty first. */
-static void
-before_tty(struct collector *c, int stream, const void *p, size_t n)
-{
-	if (c->tty[stream])
-		c->o.on_tty(c->o.on_tty_arg, p, n);
 }
 
 static void
@@ -102,15 +86,10 @@ output_free(struct collector *c, struct output *o)
 {
 	stream_release(c, &o->s[0]);
 	stream_release(c, &o->s[1]);
-	if (o->rec) {
-		record_release(o->rec);
-		free(o->rec);
-	}
-	for (int i = 0; i < 2; i++)
-		if (o->tee[i] >= 0)
-			close(o->tee[i]);
-	free(o->tag);
-	free(o->trailer);
+	record_free(o->rec);
+	c->out->ops->job_free(c->out, o->job[0]);
+	if (c->tee)
+		c->tee->ops->job_free(c->tee, o->job[1]);
 	free(o);
 }
 
@@ -128,19 +107,21 @@ collector_free(struct collector *c)
 	}
 	if (c->live && !c->live->owned_by_job)
 		output_free(c, c->live);
+	sink_free(c->out);
+	sink_free(c->tee);
 	free(c);
 }
 
 bool
 collector_broken(const struct collector *c)
 {
-	return c->broken;
+	return c->out->broken;
 }
 
 bool
 collector_failed(const struct collector *c)
 {
-	return c->failed || c->tee_failed;
+	return c->out->failed || (c->tee && c->tee->failed);
 }
 
 size_t
@@ -149,59 +130,17 @@ collector_held(const struct collector *c)
 	return c->held;
 }
 
-/* Write to fanout's own stdout (stream 0) or stderr (stream 1). */
+/* Hand bytes of stream 0 (stdout) or 1 (stderr) to the printing sink. */
 static int
-emit(struct collector *c, int stream, const void *p, size_t n)
+emit(struct collector *c, struct output *o, int stream, const char *p, size_t n)
 {
-	if (c->broken || c->failed || n == 0)
-		return c->broken || c->failed ? -1 : 0;
-	before_tty(c, stream, p, n);
-	if (util_write_all(c->out_fd[stream], p, n, c->o.stop) == 0)
-		return 0;
-	if (errno == EPIPE) {
-		c->broken = true;
-	} else if (errno != EINTR) {
-		error("cannot write to %s: %s",
-		    stream ? "standard error" : "standard output",
-		    strerror(errno));
-		c->failed = true;
-	}
-	return -1;
-}
-
-/* Write job output, putting the tag in front of every line. */
-static int
-emit_tagged(
-    struct collector *c, struct output *o, int stream, const char *p, size_t n)
-{
-	struct stream *st = &o->s[stream];
-	const char *nl;
-	size_t len;
-
-	if (n == 0)
-		return 0;
-	if (!o->tag) {
-		st->mid_line = p[n - 1] != '\n';
-		return emit(c, stream, p, n);
-	}
-	while (n > 0) {
-		if (!st->mid_line && emit(c, stream, o->tag, o->taglen) < 0)
-			return -1;
-		nl = memchr(p, '\n', n);
-		len = nl ? (size_t)(nl - p) + 1 : n;
-		if (emit(c, stream, p, len) < 0)
-			return -1;
-		st->mid_line = nl == NULL;
-		p += len;
-		n -= len;
-	}
-	return 0;
+	return c->out->ops->write(c->out, o->job[0], stream + 1, p, n);
 }
 
 /* Pass the spool file's bytes from off to its end to cb, in pieces. */
 static int
-spool_read(struct collector *c, struct stream *st, off_t off,
-    int (*cb)(void *, const char *, size_t), void *ctx)
+spool_read(struct collector *c, struct stream *st, off_t off, sink_bytes_cb *cb,
+    void *ctx)
 {
 	char chunk[COPY_CHUNK];
 	ssize_t n;
@@ -218,7 +157,7 @@ spool_read(struct collector *c, struct stream *st, off_t off,
 		if (n <= 0) {
 			error("cannot read a spool file: %s",
 			    n < 0 ? strerror(errno) : "it is shorter");
-			c->failed = true;
+			c->out->failed = true; /* no more output */
 			return -1;
 		}
 		if ((rc = cb(ctx, chunk, (size_t)n)))
@@ -228,61 +167,36 @@ spool_read(struct collector *c, struct stream *st, off_t off,
 	return 0;
 }
 
-struct tagged_ctx {
+struct emit_ctx {
 	struct collector *c;
 	struct output *o;
 	int stream;
 };
 
 static int
-tagged_cb(void *ctx, const char *p, size_t n)
+emit_cb(void *ctx, const char *p, size_t n)
 {
-	struct tagged_ctx *tc = ctx;
+	struct emit_ctx *ec = ctx;
 
-	return emit_tagged(tc->c, tc->o, tc->stream, p, n);
+	return emit(ec->c, ec->o, ec->stream, p, n);
 }
 
-/* Copy the spool file's pending bytes out. */
+/* Copy the spool file's pending bytes out: by the kernel if it may. */
 static int
 emit_file(struct collector *c, struct output *o, int stream)
 {
 	struct stream *st = &o->s[stream];
-	struct tagged_ctx tc;
-	ssize_t n;
-	char last;
+	struct emit_ctx ec = {c, o, stream};
+	int rc;
 
-	if (!o->tag && st->flen > st->foff) {
-		/* The kernel copies; only the last byte matters for tags. */
-		if (c->tty[stream] &&
-		    pread(st->fd, &last, 1, st->flen - 1) == 1)
-			before_tty(c, stream, &last, 1); /* what ends it */
-		while (st->foff < st->flen && !c->broken && !c->failed) {
-			n = sendfile(c->out_fd[stream], st->fd, &st->foff,
-			    (size_t)(st->flen - st->foff));
-			if (n > 0)
-				continue;
-			if (n < 0 && errno == EINTR && !*c->o.stop)
-				continue;
-			if (n < 0 && (errno == EINVAL || errno == ENOSYS))
-				break; /* not possible here: copy by hand */
-			if (n < 0 && errno == EINTR)
-				return -1; /* stopping: not an error */
-			if (n < 0 && errno == EPIPE)
-				c->broken = true;
-			else {
-				error("cannot write to %s: %s",
-				    stream ? "standard error"
-					   : "standard output",
-				    strerror(n < 0 ? errno : EIO));
-				c->failed = true;
-			}
-			return -1;
-		}
+	if (st->flen > st->foff &&
+	    c->out->ops->zero_copy(c->out, o->job[0], stream + 1)) {
+		rc = c->out->ops->send_file(
+		    c->out, o->job[0], stream + 1, st->fd, &st->foff, st->flen);
+		if (rc != SINK_NO_SPLICE)
+			return rc;
 	}
-	tc.c = c;
-	tc.o = o;
-	tc.stream = stream;
-	if (spool_read(c, st, st->foff, tagged_cb, &tc) < 0)
+	if (spool_read(c, st, st->foff, emit_cb, &ec) < 0)
 		return -1;
 	st->foff = st->flen;
 	return 0;
@@ -294,7 +208,7 @@ emit_file(struct collector *c, struct output *o, int stream)
  */
 static int
 output_read(struct collector *c, struct output *o, int stream,
-    int (*cb)(void *, const char *, size_t), void *ctx)
+    sink_bytes_cb *cb, void *ctx)
 {
 	struct stream *st = &o->s[stream - 1];
 	int rc;
@@ -316,101 +230,33 @@ output_bytes(const struct output *o, int stream)
 }
 
 void
-output_set_tee(struct output *o, const int fds[2])
-{
-	o->tee[0] = fds[0];
-	o->tee[1] = fds[1];
-}
-
-void
 output_set_record(struct output *o, struct job_record *rec)
 {
+	record_free(o->rec);
 	o->rec = rec;
 }
 
-static int
-check_cb(void *ctx, const char *p, size_t n)
-{
-	utf8_check_feed(ctx, p, n);
-	return 0;
-}
-
-struct json_sink {
+/* A job's held output, as a SINK_WHOLE sink reads it. */
+struct held {
 	struct collector *c;
-	struct buf *b;
-	struct base64 b64;
-	bool base64;
+	struct output *o;
 };
 
 static int
-json_cb(void *ctx, const char *p, size_t n)
+held_read(void *src, int stream, sink_bytes_cb *cb, void *arg)
 {
-	struct json_sink *js = ctx;
+	struct held *h = src;
 
-	if (js->base64)
-		base64_feed(&js->b64, js->b, p, n);
-	else
-		json_add_escaped(js->b, p, n);
-	if (js->b->len >= COPY_CHUNK) {
-		if (emit(js->c, 0, js->b->data, js->b->len) < 0)
-			return -1;
-		buf_reset(js->b);
-	}
-	return 0;
+	return output_read(h->c, h->o, stream, cb, arg);
 }
 
-/* Print what output_set_trailer() gave, once. */
+/* The job has ended and its bytes went out: tell the sink. */
 static void
-emit_trailer(struct collector *c, struct output *o)
+sink_end(struct collector *c, struct sink *sk, struct output *o, int k)
 {
-	if (!o->trailer)
-		return;
-	emit(c, 0, o->trailer, o->trailerlen);
-	free(o->trailer);
-	o->trailer = NULL;
-}
+	struct held h = {c, o};
 
-void
-output_set_trailer(struct output *o, const char *p, size_t n)
-{
-	free(o->trailer);
-	o->trailer = xmalloc(n);
-	memcpy(o->trailer, p, n);
-	o->trailerlen = n;
-}
-
-/* The job as one line of JSON; its output is read twice, not held. */
-static void
-emit_json(struct collector *c, struct output *o)
-{
-	static const char *const names[2][2] = {
-	    {"stdout", "stdout_base64"}, {"stderr", "stderr_base64"}};
-	struct buf b = BUF_INIT;
-	struct json_sink js = {c, &b, {{0}, 0}, false};
-	int i;
-
-	if (!o->rec)
-		BUG("--json output without a record");
-	json_record_head(&b, o->rec);
-	for (i = 0; i < 2; i++) {
-		struct utf8_check u = {0};
-
-		output_read(c, o, i + 1, check_cb, &u);
-		js.base64 = !utf8_check_valid(&u);
-		buf_addstr(&b, ",\"");
-		buf_addstr(&b, names[i][js.base64]);
-		buf_addstr(&b, "\":\"");
-		if (output_read(c, o, i + 1, json_cb, &js) < 0)
-			break;
-		if (js.base64)
-			base64_finish(&js.b64, &b);
-		buf_addch(&b, '"');
-	}
-	buf_addstr(&b, "}\n");
-	emit(c, 0, b.data, b.len);
-	buf_release(&b);
-	stream_release(c, &o->s[0]);
-	stream_release(c, &o->s[1]);
+	sk->ops->job_end(sk, o->job[k], o->rec, held_read, &h);
 }
 
 /* Write out every pending byte of a stream and forget them. */
@@ -421,7 +267,7 @@ stream_drain(struct collector *c, struct output *o, int stream)
 	int rc = 0;
 
 	if (st->mem.len > st->mpos)
-		rc = emit_tagged(c, o, stream, st->mem.data + st->mpos,
+		rc = emit(c, o, stream, st->mem.data + st->mpos,
 		    st->mem.len - st->mpos);
 	c->mem_total -= st->mem.len - st->mpos;
 	if (st->mem.cap > COPY_CHUNK)
@@ -437,39 +283,37 @@ stream_drain(struct collector *c, struct output *o, int stream)
 		st->foff = st->flen = 0;
 	}
 	if (rc == 0 && st->stash.len)
-		rc = emit_tagged(c, o, stream, st->stash.data, st->stash.len);
+		rc = emit(c, o, stream, st->stash.data, st->stash.len);
 	buf_release(&st->stash);
 	return rc;
 }
 
+/* Hand the sink what may go out of the output now; all of it once the
+ * job has ended (a SINK_WHOLE sink reads it only then). */
 static void
 output_drain(struct collector *c, struct output *o)
 {
-	if (c->o.json) {
-		if (o->finished)
-			emit_json(c, o);
-	} else {
+	if (!(c->out->flags & SINK_WHOLE)) {
 		stream_drain(c, o, 0);
 		stream_drain(c, o, 1);
 	}
-	if (o->finished)
-		emit_trailer(c, o);
+	if (!o->finished)
+		return;
+	sink_end(c, c->out, o, 0);
+	stream_release(c, &o->s[0]);
+	stream_release(c, &o->s[1]);
 }
 
 struct output *
-output_new(struct collector *c, const char *tag, size_t taglen)
+output_new(struct collector *c, size_t seq, const char *tag, size_t taglen)
 {
 	struct output *o = xcalloc(1, sizeof *o);
 
 	o->s[0].fd = o->s[1].fd = -1;
-	o->tee[0] = o->tee[1] = -1;
 	o->owned_by_job = true;
-	if (tag) {
-		o->tag = xmalloc(taglen + 1);
-		memcpy(o->tag, tag, taglen);
-		o->tag[taglen] = '\0';
-		o->taglen = taglen;
-	}
+	o->job[0] = c->out->ops->job_begin(c->out, seq, tag, taglen);
+	if (c->tee)
+		o->job[1] = c->tee->ops->job_begin(c->tee, seq, tag, taglen);
 	if (c->o.keep_order && c->o.mode == OUTPUT_GROUP) {
 		*c->tail = o;
 		c->tail = &o->next;
@@ -550,24 +394,21 @@ output_append(struct collector *c, struct output *o, int stream,
 	size_t len;
 
 	o->bytes[stream - 1] += n;
-	if (o->tee[stream - 1] >= 0 &&
-	    util_write_all(o->tee[stream - 1], p, n, NULL) < 0) {
-		error("cannot write a --results file: %s", strerror(errno));
-		close(o->tee[stream - 1]);
-		o->tee[stream - 1] = -1;
-		c->tee_failed = true; /* the output still goes out */
-	}
+	/* A --results file that cannot be written: the output still goes
+	 * out (the sink has said why). */
+	if (c->tee)
+		c->tee->ops->write(c->tee, o->job[1], stream, p, n);
 	if (o->live) {
 		/* Write errors are the collector's to report, not the job's. */
 		stream_drain(c, o, stream - 1);
-		emit_tagged(c, o, stream - 1, p, n);
+		emit(c, o, stream - 1, p, n);
 		return 0;
 	}
 	if (c->o.mode == OUTPUT_LINE && (nl = memrchr(p, '\n', n))) {
 		/* Out go the held partial line and the whole lines here. */
 		len = (size_t)(nl - p) + 1;
 		stream_drain(c, o, stream - 1);
-		emit_tagged(c, o, stream - 1, p, len);
+		emit(c, o, stream - 1, p, len);
 		p += len;
 		n -= len;
 		if (n == 0)
@@ -583,26 +424,16 @@ output_splice(struct collector *c, struct output *o, int stream, int fd)
 	int i = stream - 1;
 	ssize_t n;
 
-	if (o->tag || c->o.json || c->o.mode != OUTPUT_GROUP || st->stash.len ||
-	    c->broken || c->failed || o->tee[i] >= 0)
+	if (c->o.mode != OUTPUT_GROUP || st->stash.len || c->out->broken ||
+	    c->out->failed ||
+	    !c->out->ops->zero_copy(c->out, o->job[0], stream) ||
+	    (c->tee && !c->tee->ops->zero_copy(c->tee, o->job[1], stream)))
 		return OUTPUT_NO_SPLICE;
 	if (o->live) {
-		/* A terminal: the bytes pass through before_tty(). */
-		if (c->no_splice[i] || c->tty[i] || st->mem.len > st->mpos ||
-		    st->fd >= 0)
+		/* Straight to the sink, when nothing is pending before. */
+		if (st->mem.len > st->mpos || st->fd >= 0)
 			return OUTPUT_NO_SPLICE;
-		n = splice(
-		    fd, NULL, c->out_fd[i], NULL, SPLICE_CHUNK, SPLICE_F_MOVE);
-		if (n < 0 && errno == EPIPE) {
-			c->broken = true;
-			return -1;
-		}
-		if (n < 0 && errno != EINTR && errno != EAGAIN) {
-			/* Not a file or pipe that splice takes (O_APPEND,
-			 * a tty): copy by hand from now on. */
-			c->no_splice[i] = true;
-			return OUTPUT_NO_SPLICE;
-		}
+		n = c->out->ops->splice(c->out, o->job[0], stream, fd);
 		if (n > 0)
 			o->bytes[i] += (size_t)n;
 		return n;
@@ -635,7 +466,7 @@ output_resume(struct collector *c, struct output *o)
 		buf_init(&st->stash);
 		if (o->live) {
 			stream_drain(c, o, i);
-			emit_tagged(c, o, i, stash.data, stash.len);
+			emit(c, o, i, stash.data, stash.len);
 		} else if (stream_store(c, st, stash.data, stash.len) < 0) {
 			rc = -1;
 		}
@@ -652,13 +483,10 @@ output_discard(struct collector *c, struct output *o)
 	for (i = 0; i < 2; i++) {
 		stream_release(c, &o->s[i]);
 		o->bytes[i] = 0;
-		if (o->tee[i] >= 0 &&
-		    (ftruncate(o->tee[i], 0) < 0 ||
-			lseek(o->tee[i], 0, SEEK_SET) < 0)) {
-			close(o->tee[i]);
-			o->tee[i] = -1;
-		}
 	}
+	c->out->ops->job_discard(c->out, o->job[0]);
+	if (c->tee)
+		c->tee->ops->job_discard(c->tee, o->job[1]);
 }
 
 static void
@@ -683,8 +511,10 @@ output_finish(struct collector *c, struct output *o)
 {
 	o->finished = true;
 	o->owned_by_job = false;
+	if (c->tee)
+		sink_end(c, c->tee, o, 1);
 	if (c->o.mode == OUTPUT_UNGROUP) {
-		emit_trailer(c, o);
+		sink_end(c, c->out, o, 0);
 		output_free(c, o);
 		return;
 	}
@@ -747,8 +577,9 @@ output_make_live(struct collector *c, struct output *o)
 {
 	if (o->live)
 		return true;
-	/* Raw bytes would break --json records; -k: the oldest job only. */
-	if (c->live || c->o.json)
+	/* A sink that takes jobs whole (--json) cannot take them as they
+	 * come; -k: the oldest job only. */
+	if (c->live || (c->out->flags & SINK_WHOLE))
 		return false;
 	if (c->o.keep_order && c->o.mode == OUTPUT_GROUP) {
 		if (o != c->head)
@@ -787,5 +618,5 @@ collector_flush_all(struct collector *c)
 void
 collector_print(struct collector *c, const void *p, size_t n)
 {
-	emit(c, 0, p, n);
+	c->out->ops->print(c->out, p, n);
 }

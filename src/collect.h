@@ -3,7 +3,9 @@
  * decides when that is: when the job ends (group), in input order with
  * the oldest job streaming live (-k), or a whole line at a time (--lb).
  * Output is held in memory up to a bound, then in unlinked temporary
- * files in $TMPDIR.
+ * files in $TMPDIR. When output may go out, the collector hands it to
+ * its sinks (sink.h), which format and write it; a full disk pauses the
+ * job (output_append() fails) until output_resume() works.
  */
 #ifndef COLLECT_H
 #define COLLECT_H
@@ -13,24 +15,25 @@
 #include <stddef.h>
 
 #include "options.h"
+#include "sink.h"
 
 struct collector;
 struct output;
 
 /*
- * Called before n bytes (p, or NULL when not at hand) go out to stdout or
- * stderr where that is a terminal, so that a progress line can step aside.
+ * The sinks are chosen here, once: raw streams or --json records to
+ * print, and --results files filled as output arrives.
  */
-typedef void collect_tty_cb(void *arg, const char *p, size_t n);
-
 struct collect_opts {
 	enum output_mode mode;
 	bool keep_order;
 	bool live; /* -k: the oldest job may stream */
 	bool json; /* one JSON object per job, not raw output */
+	const char *results; /* --results DIR, or NULL */
 	volatile sig_atomic_t *stop; /* abandon blocked writes when set */
-	collect_tty_cb *on_tty; /* may be NULL */
+	sink_tty_cb *on_tty; /* may be NULL */
 	void *on_tty_arg;
+	struct joblog *joblog; /* --joblog -: lines follow jobs, or NULL */
 };
 
 struct collector *collector_new(const struct collect_opts *);
@@ -41,7 +44,8 @@ void collector_free(struct collector *);
  * prefixes each line. The job and the collector share it until
  * output_finish(), after which the collector alone owns it.
  */
-struct output *output_new(struct collector *, const char *tag, size_t taglen);
+struct output *output_new(
+    struct collector *, size_t seq, const char *tag, size_t taglen);
 
 /*
  * Take n bytes the job wrote to stream 1 (stdout) or 2 (stderr).
@@ -57,7 +61,7 @@ int output_append(
  * the bytes moved, 0 at end of file, -1 with errno on error, or
  * OUTPUT_NO_SPLICE when the caller must read() and output_append().
  */
-#define OUTPUT_NO_SPLICE (-2)
+#define OUTPUT_NO_SPLICE SINK_NO_SPLICE
 long output_splice(struct collector *, struct output *, int stream, int fd);
 /* Try again to store what a full disk refused: 0 when all is stored. */
 int output_resume(struct collector *, struct output *);
@@ -66,19 +70,13 @@ void output_discard(struct collector *, struct output *);
 /* Bytes the job wrote to stream 1 or 2 so far. */
 unsigned long long output_bytes(const struct output *, int stream);
 /*
- * Also copy each stream, as it arrives, to fds[0] and fds[1] (--results);
- * the output closes them when freed. output_discard() empties them.
+ * Give the output its job's record (taken over), before output_finish():
+ * the sinks make of it the job's --json object, its line of --joblog -
+ * (after its output, left out of its byte count and of --results) and
+ * its --results cmd and exitval.
  */
-void output_set_tee(struct output *, const int fds[2]);
-/* Give the output its job's record (taken over), for --json. */
 struct job_record;
 void output_set_record(struct output *, struct job_record *);
-
-/*
- * Text to print after the job's stdout, untagged, left out of its byte
- * count and of --results: its line of --joblog -.
- */
-void output_set_trailer(struct output *, const char *p, size_t n);
 
 /* The job has ended: print its output when its turn comes. */
 void output_finish(struct collector *, struct output *);

@@ -23,14 +23,6 @@ struct joblog {
 	bool failed;
 };
 
-void
-record_release(struct job_record *r)
-{
-	args_release(&r->args);
-	free(r->cmd);
-	r->cmd = NULL;
-}
-
 static const char *
 joblog_path(const char *spec, bool *append)
 {

@@ -20,6 +20,9 @@ struct job_record {
 	uint64_t receive; /* bytes of its stdout */
 };
 
+/* Free what the record holds (keeps the struct). */
 void record_release(struct job_record *);
+/* Release a record made with xcalloc() and free it; NULL is ignored. */
+void record_free(struct job_record *);
 
 #endif

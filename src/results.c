@@ -9,6 +9,7 @@
 
 #include "record.h"
 #include "results.h"
+#include "sink.h"
 #include "util.h"
 #include "xalloc.h"
 
@@ -97,7 +98,9 @@ write_file(const char *dir, const char *name, const char *text)
 	return 0;
 }
 
-int
+/* Create DIR/<seq>/ and open its stdout and stderr files into fds[0..1].
+ * Returns 0, or -1 after reporting why (fds are then -1). */
+static int
 results_open(const char *dir, size_t seq, int fds[2])
 {
 	char *sub = xasprintf("%s/%zu", dir, seq);
@@ -116,7 +119,8 @@ results_open(const char *dir, size_t seq, int fds[2])
 	return rc;
 }
 
-int
+/* Write cmd and exitval; errors are reported and return -1. */
+static int
 results_finish(const char *dir, const struct job_record *r)
 {
 	char *sub = xasprintf("%s/%zu", dir, r->seq);
@@ -135,4 +139,130 @@ results_finish(const char *dir, const struct job_record *r)
 	free(sub);
 	free(cmd);
 	return rc;
+}
+
+struct results_sink {
+	struct sink sink;
+	char *dir;
+};
+
+/* One job's stdout and stderr files, or -1. */
+struct results_job {
+	int fd[2];
+};
+
+static struct results_job *
+job_of(struct sink_job *j)
+{
+	return (struct results_job *)j;
+}
+
+static const char *
+dir_of(struct sink *sk)
+{
+	return ((struct results_sink *)sk)->dir;
+}
+
+static struct sink_job *
+results_job_begin(struct sink *sk, size_t seq, const char *tag, size_t taglen)
+{
+	struct results_job *j = xmalloc(sizeof *j);
+
+	(void)tag;
+	(void)taglen;
+	if (results_open(dir_of(sk), seq, j->fd) < 0)
+		sk->failed = true;
+	return (struct sink_job *)j;
+}
+
+static int
+results_write(
+    struct sink *sk, struct sink_job *sj, int stream, const char *p, size_t n)
+{
+	int *fd = &job_of(sj)->fd[stream - 1];
+
+	if (*fd < 0 || util_write_all(*fd, p, n, NULL) == 0)
+		return 0;
+	error("cannot write a --results file: %s", strerror(errno));
+	close(*fd);
+	*fd = -1;
+	sk->failed = true; /* the output still goes out */
+	return -1;
+}
+
+/* A file that failed takes no more bytes: they need not pass by. */
+static bool
+results_zero_copy(struct sink *sk, struct sink_job *sj, int stream)
+{
+	(void)sk;
+	return job_of(sj)->fd[stream - 1] < 0;
+}
+
+static void
+results_job_end(struct sink *sk, struct sink_job *sj,
+    const struct job_record *rec, sink_read_cb *read, void *src)
+{
+	(void)sj;
+	(void)read;
+	(void)src;
+	/* NEEDSWORK: a cmd or exitval file that cannot be written is
+	 * reported but does not make the run fail. */
+	if (rec)
+		results_finish(dir_of(sk), rec);
+}
+
+static void
+results_job_discard(struct sink *sk, struct sink_job *sj)
+{
+	int *fd = job_of(sj)->fd;
+
+	(void)sk;
+	for (int i = 0; i < 2; i++)
+		if (fd[i] >= 0 &&
+		    (ftruncate(fd[i], 0) < 0 ||
+			lseek(fd[i], 0, SEEK_SET) < 0)) {
+			close(fd[i]);
+			fd[i] = -1;
+		}
+}
+
+static void
+results_job_free(struct sink *sk, struct sink_job *sj)
+{
+	struct results_job *j = job_of(sj);
+
+	(void)sk;
+	for (int i = 0; i < 2; i++)
+		if (j->fd[i] >= 0)
+			close(j->fd[i]);
+	free(j);
+}
+
+static void
+results_free(struct sink *sk)
+{
+	struct results_sink *s = (struct results_sink *)sk;
+
+	free(s->dir);
+	free(s);
+}
+
+static const struct sink_ops results_ops = {
+    .job_begin = results_job_begin,
+    .write = results_write,
+    .zero_copy = results_zero_copy,
+    .job_end = results_job_end,
+    .job_discard = results_job_discard,
+    .job_free = results_job_free,
+    .free = results_free,
+};
+
+struct sink *
+results_sink_new(const char *dir)
+{
+	struct results_sink *s = xcalloc(1, sizeof *s);
+
+	s->sink.ops = &results_ops;
+	s->dir = xstrdup(dir);
+	return &s->sink;
 }

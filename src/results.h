@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-struct job_record;
+struct sink;
 
 /*
  * Before the first job: refuse a results file name GNU parallel would
@@ -19,10 +19,12 @@ struct job_record;
  */
 int results_prepare(const char *dir, bool dry_run);
 
-/* Create DIR/<seq>/ and open its stdout and stderr files into fds[0..1].
- * Returns 0, or -1 after reporting why (fds are then -1). */
-int results_open(const char *dir, size_t seq, int fds[2]);
-/* Write cmd and exitval; errors are reported and return -1. */
-int results_finish(const char *dir, const struct job_record *);
+/*
+ * The sink that files each job's output as it arrives (see sink.h): it
+ * opens the stdout and stderr files when the job's output begins, and
+ * writes cmd and exitval when it ends. A file that cannot be created or
+ * written is reported and marks the sink failed.
+ */
+struct sink *results_sink_new(const char *dir);
 
 #endif

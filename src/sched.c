@@ -143,7 +143,6 @@ struct sched {
 	bool warned_full; /* said that jobs wait for spool space */
 	bool warned_mem; /* said that --memfree holds jobs back */
 	bool out_null; /* fanout's stdout is /dev/null: jobs write there */
-	bool results_failed;
 	bool joblog_failed; /* a line could not be written: 255 */
 };
 
@@ -712,20 +711,9 @@ job_start(struct sched *s, struct job *j)
 		return 0;
 	}
 	if (!j->out) {
-		if (s->o->tag || s->o->tagstring) {
+		if (s->o->tag || s->o->tagstring)
 			make_tag(j, &text);
-			j->out = output_new(s->coll, text.data, text.len);
-		} else {
-			j->out = output_new(s->coll, NULL, 0);
-		}
-		if (s->o->results) {
-			int fds[2];
-
-			if (results_open(s->o->results, j->seq, fds) == 0)
-				output_set_tee(j->out, fds);
-			else
-				s->results_failed = true;
-		}
+		j->out = output_new(s->coll, j->seq, text.data, text.len);
 	}
 	argv = job_argv(s, j);
 	/* --json: the "cmd" field has it; the output is the job's alone. */
@@ -997,7 +985,6 @@ job_record(struct sched *s, struct job *j, int64_t runtime)
 {
 	struct job_record *r;
 	struct buf cmd = BUF_INIT;
-	size_t len;
 
 	if (!s->joblog && !s->o->results && !s->o->json)
 		return;
@@ -1013,11 +1000,8 @@ job_record(struct sched *s, struct job *j, int64_t runtime)
 	r->exitval = j->timed_out ? -1 : j->exitval;
 	r->signal = j->sig;
 	r->receive = output_bytes(j->out, 1);
-	if (joblog_to_stdout(s->joblog)) {
-		const char *line = joblog_line(s->joblog, r, &len);
-
-		output_set_trailer(j->out, line, len);
-	} else if (joblog_write(s->joblog, r) < 0 && !s->joblog_failed) {
+	if (!joblog_to_stdout(s->joblog) && joblog_write(s->joblog, r) < 0 &&
+	    !s->joblog_failed) {
 		/* Jobs started now would go unlogged, to be run again. */
 		s->joblog_failed = s->halted = true;
 		if (s->nrunning)
@@ -1025,14 +1009,8 @@ job_record(struct sched *s, struct job *j, int64_t runtime)
 			    "starting no more jobs; waiting for %zu to finish",
 			    s->nrunning);
 	}
-	if (s->o->results)
-		results_finish(s->o->results, r);
-	if (s->o->json) {
-		output_set_record(j->out, r);
-		return;
-	}
-	record_release(r);
-	free(r);
+	/* --joblog -, --results and --json take it from there. */
+	output_set_record(j->out, r);
 }
 
 /* The job's process was reaped and its pipes are closed. */
@@ -1676,15 +1654,23 @@ sched_run(struct plan *plan, const struct options *o)
 	s.out_null =
 	    !o->results && !o->joblog && util_is_devnull(STDOUT_FILENO);
 	s.chunk = xmalloc(READ_CHUNK);
+	/* The joblog is read before it is opened: opening drops a torn line. */
+	if (o->resume || o->resume_failed)
+		plan_resume(plan, o->joblog, !o->resume);
+	if (o->joblog && !o->dry_run)
+		s.joblog = joblog_open(o->joblog,
+		    o->resume || o->resume_failed || o->retry_failed);
 	{
 		struct collect_opts co = {
 		    .mode = o->output,
 		    .keep_order = o->keep_order,
 		    .live = o->keep_order && o->retries <= 1 && !o->json,
 		    .json = o->json,
+		    .results = o->results,
 		    .stop = &sig_stop,
 		    .on_tty = o->progress ? progress_aside : NULL,
 		    .on_tty_arg = &s,
+		    .joblog = joblog_to_stdout(s.joblog) ? s.joblog : NULL,
 		};
 		if (co.mode == OUTPUT_LINE && co.keep_order)
 			co.mode = OUTPUT_GROUP;
@@ -1693,11 +1679,6 @@ sched_run(struct plan *plan, const struct options *o)
 	fatal_sched = &s;
 	fatal_hook = on_fatal;
 
-	if (o->resume || o->resume_failed)
-		plan_resume(plan, o->joblog, !o->resume);
-	if (o->joblog && !o->dry_run)
-		s.joblog = joblog_open(o->joblog,
-		    o->resume || o->resume_failed || o->retry_failed);
 	if (joblog_to_stdout(s.joblog)) {
 		const char *h = joblog_header(&len);
 
@@ -1724,8 +1705,7 @@ sched_run(struct plan *plan, const struct options *o)
 		status = 128 + s.stop_signal;
 	else if (collector_broken(s.coll))
 		status = 128 + SIGPIPE;
-	else if (collector_failed(s.coll) || s.input_error ||
-	    s.results_failed || s.joblog_failed)
+	else if (collector_failed(s.coll) || s.input_error || s.joblog_failed)
 		status = FANOUT_STATUS_ERROR;
 	else if (s.halted)
 		status = s.halt_status;
