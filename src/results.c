@@ -205,10 +205,9 @@ results_job_end(struct sink *sk, struct sink_job *sj,
 	(void)sj;
 	(void)read;
 	(void)src;
-	/* NEEDSWORK: a cmd or exitval file that cannot be written is
-	 * reported but does not make the run fail. */
-	if (rec)
-		results_finish(dir_of(sk), rec);
+	/* A file that cannot be written is fanout's own error (255). */
+	if (rec && results_finish(dir_of(sk), rec) < 0)
+		sk->failed = true;
 }
 
 static void

@@ -358,6 +358,17 @@ err b" ]
 	[ ! -e ran1 ] && [ ! -e ran2 ] && [ ! -e ran3 ]
 }
 
+@test "--results: a cmd or exitval file that cannot be written is an error (255)" {
+	# The job's own files are written; its cmd cannot be (a folder is
+	# in the way): fanout says so and the run fails, as for stdout.
+	mkdir -p r/1/cmd
+	run --separate-stderr fanout --results r echo {} ::: a
+	expect_status 255
+	[ "$output" = a ]
+	[ "$stderr" = "fanout: cannot create 'r/1/cmd': Is a directory" ]
+	[ "$(cat r/1/stdout)" = a ]
+}
+
 @test "--results creates the folders above the results folder" {
 	run fanout --results a/b/c echo {} ::: x
 	expect_status 0
