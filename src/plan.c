@@ -17,16 +17,17 @@ plan_from_options(const struct options *o)
 	p->ntasks = 1;
 	t = &p->tasks[0];
 	t->name = xstrdup("command line");
-	if (o->ncommand)
-		t->command = template_new(o->command, o->ncommand, &to);
+	if (o->task.ncommand)
+		t->command =
+		    template_new(o->task.command, o->task.ncommand, &to);
 	else
 		t->command = template_new_raw();
-	if (o->tagstring)
-		t->tagstring = template_new_text(o->tagstring, &to);
+	if (o->task.tagstring)
+		t->tagstring = template_new_text(o->task.tagstring, &to);
 	t->input = input_open(o);
-	t->timeout = o->timeout;
-	t->timeout_percent = o->timeout_percent;
-	t->retries = o->retries;
+	t->timeout = o->task.timeout;
+	t->timeout_percent = o->task.timeout_percent;
+	t->retries = o->task.retries;
 	return p;
 }
 
@@ -58,9 +59,9 @@ plan_from_joblog(const struct options *o)
 	t->name = xstrdup("retry-failed");
 	t->command = template_new_raw();
 	t->input = input_open(&lines);
-	t->timeout = o->timeout;
-	t->timeout_percent = o->timeout_percent;
-	t->retries = o->retries;
+	t->timeout = o->task.timeout;
+	t->timeout_percent = o->task.timeout_percent;
+	t->retries = o->task.retries;
 	free(g.values);
 	joblog_past_release(&past);
 	return p;

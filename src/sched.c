@@ -625,7 +625,7 @@ job_start(struct sched *s, struct job *j)
 	j->slot = free_slot(s) + 1;
 	j->runs++;
 	if (s->o->dry_run) {
-		if (s->o->tag || s->o->tagstring) {
+		if (s->o->tag || s->o->task.tagstring) {
 			make_tag(j, &text);
 			buf_add(&s->dry, text.data, text.len);
 			buf_release(&text);
@@ -641,7 +641,7 @@ job_start(struct sched *s, struct job *j)
 		return 0;
 	}
 	if (!j->out) {
-		if (s->o->tag || s->o->tagstring) {
+		if (s->o->tag || s->o->task.tagstring) {
 			make_tag(j, &text);
 			j->out = output_new(s->coll, text.data, text.len);
 		} else {
@@ -1519,7 +1519,7 @@ sched_run(struct plan *plan, const struct options *o)
 		struct collect_opts co = {
 		    .mode = o->output,
 		    .keep_order = o->keep_order,
-		    .live = o->keep_order && o->retries <= 1 && !o->json,
+		    .live = o->keep_order && o->task.retries <= 1 && !o->json,
 		    .json = o->json,
 		    .stop = &sig_stop,
 		    .on_tty = o->progress ? progress_aside : NULL,
