@@ -20,7 +20,7 @@
 #define FANOUT_VERSION "0.1.0"
 #endif
 
-_Static_assert(OPT_COUNT <= 64, "struct options' set has 64 bits");
+_Static_assert(OPT_COUNT <= 64, "struct options' given has 64 bits");
 
 /* What the options of both $PARALLEL and the command line add up to. */
 struct parse_state {
@@ -51,12 +51,15 @@ static optdef_set_cb set_flag, set_output, set_progress, set_jobs,
     show_help, show_version;
 
 #define FLAG(field) offsetof(struct options, field)
+#define NOPTIONS (sizeof long_options / sizeof *long_options)
+/* getopt_long's value for long_options[i] without a letter: LONG_ONLY + i */
+#define LONG_ONLY 256
 
 static const char short_options[] = "+:j:kuva:0d:rN:I:qhV";
 
 /*
- * One option a line: tests/70-docs.bats reads this table too. getopt_long
- * gets its name, has_arg and letter (or LONG_ONLY + its index).
+ * Every option, one a line: tests/70-docs.bats reads this table too.
+ * getopt_table() makes getopt_long's table of it.
  */
 /* clang-format off */
 static const struct optdef long_options[] = {
@@ -109,9 +112,6 @@ static const struct optdef long_options[] = {
 	{ NULL, 0, 0, OPT_NONE, NULL, 0 }
 };
 /* clang-format on */
-
-#define NOPTIONS (sizeof long_options / sizeof *long_options)
-#define LONG_ONLY 256 /* getopt_long's value for long_options[i] is 256+i */
 
 static const char usage_text[] =
     "usage: fanout [OPTIONS] COMMAND [ARG...] [::: VALUE...]... [:::: "
@@ -435,8 +435,10 @@ show_version(struct parse_state *ps, const struct optdef *d, char *arg)
 	print_and_exit("--version", "fanout %s\n", FANOUT_VERSION);
 }
 
-/* getopt_long's table for long_options, each entry's value its letter or
- * LONG_ONLY + its index. */
+/*
+ * getopt_long's table for long_options: each entry's value is its letter,
+ * or LONG_ONLY + its index.
+ */
 static void
 getopt_table(struct option *lo)
 {
@@ -494,7 +496,7 @@ parse_args(struct parse_state *ps, int argc, char **argv, const char *from)
 		d = find_option(c);
 		d->set(ps, d, optarg);
 		if (d->id != OPT_NONE)
-			ps->o->set |= 1ULL << d->id;
+			ps->o->given |= 1ULL << d->id;
 	}
 	return optind;
 }
@@ -703,7 +705,7 @@ options_is_set(const struct options *o, enum option_id id)
 {
 	if (id <= OPT_NONE || id >= OPT_COUNT)
 		BUG("no setting %d", (int)id);
-	return (o->set >> id) & 1;
+	return (o->given >> id) & 1;
 }
 
 void

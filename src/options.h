@@ -102,7 +102,7 @@ struct options {
 	struct group *groups;
 	size_t ngroups;
 	struct task_settings task;
-	unsigned long long set; /* bit 1 << id: options_is_set() */
+	unsigned long long given; /* bit 1 << id: the user set it */
 
 	const char *jobs_spec; /* -j as given; NULL: one per CPU */
 	const char *jobs_file; /* -j FILE: the spec is in FILE, re-read */
