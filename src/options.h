@@ -153,7 +153,7 @@ bool options_is_set(const struct options *opts, enum option_id id);
 
 /*
  * Overwrite in t the per-task settings the user gave (not the command),
- * so that command-line options override a workflow file's (SPEC 9).
+ * so that command-line options override a workflow file's (SPEC section 9).
  */
 void options_override_task(const struct options *opts, struct task_settings *t);
 
