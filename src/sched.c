@@ -35,6 +35,12 @@
 #define FDS_RESERVED 16
 #define JOBS_UNLIMITED_MAX 4096
 #define MEMFREE_RECHECK_NS (250 * 1000000LL)
+/*
+ * How long what a job's command left behind may keep its pipes open
+ * after the command ended before it is stopped: a background child
+ * that redirects its output elsewhere holds them until it has done so.
+ */
+#define HOLD_GRACE_NS (1000 * 1000000LL)
 /* Longer commands go to the shell as a script (one argument of Linux
  * holds 128 KiB; all of them with the environment, about 2 MiB). */
 #define COMMAND_ARG_MAX (100 * 1024)
@@ -57,6 +63,8 @@ struct job {
 	int64_t start;
 	double start_wall;
 	int64_t term_at; /* next termseq step; 0: not stopping */
+	int64_t hold_until; /* its pipes still held after it ended; 0: not */
+	int64_t paused_ns; /* how long ^Z stopped it: not part of --timeout */
 	size_t term_step;
 	bool timed_out;
 	bool cut_short; /* stopped by --halt now or a signal */
@@ -112,6 +120,7 @@ struct sched {
 	bool halted;
 	int halt_status;
 	bool stopping; /* a signal: start nothing more */
+	bool hup; /* SIGHUP: start nothing more, let the running jobs end */
 	int stop_signal;
 	bool killed_all;
 	bool spawn_blocked;
@@ -146,27 +155,125 @@ struct sched {
  * Signal plumbing: the only global state. SIGINT, SIGTERM and SIGHUP have
  * a handler that writes to a self-pipe (and interrupts a blocked write);
  * SIGCHLD is blocked and read from a signalfd, which costs a job no
- * handler frame, write or sigreturn.
+ * handler frame, write or sigreturn. SIGTSTP does its work in its
+ * handler (on_tstp()), from the process group of each slot's job.
  */
 static int sig_fds[2] = {-1, -1};
 static int chld_fd = -1;
 static volatile sig_atomic_t sig_stop;
 static volatile sig_atomic_t sig_ints;
+static volatile sig_atomic_t sig_hup;
+static volatile sig_atomic_t sig_usr1;
+static sigset_t sig_ignored; /* ignored when fanout started: left so */
+static volatile pid_t *sig_groups; /* per slot; 0: none */
+static size_t sig_ngroups;
+static volatile sig_atomic_t sig_resumed; /* after a ^Z */
+static volatile int64_t sig_paused_ns; /* how long, not yet counted */
+
+static void
+wake_loop(int sig)
+{
+	unsigned char b = (unsigned char)sig;
+
+	if (write(sig_fds[1], &b, 1) < 0) {
+		/* The pipe is full: the loop is awake already. */
+	}
+}
 
 static void
 on_signal(int sig)
 {
 	int saved = errno;
-	unsigned char b = (unsigned char)sig;
 
-	if (!sig_stop)
-		sig_stop = sig;
-	if (sig == SIGINT)
-		sig_ints++;
-	if (write(sig_fds[1], &b, 1) < 0) {
-		/* The pipe is full: the loop is awake already. */
+	switch (sig) {
+	case SIGHUP:
+		sig_hup = 1;
+		break;
+	case SIGUSR1:
+		sig_usr1 = 1;
+		break;
+	case SIGUSR2:
+	case SIGALRM:
+	case SIGXFSZ:
+		/* Caught, not ignored: a job still gets them at default. */
+		break;
+	default:
+		if (!sig_stop)
+			sig_stop = sig;
+		if (sig == SIGINT)
+			sig_ints++;
 	}
+	wake_loop(sig);
 	errno = saved;
+}
+
+/* Send sig to the process group of every job. */
+static void
+signal_groups(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < sig_ngroups; i++)
+		if (sig_groups[i] > 0)
+			kill(-sig_groups[i], sig);
+}
+
+/*
+ * ^Z: stop every job's process group (each is a group of its own, which
+ * the terminal does not reach), then fanout itself; when fanout goes on
+ * (fg, bg), so do they. In the handler, not the loop: the loop may be
+ * blocked writing to a reader that ^Z stopped too. In a process group
+ * the kernel calls orphaned, fanout is not stopped (as the default
+ * action would not be) and the jobs go on at once.
+ */
+static void
+on_tstp(int sig)
+{
+	int saved = errno;
+	struct sigaction dfl, mine;
+	sigset_t set;
+	int64_t t0;
+
+	signal_groups(sig);
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigaction(sig, &dfl, &mine);
+	t0 = util_now();
+	kill(getpid(), sig);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL); /* stopped here */
+	sigaction(sig, &mine, NULL);
+	sig_paused_ns += util_now() - t0;
+	sig_resumed = 1;
+	signal_groups(SIGCONT);
+	wake_loop(sig);
+	errno = saved;
+}
+
+/*
+ * Signals whose default would end fanout and leave its jobs running: all
+ * are caught. SIGHUP and SIGUSR1 have work of their own (on_signal());
+ * SIGUSR2, SIGALRM and SIGXFSZ are let pass; the others stop the run as
+ * SIGTERM does. (SIGPIPE is ignored: a write error says as much.)
+ */
+static const int caught[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+    SIGALRM, SIGXFSZ, SIGXCPU, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGSTKFLT};
+
+/*
+ * Give sig the action sa, unless it was ignored when fanout started
+ * (nohup): that one stays ignored, for fanout and its jobs.
+ */
+static void
+catch_signal(int sig, const struct sigaction *sa)
+{
+	struct sigaction old;
+
+	if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN) {
+		sigaddset(&sig_ignored, sig);
+		return;
+	}
+	sigaction(sig, sa, NULL);
 }
 
 static void
@@ -174,6 +281,8 @@ signals_init(void)
 {
 	struct sigaction sa;
 	sigset_t chld;
+	size_t i;
+	int sig;
 
 	if (pipe2(sig_fds, O_CLOEXEC | O_NONBLOCK) < 0)
 		fatal("cannot create a pipe");
@@ -189,16 +298,22 @@ signals_init(void)
 		fatal("cannot create a signalfd");
 	/* No SA_RESTART: a write blocked on a stuck reader gives up. */
 	sa.sa_flags = 0;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&sig_ignored);
+	for (i = 0; i < sizeof caught / sizeof *caught; i++)
+		catch_signal(caught[i], &sa);
+	for (sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		catch_signal(sig, &sa);
+	sa.sa_handler = on_tstp;
+	catch_signal(SIGTSTP, &sa);
 	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	catch_signal(SIGPIPE, &sa);
 	/*
 	 * Started with SIGCHLD ignored, fanout would see no job end: the
-	 * kernel would reap them itself and send nothing.
+	 * kernel would reap them itself and send nothing. Its jobs get it
+	 * at its default whatever fanout started with (spawn.c).
 	 */
 	sa.sa_handler = SIG_DFL;
+	catch_signal(SIGCHLD, &sa); /* to know whether it was ignored */
 	sigaction(SIGCHLD, &sa, NULL);
 }
 
@@ -671,6 +786,7 @@ job_start(struct sched *s, struct job *j)
 	j->ex = s->local;
 	env_set(s, j);
 	{
+		sigset_t tstp, old;
 		struct exec_cmd cmd = {
 		    .argv = argv,
 		    .shell = s->job_shell,
@@ -681,7 +797,13 @@ job_start(struct sched *s, struct job *j)
 		    .out_null = s->out_null,
 		};
 
+		/* A ^Z from now on must find the new job's group. */
+		sigemptyset(&tstp);
+		sigaddset(&tstp, SIGTSTP);
+		sigprocmask(SIG_BLOCK, &tstp, &old);
 		rc = j->ex->ops->start(j->ex, &cmd, &ej);
+		sig_groups[j->slot - 1] = rc == 0 ? ej.id : 0;
+		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
 	if (rc < 0) {
 		/* Nothing started: it will be tried again from scratch. */
@@ -693,6 +815,8 @@ job_start(struct sched *s, struct job *j)
 	j->start = s->now;
 	j->start_wall = util_wallclock();
 	j->term_at = 0;
+	j->hold_until = 0;
+	j->paused_ns = 0;
 	j->term_step = 0;
 	j->timed_out = false;
 	j->cut_short = false;
@@ -772,7 +896,7 @@ static bool
 may_run_again(const struct sched *s, const struct job *j)
 {
 	return j->runs < j->task->retries && !j->no_retry && !s->stopping &&
-	    !s->halted;
+	    !s->halted && !s->hup;
 }
 
 static void
@@ -976,6 +1100,7 @@ job_complete(struct sched *s, struct job *j)
 		    fmin(s->delay_factor * (failed ? 1.3 : 0.9), 1e30);
 	jobs_file_reread(s);
 	s->slots[j->slot - 1] = NULL;
+	sig_groups[j->slot - 1] = 0;
 	s->nrunning--;
 	j->pid = -1;
 	if (j->cut_short) {
@@ -1039,9 +1164,13 @@ job_by_pid(struct sched *s, pid_t pid)
 
 /*
  * A job's command has ended: read what is left in its pipes. Whatever
- * it left running in its process group and still holding them is
- * stopped, so that no job outlives its command and none outlives
- * fanout. (A job waiting for disk space has not been read to the end:
+ * it left running in its process group and still holding them when
+ * HOLD_GRACE_NS has passed is stopped (check_timers()), so that no job
+ * outlives its command and none outlives fanout; until then, the end of
+ * both pipes completes the job. Not at once: a background child that
+ * sends its output elsewhere (`cmd >/dev/null &`) holds the pipes from
+ * its fork until its redirection, which may come after the command
+ * ended. (A job waiting for disk space has not been read to the end:
  * resume_paused() calls this again when it goes on.)
  */
 static void
@@ -1049,8 +1178,8 @@ command_ended(struct sched *s, struct job *j)
 {
 	if (job_drain(s, j))
 		return;
-	if (!j->paused && (j->fd[0] >= 0 || j->fd[1] >= 0))
-		job_stop(s, j);
+	if (!j->paused && !j->hold_until && (j->fd[0] >= 0 || j->fd[1] >= 0))
+		j->hold_until = s->now + HOLD_GRACE_NS;
 }
 
 static void
@@ -1244,8 +1373,8 @@ start_jobs(struct sched *s)
 	struct job *j;
 
 	s->want_input = false;
-	while (!s->stopping && !s->halted && s->nrunning < s->limit &&
-	    !s->spawn_blocked) {
+	while (!s->stopping && !s->halted && !s->hup &&
+	    s->nrunning < s->limit && !s->spawn_blocked) {
 		if (!s->o->dry_run && s->o->keep_order &&
 		    s->nrunning + collector_held(s->coll) >= s->max_held)
 			break;
@@ -1296,6 +1425,59 @@ read_all_input(struct sched *s)
 	}
 }
 
+/*
+ * fanout went on after a ^Z: the time its jobs were stopped does not
+ * count towards their --timeout, the termination sequence or the grace
+ * of held pipes.
+ */
+static void
+after_pause(struct sched *s)
+{
+	sigset_t tstp, old;
+	int64_t d;
+	size_t i;
+
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	sigprocmask(SIG_BLOCK, &tstp, &old);
+	d = sig_paused_ns;
+	sig_paused_ns = 0;
+	sig_resumed = 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	for (i = 0; i < s->njobs; i++) {
+		struct job *j = s->slots[i];
+
+		if (!j)
+			continue;
+		j->paused_ns += d;
+		if (j->term_at)
+			j->term_at += d;
+		if (j->hold_until)
+			j->hold_until += d;
+	}
+}
+
+/* SIGUSR1: each running job's command on stderr, as GNU parallel. */
+static void
+list_running(const struct sched *s)
+{
+	struct buf text = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < s->njobs; i++) {
+		const struct job *j = s->slots[i];
+
+		if (!j || j->reaped)
+			continue;
+		buf_reset(&text);
+		buf_add(&text, "fanout: ", 8);
+		job_command_text(j, &text);
+		buf_addch(&text, '\n');
+		(void)!write(STDERR_FILENO, text.data, text.len);
+	}
+	buf_release(&text);
+}
+
 static void
 handle_signals(struct sched *s)
 {
@@ -1306,7 +1488,21 @@ handle_signals(struct sched *s)
 		;
 	while (read(chld_fd, si, sizeof si) > 0)
 		;
+	if (sig_resumed)
+		after_pause(s);
 	reap(s);
+	if (sig_usr1) {
+		sig_usr1 = 0;
+		list_running(s);
+	}
+	if (sig_hup && !s->hup) {
+		s->hup = true;
+		warnx(
+		    "SIGHUP: starting no more jobs; waiting for %zu to finish "
+		    "(SIGTERM stops them now)",
+		    s->nrunning);
+		list_running(s);
+	}
 	if (sig_stop && !s->stopping) {
 		s->stopping = true;
 		s->stop_signal = sig_stop;
@@ -1343,12 +1539,15 @@ poll_timeout(struct sched *s)
 			continue;
 		if (j->term_at && j->term_at < next)
 			next = j->term_at;
+		if (j->hold_until && !j->term_at && j->hold_until < next)
+			next = j->hold_until;
 		if (j->paused && s->now + PAUSE_RETRY_NS < next)
 			next = s->now + PAUSE_RETRY_NS;
 		if (j->term_at || j->reaped)
 			continue;
-		if ((limit = job_timeout(s, j)) && j->start + limit < next)
-			next = j->start + limit;
+		if ((limit = job_timeout(s, j)) &&
+		    j->start + j->paused_ns + limit < next)
+			next = j->start + j->paused_ns + limit;
 	}
 	if (s->spawn_blocked && s->now + PAUSE_RETRY_NS < next)
 		next = s->now + PAUSE_RETRY_NS;
@@ -1383,9 +1582,15 @@ check_timers(struct sched *s)
 				job_term_step(s, j);
 			continue;
 		}
+		if (j->hold_until && s->now >= j->hold_until && !j->paused) {
+			/* Still held after the grace: see command_ended(). */
+			job_stop(s, j);
+			continue;
+		}
 		if (j->reaped)
 			continue;
-		if ((limit = job_timeout(s, j)) && s->now >= j->start + limit) {
+		if ((limit = job_timeout(s, j)) &&
+		    s->now >= j->start + j->paused_ns + limit) {
 			j->timed_out = true;
 			job_notice(j, "this job timed out");
 			job_stop(s, j);
@@ -1404,7 +1609,7 @@ run_loop(struct sched *s)
 
 	for (;;) {
 		s->now = util_now();
-		if (sig_stop || s->spawn_blocked)
+		if (sig_stop || (sig_hup && !s->hup) || s->spawn_blocked)
 			handle_signals(s);
 		s->spawn_blocked = false;
 		start_jobs(s);
@@ -1413,7 +1618,8 @@ run_loop(struct sched *s)
 			stop_all(s);
 		}
 		if (s->nrunning == 0 && !s->spawn_blocked &&
-		    (s->stopping || s->halted || (s->input_done && !s->queue)))
+		    (s->stopping || s->halted || s->hup ||
+			(s->input_done && !s->queue)))
 			break;
 
 		n = 0;
@@ -1502,8 +1708,10 @@ sched_run(struct plan *plan, const struct options *o)
 	s.now = util_now();
 	signals_init();
 	choose_slots(&s);
+	sig_groups = xcalloc(s.njobs, sizeof *sig_groups);
+	sig_ngroups = s.njobs;
 	env_init(&s);
-	s.local = spawn_executor_new();
+	s.local = spawn_executor_new(&sig_ignored);
 	s.shell = shell_of(o);
 	s.bash = bash_for_functions(s.shell);
 	/*
@@ -1587,6 +1795,9 @@ sched_run(struct plan *plan, const struct options *o)
 	joblog_past_release(&s.past);
 	progress_free(s.progress);
 	free(s.slots);
+	sig_ngroups = 0;
+	free((void *)sig_groups);
+	sig_groups = NULL;
 	free(s.envp);
 	free(s.argvp);
 	free(s.bash);

@@ -21,22 +21,20 @@ struct spawner {
 	/* The last command looked up in PATH, and where it was found. */
 	char *name;
 	char *path;
-	struct sigaction stop_actions[3]; /* of SIGTSTP, SIGTTIN, SIGTTOU */
+	sigset_t ignored; /* signals a job starts with ignored */
 };
 
 static const struct executor_ops spawn_ops;
 
 struct executor *
-spawn_executor_new(void)
+spawn_executor_new(const sigset_t *ignored)
 {
 	struct spawner *s = xcalloc(1, sizeof *s);
 
 	s->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (s->devnull < 0)
 		fatal("cannot open '/dev/null'");
-	sigaction(SIGTSTP, NULL, &s->stop_actions[0]);
-	sigaction(SIGTTIN, NULL, &s->stop_actions[1]);
-	sigaction(SIGTTOU, NULL, &s->stop_actions[2]);
+	s->ignored = *ignored;
 	s->ex.ops = &spawn_ops;
 	s->ex.host = ":";
 	return &s->ex;
@@ -246,15 +244,16 @@ struct child_args {
 	int script; /* a script's descriptor, to become script_as; or -1 */
 	int script_as;
 	sigset_t mask; /* the job's signal mask */
-	const struct sigaction *stop_actions; /* fanout's, of stop_signals */
+	const sigset_t *ignored; /* what the job starts with ignored */
 	int err; /* the child's errno when it could not exec, else 0 */
 };
 
-/* What fanout catches or ignores, a job starts with at its default. */
-static const int reset_signals[] = {
-    SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD};
-/* These a job gets as fanout got them. */
-static const int stop_signals[] = {SIGTSTP, SIGTTIN, SIGTTOU};
+/*
+ * Signals fanout ignores, or set to default from ignored: execve would
+ * keep fanout's choice. (Those fanout catches, execve puts back to
+ * default; they stay blocked until then.)
+ */
+static const int reset_signals[] = {SIGPIPE, SIGCHLD};
 
 /* Make fd descriptor number to, without close-on-exec. */
 static int
@@ -264,34 +263,51 @@ move_fd(int fd, int to)
 	return fd == to ? fcntl(fd, F_SETFD, 0) : dup2(fd, to);
 }
 
+/* Give sig the action a job starts with: ignored as at fanout's start, or
+ * the default. */
+static int
+job_action(const struct child_args *a, int sig)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	/*
+	 * Not SIGCHLD: ignored, it would have the kernel reap a job's own
+	 * children, and its wait() calls fail (a shell loses their status).
+	 */
+	sa.sa_handler =
+	    sig != SIGCHLD && sigismember(a->ignored, sig) ? SIG_IGN : SIG_DFL;
+	return sigaction(sig, &sa, NULL);
+}
+
 static _Noreturn void
 child(struct child_args *a)
 {
-	struct sigaction sa;
+	struct sigaction ign;
 	sigset_t pending;
 	size_t i;
+	int sig;
 
 	/*
 	 * Out of fanout's process group first: a ^Z (or any signal) sent to
 	 * the group from now on does not reach this child, which fanout
-	 * waits for. One that came before is pending (all are blocked):
-	 * the stop signals are thrown away by ignoring them for a moment,
-	 * else the child would stop in a group no SIGCONT is sent to, and
-	 * fanout, in vfork(), with it.
+	 * waits for. One that came before is pending (all are blocked),
+	 * and was fanout's (which got it too): thrown away by ignoring it
+	 * for a moment. A stop signal would stop the child in a group no
+	 * SIGCONT is sent to, and fanout, in vfork(), with it; another
+	 * would end the job, or run fanout's handler in fanout's memory.
 	 */
 	if (setpgid(0, 0) < 0 || sigpending(&pending) < 0)
 		goto fail;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_IGN;
-	for (i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
-		if (sigismember(&pending, stop_signals[i]) &&
-		    (sigaction(stop_signals[i], &sa, NULL) < 0 ||
-			sigaction(stop_signals[i], &a->stop_actions[i], NULL) <
-			    0))
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP &&
+		    sigismember(&pending, sig) &&
+		    (sigaction(sig, &ign, NULL) < 0 || job_action(a, sig) < 0))
 			goto fail;
-	sa.sa_handler = SIG_DFL;
 	for (i = 0; i < sizeof reset_signals / sizeof *reset_signals; i++)
-		if (sigaction(reset_signals[i], &sa, NULL) < 0)
+		if (job_action(a, reset_signals[i]) < 0)
 			goto fail;
 	for (i = 0; i < sizeof a->fds / sizeof *a->fds; i++)
 		if (a->fds[i] >= 0 && move_fd(a->fds[i], (int)i) < 0)
@@ -378,7 +394,7 @@ start(struct spawner *s, const struct exec_cmd *cmd, char *const *argv,
 	a.fds[STDERR_FILENO] = err[1];
 	a.script = script;
 	a.script_as = script_as;
-	a.stop_actions = s->stop_actions;
+	a.ignored = &s->ignored;
 	sigemptyset(&a.mask);
 	pid = spawn_child(&a);
 	if (pid > 0 && a.path == s->path &&

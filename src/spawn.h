@@ -6,9 +6,12 @@
 #ifndef SPAWN_H
 #define SPAWN_H
 
+#include <signal.h>
+
 struct executor;
 
-/* The executor for this machine (host ":"). */
-struct executor *spawn_executor_new(void);
+/* The executor for this machine (host ":"); its jobs start with the
+ * signals in ignored ignored, every other at its default. */
+struct executor *spawn_executor_new(const sigset_t *ignored);
 
 #endif

@@ -25,16 +25,35 @@ setup() {
 	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
 	mkdir -p "$TMPDIR"
 	cd "$BATS_TEST_TMPDIR" || return 1
+	# When the test began, in clock ticks since boot (field 22 of a
+	# process's stat is its start in these units): see kill_ours.
+	read -r -a TEST_STAT </proc/self/stat
+	TEST_T0=${TEST_STAT[21]}
 	if declare -F local_setup >/dev/null; then local_setup; fi
+}
+
+# kill_ours PID...: SIGKILL each PID that is still a process this test
+# started, that is, one that began after the test did. A pid whose process
+# ended has gone back to the system and may be anybody's now (100000 jobs
+# go through every pid there is): it is left alone.
+kill_ours() {
+	local pid st
+	for pid in "$@"; do
+		st=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+		read -r -a st <<<"${st##*) }"
+		# st[0] is field 3 of stat: field 22, the start, is st[19].
+		[ "${st[19]}" -ge "$TEST_T0" ] && kill -9 "$pid" 2>/dev/null
+	done
+	return 0
 }
 
 # Whatever a failed test left behind: the background fanout, every pid in
 # a *.pid file; and a "go" file, for jobs still waiting on one.
 teardown() {
 	local f
-	[ -n "${FPID:-}" ] && kill -9 "$FPID" 2>/dev/null
+	[ -n "${FPID:-}" ] && kill_ours "$FPID"
 	for f in "$BATS_TEST_TMPDIR"/*.pid; do
-		[ -f "$f" ] && kill -9 $(cat "$f") 2>/dev/null
+		[ -f "$f" ] && kill_ours $(cat "$f")
 	done
 	touch "$BATS_TEST_TMPDIR/go"
 	if declare -F local_teardown >/dev/null; then local_teardown; fi
@@ -99,5 +118,8 @@ wait_fanout() {
 	waitgone fanout.pid
 	status=0
 	wait "$FPID" || status=$?
+	# Reaped: its pid is no longer ours to kill in teardown.
+	FPID=
+	rm -f fanout.pid
 	output=$(cat out err)
 }
