@@ -1,17 +1,18 @@
+/*
+ * The command line (and $PARALLEL) into run-wide settings and the one
+ * task's settings, remembering which the user set; --help.
+ */
 #include <ctype.h>
-#include <errno.h>
 #include <getopt.h>
-#include <limits.h>
-#include <math.h>
-#include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "buf.h"
 #include "options.h"
+#include "optval.h"
 #include "util.h"
 #include "xalloc.h"
 
@@ -19,79 +20,96 @@
 #define FANOUT_VERSION "0.1.0"
 #endif
 
-enum {
-	OPT_GROUP = 256,
-	OPT_LINE_BUFFER,
-	OPT_TAG,
-	OPT_TAGSTRING,
-	OPT_DRY_RUN,
-	OPT_COLSEP,
-	OPT_SHELL,
-	OPT_LINK,
-	OPT_DELAY,
-	OPT_TIMEOUT,
-	OPT_TERMSEQ,
-	OPT_RETRIES,
-	OPT_HALT,
-	OPT_JOBLOG,
-	OPT_RESUME,
-	OPT_RESUME_FAILED,
-	OPT_RETRY_FAILED,
-	OPT_RESULTS,
-	OPT_JSON,
-	OPT_BAR,
-	OPT_PROGRESS,
-	OPT_ETA,
-	OPT_MEMFREE,
-	OPT_IGNORED,
+_Static_assert(OPT_COUNT <= 64, "struct options' given has 64 bits");
+
+/* What the options of both $PARALLEL and the command line add up to. */
+struct parse_state {
+	struct options *o;
+	const char **argfiles; /* -a */
+	size_t nargfiles;
 };
+
+struct optdef;
+/* Apply option d, with its value arg (NULL when it takes none). */
+typedef void optdef_set_cb(struct parse_state *, const struct optdef *, char *);
+
+/* One option: its names, its value, the setting it sets and how. */
+struct optdef {
+	const char *name;
+	int has_arg;
+	int letter; /* its short option; 0: none */
+	enum option_id id; /* recorded as set by the user */
+	optdef_set_cb *set;
+	size_t arg; /* set_flag: a bool's offset; set_output: the mode;
+		       set_progress: a bit */
+};
+
+static optdef_set_cb set_flag, set_output, set_progress, set_jobs,
+    set_tagstring, set_arg_file, set_null, set_delimiter, set_colsep,
+    set_max_args, set_replace, set_shell, set_delay, set_timeout, set_termseq,
+    set_retries, set_halt, set_joblog, set_results, set_memfree, set_nothing,
+    show_help, show_version;
+
+#define FLAG(field) offsetof(struct options, field)
+#define NOPTIONS (sizeof long_options / sizeof *long_options)
+/* getopt_long's value for long_options[i] without a letter: LONG_ONLY + i */
+#define LONG_ONLY 256
 
 static const char short_options[] = "+:j:kuva:0d:rN:I:qhV";
 
-/* One option a line: tests/70-docs.bats reads this table too. */
+/*
+ * Every option, one a line: tests/70-docs.bats reads this table too.
+ * getopt_table() makes getopt_long's table of it.
+ */
 /* clang-format off */
-static const struct option long_options[] = {
-	{ "jobs", required_argument, NULL, 'j' },
-	{ "keep-order", no_argument, NULL, 'k' },
-	{ "group", no_argument, NULL, OPT_GROUP },
-	{ "line-buffer", no_argument, NULL, OPT_LINE_BUFFER },
-	{ "lb", no_argument, NULL, OPT_LINE_BUFFER },
-	{ "ungroup", no_argument, NULL, 'u' },
-	{ "tag", no_argument, NULL, OPT_TAG },
-	{ "tagstring", required_argument, NULL, OPT_TAGSTRING },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "arg-file", required_argument, NULL, 'a' },
-	{ "null", no_argument, NULL, '0' },
-	{ "delimiter", required_argument, NULL, 'd' },
-	{ "colsep", required_argument, NULL, OPT_COLSEP },
-	{ "no-run-if-empty", no_argument, NULL, 'r' },
-	{ "max-replace-args", required_argument, NULL, 'N' },
-	{ "replace", required_argument, NULL, 'I' },
-	{ "quote", no_argument, NULL, 'q' },
-	{ "shell", required_argument, NULL, OPT_SHELL },
-	{ "link", no_argument, NULL, OPT_LINK },
-	{ "delay", required_argument, NULL, OPT_DELAY },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "termseq", required_argument, NULL, OPT_TERMSEQ },
-	{ "retries", required_argument, NULL, OPT_RETRIES },
-	{ "halt", required_argument, NULL, OPT_HALT },
-	{ "joblog", required_argument, NULL, OPT_JOBLOG },
-	{ "resume", no_argument, NULL, OPT_RESUME },
-	{ "resume-failed", no_argument, NULL, OPT_RESUME_FAILED },
-	{ "retry-failed", no_argument, NULL, OPT_RETRY_FAILED },
-	{ "results", required_argument, NULL, OPT_RESULTS },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "bar", no_argument, NULL, OPT_BAR },
-	{ "progress", no_argument, NULL, OPT_PROGRESS },
-	{ "eta", no_argument, NULL, OPT_ETA },
-	{ "memfree", required_argument, NULL, OPT_MEMFREE },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "will-cite", no_argument, NULL, OPT_IGNORED },
-	{ "no-notice", no_argument, NULL, OPT_IGNORED },
-	{ "bibtex", no_argument, NULL, OPT_IGNORED },
-	{ NULL, 0, NULL, 0 }
+static const struct optdef long_options[] = {
+	{ "jobs", required_argument, 'j', OPT_JOBS, set_jobs, 0 },
+	{ "keep-order", no_argument, 'k', OPT_KEEP_ORDER,
+	    set_flag, FLAG(keep_order) },
+	{ "group", no_argument, 0, OPT_OUTPUT, set_output, OUTPUT_GROUP },
+	{ "line-buffer", no_argument, 0, OPT_OUTPUT, set_output, OUTPUT_LINE },
+	{ "lb", no_argument, 0, OPT_OUTPUT, set_output, OUTPUT_LINE },
+	{ "ungroup", no_argument, 'u', OPT_OUTPUT, set_output, OUTPUT_UNGROUP },
+	{ "tag", no_argument, 0, OPT_TAG, set_flag, FLAG(tag) },
+	{ "tagstring", required_argument, 0, OPT_TAGSTRING, set_tagstring, 0 },
+	{ "verbose", no_argument, 'v', OPT_VERBOSE, set_flag, FLAG(verbose) },
+	{ "dry-run", no_argument, 0, OPT_DRY_RUN, set_flag, FLAG(dry_run) },
+	{ "arg-file", required_argument, 'a', OPT_NONE, set_arg_file, 0 },
+	{ "null", no_argument, '0', OPT_DELIMITER, set_null, 0 },
+	{ "delimiter", required_argument, 'd', OPT_DELIMITER,
+	    set_delimiter, 0 },
+	{ "colsep", required_argument, 0, OPT_COLSEP, set_colsep, 0 },
+	{ "no-run-if-empty", no_argument, 'r', OPT_SKIP_EMPTY,
+	    set_flag, FLAG(skip_empty) },
+	{ "max-replace-args", required_argument, 'N', OPT_MAX_ARGS,
+	    set_max_args, 0 },
+	{ "replace", required_argument, 'I', OPT_REPLACE, set_replace, 0 },
+	{ "quote", no_argument, 'q', OPT_QUOTE, set_flag, FLAG(quote) },
+	{ "shell", required_argument, 0, OPT_SHELL, set_shell, 0 },
+	{ "link", no_argument, 0, OPT_LINK, set_flag, FLAG(link) },
+	{ "delay", required_argument, 0, OPT_DELAY, set_delay, 0 },
+	{ "timeout", required_argument, 0, OPT_TIMEOUT, set_timeout, 0 },
+	{ "termseq", required_argument, 0, OPT_TERMSEQ, set_termseq, 0 },
+	{ "retries", required_argument, 0, OPT_RETRIES, set_retries, 0 },
+	{ "halt", required_argument, 0, OPT_HALT, set_halt, 0 },
+	{ "joblog", required_argument, 0, OPT_JOBLOG, set_joblog, 0 },
+	{ "resume", no_argument, 0, OPT_RESUME, set_flag, FLAG(resume) },
+	{ "resume-failed", no_argument, 0, OPT_RESUME_FAILED,
+	    set_flag, FLAG(resume_failed) },
+	{ "retry-failed", no_argument, 0, OPT_RETRY_FAILED,
+	    set_flag, FLAG(retry_failed) },
+	{ "results", required_argument, 0, OPT_RESULTS, set_results, 0 },
+	{ "json", no_argument, 0, OPT_JSON, set_flag, FLAG(json) },
+	{ "bar", no_argument, 0, OPT_PROGRESS, set_progress, 1 },
+	{ "progress", no_argument, 0, OPT_PROGRESS, set_progress, 2 },
+	{ "eta", no_argument, 0, OPT_PROGRESS, set_progress, 4 },
+	{ "memfree", required_argument, 0, OPT_MEMFREE, set_memfree, 0 },
+	{ "help", no_argument, 'h', OPT_NONE, show_help, 0 },
+	{ "version", no_argument, 'V', OPT_NONE, show_version, 0 },
+	{ "will-cite", no_argument, 0, OPT_NONE, set_nothing, 0 },
+	{ "no-notice", no_argument, 0, OPT_NONE, set_nothing, 0 },
+	{ "bibtex", no_argument, 0, OPT_NONE, set_nothing, 0 },
+	{ NULL, 0, 0, OPT_NONE, NULL, 0 }
 };
 /* clang-format on */
 
@@ -164,19 +182,22 @@ static const char usage_text[] =
     "Exit status: 0 all jobs succeeded, 1-100 that many failed, 101 more,\n"
     "128+N ended by signal N, 255 other errors. See fanout(1).\n";
 
-static void __attribute__((noreturn)) usage_error(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+static void __attribute__((noreturn)) print_and_exit(const char *what,
+    const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* --help, --version: exit 0, or 255 when stdout cannot take the text. */
 static void
-usage_error(const char *fmt, ...)
+print_and_exit(const char *what, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
+	int failed;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	failed = vprintf(fmt, ap) < 0;
 	va_end(ap);
-	fatalx("%s (see 'fanout --help')", msg);
+	if (fflush(stdout) != 0 || failed || ferror(stdout))
+		fatal("cannot write %s", what);
+	exit(0);
 }
 
 double
@@ -220,26 +241,6 @@ options_parse_duration(const char *s, bool need_unit)
 	return total;
 }
 
-static unsigned long
-parse_count(const char *opt, const char *s, unsigned long min)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	if (!isdigit((unsigned char)*s))
-		usage_error("%s: '%s' is not a whole number", opt, s);
-	v = strtoul(s, &end, 10);
-	if (*end)
-		usage_error("%s: '%s' is not a whole number", opt, s);
-	if (errno || v > INT_MAX)
-		usage_error(
-		    "%s: '%s' is too large (at most %d)", opt, s, INT_MAX);
-	if (v < min)
-		usage_error("%s: '%s' must be at least %lu", opt, s, min);
-	return v;
-}
-
 long
 options_jobs_from_file(const char *path)
 {
@@ -258,216 +259,246 @@ options_jobs_from_file(const char *path)
 	return util_jobs_from_spec(text, util_ncpu());
 }
 
-/* -j N, N%, +N, -N, or a file that holds one of these (GNU parallel). */
 static void
-check_jobs(struct options *o, const char *s)
+set_flag(struct parse_state *ps, const struct optdef *d, char *arg)
 {
-	long ncpu = util_ncpu(), n = util_jobs_from_spec(s, ncpu);
-	struct stat st;
+	(void)arg;
+	*(bool *)((char *)ps->o + d->arg) = true;
+}
 
-	o->jobs_spec = s;
-	o->jobs_file = NULL;
-	if (n == -1 && stat(s, &st) == 0 && S_ISREG(st.st_mode)) {
-		o->jobs_spec = NULL;
-		o->jobs_file = s;
-		if ((n = options_jobs_from_file(s)) == -4)
-			fatal("-j: cannot read '%s'", s);
-		if (n == -1)
-			usage_error("-j: the file '%s' does not hold a number "
-				    "of jobs (N, N%%, +N or -N)",
-			    s);
-	}
-	switch (n) {
-	case -1:
-		usage_error("-j: '%s' is not a number of jobs "
-			    "(N, N%%, +N or -N, or a file holding one)",
-		    s);
-	case -2:
-		usage_error(
-		    "-j: '%s' leaves no job to run on %ld CPUs", s, ncpu);
-	case -3:
-		usage_error("-j: '%s' is too many jobs (at most %d; 0 runs as "
-			    "many as the system allows)",
-		    s, UTIL_JOBS_MAX);
+static void
+set_output(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)arg;
+	ps->o->output = (enum output_mode)d->arg;
+}
+
+/* --bar, --progress, --eta: bits of enum progress_kind */
+static void
+set_progress(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)arg;
+	ps->o->progress |= (int)d->arg;
+}
+
+static void
+set_jobs(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	optval_jobs(ps->o, arg);
+}
+
+static void
+set_tagstring(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->task.tagstring = arg;
+}
+
+static void
+set_arg_file(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->argfiles = xreallocarray(
+	    ps->argfiles, ps->nargfiles + 1, sizeof *ps->argfiles);
+	ps->argfiles[ps->nargfiles++] = arg;
+}
+
+static void
+set_null(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d, (void)arg;
+	ps->o->delimiter = '\0';
+}
+
+static void
+set_delimiter(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->delimiter = optval_delimiter(arg);
+}
+
+static void
+set_colsep(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	if (!*arg)
+		optval_error("--colsep: the separator is empty");
+	ps->o->colsep = arg;
+}
+
+static void
+set_max_args(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->max_args = optval_count("-N", arg, 0);
+	ps->o->no_args = ps->o->max_args == 0;
+}
+
+static void
+set_replace(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	if (!*arg)
+		optval_error("-I: the replacement string is empty");
+	ps->o->replace = arg;
+}
+
+static void
+set_shell(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->shell = arg;
+}
+
+static void
+set_delay(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	optval_delay(ps->o, arg);
+}
+
+static void
+set_timeout(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	optval_timeout(&ps->o->task, arg);
+}
+
+static void
+set_termseq(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	optval_termseq(&ps->o->termseq, arg);
+}
+
+/* --retries 0 means the same as 1: one run. */
+static void
+set_retries(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	unsigned n = (unsigned)optval_count("--retries", arg, 0);
+
+	(void)d;
+	ps->o->task.retries = n ? n : 1;
+}
+
+static void
+set_halt(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	optval_halt(&ps->o->halt, arg);
+}
+
+static void
+set_joblog(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	if (!*arg || strcmp(arg, "+") == 0)
+		optval_error("--joblog needs a file name");
+	ps->o->joblog = arg;
+}
+
+static void
+set_results(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	if (!*arg)
+		optval_error("--results needs a directory");
+	ps->o->results = arg;
+}
+
+static void
+set_memfree(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->memfree = optval_memfree(arg);
+}
+
+/* --will-cite, --no-notice, --bibtex: accepted for GNU parallel's scripts */
+static void
+set_nothing(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)ps, (void)d, (void)arg;
+}
+
+static void
+show_help(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)ps, (void)d, (void)arg;
+	print_and_exit("--help", "%s", usage_text);
+}
+
+static void
+show_version(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)ps, (void)d, (void)arg;
+	print_and_exit("--version", "fanout %s\n", FANOUT_VERSION);
+}
+
+/*
+ * getopt_long's table for long_options: each entry's value is its letter,
+ * or LONG_ONLY + its index.
+ */
+static void
+getopt_table(struct option *lo)
+{
+	const struct optdef *d;
+	size_t i;
+
+	for (i = 0; i < NOPTIONS; i++) {
+		d = &long_options[i];
+		if (d->letter && !strchr(short_options, d->letter))
+			BUG("-%c is not in short_options", d->letter);
+		lo[i].name = d->name;
+		lo[i].has_arg = d->has_arg;
+		lo[i].flag = NULL;
+		lo[i].val = d->letter ? d->letter : LONG_ONLY + (int)i;
 	}
 }
 
-static int
-parse_delimiter(const char *s)
+/* The entry of long_options that getopt_long's value c stands for. */
+static const struct optdef *
+find_option(int c)
 {
+	const struct optdef *d;
+
+	if (c >= LONG_ONLY && c < LONG_ONLY + (int)NOPTIONS - 1)
+		return &long_options[c - LONG_ONLY];
+	for (d = long_options; d->name; d++)
+		if (d->letter == c)
+			return d;
+	BUG("option %d is not in long_options", c);
+}
+
+/*
+ * Apply the options at the start of argv (argv[0] is not one); return the
+ * index of the first operand. from names where argv came from.
+ */
+static int
+parse_args(struct parse_state *ps, int argc, char **argv, const char *from)
+{
+	struct option lo[NOPTIONS];
+	const struct optdef *d;
 	int c;
 
-	if (s[0] == '\\' && s[1]) {
-		switch (s[1]) {
-		case 'n':
-			c = '\n';
-			break;
-		case 't':
-			c = '\t';
-			break;
-		case 'r':
-			c = '\r';
-			break;
-		case '0':
-			c = '\0';
-			break;
-		case '\\':
-			c = '\\';
-			break;
-		case 'x':
-			if (isxdigit((unsigned char)s[2]) &&
-			    isxdigit((unsigned char)s[3]) && s[4] == '\0')
-				return (int)strtol(s + 2, NULL, 16);
-			c = -1;
-			break;
-		default:
-			c = -1;
-			break;
-		}
-		if (c >= 0 && s[2] == '\0')
-			return c;
-		usage_error("-d: '%s' is not one of the escapes \\n, \\t, "
-			    "\\r, \\0, \\\\, \\xHH",
-		    s);
-	} else if (s[0] && s[1] == '\0') {
-		return (unsigned char)s[0];
+	getopt_table(lo);
+	optind = 0; /* glibc: start afresh, on a new argv */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, short_options, lo, NULL)) != -1) {
+		if (c == ':')
+			optval_error("%soption '%s' needs a value", from,
+			    argv[optind - 1]);
+		if (c == '?' && optopt && optopt < LONG_ONLY)
+			optval_error("%sunknown option '-%c'", from, optopt);
+		if (c == '?')
+			optval_error(
+			    "%sunknown option '%s'", from, argv[optind - 1]);
+		d = find_option(c);
+		d->set(ps, d, optarg);
+		if (d->id != OPT_NONE)
+			ps->o->given |= 1ULL << d->id;
 	}
-	usage_error("-d: '%s' is %zu bytes: -d takes one byte (or \\n, \\t, "
-		    "\\0, \\xHH)",
-	    s, strlen(s));
-}
-
-static void __attribute__((noreturn)) print_and_exit(const char *what,
-    const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* --help, --version: exit 0, or 255 when stdout cannot take the text. */
-static void
-print_and_exit(const char *what, const char *fmt, ...)
-{
-	va_list ap;
-	int failed;
-
-	va_start(ap, fmt);
-	failed = vprintf(fmt, ap) < 0;
-	va_end(ap);
-	if (fflush(stdout) != 0 || failed || ferror(stdout))
-		fatal("cannot write %s", what);
-	exit(0);
-}
-
-static void
-parse_halt(struct halt *h, const char *s)
-{
-	const char *p;
-	char *end;
-	double v;
-
-	memset(h, 0, sizeof *h);
-	if (strcmp(s, "never") == 0 || strcmp(s, "0") == 0) {
-		h->when = HALT_NEVER;
-		return;
-	}
-	/* GNU parallel's old numeric forms. */
-	if (strcmp(s, "1") == 0 || strcmp(s, "2") == 0 ||
-	    strcmp(s, "-1") == 0 || strcmp(s, "-2") == 0) {
-		h->when = (s[strlen(s) - 1] == '1') ? HALT_SOON : HALT_NOW;
-		h->what = s[0] == '-' ? HALT_SUCCESS : HALT_FAIL;
-		h->value = 1;
-		return;
-	}
-	if (strncmp(s, "now,", 4) == 0) {
-		h->when = HALT_NOW;
-		p = s + 4;
-	} else if (strncmp(s, "soon,", 5) == 0) {
-		h->when = HALT_SOON;
-		p = s + 5;
-	} else {
-		goto bad;
-	}
-	if (strncmp(p, "fail=", 5) == 0) {
-		h->what = HALT_FAIL;
-		p += 5;
-	} else if (strncmp(p, "success=", 8) == 0) {
-		h->what = HALT_SUCCESS;
-		p += 8;
-	} else if (strncmp(p, "done=", 5) == 0) {
-		h->what = HALT_DONE;
-		p += 5;
-	} else {
-		goto bad;
-	}
-	if ((v = util_strtod_plain(p, &end)) < 0)
-		goto bad;
-	if (*end == '%') {
-		h->percent = true;
-		end++;
-		if (v <= 0 || v > 100)
-			goto bad;
-	} else if (v < 1 || v != floor(v)) {
-		goto bad;
-	}
-	if (*end)
-		goto bad;
-	h->value = v;
-	return;
-bad:
-	usage_error("--halt: '%s' is not never or now|soon,fail|success|done=N "
-		    "(N a count or a percentage)",
-	    s);
-}
-
-static void
-parse_termseq(struct termseq *t, const char *s)
-{
-	char *copy = xstrdup(s), *tok, *save = NULL;
-	bool want_sig = true;
-	int sig;
-
-	t->n = 0;
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (want_sig) {
-			if (t->n == TERMSEQ_MAX)
-				usage_error("--termseq: more than %d signals",
-				    TERMSEQ_MAX);
-			if ((sig = util_signal_number(tok)) <= 0)
-				usage_error(
-				    "--termseq: '%s' is not a signal", tok);
-			t->sig[t->n] = sig;
-			t->ms[t->n++] = 0;
-		} else {
-			char *end;
-			long ms;
-
-			errno = 0;
-			ms = strtol(tok, &end, 10);
-			if (*end || end == tok || ms < 0)
-				usage_error("--termseq: '%s' is not a number "
-					    "of milliseconds",
-				    tok);
-			if (errno || ms > TERMSEQ_MS_MAX)
-				usage_error("--termseq: '%s' is too long (at "
-					    "most %d ms, a day)",
-				    tok, TERMSEQ_MS_MAX);
-			t->ms[t->n - 1] = (int)ms;
-		}
-		want_sig = !want_sig;
-	}
-	free(copy);
-	if (t->n == 0)
-		usage_error("--termseq: '%s' names no signal", s);
-}
-
-static void
-set_default_termseq(struct termseq *t)
-{
-	static const int sig[] = {SIGTERM, SIGTERM, SIGTERM, SIGKILL};
-	static const int ms[] = {200, 100, 50, 25};
-
-	for (t->n = 0; t->n < 4; t->n++) {
-		t->sig[t->n] = sig[t->n];
-		t->ms[t->n] = ms[t->n];
-	}
+	return optind;
 }
 
 static struct group *
@@ -503,8 +534,8 @@ parse_operands(struct options *o, int argc, char **argv)
 
 	while (i < argc && !separator_kind(argv[i]))
 		i++;
-	o->command = argv;
-	o->ncommand = (size_t)i;
+	o->task.command = argv;
+	o->task.ncommand = (size_t)i;
 	while (i < argc) {
 		kind = separator_kind(argv[i++]);
 		if (kind == 1 || kind == 2) {
@@ -517,7 +548,7 @@ parse_operands(struct options *o, int argc, char **argv)
 			g->nvalues = (size_t)(&argv[i] - g->values);
 		} else {
 			if (i >= argc || separator_kind(argv[i]))
-				usage_error("'%s' needs a file name",
+				optval_error("'%s' needs a file name",
 				    kind == 3 ? "::::" : "::::+");
 			/*
 			 * As in GNU parallel, every file after ::::+ links
@@ -532,227 +563,6 @@ parse_operands(struct options *o, int argc, char **argv)
 			}
 		}
 	}
-}
-
-/* --delay SECS, or SECSauto: longer after a failure, shorter after a success */
-static void
-parse_delay(struct options *o, const char *arg)
-{
-	size_t len = strlen(arg);
-	char *copy = xstrdup(arg);
-
-	o->delay_auto = len > 4 && strcmp(arg + len - 4, "auto") == 0;
-	if (o->delay_auto)
-		copy[len - 4] = '\0';
-	if ((o->delay = options_parse_duration(copy, false)) < 0)
-		usage_error("--delay: '%s' is not a duration (seconds, or "
-			    "1.5s, 5m, 1h; 'auto' after it adapts it)",
-		    arg);
-	free(copy);
-}
-
-/* --timeout SECS or N% (of the median runtime). */
-static void
-parse_timeout(struct options *o, const char *arg)
-{
-	size_t len = strlen(arg);
-	char *end;
-	double d;
-
-	o->timeout_percent = len > 1 && arg[len - 1] == '%';
-	if (o->timeout_percent) {
-		d = util_strtod_plain(arg, &end);
-		if (end != arg + len - 1 || !(d > 0))
-			d = -1;
-	} else if ((d = options_parse_duration(arg, false)) == 0) {
-		d = -1;
-	}
-	if (d < 0)
-		usage_error(
-		    "--timeout: '%s' is not a duration or a percentage", arg);
-	o->timeout = d;
-}
-
-/* What the options of both $PARALLEL and the command line add up to. */
-struct parse_state {
-	const char **argfiles; /* -a */
-	size_t nargfiles;
-};
-
-/* Apply an option of scheduling, records or help, c, with its value arg. */
-static void
-set_run_option(struct options *o, int c, const char *arg)
-{
-	switch (c) {
-	case OPT_DELAY:
-		parse_delay(o, arg);
-		break;
-	case OPT_TIMEOUT:
-		parse_timeout(o, arg);
-		break;
-	case OPT_TERMSEQ:
-		parse_termseq(&o->termseq, arg);
-		break;
-	case OPT_RETRIES:
-		o->retries = (unsigned)parse_count("--retries", arg, 0);
-		if (o->retries == 0)
-			o->retries = 1;
-		break;
-	case OPT_HALT:
-		parse_halt(&o->halt, arg);
-		break;
-	case OPT_JOBLOG:
-		if (!*arg || strcmp(arg, "+") == 0)
-			usage_error("--joblog needs a file name");
-		o->joblog = arg;
-		break;
-	case OPT_RESUME:
-		o->resume = true;
-		break;
-	case OPT_RESUME_FAILED:
-		o->resume_failed = true;
-		break;
-	case OPT_RETRY_FAILED:
-		o->retry_failed = true;
-		break;
-	case OPT_RESULTS:
-		if (!*arg)
-			usage_error("--results needs a directory");
-		o->results = arg;
-		break;
-	case OPT_JSON:
-		o->json = true;
-		break;
-	case OPT_BAR:
-		o->progress |= 1;
-		break;
-	case OPT_PROGRESS:
-		o->progress |= 2;
-		break;
-	case OPT_ETA:
-		o->progress |= 4;
-		break;
-	case OPT_MEMFREE:
-		if ((o->memfree = util_parse_size(arg)) == -2)
-			usage_error("--memfree: '%s' is more memory "
-				    "than a machine has",
-			    arg);
-		if (o->memfree < 0)
-			usage_error("--memfree: '%s' is not a size "
-				    "(like 1G, 500M)",
-			    arg);
-		break;
-	case OPT_IGNORED:
-		break;
-	case 'h':
-		print_and_exit("--help", "%s", usage_text);
-	case 'V':
-		print_and_exit("--version", "fanout %s\n", FANOUT_VERSION);
-	default:
-		BUG("option %d has no case", c);
-	}
-}
-
-/* Apply option c, with its value arg. */
-static void
-set_option(struct options *o, struct parse_state *ps, int c, char *arg)
-{
-	switch (c) {
-	case 'j':
-		check_jobs(o, arg);
-		break;
-	case 'k':
-		o->keep_order = true;
-		break;
-	case OPT_GROUP:
-		o->output = OUTPUT_GROUP;
-		break;
-	case OPT_LINE_BUFFER:
-		o->output = OUTPUT_LINE;
-		break;
-	case 'u':
-		o->output = OUTPUT_UNGROUP;
-		break;
-	case OPT_TAG:
-		o->tag = true;
-		break;
-	case OPT_TAGSTRING:
-		o->tagstring = arg;
-		break;
-	case 'v':
-		o->verbose = true;
-		break;
-	case OPT_DRY_RUN:
-		o->dry_run = true;
-		break;
-	case 'a':
-		ps->argfiles = xreallocarray(
-		    ps->argfiles, ps->nargfiles + 1, sizeof *ps->argfiles);
-		ps->argfiles[ps->nargfiles++] = arg;
-		break;
-	case '0':
-		o->delimiter = '\0';
-		break;
-	case 'd':
-		o->delimiter = parse_delimiter(arg);
-		break;
-	case OPT_COLSEP:
-		if (!*arg)
-			usage_error("--colsep: the separator is empty");
-		o->colsep = arg;
-		break;
-	case 'r':
-		o->skip_empty = true;
-		break;
-	case 'N':
-		o->max_args = parse_count("-N", arg, 0);
-		o->no_args = o->max_args == 0;
-		break;
-	case 'I':
-		if (!*arg)
-			usage_error("-I: the replacement string is "
-				    "empty");
-		o->replace = arg;
-		break;
-	case 'q':
-		o->quote = true;
-		break;
-	case OPT_SHELL:
-		o->shell = arg;
-		break;
-	case OPT_LINK:
-		o->link = true;
-		break;
-	default:
-		set_run_option(o, c, arg);
-	}
-}
-
-/*
- * Apply the options at the start of argv (argv[0] is not one); return the
- * index of the first operand. from names where argv came from.
- */
-static int
-parse_args(struct options *o, struct parse_state *ps, int argc, char **argv,
-    const char *from)
-{
-	int c;
-
-	optind = 0; /* glibc: start afresh, on a new argv */
-	opterr = 0;
-	while ((c = getopt_long(
-		    argc, argv, short_options, long_options, NULL)) != -1) {
-		if (c == ':')
-			usage_error("%soption '%s' needs a value", from,
-			    argv[optind - 1]);
-		if (c == '?' && optopt && optopt < 256)
-			usage_error("%sunknown option '-%c'", from, optopt);
-		if (c == '?')
-			usage_error(
-			    "%sunknown option '%s'", from, argv[optind - 1]);
-		set_option(o, ps, c, optarg);
-	}
-	return optind;
 }
 
 /*
@@ -800,66 +610,115 @@ split_env_words(const char *s, char ***w, size_t *n)
 	buf_release(&word);
 }
 
-void
-options_parse(struct options *o, int argc, char **argv)
+static void
+options_init(struct options *o)
 {
-	struct parse_state ps = {NULL, 0};
+	memset(o, 0, sizeof *o);
+	o->task = (struct task_settings)TASK_SETTINGS_INIT;
+	o->delimiter = '\n';
+	optval_termseq_default(&o->termseq);
+}
+
+/*
+ * Apply $PARALLEL's options, then argv's, and gather the operands:
+ * $PARALLEL's other words come before the command line's (GNU parallel).
+ * Returns the number of operands.
+ */
+static size_t
+parse_env_and_argv(struct parse_state *ps, int argc, char **argv)
+{
+	struct options *o = ps->o;
 	const char *env = getenv("PARALLEL");
 	char **words;
 	size_t nwords = 1, nops = 0, i;
-	struct group *old;
-	size_t nold;
 	int first;
 
-	memset(o, 0, sizeof *o);
-	o->delimiter = '\n';
-	o->retries = 1;
-	set_default_termseq(&o->termseq);
-
-	/*
-	 * $PARALLEL's options come before the command line's, its other
-	 * words before the command line's command (GNU parallel).
-	 */
 	words = xcalloc(2, sizeof *words);
 	words[0] = xstrdup(argv[0]);
 	if (env)
 		split_env_words(env, &words, &nwords);
 	o->env_words = words;
-	first = parse_args(o, &ps, (int)nwords, words, "$PARALLEL: ");
+	first = parse_args(ps, (int)nwords, words, "$PARALLEL: ");
 	o->operands = xcalloc(
 	    nwords - (size_t)first + (size_t)argc + 1, sizeof *o->operands);
 	for (i = (size_t)first; i < nwords; i++)
 		o->operands[nops++] = words[i];
-	first = parse_args(o, &ps, argc, argv, "");
+	first = parse_args(ps, argc, argv, "");
 	for (i = (size_t)first; i < (size_t)argc; i++)
 		o->operands[nops++] = argv[i];
-	parse_operands(o, (int)nops, o->operands);
+	return nops;
+}
 
-	/* -a files come first, as GNU parallel reads them. */
-	if (ps.nargfiles) {
-		old = o->groups;
-		nold = o->ngroups;
-		o->groups = NULL;
-		o->ngroups = 0;
-		for (i = 0; i < ps.nargfiles; i++)
-			add_group(o)->path = ps.argfiles[i];
-		for (i = 0; i < nold; i++)
-			*add_group(o) = old[i];
-		free(old);
-		free(ps.argfiles);
-	}
-	if (o->quote && o->ncommand == 0)
-		usage_error("-q needs a command");
+/* -a files come first, as GNU parallel reads them. */
+static void
+prepend_arg_files(struct parse_state *ps)
+{
+	struct options *o = ps->o;
+	struct group *old = o->groups;
+	size_t nold = o->ngroups, i;
+
+	if (!ps->nargfiles)
+		return;
+	o->groups = NULL;
+	o->ngroups = 0;
+	for (i = 0; i < ps->nargfiles; i++)
+		add_group(o)->path = ps->argfiles[i];
+	for (i = 0; i < nold; i++)
+		*add_group(o) = old[i];
+	free(old);
+	free(ps->argfiles);
+}
+
+/* Usage errors no single option shows. */
+static void
+check_combinations(const struct options *o)
+{
+	if (o->quote && o->task.ncommand == 0)
+		optval_error("-q needs a command");
 	if ((o->resume || o->resume_failed || o->retry_failed) && !o->joblog)
-		usage_error("--%s needs --joblog",
+		optval_error("--%s needs --joblog",
 		    o->resume		   ? "resume"
 			: o->resume_failed ? "resume-failed"
 					   : "retry-failed");
 	if (o->json && o->output != OUTPUT_GROUP)
-		usage_error("--json cannot be combined with --lb or -u");
+		optval_error("--json cannot be combined with --lb or -u");
 	if (o->results && o->output == OUTPUT_UNGROUP)
-		usage_error("--results cannot be combined with -u: "
-			    "fanout does not see the output");
+		optval_error("--results cannot be combined with -u: "
+			     "fanout does not see the output");
+}
+
+void
+options_parse(struct options *o, int argc, char **argv)
+{
+	struct parse_state ps = {o, NULL, 0};
+	size_t nops;
+
+	options_init(o);
+	nops = parse_env_and_argv(&ps, argc, argv);
+	parse_operands(o, (int)nops, o->operands);
+	prepend_arg_files(&ps);
+	check_combinations(o);
+}
+
+bool
+options_is_set(const struct options *o, enum option_id id)
+{
+	if (id <= OPT_NONE || id >= OPT_COUNT)
+		BUG("no setting %d", (int)id);
+	return (o->given >> id) & 1;
+}
+
+void
+options_override_task(const struct options *o, struct task_settings *t)
+{
+	if (options_is_set(o, OPT_TAGSTRING))
+		t->tagstring = o->task.tagstring;
+	if (options_is_set(o, OPT_TIMEOUT)) {
+		t->timeout = o->task.timeout;
+		t->timeout_percent = o->task.timeout_percent;
+	}
+	if (options_is_set(o, OPT_RETRIES))
+		t->retries = o->task.retries;
 }
 
 void

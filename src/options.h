@@ -37,20 +37,78 @@ struct termseq {
 	size_t n;
 };
 
+/*
+ * The settings a workflow task can set too (SPEC section 9): the command
+ * line's one task has them, and a workflow file gives each of its tasks
+ * its own. The graph (needs, when) and what only a file sets (cwd, env, a
+ * per-task cap) live in the plan's struct task.
+ */
+struct task_settings {
+	char **command; /* the command's words; ncommand may be 0 */
+	size_t ncommand;
+	const char *tagstring;
+	double timeout; /* seconds, or percent of the median; 0: none */
+	bool timeout_percent;
+	unsigned retries; /* runs in all; at least 1 */
+};
+
+#define TASK_SETTINGS_INIT                                                     \
+	{                                                                      \
+		.retries = 1                                                   \
+	}
+
+/*
+ * The settings options can set, for options_is_set(). One may stand for
+ * several options: OPT_OUTPUT for --group, --lb and -u, OPT_DELIMITER for
+ * -0 and -d, OPT_PROGRESS for --bar, --progress and --eta.
+ */
+enum option_id {
+	OPT_NONE, /* an option that sets nothing to remember: -a, --help */
+	OPT_JOBS,
+	OPT_KEEP_ORDER,
+	OPT_OUTPUT,
+	OPT_TAG,
+	OPT_TAGSTRING,
+	OPT_VERBOSE,
+	OPT_DRY_RUN,
+	OPT_DELIMITER,
+	OPT_COLSEP,
+	OPT_SKIP_EMPTY,
+	OPT_MAX_ARGS,
+	OPT_REPLACE,
+	OPT_QUOTE,
+	OPT_SHELL,
+	OPT_LINK,
+	OPT_DELAY,
+	OPT_TIMEOUT,
+	OPT_TERMSEQ,
+	OPT_RETRIES,
+	OPT_HALT,
+	OPT_JOBLOG,
+	OPT_RESUME,
+	OPT_RESUME_FAILED,
+	OPT_RETRY_FAILED,
+	OPT_RESULTS,
+	OPT_JSON,
+	OPT_PROGRESS,
+	OPT_MEMFREE,
+	OPT_COUNT
+};
+
+/* Run-wide settings, the one task's settings, and what the user gave. */
 struct options {
 	char **env_words; /* argv[0] and $PARALLEL's words, owned */
 	char **operands; /* $PARALLEL's operands, then argv's, owned */
-	char **command; /* the command's words; ncommand may be 0 */
-	size_t ncommand;
 	struct group *groups;
 	size_t ngroups;
+	struct task_settings task;
+	unsigned long long given; /* bit 1 << id: the user set it */
 
 	const char *jobs_spec; /* -j as given; NULL: one per CPU */
 	const char *jobs_file; /* -j FILE: the spec is in FILE, re-read */
 	bool keep_order;
 	enum output_mode output;
 	bool tag;
-	const char *tagstring;
 	bool verbose;
 	bool dry_run;
 
@@ -67,10 +125,7 @@ struct options {
 	double delay; /* seconds between starts */
 	bool delay_auto; /* --delay Nauto: x1.3 after a failure, x0.9 after
 			    a success */
-	double timeout; /* seconds, or percent of the median */
-	bool timeout_percent;
 	struct termseq termseq;
-	unsigned retries; /* runs in all; at least 1 */
 	struct halt halt;
 
 	const char *joblog; /* "+FILE" appends */
@@ -89,6 +144,18 @@ struct options {
  */
 void options_parse(struct options *opts, int argc, char **argv);
 void options_release(struct options *opts);
+
+/*
+ * Whether the user gave the setting id, on the command line or in
+ * $PARALLEL, rather than leaving it at its default.
+ */
+bool options_is_set(const struct options *opts, enum option_id id);
+
+/*
+ * Overwrite in t the per-task settings the user gave (not the command),
+ * so that command-line options override a workflow file's (SPEC section 9).
+ */
+void options_override_task(const struct options *opts, struct task_settings *t);
 
 /*
  * The number of jobs that -j FILE asks for now, as util_jobs_from_spec()

@@ -139,9 +139,9 @@ task_from_options(struct plan *p, const struct options *o, const char *name)
 {
 	struct task *t = plan_add_task(p, name);
 
-	t->timeout = o->timeout;
-	t->timeout_percent = o->timeout_percent;
-	t->retries = o->retries;
+	t->timeout = o->task.timeout;
+	t->timeout_percent = o->task.timeout_percent;
+	t->retries = o->task.retries;
 	return t;
 }
 
@@ -152,12 +152,13 @@ plan_from_options(const struct options *o)
 	struct template_opts to = {o->replace, o->quote};
 	struct task *t = task_from_options(p, o, "command line");
 
-	if (o->ncommand)
-		t->command = template_new(o->command, o->ncommand, &to);
+	if (o->task.ncommand)
+		t->command =
+		    template_new(o->task.command, o->task.ncommand, &to);
 	else
 		t->command = template_new_raw();
-	if (o->tagstring)
-		t->tagstring = template_new_text(o->tagstring, &to);
+	if (o->task.tagstring)
+		t->tagstring = template_new_text(o->task.tagstring, &to);
 	t->input = input_open(o);
 	return p;
 }

@@ -694,7 +694,7 @@ job_start(struct sched *s, struct job *j)
 	j->slot = free_slot(s) + 1;
 	j->runs++;
 	if (s->o->dry_run) {
-		if (s->o->tag || s->o->tagstring) {
+		if (s->o->tag || s->o->task.tagstring) {
 			make_tag(j, &text);
 			buf_add(&s->dry, text.data, text.len);
 			buf_release(&text);
@@ -711,7 +711,7 @@ job_start(struct sched *s, struct job *j)
 		return 0;
 	}
 	if (!j->out) {
-		if (s->o->tag || s->o->tagstring)
+		if (s->o->tag || s->o->task.tagstring)
 			make_tag(j, &text);
 		j->out = output_new(s->coll, j->seq, text.data, text.len);
 	}
@@ -1664,7 +1664,7 @@ sched_run(struct plan *plan, const struct options *o)
 		struct collect_opts co = {
 		    .mode = o->output,
 		    .keep_order = o->keep_order,
-		    .live = o->keep_order && o->retries <= 1 && !o->json,
+		    .live = o->keep_order && o->task.retries <= 1 && !o->json,
 		    .json = o->json,
 		    .results = o->results,
 		    .stop = &sig_stop,
