@@ -124,10 +124,13 @@ test_ends(void)
 	/* Empty, or the header alone. */
 	CHECK_INT(parse("", &p), 0);
 	CHECK_INT(p.ndone, 0);
+	joblog_past_release(&p);
 	CHECK_INT(parse(HEADER, &p), 0);
 	CHECK_INT(p.ndone, 0);
+	joblog_past_release(&p);
 	CHECK_INT(parse("Seq\tHo", &p), 0);
 	CHECK_INT(p.ndone, 0);
+	joblog_past_release(&p);
 }
 
 int
