@@ -543,27 +543,6 @@ shell_of(const struct options *o)
 	return sh && *sh ? sh : "/bin/sh";
 }
 
-/* Where PATH finds an executable file called name (malloc'd), or NULL. */
-static char *
-path_search(const char *name)
-{
-	const char *path = getenv("PATH"), *p, *end;
-	struct stat st;
-	char *cand;
-
-	for (p = path ? path : "/bin:/usr/bin";; p = end + 1) {
-		end = strchrnul(p, ':');
-		cand = end == p ? xasprintf("./%s", name)
-				: xasprintf("%.*s/%s", (int)(end - p), p, name);
-		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(cand, X_OK) == 0)
-			return cand;
-		free(cand);
-		if (!*end)
-			return NULL;
-	}
-}
-
 /* A shell that cannot run is one error before any job, not one per job. */
 static int
 shell_check(const struct options *o, const char *sh)
@@ -573,7 +552,7 @@ shell_check(const struct options *o, const char *sh)
 	char *found;
 
 	if (!strchr(sh, '/')) {
-		if (!(found = path_search(sh)))
+		if (!(found = util_path_search(sh)))
 			return error("%s '%s': not found in PATH", what, sh);
 		free(found);
 		return 0;
@@ -604,7 +583,7 @@ bash_for_functions(const char *shell)
 	base = strrchr(shell, '/');
 	if (strcmp(base ? base + 1 : shell, "bash") == 0)
 		return xstrdup(shell);
-	return path_search("bash");
+	return util_path_search("bash");
 }
 
 /* Is the first word of shell text an exported bash function? */

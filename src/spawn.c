@@ -79,37 +79,13 @@ forget(struct spawner *s)
 static const char *
 resolve(struct spawner *s, const char *name)
 {
-	const char *path, *p, *end;
-	struct stat st;
-	char *cand;
-	int err;
-
 	if (strchr(name, '/'))
 		return name;
 	if (s->path && strcmp(s->name, name) == 0)
 		return s->path;
-	path = getenv("PATH");
 	forget(s);
 	s->name = xstrdup(name);
-	err = ENOENT;
-	if (!path)
-		path = "/bin:/usr/bin"; /* as glibc's execvp */
-	for (p = path;; p = end + 1) {
-		end = strchrnul(p, ':');
-		cand = end == p ? xasprintf("./%s", name)
-				: xasprintf("%.*s/%s", (int)(end - p), p, name);
-		if (stat(cand, &st) == 0) {
-			if (S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
-				s->path = cand;
-				break;
-			}
-			err = EACCES;
-		}
-		free(cand);
-		if (!*end)
-			break;
-	}
-	errno = err;
+	s->path = util_path_search(name);
 	return s->path;
 }
 

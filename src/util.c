@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "xalloc.h"
 
 int64_t
 util_now(void)
@@ -229,4 +230,29 @@ util_mem_available(void)
 			break;
 	fclose(fp);
 	return kb < 0 ? -1 : kb * 1024;
+}
+
+char *
+util_path_search(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	struct stat st;
+	char *cand;
+	int err = ENOENT;
+
+	for (p = path ? path : "/bin:/usr/bin";; p = end + 1) {
+		end = strchrnul(p, ':');
+		cand = end == p ? xasprintf("./%s", name)
+				: xasprintf("%.*s/%s", (int)(end - p), p, name);
+		if (stat(cand, &st) == 0) {
+			if (S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
+				return cand;
+			err = EACCES;
+		}
+		free(cand);
+		if (!*end)
+			break;
+	}
+	errno = err;
+	return NULL;
 }

@@ -39,6 +39,12 @@ int util_write_all(
  */
 double util_strtod_plain(const char *s, char **end);
 /*
+ * Where $PATH (else /bin:/usr/bin, as execvp) finds an executable file
+ * called name: a malloc'd path, or NULL with errno ENOENT (none there) or
+ * EACCES (one there, not executable).
+ */
+char *util_path_search(const char *name);
+/*
  * "1G", "500M", "64k", "1000" to bytes; -1 when malformed, -2 when
  * beyond 9e18.
  */
