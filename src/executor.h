@@ -1,16 +1,46 @@
 /*
  * An executor runs jobs somewhere: on this machine (spawn.c) or, later,
- * on a remote host. The scheduler only talks to this interface, so it
- * does not care where a job ran. Each started job gives the scheduler two
- * descriptors to read its stdout and stderr from (or none, for -u), and
- * its end is reported through reap() with a wait(2)-style status.
+ * on remote hosts. The scheduler only talks to this interface, so it does
+ * not care where a job ran.
+ *
+ * Each job is known by the handle the scheduler gives start() (a struct
+ * job, opaque here), never by a pid. The executor keeps its own state for
+ * the job (start() returns it) and the scheduler passes that back when it
+ * asks something of the job.
+ *
+ * The executor adds its descriptors to the scheduler's poll set
+ * (prepare()), and when they are ready (dispatch()) it delivers events
+ * for its jobs through struct exec_events, on the main thread only:
+ *
+ *	started	   an accepted job runs
+ *	output	   bytes the job wrote to its stdout or stderr: a chunk, or,
+ *		   for a local pipe, a descriptor the collector may splice
+ *		   from (splice())
+ *	exited	   its command ended: an exit value, or a signal
+ *	closed	   all of its output was delivered
+ *	failed	   it could not start (exit 127 for a command not found,
+ *		   else 126), with why; it delivers nothing more
+ *	lost	   the place it ran is gone: it goes back to the queue and
+ *		   runs again elsewhere; that is not a retry
+ *
+ * A job is over when it has exited and closed (in either order), failed
+ * or been lost; then the executor forgets it and frees its state. The
+ * events of one job come in that order: started first, nothing after the
+ * last one. A handler may free the job's handle once it is over, never
+ * earlier.
+ *
+ * Host threads of a remote executor never call these: they queue events
+ * under a mutex and wake the poll loop with a descriptor of the executor.
  */
 #ifndef EXECUTOR_H
 #define EXECUTOR_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/types.h>
+#include <stdint.h>
+
+struct job; /* the scheduler's handle */
 
 /* What to run: argv, or, for a command too long for exec, a script. */
 struct exec_cmd {
@@ -19,37 +49,94 @@ struct exec_cmd {
 	const char *script;
 	size_t script_len;
 	char *const *envp;
+	/*
+	 * Bytes for the job's standard input, then end of file; NULL: it
+	 * reads /dev/null. The caller keeps them until the job is over.
+	 */
+	const void *input;
+	size_t input_len;
 	bool pipes; /* false: the job shares fanout's stdout/err */
 	bool out_null; /* its stdout goes to /dev/null: no one would see it */
 };
 
-/* A started job, as the executor knows it. */
-struct exec_job {
-	pid_t id; /* a process (group) id locally */
-	int out; /* read ends; -1 when there is none */
-	int err;
+/* Return of exec_events.output() and .splice(): keep it, a full disk. */
+#define EXEC_OUTPUT_HELD (-2)
+/* Return of exec_events.splice(): read() the chunk and call output(). */
+#define EXEC_NO_SPLICE (-3)
+
+struct exec_events {
+	void *arg; /* first argument of each */
+	void (*started)(void *, struct job *);
+	/*
+	 * Bytes of stream 1 (stdout) or 2 (stderr). 0, or EXEC_OUTPUT_HELD
+	 * when they could not be stored now (a full disk): they were kept
+	 * all the same, and the executor stops reading the job until the
+	 * scheduler resumes it (pause(false)).
+	 */
+	int (*output)(
+	    void *, struct job *, int stream, const void *p, size_t n);
+	/*
+	 * Descriptor fd holds bytes of stream 1 or 2: move what it can. The
+	 * bytes moved, 0 at end of file, -1 with errno, EXEC_NO_SPLICE, or
+	 * EXEC_OUTPUT_HELD as for output().
+	 */
+	long (*splice)(void *, struct job *, int stream, int fd);
+	void (*exited)(void *, struct job *, int exitval, int sig);
+	void (*closed)(void *, struct job *);
+	/* err: errno, what: the command (or shell) that could not start. */
+	void (*failed)(void *, struct job *, int err, const char *what);
+	void (*lost)(void *, struct job *, const char *why);
 };
 
 struct executor;
 
 struct executor_ops {
 	/*
-	 * 0 and *job filled; a positive errno value when the command
-	 * itself cannot run (the job fails with 127 or 126); -1 with errno
-	 * when the executor is out of resources for now (try again later).
+	 * Accept a job: 0, with *state the executor's own for it, or -1
+	 * with errno when the executor is out of resources for now (try
+	 * again later). What cmd points to may be reused on return, except
+	 * its input.
 	 */
-	int (*start)(
-	    struct executor *, const struct exec_cmd *, struct exec_job *job);
+	int (*start)(struct executor *, struct job *, const struct exec_cmd *,
+	    void **state);
 	/* Send sig to every process of the job. */
-	int (*signal)(struct executor *, const struct exec_job *, int sig);
-	/* A job that ended: 1 with its id and status, 0 when none has. */
-	int (*reap)(struct executor *, pid_t *id, int *status);
+	int (*signal)(struct executor *, void *state, int sig);
+	/*
+	 * Stop (true) or go on (false) reading the job's output: a full
+	 * disk. Its command goes on running.
+	 */
+	void (*pause)(struct executor *, void *state, bool paused);
+	/*
+	 * Stop waiting for the job's output: closed comes next, with what
+	 * was not read left unread (what the job left behind still holds
+	 * its pipes).
+	 */
+	void (*abandon)(struct executor *, void *state);
+	/*
+	 * Send sig to every job, from a signal handler (^Z): only
+	 * async-signal-safe calls. NULL: not possible.
+	 */
+	void (*signal_all)(struct executor *, int sig);
+	/*
+	 * Add its descriptors to the poll set: how many, at most room. A
+	 * timeout (ms) it needs sooner than *timeout lowers *timeout.
+	 */
+	size_t (*prepare)(
+	    struct executor *, struct pollfd *, size_t room, int *timeout);
+	/* The n descriptors prepare() added, as poll() left them. */
+	void (*dispatch)(struct executor *, const struct pollfd *, size_t n);
 	void (*free)(struct executor *);
 };
 
 struct executor {
 	const struct executor_ops *ops;
+	const struct exec_events *ev; /* set by the scheduler */
 	const char *host; /* as the joblog names it: ":" locally */
+	/* Descriptors each job holds open in fanout, at most. */
+	unsigned fds_per_job;
+	/* Poll descriptors each running job may add, at most, and more. */
+	unsigned polls_per_job;
+	unsigned polls_more;
 };
 
 #endif

@@ -1,27 +1,60 @@
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "executor.h"
+#include "proc.h"
 #include "spawn.h"
 #include "util.h"
 #include "xalloc.h"
 
+#define READ_CHUNK (128 * 1024)
+/* Rounds of reading what a command left in its pipes as it is reaped. */
+#define DRAIN_ROUNDS 64
+
+/* What a poll descriptor of a job is. */
+enum { PFD_OUT = 1, PFD_ERR = 2, PFD_IN, PFD_PID };
+
+/* A job as this executor knows it. */
+struct sproc {
+	struct job *job;
+	struct proc p; /* p.out, p.err, p.in: -1 once closed */
+	int pidfd; /* readable when the command ended; -1 once reaped */
+	size_t idx; /* in the table */
+	const char *input; /* for its stdin, from input_off on */
+	size_t input_len, input_off;
+	int err; /* it could not start: why */
+	char *what; /* and what could not */
+	bool announced; /* started (or failed) was delivered */
+	bool exited; /* exited was delivered */
+	bool closed; /* closed was delivered */
+	bool paused; /* a full disk: its pipes are not read */
+	bool abandoned; /* closed is due */
+	bool dead; /* over: freed after this dispatch */
+	struct sproc *next_dead;
+};
+
 struct spawner {
 	struct executor ex; /* first: a spawner is an executor */
-	int devnull;
-	/* The last command looked up in PATH, and where it was found. */
-	char *name;
-	char *path;
-	sigset_t ignored; /* signals a job starts with ignored */
+	struct proc_starter *ps;
+	struct sproc **table; /* running jobs; NULL: a free entry */
+	volatile pid_t *groups; /* their process groups, for signal_all */
+	size_t cap, used;
+	/* Events due without a descriptor: a job not announced, closed
+	 * after abandon() (one each). */
+	size_t due;
+	/* What each descriptor prepare() gave is, for dispatch(). */
+	struct sproc **owner;
+	unsigned char *kind;
+	size_t owner_cap;
+	struct sproc *dead;
+	char *chunk;
 };
 
 static const struct executor_ops spawn_ops;
@@ -31,402 +64,450 @@ spawn_executor_new(const sigset_t *ignored)
 {
 	struct spawner *s = xcalloc(1, sizeof *s);
 
-	s->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (s->devnull < 0)
-		fatal("cannot open '/dev/null'");
-	s->ignored = *ignored;
+	s->ps = proc_starter_new(ignored);
+	s->chunk = xmalloc(READ_CHUNK);
 	s->ex.ops = &spawn_ops;
 	s->ex.host = ":";
+	/*
+	 * Two pipes and a pidfd. NEEDSWORK: a job given input (--pipe)
+	 * holds a fourth; count it when one is.
+	 */
+	s->ex.fds_per_job = 3;
+	s->ex.polls_per_job = 4;
 	return &s->ex;
+}
+
+static void
+free_dead(struct spawner *s)
+{
+	struct sproc *sp;
+
+	while ((sp = s->dead)) {
+		s->dead = sp->next_dead;
+		free(sp->what);
+		free(sp);
+	}
+}
+
+static void
+close_fd(int *fd)
+{
+	if (*fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/* The job is over: forget it (its memory goes after this dispatch). */
+static void
+release(struct spawner *s, struct sproc *sp)
+{
+	close_fd(&sp->p.out);
+	close_fd(&sp->p.err);
+	close_fd(&sp->p.in);
+	close_fd(&sp->pidfd);
+	s->table[sp->idx] = NULL;
+	s->groups[sp->idx] = 0;
+	s->used--;
+	s->due -= !sp->announced + sp->abandoned;
+	sp->dead = true;
+	sp->next_dead = s->dead;
+	s->dead = sp;
 }
 
 static void
 spawn_free(struct executor *ex)
 {
 	struct spawner *s = (struct spawner *)ex;
+	size_t i;
 
-	close(s->devnull);
-	free(s->name);
-	free(s->path);
+	for (i = 0; i < s->cap; i++)
+		if (s->table[i])
+			release(s, s->table[i]);
+	free_dead(s);
+	proc_starter_free(s->ps);
+	free(s->table);
+	free((void *)s->groups);
+	free(s->owner);
+	free(s->kind);
+	free(s->chunk);
 	free(s);
 }
 
-struct spawn_proc {
-	pid_t pid; /* also the process group */
-	int out;
-	int err;
-};
-
-static int start(struct spawner *, const struct exec_cmd *, char *const *, int,
-    int, struct spawn_proc *);
-
-/* Drop the remembered lookup. */
-static void
-forget(struct spawner *s)
+/* A free table entry; called with every signal blocked (signal_all). */
+static size_t
+table_slot(struct spawner *s)
 {
-	free(s->name);
-	free(s->path);
-	s->name = s->path = NULL;
-}
+	size_t i, cap;
 
-/*
- * Where PATH finds an executable file called name, or NULL with errno
- * ENOENT (none there) or EACCES (one there, not executable), as execvp
- * would say. A job runs the same few commands thousands of times: the
- * last one found is remembered (start() looks again when it is gone),
- * which saves an execve per PATH entry before the right one.
- */
-static const char *
-resolve(struct spawner *s, const char *name)
-{
-	if (strchr(name, '/'))
-		return name;
-	if (s->path && strcmp(s->name, name) == 0)
-		return s->path;
-	forget(s);
-	s->name = xstrdup(name);
-	s->path = util_path_search(name);
-	return s->path;
-}
-
-/*
- * The descriptor a job's shell reads a script from: one of 3..9 that
- * fanout was not given open (the job gets those as they are), so that
- * the script's first line can close it for everything the job runs
- * (sh redirects one digit only); else -1.
- */
-static int
-script_fd_number(void)
-{
-	int fd, flags;
-
-	for (fd = 3; fd <= 9; fd++) {
-		flags = fcntl(fd, F_GETFD);
-		if (flags < 0 || (flags & FD_CLOEXEC))
-			return fd;
+	if (s->used == s->cap) {
+		cap = s->cap ? 2 * s->cap : 16;
+		s->table = xreallocarray(s->table, cap, sizeof *s->table);
+		s->groups =
+		    xreallocarray((void *)s->groups, cap, sizeof *s->groups);
+		for (i = s->cap; i < cap; i++) {
+			s->table[i] = NULL;
+			s->groups[i] = 0;
+		}
+		s->cap = cap;
 	}
-	return -1;
-}
-
-/*
- * Run a command too long for one argument: the shell reads it as a
- * script from a memfd, read-only (the job cannot rewrite what its shell
- * is reading), as /dev/fd/N.
- */
-static int
-start_script(
-    struct spawner *s, const struct exec_cmd *cmd, struct spawn_proc *p)
-{
-	char *argv[] = {(char *)cmd->shell, NULL, NULL};
-	char *path, prefix[16] = "";
-	int fd, ro, num, rc, saved;
-
-	fd = memfd_create("fanout-command", MFD_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	num = script_fd_number();
-	if (num >= 0)
-		snprintf(prefix, sizeof prefix, "exec %d<&-\n", num);
-	if (util_write_all(fd, prefix, strlen(prefix), NULL) < 0 ||
-	    util_write_all(fd, cmd->script, cmd->script_len, NULL) < 0) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	path = xasprintf("/proc/self/fd/%d", fd);
-	ro = open(path, O_RDONLY | O_CLOEXEC);
-	free(path);
-	if (ro >= 0)
-		close(fd);
-	else if (lseek(fd, 0, SEEK_SET) == 0)
-		ro = fd; /* no /proc: the read-write one, from its start */
-	else {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	if (num < 0)
-		num = ro;
-	path = xasprintf("/dev/fd/%d", num);
-	argv[1] = path;
-	rc = start(s, cmd, argv, ro, num, p);
-	saved = errno;
-	free(path);
-	close(ro);
-	errno = saved;
-	return rc;
+	for (i = 0; i < s->cap; i++)
+		if (!s->table[i])
+			return i;
+	BUG("no free entry in a table with room");
 }
 
 static int
-spawn_job(struct executor *ex, const struct exec_cmd *cmd, struct exec_job *job)
+pidfd_of(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int
+spawn_start(struct executor *ex, struct job *job, const struct exec_cmd *cmd,
+    void **state)
 {
 	struct spawner *s = (struct spawner *)ex;
-	struct spawn_proc p;
-	int rc;
-
-	if (cmd->argv)
-		rc = start(s, cmd, cmd->argv, -1, -1, &p);
-	else
-		rc = start_script(s, cmd, &p);
-	job->id = p.pid;
-	job->out = p.out;
-	job->err = p.err;
-	return rc;
-}
-
-static int
-spawn_signal(struct executor *ex, const struct exec_job *job, int sig)
-{
-	(void)ex;
-	if (job->id <= 0)
-		return -1;
-	return kill(-job->id, sig);
-}
-
-static int
-spawn_reap(struct executor *ex, pid_t *id, int *status)
-{
-	pid_t pid;
-
-	(void)ex;
-	do
-		pid = waitpid(-1, status, WNOHANG);
-	while (pid < 0 && errno == EINTR);
-	if (pid <= 0)
-		return 0;
-	*id = pid;
-	return 1;
-}
-
-static const struct executor_ops spawn_ops = {
-    .start = spawn_job,
-    .signal = spawn_signal,
-    .reap = spawn_reap,
-    .free = spawn_free,
-};
-
-/*
- * What the child of vfork() does before it is the job: everything it
- * needs was prepared by the parent, whose memory it shares and which is
- * suspended until the execve (or _exit).
- */
-struct child_args {
-	const char *path;
-	char *const *argv;
-	char *const *envp;
-	int fds[3]; /* what becomes 0, 1, 2; -1: leave */
-	int script; /* a script's descriptor, to become script_as; or -1 */
-	int script_as;
-	sigset_t mask; /* the job's signal mask */
-	const sigset_t *ignored; /* what the job starts with ignored */
-	int err; /* the child's errno when it could not exec, else 0 */
-};
-
-/*
- * Signals fanout ignores, or set to default from ignored: execve would
- * keep fanout's choice. (Those fanout catches, execve puts back to
- * default; they stay blocked until then.)
- */
-static const int reset_signals[] = {SIGPIPE, SIGCHLD};
-
-/* Make fd descriptor number to, without close-on-exec. */
-static int
-move_fd(int fd, int to)
-{
-	/* dup2 onto itself would keep close-on-exec set. */
-	return fd == to ? fcntl(fd, F_SETFD, 0) : dup2(fd, to);
-}
-
-/* Give sig the action a job starts with: ignored as at fanout's start, or
- * the default. */
-static int
-job_action(const struct child_args *a, int sig)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	/*
-	 * Not SIGCHLD: ignored, it would have the kernel reap a job's own
-	 * children, and its wait() calls fail (a shell loses their status).
-	 */
-	sa.sa_handler =
-	    sig != SIGCHLD && sigismember(a->ignored, sig) ? SIG_IGN : SIG_DFL;
-	return sigaction(sig, &sa, NULL);
-}
-
-static _Noreturn void
-child(struct child_args *a)
-{
-	struct sigaction ign;
-	sigset_t pending;
-	size_t i;
-	int sig;
-
-	/*
-	 * Out of fanout's process group first: a ^Z (or any signal) sent to
-	 * the group from now on does not reach this child, which fanout
-	 * waits for. One that came before is pending (all are blocked),
-	 * and was fanout's (which got it too): thrown away by ignoring it
-	 * for a moment. A stop signal would stop the child in a group no
-	 * SIGCONT is sent to, and fanout, in vfork(), with it; another
-	 * would end the job, or run fanout's handler in fanout's memory.
-	 */
-	if (setpgid(0, 0) < 0 || sigpending(&pending) < 0)
-		goto fail;
-	memset(&ign, 0, sizeof ign);
-	ign.sa_handler = SIG_IGN;
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP &&
-		    sigismember(&pending, sig) &&
-		    (sigaction(sig, &ign, NULL) < 0 || job_action(a, sig) < 0))
-			goto fail;
-	for (i = 0; i < sizeof reset_signals / sizeof *reset_signals; i++)
-		if (job_action(a, reset_signals[i]) < 0)
-			goto fail;
-	for (i = 0; i < sizeof a->fds / sizeof *a->fds; i++)
-		if (a->fds[i] >= 0 && move_fd(a->fds[i], (int)i) < 0)
-			goto fail;
-	/* Last: the script may take the number of a descriptor above. */
-	if (a->script >= 0 && move_fd(a->script, a->script_as) < 0)
-		goto fail;
-	if (sigprocmask(SIG_SETMASK, &a->mask, NULL) < 0)
-		goto fail;
-	execve(a->path, a->argv, a->envp);
-fail:
-	a->err = errno;
-	_exit(127);
-}
-
-/*
- * vfork() rather than posix_spawn(): glibc's child also puts every one
- * of the 64 signals back to its default, two system calls each, while
- * the parent waits; this child resets the six fanout touches. On 3000
- * trivial jobs that is a quarter of the time a spawn takes.
- */
-static __attribute__((noinline)) pid_t
-vfork_exec(struct child_args *a)
-{
-	pid_t pid = vfork();
-
-	if (pid == 0)
-		child(a);
-	return pid;
-}
-
-/* Close one end of a pipe, if it is open. */
-static void
-close_end(int pipe[2], int end)
-{
-	if (pipe[end] >= 0) {
-		close(pipe[end]);
-		pipe[end] = -1;
-	}
-}
-
-/* Start the child for a: its pid, or -1 with errno. */
-static pid_t
-spawn_child(struct child_args *a)
-{
+	struct sproc *sp = xcalloc(1, sizeof *sp);
 	sigset_t all, old;
-	pid_t pid;
-	int saved;
+	int rc, saved;
 
+	sp->job = job;
+	sp->pidfd = -1;
 	/*
-	 * No handler may run in the child while it shares fanout's memory:
-	 * all signals stay blocked until it has put them back to default.
+	 * Every signal blocked till the job's group is in the table: a ^Z
+	 * from now on must find it (signal_all()).
 	 */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pid = vfork_exec(a);
-	saved = errno;
+	rc = proc_start(s->ps, cmd, &sp->p);
+	if (rc == 0 && (sp->pidfd = pidfd_of(sp->p.pid)) < 0) {
+		/* Out of descriptors: the job goes back to the queue. */
+		saved = errno;
+		kill(-sp->p.pid, SIGKILL);
+		while (waitpid(sp->p.pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		close_fd(&sp->p.out);
+		close_fd(&sp->p.err);
+		close_fd(&sp->p.in);
+		errno = saved;
+		rc = -1;
+	}
+	if (rc < 0) {
+		saved = errno;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		free(sp);
+		errno = saved;
+		return -1;
+	}
+	sp->idx = table_slot(s);
+	s->table[sp->idx] = sp;
+	s->groups[sp->idx] = rc == 0 ? sp->p.pid : 0;
+	s->used++;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	errno = saved;
-	return pid;
+	if (rc > 0) {
+		/* The command cannot run: failed, at the next dispatch. */
+		sp->err = rc;
+		sp->what = xstrdup(cmd->argv ? cmd->argv[0] : cmd->shell);
+		sp->p.pid = -1;
+	} else if (cmd->input) {
+		sp->input = cmd->input;
+		sp->input_len = cmd->input_len;
+	}
+	s->due++;
+	*state = sp;
+	return 0;
 }
 
 static int
-start(struct spawner *s, const struct exec_cmd *cmd, char *const *argv,
-    int script, int script_as, struct spawn_proc *p)
+spawn_signal(struct executor *ex, void *state, int sig)
 {
-	struct child_args a = {.argv = argv, .envp = cmd->envp};
-	int out[2] = {-1, -1}, err[2] = {-1, -1};
-	bool pipes = cmd->pipes;
-	int saved;
+	struct sproc *sp = state;
+
+	(void)ex;
+	if (sp->p.pid <= 0)
+		return -1;
+	/* Its group outlives a reaped command while a process is in it. */
+	return kill(-sp->p.pid, sig);
+}
+
+static void
+spawn_signal_all(struct executor *ex, int sig)
+{
+	struct spawner *s = (struct spawner *)ex;
+	size_t i;
+
+	for (i = 0; i < s->cap; i++)
+		if (s->groups[i] > 0)
+			kill(-s->groups[i], sig);
+}
+
+static void
+spawn_pause(struct executor *ex, void *state, bool paused)
+{
+	(void)ex;
+	((struct sproc *)state)->paused = paused;
+}
+
+static void
+spawn_abandon(struct executor *ex, void *state)
+{
+	struct spawner *s = (struct spawner *)ex;
+	struct sproc *sp = state;
+
+	if (sp->closed || sp->abandoned)
+		return;
+	close_fd(&sp->p.out);
+	close_fd(&sp->p.err);
+	sp->abandoned = true;
+	s->due++;
+}
+
+static size_t
+add_poll(struct spawner *s, struct pollfd *pfd, size_t n, struct sproc *sp,
+    int fd, int kind)
+{
+	pfd[n].fd = fd;
+	pfd[n].events = kind == PFD_IN ? POLLOUT : POLLIN;
+	pfd[n].revents = 0;
+	s->owner[n] = sp;
+	s->kind[n] = (unsigned char)kind;
+	return n + 1;
+}
+
+static size_t
+spawn_prepare(
+    struct executor *ex, struct pollfd *pfd, size_t room, int *timeout)
+{
+	struct spawner *s = (struct spawner *)ex;
+	size_t i, n = 0;
+
+	if (room > s->owner_cap) {
+		s->owner_cap = room;
+		s->owner = xreallocarray(s->owner, room, sizeof *s->owner);
+		s->kind = xreallocarray(s->kind, room, sizeof *s->kind);
+	}
+	if (s->due)
+		*timeout = 0;
+	for (i = 0; i < s->cap; i++) {
+		struct sproc *sp = s->table[i];
+
+		if (!sp || !sp->announced || n + 4 > room)
+			continue;
+		/* The pipes first: reaping may end the job. */
+		if (!sp->paused && sp->p.out >= 0)
+			n = add_poll(s, pfd, n, sp, sp->p.out, PFD_OUT);
+		if (!sp->paused && sp->p.err >= 0)
+			n = add_poll(s, pfd, n, sp, sp->p.err, PFD_ERR);
+		if (sp->p.in >= 0)
+			n = add_poll(s, pfd, n, sp, sp->p.in, PFD_IN);
+		if (sp->pidfd >= 0)
+			n = add_poll(s, pfd, n, sp, sp->pidfd, PFD_PID);
+	}
+	return n;
+}
+
+/* Deliver closed once both pipes are done; false when the job is over. */
+static bool
+maybe_closed(struct spawner *s, struct sproc *sp)
+{
+	const struct exec_events *ev = s->ex.ev;
+	struct job *job = sp->job;
+
+	if (sp->closed || sp->p.out >= 0 || sp->p.err >= 0)
+		return true;
+	sp->closed = true;
+	if (sp->abandoned) {
+		sp->abandoned = false;
+		s->due--;
+	}
+	if (!sp->exited) {
+		ev->closed(ev->arg, job);
+		return true;
+	}
+	release(s, sp);
+	ev->closed(ev->arg, job);
+	return false;
+}
+
+/* Read from one pipe once. False when that ended the job. */
+static bool
+read_pipe(struct spawner *s, struct sproc *sp, int stream)
+{
+	const struct exec_events *ev = s->ex.ev;
+	int *fd = stream == 1 ? &sp->p.out : &sp->p.err;
+	long n;
+
+	n = ev->splice(ev->arg, sp->job, stream, *fd);
+	if (n == EXEC_OUTPUT_HELD) {
+		sp->paused = true;
+		return true;
+	}
+	if (n > 0 || (n < 0 && n != EXEC_NO_SPLICE))
+		return true; /* an error: the collector knows; try again */
+	if (n != 0) {
+		n = read(*fd, s->chunk, READ_CHUNK);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			return true;
+	}
+	if (n <= 0) {
+		close_fd(fd);
+		return maybe_closed(s, sp);
+	}
+	if (ev->output(ev->arg, sp->job, stream, s->chunk, (size_t)n) ==
+	    EXEC_OUTPUT_HELD)
+		sp->paused = true;
+	return true;
+}
+
+/*
+ * Read what an ended command left in its pipes, without waiting: most
+ * often both are at end of file already. False when the job is over.
+ */
+static bool
+drain(struct spawner *s, struct sproc *sp)
+{
+	struct pollfd p[2];
+	int k, n, round;
+
+	for (round = 0; round < DRAIN_ROUNDS && !sp->paused; round++) {
+		n = 0;
+		if (sp->p.out >= 0) {
+			p[n].fd = sp->p.out;
+			p[n++].events = POLLIN;
+		}
+		if (sp->p.err >= 0) {
+			p[n].fd = sp->p.err;
+			p[n++].events = POLLIN;
+		}
+		if (n == 0 || poll(p, (nfds_t)n, 0) <= 0)
+			return true;
+		for (k = 0; k < n; k++)
+			if (p[k].revents &&
+			    !read_pipe(s, sp, p[k].fd == sp->p.out ? 1 : 2))
+				return false;
+	}
+	return true;
+}
+
+/* The command may have ended: reap it (it alone) and say so. */
+static void
+reap(struct spawner *s, struct sproc *sp)
+{
+	const struct exec_events *ev = s->ex.ev;
+	struct job *job = sp->job;
+	int st, exitval, sig;
 	pid_t pid;
 
-	p->pid = -1;
-	p->out = p->err = -1;
-	a.path = resolve(s, argv[0]);
-	if (!a.path)
-		return errno; /* the job runs no command */
-	if (pipes &&
-	    ((!cmd->out_null && pipe2(out, O_CLOEXEC) < 0) ||
-		pipe2(err, O_CLOEXEC) < 0))
-		goto fail;
-	a.fds[STDIN_FILENO] = s->devnull;
-	a.fds[STDOUT_FILENO] = pipes && cmd->out_null ? s->devnull : out[1];
-	a.fds[STDERR_FILENO] = err[1];
-	a.script = script;
-	a.script_as = script_as;
-	a.ignored = &s->ignored;
-	sigemptyset(&a.mask);
-	pid = spawn_child(&a);
-	if (pid > 0 && a.path == s->path &&
-	    (a.err == ENOENT || a.err == EACCES || a.err == ENOTDIR)) {
-		/* What PATH gave last time is gone: look again, once. */
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		forget(s);
-		a.path = resolve(s, argv[0]);
-		a.err = a.path ? 0 : errno;
-		pid = a.path ? spawn_child(&a) : 0;
-	}
-	if (pid > 0 && a.err == ENOEXEC) {
-		/* A script without "#!": the shell runs it, as execvp does. */
-		size_t n = 0;
-		char **shv;
-
-		while (argv[n])
-			n++;
-		shv = xcalloc(n + 2, sizeof *shv);
-		shv[0] = (char *)"sh";
-		shv[1] = (char *)a.path;
-		memcpy(shv + 2, argv + 1, n * sizeof *shv); /* with the NULL */
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		a.path = "/bin/sh";
-		a.argv = shv;
-		a.err = 0;
-		pid = spawn_child(&a);
-		free(shv);
-	}
-	saved = errno;
-	close_end(out, 1);
-	close_end(err, 1);
-	if (pid < 0) {
-		errno = saved;
-		goto fail;
-	}
-	if (a.err) {
-		/* The child could not exec: the job runs no command. */
-		while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		close_end(out, 0);
-		close_end(err, 0);
-		return a.err;
-	}
-	p->pid = pid;
-	p->out = out[0];
-	p->err = err[0];
-	return 0;
-fail:
-	saved = errno;
-	for (int i = 0; i < 2; i++) {
-		close_end(out, i);
-		close_end(err, i);
-	}
-	errno = saved;
-	return -1;
+	do
+		pid = waitpid(sp->p.pid, &st, WNOHANG);
+	while (pid < 0 && errno == EINTR);
+	if (pid == 0)
+		return;
+	if (pid < 0)
+		BUG("a job's process is not fanout's child");
+	close_fd(&sp->pidfd);
+	close_fd(&sp->p.in); /* what it did not read is moot */
+	exitval = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
+	sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+	drain(s, sp); /* not over: it has not exited yet */
+	sp->exited = true;
+	if (sp->closed)
+		release(s, sp);
+	ev->exited(ev->arg, job, exitval, sig);
 }
+
+/* Give the job's stdin what it can take now. */
+static void
+feed(struct sproc *sp)
+{
+	ssize_t n = write(
+	    sp->p.in, sp->input + sp->input_off, sp->input_len - sp->input_off);
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n > 0)
+		sp->input_off += (size_t)n;
+	/* All given, or the job will read no more (EPIPE). */
+	if (n < 0 || sp->input_off == sp->input_len)
+		close_fd(&sp->p.in);
+}
+
+/* Events due without a descriptor: started, failed, closed. */
+static void
+announce(struct spawner *s)
+{
+	const struct exec_events *ev = s->ex.ev;
+	size_t i;
+
+	for (i = 0; i < s->cap && s->due; i++) {
+		struct sproc *sp = s->table[i];
+		struct job *job;
+
+		if (!sp)
+			continue;
+		job = sp->job;
+		if (!sp->announced && sp->err) {
+			release(s, sp);
+			ev->failed(ev->arg, job, sp->err, sp->what);
+			continue;
+		}
+		if (!sp->announced) {
+			sp->announced = true;
+			s->due--;
+			ev->started(ev->arg, job);
+			if (sp->dead)
+				continue;
+			if (sp->input && sp->p.in >= 0)
+				feed(sp);
+		}
+		/* -u: no pipes, nothing to read: closed at once. */
+		if (sp->p.out < 0 && sp->p.err < 0 && !sp->closed)
+			maybe_closed(s, sp);
+	}
+}
+
+static void
+spawn_dispatch(struct executor *ex, const struct pollfd *pfd, size_t n)
+{
+	struct spawner *s = (struct spawner *)ex;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct sproc *sp = s->owner[i];
+
+		if (!pfd[i].revents || sp->dead)
+			continue;
+		switch (s->kind[i]) {
+		case PFD_OUT:
+		case PFD_ERR:
+			if (pfd[i].fd ==
+				(s->kind[i] == PFD_OUT ? sp->p.out
+						       : sp->p.err) &&
+			    !sp->paused)
+				read_pipe(s, sp, s->kind[i]);
+			break;
+		case PFD_IN:
+			if (pfd[i].fd == sp->p.in)
+				feed(sp);
+			break;
+		default:
+			if (pfd[i].fd == sp->pidfd)
+				reap(s, sp);
+		}
+	}
+	if (s->due)
+		announce(s);
+	free_dead(s);
+}
+
+static const struct executor_ops spawn_ops = {
+    .start = spawn_start,
+    .signal = spawn_signal,
+    .pause = spawn_pause,
+    .abandon = spawn_abandon,
+    .signal_all = spawn_signal_all,
+    .prepare = spawn_prepare,
+    .dispatch = spawn_dispatch,
+    .free = spawn_free,
+};

@@ -1,0 +1,261 @@
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "options.h"
+#include "plan.h"
+#include "template.h"
+#include "util.h"
+#include "xalloc.h"
+
+/* Longer commands go to the shell as a script (one argument of Linux
+ * holds 128 KiB; all of them with the environment, about 2 MiB). */
+#define COMMAND_ARG_MAX (100 * 1024)
+#define JOB_VARS 5
+
+extern char **environ;
+
+struct command {
+	const char *shell; /* for commands that need one */
+	char *bash; /* for exported bash functions; NULL: none */
+	struct buf text; /* a command's shell text */
+	struct args argv; /* a direct command's words */
+	char **argvp;
+	size_t argvp_cap;
+	char **envp;
+	char vars[JOB_VARS][48]; /* the job's own variables, in envp */
+};
+
+/* The shell for commands that need one: --shell, $FANOUT_SHELL, /bin/sh. */
+static const char *
+shell_of(const struct options *o)
+{
+	const char *sh = o->shell ? o->shell : getenv("FANOUT_SHELL");
+
+	return sh && *sh ? sh : "/bin/sh";
+}
+
+int
+command_check(const struct options *o)
+{
+	const char *what = o->shell ? "--shell" : "FANOUT_SHELL";
+	const char *sh = shell_of(o);
+	struct stat st;
+	char *found;
+
+	if (!strchr(sh, '/')) {
+		if (!(found = util_path_search(sh)))
+			return error("%s '%s': not found in PATH", what, sh);
+		free(found);
+		return 0;
+	}
+	if (stat(sh, &st) < 0 || access(sh, X_OK) < 0)
+		return error("%s '%s': %s", what, sh, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return error("%s '%s': not a program", what, sh);
+	return 0;
+}
+
+/*
+ * The bash that runs exported bash functions (BASH_FUNC_name%% in the
+ * environment): the shell when it is a bash, else the first bash in PATH.
+ * NULL when there are no such functions or no bash; owned by the caller.
+ */
+static char *
+bash_for_functions(const char *shell)
+{
+	const char *base;
+	size_t i;
+
+	for (i = 0; environ[i]; i++)
+		if (strncmp(environ[i], "BASH_FUNC_", 10) == 0)
+			break;
+	if (!environ[i])
+		return NULL;
+	base = strrchr(shell, '/');
+	if (strcmp(base ? base + 1 : shell, "bash") == 0)
+		return xstrdup(shell);
+	return util_path_search("bash");
+}
+
+/* Is the first word of shell text an exported bash function? */
+static bool
+runs_bash_function(const char *text)
+{
+	char *var;
+	size_t start = strspn(text, " \t\n"), len;
+	bool found;
+
+	len = strcspn(text + start, " \t\n;&|<>()");
+	if (len == 0)
+		return false;
+	var = xasprintf("BASH_FUNC_%.*s%%%%", (int)len, text + start);
+	found = getenv(var) != NULL;
+	free(var);
+	return found;
+}
+
+static const char *const job_vars[JOB_VARS] = {"FANOUT_SEQ=", "FANOUT_SLOT=",
+    "FANOUT_HOST=", "PARALLEL_SEQ=", "PARALLEL_JOBSLOT="};
+
+static bool
+is_job_var(const char *e)
+{
+	size_t i;
+
+	for (i = 0; i < JOB_VARS; i++)
+		if (strncmp(e, job_vars[i], strlen(job_vars[i])) == 0)
+			return true;
+	return false;
+}
+
+struct command *
+command_new(const struct options *o)
+{
+	struct command *c = xcalloc(1, sizeof *c);
+	size_t n = 0, i;
+
+	c->shell = shell_of(o);
+	c->bash = bash_for_functions(c->shell);
+	for (i = 0; environ[i]; i++)
+		;
+	c->envp = xcalloc(i + JOB_VARS + 1, sizeof *c->envp);
+	for (i = 0; environ[i]; i++)
+		if (!is_job_var(environ[i]))
+			c->envp[n++] = environ[i];
+	for (i = 0; i < JOB_VARS; i++)
+		c->envp[n + i] = c->vars[i];
+	c->envp[n + JOB_VARS] = NULL;
+	return c;
+}
+
+void
+command_free(struct command *c)
+{
+	if (!c)
+		return;
+	free(c->bash);
+	buf_release(&c->text);
+	args_release(&c->argv);
+	free(c->argvp);
+	free(c->envp);
+	free(c);
+}
+
+/* dst = name (with its '=') and v in decimal; dst holds 48 bytes. */
+static void
+env_number(char *dst, const char *name, size_t v)
+{
+	char digits[24], *p = digits + sizeof digits;
+	size_t len = strlen(name);
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	memcpy(dst, name, len);
+	memcpy(dst + len, p, (size_t)(digits + sizeof digits - p));
+}
+
+static void
+env_set(struct command *c, size_t seq, size_t slot, const char *host)
+{
+	/* By hand: snprintf was a third of fanout's own work per job. */
+	env_number(c->vars[0], job_vars[0], seq);
+	env_number(c->vars[1], job_vars[1], slot);
+	snprintf(c->vars[2], sizeof c->vars[2], "%s%s", job_vars[2], host);
+	env_number(c->vars[3], job_vars[3], seq);
+	env_number(c->vars[4], job_vars[4], slot);
+}
+
+/*
+ * argv for a direct command, else shell text; NULL when the command is
+ * too long for exec: then c->text holds it, to run as a script.
+ */
+static char **
+build_argv(struct command *c, const struct task *t, const struct args *a,
+    size_t seq, size_t slot, const char **shell)
+{
+	const struct template *tp = t->command;
+	size_t i, n;
+	bool use_shell = template_needs_shell(tp);
+
+	*shell = c->shell;
+	if (!use_shell) {
+		template_render_argv(tp, a, seq, slot, &c->argv);
+		n = c->argv.n;
+		if (c->argv.data.len > COMMAND_ARG_MAX ||
+		    (c->bash && n &&
+			runs_bash_function(args_value(&c->argv, 0))))
+			use_shell = true;
+	}
+	if (use_shell) {
+		buf_reset(&c->text);
+		template_render_shell(tp, a, seq, slot, &c->text);
+		if (c->bash && runs_bash_function(c->text.data))
+			*shell = c->bash;
+		if (c->text.len > COMMAND_ARG_MAX)
+			return NULL;
+		n = 3;
+	}
+	if (n + 1 > c->argvp_cap) {
+		c->argvp_cap = n + 1;
+		c->argvp =
+		    xreallocarray(c->argvp, c->argvp_cap, sizeof *c->argvp);
+	}
+	if (use_shell) {
+		c->argvp[0] = (char *)*shell;
+		c->argvp[1] = (char *)"-c";
+		c->argvp[2] = c->text.data;
+	} else {
+		for (i = 0; i < n; i++)
+			c->argvp[i] = (char *)args_value(&c->argv, i);
+	}
+	c->argvp[n] = NULL;
+	return c->argvp;
+}
+
+void
+command_build(struct command *c, const struct task *t, const struct args *a,
+    size_t seq, size_t slot, const char *host, struct exec_cmd *cmd)
+{
+	const char *shell;
+
+	cmd->argv = build_argv(c, t, a, seq, slot, &shell);
+	cmd->shell = shell;
+	cmd->script = c->text.data;
+	cmd->script_len = c->text.len;
+	env_set(c, seq, slot, host);
+	cmd->envp = c->envp;
+}
+
+void
+command_text(const struct task *t, const struct args *a, size_t seq,
+    size_t slot, struct buf *out)
+{
+	template_render_shell(t->command, a, seq, slot, out);
+}
+
+void
+command_tag(const struct task *t, const struct args *a, size_t seq, size_t slot,
+    struct buf *tag)
+{
+	size_t i;
+
+	buf_reset(tag);
+	if (t->tagstring) {
+		template_render_text(t->tagstring, a, seq, slot, tag);
+	} else {
+		for (i = 0; i < a->n; i++) {
+			if (i)
+				buf_addch(tag, ' ');
+			buf_add(tag, args_value(a, i), a->len[i]);
+		}
+	}
+	buf_addch(tag, '\t');
+}

@@ -1,0 +1,695 @@
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "collect.h"
+#include "command.h"
+#include "job.h"
+#include "joblog.h"
+#include "options.h"
+#include "plan.h"
+#include "progress.h"
+#include "record.h"
+#include "run.h"
+#include "util.h"
+#include "xalloc.h"
+
+#define PAUSE_RETRY_NS (100 * 1000000LL)
+#define PAUSE_LIVE_NS (1000 * 1000000LL)
+/*
+ * How long what a job's command left behind may keep its pipes open
+ * after the command ended before it is stopped: a background child
+ * that redirects its output elsewhere holds them until it has done so.
+ */
+#define HOLD_GRACE_NS (1000 * 1000000LL)
+
+enum job_state {
+	JOB_QUEUED, /* waiting for a slot, or to run again */
+	JOB_STARTING, /* its executor accepted it */
+	JOB_RUNNING,
+	JOB_EXITED, /* its command ended; its output has not all come */
+	JOB_CLOSED, /* its output all came; its command runs */
+	JOB_DONE,
+};
+
+struct job {
+	enum job_state state;
+	size_t seq;
+	struct task *task;
+	struct args args;
+	size_t slot; /* from 1; 0 while queued */
+	unsigned runs;
+	struct executor *ex; /* where it runs */
+	void *xs; /* the executor's state for it; NULL once it is over */
+	int exitval;
+	int sig;
+	int64_t start;
+	double start_wall;
+	int64_t term_at; /* next termseq step; 0: not stopping */
+	int64_t hold_until; /* its pipes still held after it ended; 0: not */
+	int64_t paused_ns; /* how long ^Z stopped it: not part of --timeout */
+	size_t term_step;
+	bool timed_out;
+	bool cut_short; /* stopped by --halt now or a signal */
+	bool paused; /* a full disk: not reading for now */
+	bool abandoned; /* its output is no longer waited for */
+	bool no_retry; /* printed as it ran (a full disk): not run again */
+	int64_t paused_since;
+	struct output *out;
+};
+
+int64_t
+run_ns(double seconds)
+{
+	double ns = seconds * 1e9;
+
+	return ns < (double)(INT64_MAX / 4) ? (int64_t)ns : INT64_MAX / 4;
+}
+
+void
+run_aside(void *arg, const char *p, size_t n)
+{
+	struct run *r = arg;
+
+	if (r->progress)
+		progress_clear(r->progress, p, n);
+}
+
+static void
+job_free(struct job *j)
+{
+	args_release(&j->args);
+	free(j);
+}
+
+void
+job_drop(struct run *r, struct job *j)
+{
+	if (j->out)
+		output_cancel(r->coll, j->out);
+	job_free(j);
+}
+
+struct job *
+job_next(struct run *r, int *rc)
+{
+	struct job *j = xcalloc(1, sizeof *j);
+	struct plan_job pj;
+
+	*rc = plan_next(r->plan, &pj, &j->args);
+	if (*rc == PLAN_JOB) {
+		j->task = pj.task;
+		j->seq = pj.seq;
+		return j;
+	}
+	job_free(j);
+	return *rc == PLAN_AGAIN ? pj.again : NULL;
+}
+
+static void
+job_text(const struct job *j, struct buf *out)
+{
+	command_text(j->task, &j->args, j->seq, j->slot, out);
+}
+
+/* A one-line notice on stderr naming a job's command. */
+static void
+job_notice(struct run *r, const struct job *j, const char *what)
+{
+	struct buf text = BUF_INIT;
+
+	run_aside(r, "\n", 1);
+	job_text(j, &text);
+	warnx("%s: %s", what, text.data);
+	buf_release(&text);
+}
+
+static bool
+tagged(const struct run *r)
+{
+	return r->o->tag || r->o->task.tagstring;
+}
+
+/* --dry-run: print the command, in blocks; the job is done. */
+static void
+dry_run(struct run *r, struct job *j)
+{
+	struct buf tag = BUF_INIT;
+
+	if (tagged(r)) {
+		command_tag(j->task, &j->args, j->seq, j->slot, &tag);
+		buf_add(&r->dry, tag.data, tag.len);
+		buf_release(&tag);
+	}
+	job_text(j, &r->dry);
+	buf_addch(&r->dry, '\n');
+	if (r->dry.len >= 65536) {
+		collector_print(r->coll, r->dry.data, r->dry.len);
+		buf_reset(&r->dry);
+	}
+	slots_give(&r->slots, j->slot);
+	r->tally.ndone++;
+	plan_job_ended(r->plan, j->task, false);
+	job_free(j);
+}
+
+/* -v: the command before the job's output. */
+static void
+verbose(struct run *r, struct job *j)
+{
+	struct buf text = BUF_INIT;
+
+	job_text(j, &text);
+	buf_addch(&text, '\n');
+	if (r->o->output == OUTPUT_UNGROUP)
+		collector_print(r->coll, text.data, text.len);
+	else
+		output_append(r->coll, j->out, 1, text.data, text.len);
+	buf_release(&text);
+}
+
+int
+job_start(struct run *r, struct job *j)
+{
+	struct exec_cmd cmd = {
+	    .pipes = r->o->output != OUTPUT_UNGROUP,
+	    .out_null = r->out_null,
+	};
+
+	j->slot = slots_take(&r->slots, j);
+	j->runs++;
+	if (r->o->dry_run) {
+		dry_run(r, j);
+		return 0;
+	}
+	if (!j->out) {
+		struct buf tag = BUF_INIT;
+
+		if (tagged(r))
+			command_tag(j->task, &j->args, j->seq, j->slot, &tag);
+		j->out = output_new(r->coll, j->seq, tag.data, tag.len);
+		buf_release(&tag);
+	}
+	/* --json: the "cmd" field has it; the output is the job's alone. */
+	if (r->o->verbose && !r->o->json)
+		verbose(r, j);
+	j->ex = r->ex;
+	command_build(
+	    r->cmd, j->task, &j->args, j->seq, j->slot, j->ex->host, &cmd);
+	if (j->ex->ops->start(j->ex, j, &cmd, &j->xs) < 0) {
+		/* Nothing started: it will be tried again from scratch. */
+		output_discard(r->coll, j->out);
+		slots_give(&r->slots, j->slot);
+		j->runs--;
+		j->slot = 0;
+		plan_job_again(r->plan, j->task, j);
+		return -1;
+	}
+	j->state = JOB_STARTING;
+	j->start = r->now;
+	j->start_wall = util_wallclock();
+	j->term_at = j->hold_until = j->paused_ns = 0;
+	j->term_step = 0;
+	j->timed_out = j->cut_short = j->abandoned = false;
+	/* -k: the oldest job prints as it goes, from its start. */
+	collector_flush(r->coll);
+	r->next_start = r->now + run_ns(r->o->delay * r->delay_factor);
+	return 0;
+}
+
+static void
+job_signal(struct job *j, int sig)
+{
+	if (j->xs)
+		j->ex->ops->signal(j->ex, j->xs, sig);
+}
+
+void
+job_stop(struct run *r, struct job *j)
+{
+	if (j->term_at)
+		return;
+	j->term_step = 0;
+	job_signal(j, r->o->termseq.sig[0]);
+	j->term_at = r->now + r->o->termseq.ms[0] * 1000000LL;
+	if (j->term_at == 0)
+		j->term_at = 1;
+}
+
+void
+job_stop_all(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->slots.n; i++)
+		if (r->slots.job[i]) {
+			r->slots.job[i]->cut_short = true;
+			job_stop(r, r->slots.job[i]);
+		}
+}
+
+void
+job_kill_all(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->slots.n; i++)
+		if (r->slots.job[i])
+			job_signal(r->slots.job[i], SIGKILL);
+	r->killed_all = true;
+}
+
+/* Stop waiting for j's output: closed comes next. */
+static void
+job_abandon(struct job *j)
+{
+	if (j->abandoned || !j->xs)
+		return;
+	j->abandoned = true;
+	j->paused = false;
+	j->ex->ops->abandon(j->ex, j->xs);
+}
+
+static void
+job_term_step(struct run *r, struct job *j)
+{
+	const struct termseq *t = &r->o->termseq;
+
+	if (++j->term_step >= t->n) {
+		if (j->state == JOB_EXITED) {
+			/*
+			 * The sequence is over and the pipes are still held,
+			 * by a process that left the job's group: stop
+			 * waiting for it.
+			 */
+			job_abandon(j);
+			j->term_at = 0;
+			return;
+		}
+		/* The sequence is over; keep the group dead. */
+		j->term_step = t->n - 1;
+	}
+	job_signal(j, t->sig[j->term_step]);
+	j->term_at = r->now + t->ms[j->term_step] * 1000000LL + 1;
+	if (j->term_step == t->n - 1 && t->ms[j->term_step] == 0)
+		j->term_at = r->now + 25000000LL;
+}
+
+/* Whether j, over, failed: a non-zero exit, a signal, a timeout. */
+static bool
+job_failed(const struct job *j)
+{
+	return j->exitval != 0 || j->sig != 0 || j->timed_out;
+}
+
+/* Whether a job that fails now is run again (--retries). */
+static bool
+may_run_again(const struct run *r, const struct job *j)
+{
+	return j->runs < j->task->retries && !j->no_retry && !r->stopping &&
+	    !r->tally.halted && !r->hup;
+}
+
+/* Write the joblog line and --results of a finished job. */
+static void
+job_record(struct run *r, struct job *j, int64_t runtime)
+{
+	struct job_record *rec;
+	struct buf cmd = BUF_INIT;
+
+	if (!r->joblog && !r->o->results && !r->o->json)
+		return;
+	rec = xcalloc(1, sizeof *rec);
+	rec->seq = j->seq;
+	rec->host = j->ex->host;
+	args_copy(&rec->args, &j->args);
+	job_text(j, &cmd);
+	rec->cmd = buf_detach(&cmd, NULL);
+	rec->start = j->start_wall;
+	rec->runtime = (double)runtime / 1e9;
+	/* GNU parallel's joblog: -1 for a job fanout killed. */
+	rec->exitval = j->timed_out ? -1 : j->exitval;
+	rec->signal = j->sig;
+	rec->receive = output_bytes(j->out, 1);
+	if (!joblog_to_stdout(r->joblog) && joblog_write(r->joblog, rec) < 0 &&
+	    !r->joblog_failed) {
+		/* Jobs started now would go unlogged, to be run again. */
+		r->joblog_failed = r->tally.halted = true;
+		if (r->slots.nrunning)
+			warnx(
+			    "starting no more jobs; waiting for %zu to finish",
+			    r->slots.nrunning);
+	}
+	/* --joblog -, --results and --json take it from there. */
+	output_set_record(j->out, rec);
+}
+
+/* --halt was reached by j: say so, and stop what it says. */
+static void
+halting(struct run *r, const struct job *j)
+{
+	enum halt_what what = r->o->halt.what;
+
+	job_notice(r, j,
+	    what == HALT_FAIL	       ? "halting after this job failed"
+		: what == HALT_SUCCESS ? "halting after this job succeeded"
+				       : "halting after this job finished");
+	if (r->o->halt.when == HALT_NOW)
+		job_stop_all(r);
+	else if (r->slots.nrunning)
+		warnx("starting no more jobs; waiting for %zu to finish",
+		    r->slots.nrunning);
+}
+
+/* j exited and all its output came: record it, or run it again. */
+static void
+job_complete(struct run *r, struct job *j)
+{
+	bool failed = job_failed(j);
+	int64_t runtime = r->now - j->start;
+
+	/* GNU parallel's --delay Nauto: 30% longer, or 10% shorter. */
+	if (r->o->delay_auto)
+		r->delay_factor =
+		    fmin(r->delay_factor * (failed ? 1.3 : 0.9), 1e30);
+	slots_reread(&r->slots);
+	slots_give(&r->slots, j->slot);
+	if (j->cut_short) {
+		/*
+		 * Stopped by fanout (--halt now, a signal): as GNU parallel,
+		 * its partial output is dropped and it is not counted.
+		 */
+		output_cancel(r->coll, j->out);
+		plan_job_ended(r->plan, j->task, true);
+		job_free(j);
+		return;
+	}
+	if (!failed && j->task->timeout_percent)
+		tally_runtime(&r->tally, runtime);
+	if (failed && may_run_again(r, j)) {
+		/* Only the last run's output is printed. */
+		output_discard(r->coll, j->out);
+		j->state = JOB_QUEUED;
+		j->slot = 0;
+		j->paused = false;
+		plan_job_again(r->plan, j->task, j);
+		return;
+	}
+	job_record(r, j, runtime);
+	output_finish(r->coll, j->out);
+	j->out = NULL;
+	plan_job_ended(r->plan, j->task, failed);
+	if (tally_job(&r->tally, &r->o->halt, failed,
+		j->sig ? 128 + j->sig : j->exitval))
+		halting(r, j);
+	job_free(j);
+}
+
+/*
+ * The one completion rule: a job is done when its command exited and its
+ * output closed, whichever comes second.
+ */
+static void
+job_event(struct run *r, struct job *j, enum job_state ev)
+{
+	if (j->state == JOB_STARTING)
+		j->state = JOB_RUNNING;
+	if (ev == JOB_RUNNING)
+		return;
+	if (j->state == JOB_RUNNING) {
+		j->state = ev;
+		return;
+	}
+	if (j->state == ev || j->state == JOB_DONE || j->state == JOB_QUEUED)
+		BUG("a job event out of order");
+	j->state = JOB_DONE;
+	j->xs = NULL; /* its executor forgot it */
+	job_complete(r, j);
+}
+
+static void
+on_started(void *arg, struct job *j)
+{
+	job_event(arg, j, JOB_RUNNING);
+}
+
+static int
+on_output(void *arg, struct job *j, int stream, const void *p, size_t n)
+{
+	struct run *r = arg;
+
+	job_event(r, j, JOB_RUNNING);
+	if (output_append(r->coll, j->out, stream, p, n) == 0)
+		return 0;
+	j->paused = true;
+	j->paused_since = r->now;
+	return EXEC_OUTPUT_HELD;
+}
+
+static long
+on_splice(void *arg, struct job *j, int stream, int fd)
+{
+	struct run *r = arg;
+	long n = output_splice(r->coll, j->out, stream, fd);
+
+	return n == OUTPUT_NO_SPLICE ? EXEC_NO_SPLICE : n;
+}
+
+/*
+ * Its command ended. What it left running in its process group and still
+ * holding its pipes when HOLD_GRACE_NS has passed is stopped
+ * (job_timers()), so that no job outlives its command and none outlives
+ * fanout. Not at once: a background child that sends its output
+ * elsewhere (`cmd >/dev/null &`) holds the pipes from its fork until its
+ * redirection, which may come after the command ended.
+ */
+static void
+on_exited(void *arg, struct job *j, int exitval, int sig)
+{
+	struct run *r = arg;
+
+	j->exitval = exitval;
+	j->sig = sig;
+	if (j->state != JOB_CLOSED && !j->paused && !j->hold_until)
+		j->hold_until = r->now + HOLD_GRACE_NS;
+	job_event(r, j, JOB_EXITED);
+}
+
+static void
+on_closed(void *arg, struct job *j)
+{
+	job_event(arg, j, JOB_CLOSED);
+}
+
+/* It could not start: say why as its stderr; it fails with 127 or 126. */
+static void
+on_failed(void *arg, struct job *j, int err, const char *what)
+{
+	struct run *r = arg;
+	char *msg = xasprintf("fanout: %s: %s\n", what,
+	    err == ENOENT ? "command not found" : strerror(err));
+
+	if (r->o->output == OUTPUT_UNGROUP)
+		(void)!write(STDERR_FILENO, msg, strlen(msg));
+	else
+		output_append(r->coll, j->out, 2, msg, strlen(msg));
+	free(msg);
+	j->exitval = err == ENOENT ? 127 : 126;
+	j->sig = 0;
+	j->state = JOB_DONE;
+	j->xs = NULL;
+	job_complete(r, j);
+}
+
+/* Where it ran is gone: it runs again, and that is not a retry. */
+static void
+on_lost(void *arg, struct job *j, const char *why)
+{
+	struct run *r = arg;
+
+	warnx("lost a job on %s (%s); it runs again", j->ex->host, why);
+	output_discard(r->coll, j->out);
+	slots_give(&r->slots, j->slot);
+	j->state = JOB_QUEUED;
+	j->xs = NULL;
+	j->slot = 0;
+	j->runs--;
+	j->paused = false;
+	plan_job_again(r->plan, j->task, j);
+}
+
+void
+job_events(struct run *r, struct exec_events *ev)
+{
+	ev->arg = r;
+	ev->started = on_started;
+	ev->output = on_output;
+	ev->splice = on_splice;
+	ev->exited = on_exited;
+	ev->closed = on_closed;
+	ev->failed = on_failed;
+	ev->lost = on_lost;
+}
+
+/* The job's --timeout in nanoseconds, 0 for none (yet, for N%). */
+static int64_t
+job_timeout(const struct run *r, const struct job *j)
+{
+	const struct task *t = j->task;
+
+	if (!t->timeout_percent)
+		return run_ns(t->timeout);
+	return r->tally.median > 0
+	    ? run_ns((double)r->tally.median * t->timeout / 100.0 / 1e9)
+	    : 0;
+}
+
+static bool
+command_runs(const struct job *j)
+{
+	return j->state == JOB_STARTING || j->state == JOB_RUNNING ||
+	    j->state == JOB_CLOSED;
+}
+
+int64_t
+job_deadline(const struct run *r, const struct job *j)
+{
+	int64_t next = INT64_MAX, limit;
+
+	if (j->term_at)
+		next = j->term_at;
+	if (j->hold_until && !j->term_at && j->hold_until < next)
+		next = j->hold_until;
+	if (j->paused && r->now + PAUSE_RETRY_NS < next)
+		next = r->now + PAUSE_RETRY_NS;
+	if (!j->term_at && command_runs(j) && (limit = job_timeout(r, j)) &&
+	    j->start + j->paused_ns + limit < next)
+		next = j->start + j->paused_ns + limit;
+	return next;
+}
+
+void
+job_timers(struct run *r, struct job *j)
+{
+	int64_t limit;
+
+	if (j->term_at) {
+		if (r->now >= j->term_at)
+			job_term_step(r, j);
+		return;
+	}
+	if (j->hold_until && r->now >= j->hold_until && !j->paused &&
+	    !j->abandoned) {
+		/* Still held after the grace: see on_exited(). */
+		job_stop(r, j);
+		return;
+	}
+	if (command_runs(j) && (limit = job_timeout(r, j)) &&
+	    r->now >= j->start + j->paused_ns + limit) {
+		j->timed_out = true;
+		job_notice(r, j, "this job timed out");
+		job_stop(r, j);
+	}
+}
+
+void
+job_paused_for(struct job *j, int64_t ns)
+{
+	j->paused_ns += ns;
+	if (j->term_at)
+		j->term_at += ns;
+	if (j->hold_until)
+		j->hold_until += ns;
+}
+
+/*
+ * Whether a job's output will be printed: FATE_DROPPED when it is being
+ * stopped or failed with retries left, FATE_STANDS when it is its last
+ * run or succeeded, else FATE_UNKNOWN (it runs, and may be retried: if
+ * it prints before it ends, it is not retried, so that the output of
+ * one run only is printed).
+ */
+enum { FATE_UNKNOWN, FATE_STANDS, FATE_DROPPED };
+
+static int
+output_fate(const struct run *r, const struct job *j)
+{
+	if (r->stopping || j->cut_short ||
+	    (r->tally.halted && r->o->halt.when == HALT_NOW))
+		return FATE_DROPPED;
+	if (!may_run_again(r, j))
+		return FATE_STANDS;
+	if (j->state != JOB_EXITED)
+		return FATE_UNKNOWN;
+	return job_failed(j) ? FATE_DROPPED : FATE_STANDS;
+}
+
+static void
+output_goes_on(struct run *r, struct job *j)
+{
+	j->paused = false;
+	j->ex->ops->pause(j->ex, j->xs, false);
+	/* Its command ended while it waited. */
+	if (j->state == JOB_EXITED && !j->hold_until)
+		j->hold_until = r->now + HOLD_GRACE_NS;
+}
+
+void
+job_resume_output(struct run *r, struct job *j)
+{
+	int fate;
+
+	if (!j->paused)
+		return;
+	if (output_resume(r->coll, j->out) == 0) {
+		output_goes_on(r, j);
+		return;
+	}
+	if (r->now - j->paused_since <= PAUSE_LIVE_NS)
+		return;
+	/*
+	 * Nothing frees the disk. Output that will be thrown away need not
+	 * wait; output sure to stand may print as it goes; the rest waits
+	 * for space.
+	 */
+	fate = output_fate(r, j);
+	if (fate == FATE_DROPPED) {
+		job_abandon(j);
+		if (j->state != JOB_EXITED)
+			job_stop(r, j);
+	} else if (output_make_live(r->coll, j->out) &&
+	    output_resume(r->coll, j->out) == 0) {
+		output_goes_on(r, j);
+		/* What it printed cannot be taken back. */
+		if (fate == FATE_UNKNOWN)
+			j->no_retry = true;
+	} else if (!r->warned_full) {
+		run_aside(r, "\n", 1);
+		warnx("no space for output in %s: jobs wait",
+		    collector_spool_dir());
+		r->warned_full = true;
+	}
+}
+
+bool
+job_output_paused(const struct job *j)
+{
+	return j->paused;
+}
+
+void
+job_list(const struct job *j)
+{
+	struct buf text = BUF_INIT;
+
+	if (!command_runs(j))
+		return;
+	buf_add(&text, "fanout: ", 8);
+	job_text(j, &text);
+	buf_addch(&text, '\n');
+	(void)!write(STDERR_FILENO, text.data, text.len);
+	buf_release(&text);
+}

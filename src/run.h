@@ -1,0 +1,52 @@
+/*
+ * The state of one run that the loop (sched.c) and the jobs' lifecycle
+ * (job.c) share. Nothing else sees it.
+ */
+#ifndef RUN_H
+#define RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "slots.h"
+#include "tally.h"
+
+struct collector;
+struct command;
+struct executor;
+struct joblog;
+struct options;
+struct plan;
+struct progress;
+
+struct run {
+	const struct options *o;
+	struct plan *plan;
+	struct collector *coll;
+	struct executor *ex; /* where jobs run */
+	struct command *cmd;
+	struct joblog *joblog;
+	struct progress *progress; /* NULL: none */
+	struct slots slots;
+	struct tally tally;
+	int64_t now;
+	int64_t next_start; /* --delay */
+	double delay_factor; /* --delay Nauto: the delay's scale now */
+	struct buf dry; /* --dry-run output, written in blocks */
+	bool stopping; /* a signal, a broken stdout: start nothing more */
+	bool hup; /* SIGHUP: start nothing more, let the running jobs end */
+	bool killed_all; /* a second SIGINT */
+	bool out_null; /* fanout's stdout is /dev/null: jobs write there */
+	bool joblog_failed; /* a line could not be written: 255 */
+	bool warned_full; /* said that jobs wait for spool space */
+	int stop_signal;
+};
+
+/* Nanoseconds as an int64_t, capped at about 73 years: never a wrap. */
+int64_t run_ns(double seconds);
+/* Job output or a notice is about to reach the terminal: the progress
+ * line steps aside (for the collector's on_tty too: arg is the run). */
+void run_aside(void *run, const char *p, size_t n);
+
+#endif
