@@ -61,23 +61,6 @@ struct job {
 	struct output *out;
 };
 
-int64_t
-run_ns(double seconds)
-{
-	double ns = seconds * 1e9;
-
-	return ns < (double)(INT64_MAX / 4) ? (int64_t)ns : INT64_MAX / 4;
-}
-
-void
-run_aside(void *arg, const char *p, size_t n)
-{
-	struct run *r = arg;
-
-	if (r->progress)
-		progress_clear(r->progress, p, n);
-}
-
 static void
 job_free(struct job *j)
 {

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "executor.h"
 #include "slots.h"
 #include "tally.h"
 
@@ -25,6 +26,7 @@ struct run {
 	struct plan *plan;
 	struct collector *coll;
 	struct executor *ex; /* where jobs run */
+	struct exec_events ev; /* its events go to the jobs (job.c) */
 	struct command *cmd;
 	struct joblog *joblog;
 	struct progress *progress; /* NULL: none */
@@ -42,6 +44,15 @@ struct run {
 	bool warned_full; /* said that jobs wait for spool space */
 	int stop_signal;
 };
+
+/*
+ * Everything a run needs before its first job: slots, the collector and
+ * its sinks, the joblog (read for --resume first), the progress line.
+ */
+void run_open(
+    struct run *, struct plan *, const struct options *, struct executor *ex);
+/* Print what is left and free everything: the exit status. */
+int run_close(struct run *, bool input_error);
 
 /* Nanoseconds as an int64_t, capped at about 73 years: never a wrap. */
 int64_t run_ns(double seconds);

@@ -30,7 +30,6 @@
 /* The loop's own state; what it shares with the jobs is in run. */
 struct sched {
 	struct run r;
-	struct exec_events ev;
 	struct pollfd *pfd;
 	size_t npfd;
 	bool input_done;
@@ -304,117 +303,6 @@ run_loop(struct sched *s)
 	}
 }
 
-/* fatal() runs this: stop the jobs, so none outlives fanout. */
-static struct run *fatal_run;
-
-static void
-on_fatal(void)
-{
-	if (fatal_run)
-		job_kill_all(fatal_run);
-}
-
-/* The collector and its sinks, as the options ask. */
-static struct collector *
-collector_for(struct run *r)
-{
-	const struct options *o = r->o;
-	struct collect_opts co = {
-	    .mode = o->output,
-	    .keep_order = o->keep_order,
-	    .live = o->keep_order && o->task.retries <= 1 && !o->json,
-	    .json = o->json,
-	    .results = o->results,
-	    .stop = &sig_stop,
-	    .on_tty = o->progress ? run_aside : NULL,
-	    .on_tty_arg = r,
-	    .joblog = joblog_to_stdout(r->joblog) ? r->joblog : NULL,
-	};
-
-	if (co.mode == OUTPUT_LINE && co.keep_order)
-		co.mode = OUTPUT_GROUP;
-	return collector_new(&co);
-}
-
-/* Everything a run needs before its first job. */
-static void
-run_open(struct sched *s, struct plan *plan, const struct options *o,
-    struct executor *ex)
-{
-	struct run *r = &s->r;
-	size_t len;
-
-	r->o = o;
-	r->plan = plan;
-	r->delay_factor = 1;
-	r->now = util_now();
-	r->ex = ex;
-	job_events(r, &s->ev);
-	ex->ev = &s->ev;
-	sig_watch(ex);
-	slots_init(&r->slots, o, ex->fds_per_job);
-	s->npfd = 2 + r->slots.n * ex->polls_per_job + ex->polls_more;
-	s->pfd = xcalloc(s->npfd, sizeof *s->pfd);
-	r->cmd = command_new(o);
-	/*
-	 * Output bound for /dev/null is not worth capturing: the jobs write
-	 * there themselves (as GNU tar skips reading files it would archive
-	 * to /dev/null). Their stderr pipe still tells when a job is over.
-	 * The joblog's Receive column counts it, so it is captured then.
-	 */
-	r->out_null =
-	    !o->results && !o->joblog && util_is_devnull(STDOUT_FILENO);
-	/* The joblog is read before it is opened: opening drops a torn line. */
-	if (o->resume || o->resume_failed)
-		plan_resume(plan, o->joblog, !o->resume);
-	if (o->joblog && !o->dry_run)
-		r->joblog = joblog_open(o->joblog,
-		    o->resume || o->resume_failed || o->retry_failed);
-	r->coll = collector_for(r);
-	fatal_run = r;
-	fatal_hook = on_fatal;
-	if (joblog_to_stdout(r->joblog)) {
-		const char *h = joblog_header(&len);
-
-		collector_print(r->coll, h, len);
-	}
-	if (o->progress)
-		r->progress = progress_new(o->progress, r->slots.limit);
-}
-
-/* Print what is left, free everything: the exit status. */
-static int
-run_close(struct sched *s)
-{
-	struct run *r = &s->r;
-	struct tally_end end = {0};
-	struct job *j;
-
-	if (r->progress)
-		progress_finish(r->progress, util_now());
-	if (r->dry.len)
-		collector_print(r->coll, r->dry.data, r->dry.len);
-	collector_flush_all(r->coll);
-	end.signal = r->stop_signal;
-	end.broken = collector_broken(r->coll);
-	end.error =
-	    collector_failed(r->coll) || s->input_error || r->joblog_failed;
-	fatal_hook = NULL;
-	fatal_run = NULL;
-	/* Jobs to retry that a halt or a signal kept from running. */
-	while ((j = plan_drain(r->plan)))
-		job_drop(r, j);
-	sig_watch(NULL);
-	collector_free(r->coll);
-	joblog_close(r->joblog);
-	progress_free(r->progress);
-	slots_free(&r->slots);
-	command_free(r->cmd);
-	buf_release(&r->dry);
-	free(s->pfd);
-	return tally_status(&r->tally, &end);
-}
-
 int
 sched_run_on(struct plan *plan, const struct options *o, struct executor *ex)
 {
@@ -422,7 +310,9 @@ sched_run_on(struct plan *plan, const struct options *o, struct executor *ex)
 
 	memset(&s, 0, sizeof s);
 	sig_init();
-	run_open(&s, plan, o, ex);
+	run_open(&s.r, plan, o, ex);
+	s.npfd = 2 + s.r.slots.n * ex->polls_per_job + ex->polls_more;
+	s.pfd = xcalloc(s.npfd, sizeof *s.pfd);
 	/* A percentage, a bar or an ETA needs the total: read it all. */
 	if ((o->halt.when != HALT_NEVER && o->halt.percent) ||
 	    (o->progress & (PROGRESS_BAR | PROGRESS_ETA))) {
@@ -431,7 +321,8 @@ sched_run_on(struct plan *plan, const struct options *o, struct executor *ex)
 			progress_set_total(s.r.progress, s.r.tally.ntotal);
 	}
 	run_loop(&s);
-	return run_close(&s);
+	free(s.pfd);
+	return run_close(&s.r, s.input_error);
 }
 
 int
