@@ -314,6 +314,9 @@ output_new(struct collector *c, size_t seq, const char *tag, size_t taglen)
 	o->job[0] = c->out->ops->job_begin(c->out, seq, tag, taglen);
 	if (c->tee)
 		o->job[1] = c->tee->ops->job_begin(c->tee, seq, tag, taglen);
+	/* -u: what comes goes out at once (a local job writes there
+	 * itself; a remote one's output comes here). */
+	o->live = c->o.mode == OUTPUT_UNGROUP;
 	if (c->o.keep_order && c->o.mode == OUTPUT_GROUP) {
 		*c->tail = o;
 		c->tail = &o->next;

@@ -132,6 +132,11 @@ struct executor {
 	const struct executor_ops *ops;
 	const struct exec_events *ev; /* set by the scheduler */
 	const char *host; /* as the joblog names it: ":" locally */
+	/*
+	 * Whether it may lose jobs (a host gone): then no job prints as it
+	 * runs (-k), since a lost one runs again from the start.
+	 */
+	bool may_lose;
 	/* Descriptors each job holds open in fanout, at most. */
 	unsigned fds_per_job;
 	/* Poll descriptors each running job may add, at most, and more. */

@@ -49,7 +49,8 @@ collector_for(struct run *r)
 	struct collect_opts co = {
 	    .mode = o->output,
 	    .keep_order = o->keep_order,
-	    .live = o->keep_order && o->task.retries <= 1 && !o->json,
+	    .live = o->keep_order && o->task.retries <= 1 && !o->json &&
+		!r->ex->may_lose,
 	    .json = o->json,
 	    .results = o->results,
 	    .stop = &sig_stop,

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +22,24 @@ vreport(const char *prefix, const char *fmt, va_list ap, int errnum)
 		fprintf(stderr, "fanout: %s%s\n", prefix, msg);
 }
 
+/* The thread main() runs on: the only one that may end the run. */
+static pthread_t main_thread;
+
+static void __attribute__((constructor)) note_main_thread(void)
+{
+	main_thread = pthread_self();
+}
+
 static void __attribute__((noreturn)) die(void)
 {
 	void (*hook)(void) = fatal_hook;
+
+	/*
+	 * Other threads (a remote host's) report errors as events: stopping
+	 * jobs and exiting from one would race the main loop.
+	 */
+	if (!pthread_equal(pthread_self(), main_thread))
+		BUG("fatal() called off the main thread");
 
 	fatal_hook = NULL;
 	if (hook)

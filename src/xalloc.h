@@ -14,7 +14,10 @@ char *xstrdup(const char *);
 char *xstrndup(const char *, size_t);
 char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 
-/* Print "fanout: MSG: strerror(errno)" and exit 255. */
+/*
+ * Print "fanout: MSG: strerror(errno)" and exit 255. Only the main thread
+ * may (another is a BUG): so may the x*() allocators, which call it.
+ */
 void fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* Print "fanout: MSG" and exit 255. */
 void fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
