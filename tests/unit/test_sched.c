@@ -10,6 +10,9 @@
  *	emit lose...	its first run is lost ("WORD:lost " first): its
  *			host goes away; it runs again on the other one
  *	emit flaky...	lost first, then exits 1, then as emit
+ *	emit hang	started, "hang:1 ", then nothing till a signal
+ *	emit held	"held:1\n", exit 0; its output stays open, whatever
+ *			the signal, till abandon()
  *	OTHER ...	accepted, then, a moment later, failed (ENOENT)
  *
  * SIGTERM or SIGKILL ends a job by that signal; abandon() delivers
@@ -53,6 +56,8 @@ enum act {
 	ACT_CLOSED,
 	ACT_FAILED,
 	ACT_LOST,
+	ACT_HANG, /* nothing, till a signal ends it */
+	ACT_HOLD, /* nothing, deaf to signals, till abandon() */
 	ACT_END, /* the worker is done with the job: free it */
 };
 
@@ -74,6 +79,12 @@ static const struct step emit_closed_first[] = {{ACT_STARTED, 0, NULL},
 static const struct step lost_steps[] = {{ACT_STARTED, 0, NULL},
     {ACT_OUT, 1, ":lost "}, {ACT_WAIT, 0, NULL}, {ACT_OUT, 2, ":lost\n"},
     {ACT_LOST, 0, NULL}, {ACT_END, 0, NULL}};
+static const struct step hang_steps[] = {
+    {ACT_STARTED, 0, NULL}, {ACT_OUT, 1, ":1 "}, {ACT_HANG, 0, NULL}};
+/* It exits; what it left behind holds its output open. */
+static const struct step held_steps[] = {{ACT_STARTED, 0, NULL},
+    {ACT_OUT, 1, ":1\n"}, {ACT_EXITED, 0, NULL}, {ACT_HOLD, 0, NULL},
+    {ACT_CLOSED, 0, NULL}, {ACT_END, 0, NULL}};
 static const struct step failed_steps[] = {{ACT_WAIT, 0, NULL},
     {ACT_WAIT, 0, NULL}, {ACT_FAILED, 0, NULL}, {ACT_END, 0, NULL}};
 
@@ -91,6 +102,7 @@ struct tjob {
 	/* Under the mutex. */
 	int kill_sig;
 	bool paused;
+	bool let_go; /* abandon() came */
 	/* The main thread's alone. */
 	struct tjob *lnext, *lprev; /* every job not yet freed */
 	bool exited, closed, over;
@@ -125,14 +137,13 @@ struct tex {
 	struct tev *head, **tail;
 	bool quit;
 	size_t posted; /* events the worker queued */
-	size_t max_active; /* jobs the worker had at once */
 	/* The main thread's alone. */
 	struct tjob *live;
 	size_t ndue; /* jobs abandoned, closed not yet delivered */
 	bool host_up[2];
 	unsigned next_host;
-	size_t delivered, off_main, dropped, unfinished;
-	size_t nlost, nfailed, nsignals, shell_cmds;
+	size_t delivered, off_main, unfinished;
+	size_t nlost, nfailed, nsignals, nabandoned, shell_cmds;
 	struct seen seen[MAXCMDS];
 	size_t nseen;
 };
@@ -148,20 +159,23 @@ nap(void)
 	nanosleep(&ts, NULL);
 }
 
-/* Queue an event for the main thread and wake it; the worker calls it. */
+/*
+ * Queue the event of step s for the main thread and wake it; the worker
+ * calls it. After ACT_END, tj is the main thread's to free.
+ */
 static void
-post(struct tex *t, struct tjob *tj, enum act act, int stream, int val, int sig)
+post(struct tex *t, struct tjob *tj, const struct step *s, int val, int sig)
 {
-	size_t wlen = act == ACT_OUT ? strlen(tj->word) : 0;
-	const char *text = act == ACT_OUT ? tj->steps[tj->step].text : "";
+	size_t wlen = s->act == ACT_OUT ? strlen(tj->word) : 0;
+	const char *text = s->act == ACT_OUT ? s->text : "";
 	size_t len = wlen + strlen(text);
 	struct tev *e = xmalloc(sizeof *e + len + 1);
 	uint64_t one = 1;
 
 	e->next = NULL;
 	e->tj = tj;
-	e->act = act;
-	e->stream = stream;
+	e->act = s->act;
+	e->stream = s->stream;
 	e->val = val;
 	e->sig = sig;
 	e->len = len;
@@ -180,13 +194,18 @@ post(struct tex *t, struct tjob *tj, enum act act, int stream, int val, int sig)
 static void
 worker_killed(struct tex *t, struct tjob *tj, int sig)
 {
+	static const struct step started = {ACT_STARTED, 0, NULL},
+				 exited = {ACT_EXITED, 0, NULL},
+				 closed = {ACT_CLOSED, 0, NULL},
+				 end = {ACT_END, 0, NULL};
+
 	if (!tj->w_started)
-		post(t, tj, ACT_STARTED, 0, 0, 0);
+		post(t, tj, &started, 0, 0);
 	if (!tj->w_exited)
-		post(t, tj, ACT_EXITED, 0, 0, sig);
+		post(t, tj, &exited, 0, sig);
 	if (!tj->w_closed)
-		post(t, tj, ACT_CLOSED, 0, 0, 0);
-	post(t, tj, ACT_END, 0, 0, 0);
+		post(t, tj, &closed, 0, 0);
+	post(t, tj, &end, 0, 0);
 }
 
 /* One round of a job; true when the worker is done with it. */
@@ -194,19 +213,25 @@ static bool
 worker_step(struct tex *t, struct tjob *tj)
 {
 	const struct step *s = &tj->steps[tj->step];
-	bool paused;
+	bool paused, let_go;
 	int sig, val = 0;
 
 	pthread_mutex_lock(&t->mu);
 	sig = tj->kill_sig;
 	paused = tj->paused;
+	let_go = tj->let_go;
 	pthread_mutex_unlock(&t->mu);
+	if (s->act == ACT_HOLD) {
+		tj->step += let_go;
+		return false;
+	}
 	if (sig) {
 		worker_killed(t, tj, sig);
 		return true;
 	}
-	if (paused && s->act == ACT_OUT)
+	if ((paused && s->act == ACT_OUT) || s->act == ACT_HANG)
 		return false;
+	tj->step++;
 	tj->w_started |= s->act == ACT_STARTED;
 	tj->w_exited |= s->act == ACT_EXITED;
 	tj->w_closed |= s->act == ACT_CLOSED;
@@ -214,9 +239,9 @@ worker_step(struct tex *t, struct tjob *tj)
 		val = tj->exitval;
 	else if (s->act == ACT_FAILED)
 		val = ENOENT;
+	/* s is one of the tables: still there when tj is not. */
 	if (s->act != ACT_WAIT)
-		post(t, tj, s->act, s->stream, val, 0);
-	tj->step++;
+		post(t, tj, s, val, 0);
 	return s->act == ACT_END;
 }
 
@@ -226,22 +251,19 @@ worker(void *arg)
 {
 	struct tex *t = arg;
 	struct tjob *active = NULL, **tail = &active, *tj, *next, **pp;
-	size_t n = 0;
 	sigset_t all;
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, NULL);
 	pthread_mutex_lock(&t->mu);
 	for (;;) {
-		for (; (tj = t->todo); n++) {
+		while ((tj = t->todo)) {
 			t->todo = tj->next;
 			tj->next = NULL;
 			*tail = tj;
 			tail = &tj->next;
 		}
 		t->todo_tail = &t->todo;
-		if (n > t->max_active)
-			t->max_active = n;
 		if (!active && t->quit)
 			break;
 		if (!active) {
@@ -249,15 +271,13 @@ worker(void *arg)
 			continue;
 		}
 		pthread_mutex_unlock(&t->mu);
-		for (pp = &active; (tj = *pp); tj = next) {
+		for (pp = &active; (tj = *pp);) {
 			/* Done, tj may be freed at once: its next first. */
 			next = tj->next;
-			if (worker_step(t, tj)) {
+			if (worker_step(t, tj))
 				*pp = next;
-				n--;
-			} else {
+			else
 				pp = &tj->next;
-			}
 		}
 		tail = pp;
 		nap();
@@ -333,6 +353,10 @@ tjob_plan(struct tex *t, struct tjob *tj, unsigned runs, int host)
 		/* Its host goes away: the jobs after it run on the other. */
 		tj->steps = lost_steps;
 		t->host_up[host] = false;
+	} else if (strcmp(tj->word, "hang") == 0) {
+		tj->steps = hang_steps;
+	} else if (strcmp(tj->word, "held") == 0) {
+		tj->steps = held_steps;
 	} else if (flaky && runs == 2) {
 		tj->exitval = 1;
 	}
@@ -407,6 +431,10 @@ tex_abandon(struct executor *ex, void *state)
 		return;
 	tj->abandoned = true;
 	t->ndue++;
+	t->nabandoned++;
+	pthread_mutex_lock(&t->mu);
+	tj->let_go = true;
+	pthread_mutex_unlock(&t->mu);
 }
 
 static size_t
@@ -479,12 +507,10 @@ deliver(struct tex *t, const struct tev *e)
 		tjob_end(t, tj);
 		return;
 	}
-	if (tj->over || (e->act == ACT_CLOSED && tj->closed)) {
-		t->dropped++; /* after abandon() */
-		return;
-	}
+	if (tj->over)
+		return; /* after abandon() closed it */
 	if (e->act == ACT_CLOSED) {
-		send_closed(t, tj);
+		send_closed(t, tj); /* nothing, if abandon() closed it */
 		return;
 	}
 	t->delivered++;
@@ -723,7 +749,12 @@ run(struct plan *p, const struct options *o, struct tex *t, struct result *res)
 static void
 check_executor(struct tex *t)
 {
-	CHECK(t->posted > 0);
+	size_t posted;
+
+	pthread_mutex_lock(&t->mu);
+	posted = t->posted;
+	pthread_mutex_unlock(&t->mu);
+	CHECK(posted > 0);
 	CHECK(!pthread_equal(t->worker, t->main));
 	CHECK_INT(t->off_main, 0);
 	CHECK_INT(t->unfinished, 0);
@@ -1005,6 +1036,71 @@ test_lost_no_retry_spent(void)
 	free(log);
 }
 
+/*
+ * signal() reaches the worker: a job that never ends times out, and the
+ * SIGTERM the scheduler sends it ends it by that signal.
+ */
+static void
+test_timeout(void)
+{
+	struct options o;
+	struct tex *t = tex_new();
+	struct joblog_seen js;
+	struct result res;
+	char *log = tmp_path("timeout.log");
+
+	parse(&o, "--timeout", "0.05", "-j", "2", "--joblog", log, "emit", "{}",
+	    ":::", "1", "hang", NULL);
+	run(plan_from_options(&o), &o, t, &res);
+	CHECK_INT(res.status, 1);
+	CHECK(strstr(res.out, "1:1 1:2 1:3\n") != NULL);
+	CHECK(strstr(res.err, "this job timed out: emit hang\n") != NULL);
+	CHECK(t->nsignals >= 1);
+	read_joblog(log, &js);
+	CHECK_INT(js.nlines, 2);
+	CHECK_INT(js.count[2], 1);
+	CHECK_INT(js.exitval[2], -1);
+	CHECK_INT(js.sig[2], SIGTERM);
+	check_executor(t);
+	result_release(&res);
+	t->ex.ops->free(&t->ex);
+	options_release(&o);
+	unlink(log);
+	free(log);
+}
+
+/*
+ * abandon(): a job exited, but its output stays open and no signal
+ * closes it; at the end of the termination sequence the scheduler stops
+ * waiting, the executor delivers closed, and the job succeeded.
+ */
+static void
+test_abandon(void)
+{
+	struct options o;
+	struct tex *t = tex_new();
+	struct joblog_seen js;
+	struct result res;
+	char *log = tmp_path("held.log");
+
+	parse(&o, "--termseq", "TERM,10,KILL,10", "-j", "2", "--joblog", log,
+	    "emit", "{}", ":::", "held", "2", NULL);
+	run(plan_from_options(&o), &o, t, &res);
+	CHECK_INT(res.status, 0);
+	check_sorted(res.out, "2:1 2:2 2:3\nheld:1\n");
+	CHECK_INT(t->nabandoned, 1);
+	CHECK(t->nsignals >= 2);
+	read_joblog(log, &js);
+	CHECK_INT(js.nlines, 2);
+	CHECK(js.count[1] == 1 && js.exitval[1] == 0 && js.sig[1] == 0);
+	check_executor(t);
+	result_release(&res);
+	t->ex.ops->free(&t->ex);
+	options_release(&o);
+	unlink(log);
+	free(log);
+}
+
 int
 main(void)
 {
@@ -1019,6 +1115,8 @@ main(void)
 	test_lost(false);
 	test_lost(true);
 	test_lost_no_retry_spent();
+	test_timeout();
+	test_abandon();
 	rmdir(tmpdir);
 	return unit_done();
 }
