@@ -19,7 +19,8 @@ LDLIBS	= -pthread -lm
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=$(SANITIZE)
-BUILD	= build/san
+# ThreadSanitizer cannot be linked with the others: a tree of its own.
+BUILD	= build/$(if $(findstring thread,$(SANITIZE)),tsan,san)
 else
 BUILD	= build/rel
 endif
@@ -31,7 +32,8 @@ SRCS	= $(wildcard src/*.c)
 OBJS	= $(SRCS:src/%.c=$(BUILD)/%.o)
 LIBOBJS	= $(filter-out $(BUILD)/main.o,$(OBJS))
 HELPERS	= $(patsubst tests/helpers/%.c,tests/helpers/bin/%,$(wildcard tests/helpers/*.c))
-UNITS	= $(patsubst tests/unit/%.c,tests/unit/bin/%,$(wildcard tests/unit/*.c))
+# Per flavour, as the objects: a sanitizer run never runs a release test.
+UNITS	= $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
 
 DEBS	= build-essential pkg-config libyaml-dev libssh-dev bats parallel \
 	  openssh-server jq tmux hyperfine time mandoc groff-base \
@@ -56,14 +58,19 @@ tests/helpers/bin/%: tests/helpers/%.c
 	@mkdir -p tests/helpers/bin
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -o $@ $<
 
-tests/unit/bin/%: tests/unit/%.c $(LIBOBJS)
-	@mkdir -p tests/unit/bin
+$(BUILD)/unit/%: tests/unit/%.c $(LIBOBJS)
+	@mkdir -p $(BUILD)/unit
 	$(CC) $(ALL_CFLAGS) -iquote src -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
 
 # make test: unit tests, then every Bats file; the last line of each
 # part is "N passed, N failed" and tests/run sums them.
 test: fanout $(HELPERS) $(UNITS)
 	@FANOUT_SANITIZE="$(SANITIZE)" tests/run $(UNITS)
+
+# make unit: the C unit tests alone (CI runs them under ThreadSanitizer:
+# test_sched's executor has a thread of its own).
+unit: $(UNITS)
+	@FANOUT_UNITS_ONLY=1 tests/run $(UNITS)
 
 bench: fanout
 	@bench/run
@@ -108,7 +115,7 @@ ifneq ($(DESTDIR),)
 endif
 
 clean:
-	rm -rf build fanout tests/helpers/bin tests/unit/bin
+	rm -rf build fanout tests/helpers/bin
 
-.PHONY: fanout all test bench check-format deps install uninstall clean
--include $(OBJS:.o=.d)
+.PHONY: fanout all test unit bench check-format deps install uninstall clean
+-include $(OBJS:.o=.d) $(UNITS:=.d)
