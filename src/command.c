@@ -28,6 +28,9 @@ struct command {
 	char **argvp;
 	size_t argvp_cap;
 	char **envp;
+	size_t nbase; /* of envp: fanout's environment, less the job vars */
+	char **tenvp; /* envp with a task's env, for tasks that have one */
+	size_t tenvp_cap;
 	char vars[JOB_VARS][48]; /* the job's own variables, in envp */
 };
 
@@ -128,6 +131,7 @@ command_new(const struct options *o)
 	for (i = 0; environ[i]; i++)
 		if (!is_job_var(environ[i]))
 			c->envp[n++] = environ[i];
+	c->nbase = n;
 	for (i = 0; i < JOB_VARS; i++)
 		c->envp[n + i] = c->vars[i];
 	c->envp[n + JOB_VARS] = NULL;
@@ -144,6 +148,7 @@ command_free(struct command *c)
 	args_release(&c->argv);
 	free(c->argvp);
 	free(c->envp);
+	free(c->tenvp);
 	free(c);
 }
 
@@ -220,6 +225,46 @@ build_argv(struct command *c, const struct task *t, const struct args *a,
 	return c->argvp;
 }
 
+/* Whether "NAME=value" e sets a variable that env (NULL-ended) sets. */
+static bool
+env_overridden(const char *e, char *const *env)
+{
+	size_t len = strcspn(e, "=");
+
+	for (; *env; env++)
+		if (strncmp(*env, e, len) == 0 && (*env)[len] == '=')
+			return true;
+	return false;
+}
+
+/*
+ * The environment of a job of a task with env of its own: fanout's, with
+ * the task's variables over it, then the job's own (FANOUT_SEQ...).
+ */
+static char **
+task_envp(struct command *c, char *const *env)
+{
+	size_t n = 0, i, ntask = 0;
+
+	while (env[ntask])
+		ntask++;
+	if (c->nbase + ntask + JOB_VARS + 1 > c->tenvp_cap) {
+		c->tenvp_cap = c->nbase + ntask + JOB_VARS + 1;
+		c->tenvp =
+		    xreallocarray(c->tenvp, c->tenvp_cap, sizeof *c->tenvp);
+	}
+	for (i = 0; i < c->nbase; i++)
+		if (!env_overridden(c->envp[i], env))
+			c->tenvp[n++] = c->envp[i];
+	for (i = 0; i < ntask; i++)
+		if (!is_job_var(env[i]))
+			c->tenvp[n++] = env[i];
+	for (i = 0; i < JOB_VARS; i++)
+		c->tenvp[n++] = c->vars[i];
+	c->tenvp[n] = NULL;
+	return c->tenvp;
+}
+
 void
 command_build(struct command *c, const struct task *t, const struct args *a,
     size_t seq, size_t slot, const char *host, struct exec_cmd *cmd)
@@ -231,7 +276,8 @@ command_build(struct command *c, const struct task *t, const struct args *a,
 	cmd->script = c->text.data;
 	cmd->script_len = c->text.len;
 	env_set(c, seq, slot, host);
-	cmd->envp = c->envp;
+	cmd->envp = t->env ? task_envp(c, t->env) : c->envp;
+	cmd->cwd = t->cwd;
 }
 
 void

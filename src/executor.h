@@ -18,8 +18,9 @@
  *		   from (splice())
  *	exited	   its command ended: an exit value, or a signal
  *	closed	   all of its output was delivered
- *	failed	   it could not start (exit 127 for a command not found,
- *		   else 126), with why; it delivers nothing more
+ *	failed	   it could not start: an exit value (127 for a command not
+ *		   found, 126 for one that cannot run) and why; it
+ *		   delivers nothing more
  *	lost	   the place it ran is gone: it goes back to the queue and
  *		   runs again elsewhere; that is not a retry
  *
@@ -49,6 +50,7 @@ struct exec_cmd {
 	const char *script;
 	size_t script_len;
 	char *const *envp;
+	const char *cwd; /* where it runs; NULL: fanout's directory */
 	/*
 	 * Bytes for the job's standard input, then end of file; NULL: it
 	 * reads /dev/null. The caller keeps them until the job is over.
@@ -83,8 +85,8 @@ struct exec_events {
 	long (*splice)(void *, struct job *, int stream, int fd);
 	void (*exited)(void *, struct job *, int exitval, int sig);
 	void (*closed)(void *, struct job *);
-	/* err: errno, what: the command (or shell) that could not start. */
-	void (*failed)(void *, struct job *, int err, const char *what);
+	/* why: a line for its stderr ("cmd: command not found"). */
+	void (*failed)(void *, struct job *, int exitval, const char *why);
 	void (*lost)(void *, struct job *, const char *why);
 };
 

@@ -467,20 +467,19 @@ on_closed(void *arg, struct job *j)
 	job_event(arg, j, JOB_CLOSED);
 }
 
-/* It could not start: say why as its stderr; it fails with 127 or 126. */
+/* It could not start: say why as its stderr; it fails. */
 static void
-on_failed(void *arg, struct job *j, int err, const char *what)
+on_failed(void *arg, struct job *j, int exitval, const char *why)
 {
 	struct run *r = arg;
-	char *msg = xasprintf("fanout: %s: %s\n", what,
-	    err == ENOENT ? "command not found" : strerror(err));
+	char *msg = xasprintf("fanout: %s\n", why);
 
 	if (r->o->output == OUTPUT_UNGROUP)
 		(void)!write(STDERR_FILENO, msg, strlen(msg));
 	else
 		output_append(r->coll, j->out, 2, msg, strlen(msg));
 	free(msg);
-	j->exitval = err == ENOENT ? 127 : 126;
+	j->exitval = exitval;
 	j->sig = 0;
 	j->state = JOB_DONE;
 	j->xs = NULL;

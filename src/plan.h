@@ -50,8 +50,8 @@ enum task_when {
 /*
  * A task's settings, filled in by whoever builds the plan. What its
  * pointers name belongs to the plan from plan_add_task() on and is freed
- * by plan_free(). NEEDSWORK: sched.c does not apply cwd and env yet (the
- * command line sets neither; the workflow file will).
+ * by plan_free(). A job runs in its task's cwd, with its env over
+ * fanout's environment (the command line sets neither).
  */
 struct task {
 	char *name;

@@ -160,7 +160,9 @@ struct child_args {
 	int script_as;
 	sigset_t mask; /* the job's signal mask */
 	const sigset_t *ignored; /* what the job starts with ignored */
+	const char *cwd; /* NULL: stay */
 	int err; /* the child's errno when it could not exec, else 0 */
+	bool in_cwd; /* err came from changing to cwd */
 };
 
 /*
@@ -230,6 +232,10 @@ child(struct child_args *a)
 	/* Last: the script may take the number of a descriptor above. */
 	if (a->script >= 0 && move_fd(a->script, a->script_as) < 0)
 		goto fail;
+	if (a->cwd && chdir(a->cwd) < 0) {
+		a->in_cwd = true;
+		goto fail;
+	}
 	if (sigprocmask(SIG_SETMASK, &a->mask, NULL) < 0)
 		goto fail;
 	execve(a->path, a->argv, a->envp);
@@ -289,7 +295,8 @@ static int
 start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
     int script, int script_as, struct proc *p)
 {
-	struct child_args a = {.argv = argv, .envp = cmd->envp};
+	struct child_args a = {
+	    .argv = argv, .envp = cmd->envp, .cwd = cmd->cwd};
 	int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
 	bool pipes = cmd->pipes;
 	int saved;
@@ -297,6 +304,7 @@ start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
 
 	p->pid = -1;
 	p->out = p->err = p->in = -1;
+	p->in_cwd = false;
 	a.path = resolve(s, argv[0]);
 	if (!a.path)
 		return errno; /* the job runs no command */
@@ -315,7 +323,7 @@ start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
 	a.ignored = &s->ignored;
 	sigemptyset(&a.mask);
 	pid = spawn_child(&a);
-	if (pid > 0 && a.path == s->path &&
+	if (pid > 0 && a.path == s->path && !a.in_cwd &&
 	    (a.err == ENOENT || a.err == EACCES || a.err == ENOTDIR)) {
 		/* What PATH gave last time is gone: look again, once. */
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
@@ -325,7 +333,7 @@ start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
 		a.err = a.path ? 0 : errno;
 		pid = a.path ? spawn_child(&a) : 0;
 	}
-	if (pid > 0 && a.err == ENOEXEC) {
+	if (pid > 0 && a.err == ENOEXEC && !a.in_cwd) {
 		/* A script without "#!": the shell runs it, as execvp does. */
 		size_t n = 0;
 		char **shv;
@@ -359,6 +367,7 @@ start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
 		close_end(out, 0);
 		close_end(err, 0);
 		close_end(in, 1);
+		p->in_cwd = a.in_cwd;
 		return a.err;
 	}
 	p->pid = pid;

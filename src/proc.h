@@ -8,6 +8,7 @@
 #define PROC_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "executor.h"
@@ -17,6 +18,7 @@ struct proc {
 	pid_t pid; /* also its process group */
 	int out, err; /* read ends of its stdout and stderr */
 	int in; /* write end of its stdin, non-blocking */
+	bool in_cwd; /* it could not start: its directory is at fault */
 };
 
 struct proc_starter;

@@ -29,8 +29,8 @@ struct sproc {
 	size_t idx; /* in the table */
 	const char *input; /* for its stdin, from input_off on */
 	size_t input_len, input_off;
-	int err; /* it could not start: why */
-	char *what; /* and what could not */
+	int exitval; /* it could not start: its exit value */
+	char *why; /* and why; NULL: it started */
 	bool announced; /* started (or failed) was delivered */
 	bool exited; /* exited was delivered */
 	bool closed; /* closed was delivered */
@@ -84,7 +84,7 @@ free_dead(struct spawner *s)
 
 	while ((sp = s->dead)) {
 		s->dead = sp->next_dead;
-		free(sp->what);
+		free(sp->why);
 		free(sp);
 	}
 }
@@ -163,6 +163,25 @@ pidfd_of(pid_t pid)
 	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
+/* Why a job could not start, and its exit value, as a shell has them. */
+static void
+fail_why(struct sproc *sp, const struct exec_cmd *cmd, int err)
+{
+	const char *what = cmd->argv ? cmd->argv[0] : cmd->shell;
+
+	if (sp->p.in_cwd) {
+		sp->exitval = 1;
+		sp->why = xasprintf("cannot change to directory '%s': %s",
+		    cmd->cwd, strerror(err));
+	} else if (err == ENOENT) {
+		sp->exitval = 127;
+		sp->why = xasprintf("%s: command not found", what);
+	} else {
+		sp->exitval = 126;
+		sp->why = xasprintf("%s: %s", what, strerror(err));
+	}
+}
+
 static int
 spawn_start(struct executor *ex, struct job *job, const struct exec_cmd *cmd,
     void **state)
@@ -207,8 +226,7 @@ spawn_start(struct executor *ex, struct job *job, const struct exec_cmd *cmd,
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc > 0) {
 		/* The command cannot run: failed, at the next dispatch. */
-		sp->err = rc;
-		sp->what = xstrdup(cmd->argv ? cmd->argv[0] : cmd->shell);
+		fail_why(sp, cmd, rc);
 		sp->p.pid = -1;
 	} else if (cmd->input) {
 		sp->input = cmd->input;
@@ -447,9 +465,9 @@ announce(struct spawner *s)
 		if (!sp)
 			continue;
 		job = sp->job;
-		if (!sp->announced && sp->err) {
+		if (!sp->announced && sp->why) {
 			release(s, sp);
-			ev->failed(ev->arg, job, sp->err, sp->what);
+			ev->failed(ev->arg, job, sp->exitval, sp->why);
 			continue;
 		}
 		if (!sp->announced) {

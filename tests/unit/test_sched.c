@@ -14,7 +14,7 @@
  *	emit hang	started, "hang:1 ", then nothing till a signal
  *	emit held	"held:1\n", exit 0; its output stays open, whatever
  *			the signal, till abandon()
- *	OTHER ...	accepted, then, a moment later, failed (ENOENT)
+ *	OTHER ...	accepted, then, a moment later, failed (127, not found)
  *
  * SIGTERM or SIGKILL ends a job by that signal; abandon() delivers
  * closed at the next dispatch.
@@ -239,7 +239,7 @@ worker_step(struct tex *t, struct tjob *tj)
 	if (s->act == ACT_EXITED)
 		val = tj->exitval;
 	else if (s->act == ACT_FAILED)
-		val = ENOENT;
+		val = 127;
 	/* s is one of the tables: still there when tj is not. */
 	if (s->act != ACT_WAIT)
 		post(t, tj, s, val, 0);
@@ -528,10 +528,14 @@ deliver(struct tex *t, const struct tev *e)
 	case ACT_EXITED:
 		ev->exited(ev->arg, tj->job, e->val, e->sig);
 		break;
-	case ACT_FAILED:
+	case ACT_FAILED: {
+		char why[256];
+
 		t->nfailed++;
-		ev->failed(ev->arg, tj->job, e->val, tj->what);
+		snprintf(why, sizeof why, "%s: command not found", tj->what);
+		ev->failed(ev->arg, tj->job, e->val, why);
 		break;
+	}
 	case ACT_LOST:
 		t->nlost++;
 		ev->lost(ev->arg, tj->job, "its host went away");
