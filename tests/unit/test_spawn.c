@@ -1,0 +1,743 @@
+/*
+ * Unit tests for src/spawn.c, the local executor, through the executor
+ * interface only (executor.h): a small loop here prepares a poll set,
+ * polls and dispatches, as sched.c does, and records each job's events
+ * so a test can check their order, the bytes of each stream, the exit
+ * value or signal and why a job failed.
+ *
+ * The test is a child subreaper: what a job leaves behind (a background
+ * grandchild) comes to it, to be killed and reaped by its process group.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "executor.h"
+#include "spawn.h"
+#include "xalloc.h"
+#include "unit.h"
+
+extern char **environ;
+
+/* Poll descriptors a round may use; rounds before a test gives up. */
+#define ROOM 64
+#define MAX_ROUNDS 4000
+#define ROUND_MS 50
+
+/*
+ * One job as the test sees it: the handle start() is given (cast to a
+ * struct job *, which the executor never looks into).
+ */
+struct rec {
+	const char *name;
+	void *state; /* the executor's, from start() */
+	/* Events in order, s(tarted) o(utput) x(exited) c(losed) f(ailed)
+	 * l(ost); a run of outputs is one o. */
+	char log[16];
+	size_t nlog;
+	struct buf out[3]; /* [1] stdout, [2] stderr */
+	size_t noutput; /* output events */
+	int exitval, sig;
+	int err; /* failed: why */
+	char *what; /* and what */
+	bool over;
+	int late; /* events after it was over, or before started */
+	size_t want; /* out_reached(): bytes of stdout to wait for */
+};
+
+static char tmpdir[] = "/tmp/fanout-unit-XXXXXX";
+
+static struct rec *
+rec_of(struct job *job)
+{
+	return (struct rec *)(void *)job;
+}
+
+static struct job *
+job_of(struct rec *r)
+{
+	return (struct job *)(void *)r;
+}
+
+static void
+rec_init(struct rec *r, const char *name)
+{
+	memset(r, 0, sizeof *r);
+	r->name = name;
+	buf_init(&r->out[1]);
+	buf_init(&r->out[2]);
+	r->exitval = r->sig = -1;
+}
+
+static void
+rec_release(struct rec *r)
+{
+	buf_release(&r->out[1]);
+	buf_release(&r->out[2]);
+	free(r->what);
+}
+
+/* Add event c to r's log, and say so when it breaks the order. */
+static void
+note(struct rec *r, char c)
+{
+	if (r->over || (r->nlog == 0 && c != 's' && c != 'f' && c != 'l')) {
+		fprintf(stderr, "%s: event %c after %.*s\n", r->name, c,
+		    (int)r->nlog, r->log);
+		r->late++;
+	}
+	if (c == 'o' && r->nlog && r->log[r->nlog - 1] == 'o')
+		return;
+	if (r->nlog < sizeof r->log - 1)
+		r->log[r->nlog++] = c;
+}
+
+static size_t
+count(const struct rec *r, char c)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nlog; i++)
+		n += r->log[i] == c;
+	return n;
+}
+
+static void
+on_started(void *arg, struct job *job)
+{
+	(void)arg;
+	note(rec_of(job), 's');
+}
+
+static int
+on_output(void *arg, struct job *job, int stream, const void *p, size_t n)
+{
+	struct rec *r = rec_of(job);
+
+	(void)arg;
+	note(r, 'o');
+	if ((stream == 1 || stream == 2) && count(r, 'c') == 0) {
+		buf_add(&r->out[stream], p, n);
+		r->noutput++;
+	} else
+		r->late++;
+	return 0;
+}
+
+static long
+on_splice(void *arg, struct job *job, int stream, int fd)
+{
+	(void)arg;
+	(void)job;
+	(void)stream;
+	(void)fd;
+	return EXEC_NO_SPLICE;
+}
+
+static void
+on_exited(void *arg, struct job *job, int exitval, int sig)
+{
+	struct rec *r = rec_of(job);
+
+	(void)arg;
+	note(r, 'x');
+	r->exitval = exitval;
+	r->sig = sig;
+	r->over = count(r, 'c') > 0;
+}
+
+static void
+on_closed(void *arg, struct job *job)
+{
+	struct rec *r = rec_of(job);
+
+	(void)arg;
+	note(r, 'c');
+	r->over = count(r, 'x') > 0;
+}
+
+static void
+on_failed(void *arg, struct job *job, int err, const char *what)
+{
+	struct rec *r = rec_of(job);
+
+	(void)arg;
+	note(r, 'f');
+	r->err = err;
+	r->what = xstrdup(what);
+	r->over = true;
+}
+
+static void
+on_lost(void *arg, struct job *job, const char *why)
+{
+	struct rec *r = rec_of(job);
+
+	(void)arg;
+	(void)why;
+	note(r, 'l');
+	r->over = true;
+}
+
+static const struct exec_events events = {
+    .started = on_started,
+    .output = on_output,
+    .splice = on_splice,
+    .exited = on_exited,
+    .closed = on_closed,
+    .failed = on_failed,
+    .lost = on_lost,
+};
+
+static struct executor *
+executor_new(void)
+{
+	struct executor *ex;
+	sigset_t none;
+
+	sigemptyset(&none);
+	ex = spawn_executor_new(&none);
+	ex->ev = &events;
+	return ex;
+}
+
+/* Start argv for r, its stdin input[0..len) (input NULL: /dev/null). */
+static int
+start(struct executor *ex, struct rec *r, const char *const *argv,
+    const char *input, size_t len)
+{
+	struct exec_cmd cmd = {
+	    .argv = (char *const *)argv,
+	    .envp = environ,
+	    .input = input,
+	    .input_len = len,
+	    .pipes = true,
+	};
+
+	return ex->ops->start(ex, job_of(r), &cmd, &r->state);
+}
+
+/* Start the shell command script for r. */
+static int
+start_sh(struct executor *ex, struct rec *r, const char *script)
+{
+	const char *argv[] = {"/bin/sh", "-c", script, NULL};
+
+	return start(ex, r, argv, NULL, 0);
+}
+
+/* One round of the loop: prepare, poll (timeout ms at most), dispatch. */
+static void
+round_once(struct executor *ex, int timeout)
+{
+	struct pollfd pfd[ROOM];
+	size_t n;
+
+	n = ex->ops->prepare(ex, pfd, ROOM, &timeout);
+	if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR) {
+		perror("poll");
+		exit(2);
+	}
+	ex->ops->dispatch(ex, pfd, n);
+}
+
+static bool
+is_over(const struct rec *r)
+{
+	return r->over;
+}
+
+static bool
+has_started(const struct rec *r)
+{
+	return r->nlog > 0;
+}
+
+static bool
+has_exited(const struct rec *r)
+{
+	return count(r, 'x') > 0;
+}
+
+static bool
+out_reached(const struct rec *r)
+{
+	return r->out[1].len >= r->want;
+}
+
+/* Run rounds until done(r): false, and a failed check, if it never is. */
+static bool
+run_until(struct executor *ex, struct rec *r, bool (*done)(const struct rec *))
+{
+	int i;
+
+	for (i = 0; i < MAX_ROUNDS && !done(r); i++)
+		round_once(ex, ROUND_MS);
+	if (done(r))
+		return true;
+	fprintf(stderr, "%s: gave up after %d rounds, events %.*s\n", r->name,
+	    MAX_ROUNDS, (int)r->nlog, r->log);
+	CHECK(!"the job got where it should");
+	return false;
+}
+
+/* The job's life as executor.h has it: started, then exited and closed
+ * once each (either order), no output after closed, nothing after. */
+static void
+check_life(const struct rec *r)
+{
+	const char *c = memchr(r->log, 'c', r->nlog);
+
+	CHECK(r->nlog > 0 && r->log[0] == 's');
+	CHECK_INT(count(r, 's'), 1);
+	CHECK_INT(count(r, 'x'), 1);
+	CHECK_INT(count(r, 'c'), 1);
+	CHECK_INT(count(r, 'f') + count(r, 'l'), 0);
+	CHECK(c && !memchr(c, 'o', r->nlog - (size_t)(c - r->log)));
+	CHECK_INT(r->late, 0);
+	CHECK(r->over);
+}
+
+/* Stdout, stderr, an exit value, and the order of events. */
+static void
+test_streams_and_exit(void)
+{
+	struct executor *ex = executor_new();
+	struct rec r;
+
+	rec_init(&r, "streams");
+	CHECK_INT(
+	    start_sh(ex, &r, "printf 'a\\nb'; printf err >&2; exit 3"), 0);
+	if (run_until(ex, &r, is_over)) {
+		check_life(&r);
+		CHECK_STR(r.out[1].data, "a\nb");
+		CHECK_STR(r.out[2].data, "err");
+		CHECK_INT(r.exitval, 3);
+		CHECK_INT(r.sig, 0);
+	}
+	ex->ops->free(ex);
+	rec_release(&r);
+}
+
+/* Several jobs at once: each event goes to its own job. */
+static void
+test_jobs_apart(void)
+{
+	struct executor *ex = executor_new();
+	struct rec r[3];
+	char script[64], want[16];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		rec_init(&r[i], "apart");
+		snprintf(script, sizeof script,
+		    "echo out%d; echo err%d >&2; exit %d", i, i, 10 + i);
+		CHECK_INT(start_sh(ex, &r[i], script), 0);
+	}
+	for (i = 0; i < 3; i++) {
+		if (!run_until(ex, &r[i], is_over))
+			continue;
+		check_life(&r[i]);
+		snprintf(want, sizeof want, "out%d\n", i);
+		CHECK_STR(r[i].out[1].data, want);
+		snprintf(want, sizeof want, "err%d\n", i);
+		CHECK_STR(r[i].out[2].data, want);
+		CHECK_INT(r[i].exitval, 10 + i);
+	}
+	ex->ops->free(ex);
+	for (i = 0; i < 3; i++)
+		rec_release(&r[i]);
+}
+
+/* A job killed by a signal: by itself, and through signal(). */
+static void
+test_signalled(void)
+{
+	struct executor *ex = executor_new();
+	const char *sleep_argv[] = {"sleep", "100", NULL};
+	struct rec self, term;
+
+	rec_init(&self, "kill self");
+	CHECK_INT(start_sh(ex, &self, "kill -TERM $$; echo survived"), 0);
+	if (run_until(ex, &self, is_over)) {
+		check_life(&self);
+		CHECK_INT(self.sig, SIGTERM);
+		CHECK_INT(self.exitval, 0);
+		CHECK_STR(self.out[1].data, NULL);
+	}
+	rec_init(&term, "signal()");
+	CHECK_INT(start(ex, &term, sleep_argv, NULL, 0), 0);
+	if (run_until(ex, &term, has_started)) {
+		CHECK_INT(ex->ops->signal(ex, term.state, SIGTERM), 0);
+		if (run_until(ex, &term, is_over)) {
+			check_life(&term);
+			CHECK_INT(term.sig, SIGTERM);
+			CHECK_INT(term.exitval, 0);
+		}
+	}
+	ex->ops->free(ex);
+	rec_release(&self);
+	rec_release(&term);
+}
+
+/* Check that r failed, err for what, and nothing else came. */
+static void
+check_failed(const struct rec *r, int err, const char *what)
+{
+	CHECK_INT(r->nlog, 1);
+	CHECK(r->log[0] == 'f');
+	CHECK_INT(r->err, err);
+	CHECK_STR(r->what, what);
+	CHECK_INT(r->noutput, 0);
+	CHECK_INT(r->late, 0);
+}
+
+/* A command that cannot run is accepted, then failed (with why). */
+static void
+test_cannot_run(void)
+{
+	struct executor *ex = executor_new();
+	const char *none[] = {"fanout-no-such-command", "x", NULL};
+	char *path = xasprintf("%s/not-executable", tmpdir);
+	const char *noexec[] = {path, NULL};
+	struct rec gone, denied, fine;
+	int fd, i;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0 && write(fd, "echo hi\n", 8) == 8);
+	close(fd);
+	rec_init(&gone, "not found");
+	rec_init(&denied, "not executable");
+	rec_init(&fine, "runs");
+	CHECK_INT(start(ex, &gone, none, NULL, 0), 0);
+	CHECK_INT(start(ex, &denied, noexec, NULL, 0), 0);
+	CHECK_INT(start_sh(ex, &fine, "echo ok"), 0);
+	/* Nothing before the next dispatch. */
+	CHECK_INT(gone.nlog + denied.nlog, 0);
+	round_once(ex, 0);
+	CHECK(gone.over && denied.over);
+	if (run_until(ex, &fine, is_over)) {
+		check_life(&fine);
+		CHECK_STR(fine.out[1].data, "ok\n");
+	}
+	for (i = 0; i < 3; i++)
+		round_once(ex, 0);
+	check_failed(&gone, ENOENT, "fanout-no-such-command");
+	check_failed(&denied, EACCES, path);
+	ex->ops->free(ex);
+	unlink(path);
+	free(path);
+	rec_release(&gone);
+	rec_release(&denied);
+	rec_release(&fine);
+}
+
+/* A job given input[0..len) on stdin: cat gives the same bytes back. */
+static void
+check_cat(struct executor *ex, const char *input, size_t len)
+{
+	const char *cat[] = {"cat", NULL};
+	struct rec r;
+
+	rec_init(&r, "cat");
+	CHECK_INT(start(ex, &r, cat, input, len), 0);
+	if (run_until(ex, &r, is_over)) {
+		check_life(&r);
+		/* An empty buffer's data is NULL, as is no input. */
+		CHECK_MEM(r.out[1].len ? r.out[1].data : "", r.out[1].len,
+		    len ? input : "", len);
+		CHECK_INT(r.out[2].len, 0);
+		CHECK_INT(r.exitval, 0);
+		CHECK_INT(r.sig, 0);
+	}
+	rec_release(&r);
+}
+
+/* A job's stdin: the input given, then end of file; or /dev/null. */
+static void
+test_input(void)
+{
+	struct executor *ex = executor_new();
+	size_t i, big = 1024 * 1024;
+	char *pattern = xmalloc(big);
+	struct rec deaf;
+
+	for (i = 0; i < big; i++)
+		pattern[i] = (char)('a' + i % 23 + (i / 4099) % 3);
+	check_cat(ex, "hello\nworld\n", 12);
+	check_cat(ex, pattern, big);
+	check_cat(ex, NULL, 0);
+	check_cat(ex, "", 0);
+	/* A job that reads none of a big input: no SIGPIPE, no hang. */
+	rec_init(&deaf, "deaf");
+	{
+		const char *argv[] = {"/bin/sh", "-c", "echo done", NULL};
+
+		CHECK_INT(start(ex, &deaf, argv, pattern, big), 0);
+	}
+	if (run_until(ex, &deaf, is_over)) {
+		check_life(&deaf);
+		CHECK_STR(deaf.out[1].data, "done\n");
+		CHECK_INT(deaf.exitval, 0);
+	}
+	rec_release(&deaf);
+	ex->ops->free(ex);
+	free(pattern);
+}
+
+/* The executor reaps its own children only, never one of the test's. */
+static void
+test_foreign_child(void)
+{
+	struct executor *ex = executor_new();
+	siginfo_t info;
+	struct rec r;
+	pid_t pid, got;
+	int st = 0;
+
+	pid = fork();
+	if (pid == 0)
+		_exit(42);
+	CHECK(pid > 0);
+	/* It has ended (a zombie a waitpid(-1) would take), not reaped. */
+	memset(&info, 0, sizeof info);
+	CHECK_INT(waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT), 0);
+	rec_init(&r, "beside a foreign child");
+	CHECK_INT(start_sh(ex, &r, "sleep 0.1; echo x"), 0);
+	if (run_until(ex, &r, is_over)) {
+		check_life(&r);
+		CHECK_STR(r.out[1].data, "x\n");
+	}
+	ex->ops->free(ex);
+	got = waitpid(pid, &st, 0);
+	if (got < 0)
+		perror("waitpid of the test's own child");
+	CHECK_INT(got, pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 42);
+	rec_release(&r);
+}
+
+/* Kill process group pgid and reap what of it came to the test. */
+static void
+kill_group(pid_t pgid)
+{
+	int i;
+
+	CHECK_INT(kill(-pgid, SIGKILL), 0);
+	for (i = 0; i < 1000 && waitpid(-pgid, NULL, 0) > 0; i++)
+		;
+	CHECK(kill(-pgid, 0) < 0 && errno == ESRCH);
+}
+
+/* abandon(): closed comes though what the job left holds its pipes. */
+static void
+test_abandon(void)
+{
+	struct executor *ex = executor_new();
+	struct rec r;
+	pid_t pgid;
+	int i;
+
+	rec_init(&r, "abandoned");
+	CHECK_INT(start_sh(ex, &r, "echo $$; (sleep 30 &); echo x"), 0);
+	if (!run_until(ex, &r, has_exited)) {
+		ex->ops->free(ex);
+		rec_release(&r);
+		return;
+	}
+	pgid = (pid_t)atol(r.out[1].data ? r.out[1].data : "0");
+	CHECK(pgid > 0);
+	CHECK_INT(r.exitval, 0);
+	/* The background sleep holds the pipes: no closed. */
+	for (i = 0; i < 5; i++)
+		round_once(ex, ROUND_MS);
+	CHECK_INT(count(&r, 'c'), 0);
+	CHECK(!r.over);
+	CHECK(r.out[1].len > 2 &&
+	    strcmp(r.out[1].data + r.out[1].len - 2, "x\n") == 0);
+	ex->ops->abandon(ex, r.state);
+	CHECK_INT(count(&r, 'c'), 0); /* at the next dispatch, not now */
+	round_once(ex, ROUND_MS);
+	check_life(&r);
+	if (pgid > 0)
+		kill_group(pgid);
+	ex->ops->free(ex);
+	rec_release(&r);
+}
+
+/* Write "go\n" to the fifo fd. */
+static void
+release_fifo(int fd)
+{
+	CHECK_INT(write(fd, "go\n", 3), 3);
+}
+
+/* pause(true): the job's output is not read till pause(false). */
+static void
+test_pause(void)
+{
+	struct executor *ex = executor_new();
+	char *fifo = xasprintf("%s/fifo", tmpdir);
+	char *mark = xasprintf("%s/mark", tmpdir);
+	char *script = xasprintf("printf first; read x < %s; printf second; "
+				 ": > %s; read y < %s; printf third",
+	    fifo, mark, fifo);
+	struct rec r;
+	size_t before;
+	int fd, i;
+
+	CHECK_INT(mkfifo(fifo, 0600), 0);
+	/* Held read-write: the job's opens do not wait for a writer. */
+	fd = open(fifo, O_RDWR | O_CLOEXEC);
+	CHECK(fd >= 0);
+	rec_init(&r, "paused");
+	CHECK_INT(start_sh(ex, &r, script), 0);
+	r.want = 5;
+	if (!run_until(ex, &r, out_reached))
+		goto out;
+	CHECK_STR(r.out[1].data, "first");
+	ex->ops->pause(ex, r.state, true);
+	before = r.noutput;
+	release_fifo(fd);
+	/* "second" is in the pipe once the mark is there. */
+	for (i = 0; i < MAX_ROUNDS && access(mark, F_OK) < 0; i++)
+		round_once(ex, ROUND_MS / 5);
+	CHECK_INT(access(mark, F_OK), 0);
+	for (i = 0; i < 5; i++)
+		round_once(ex, ROUND_MS);
+	CHECK_INT(r.noutput, before);
+	CHECK_STR(r.out[1].data, "first");
+	CHECK(!has_exited(&r));
+	ex->ops->pause(ex, r.state, false);
+	r.want = 11;
+	if (run_until(ex, &r, out_reached)) {
+		CHECK_STR(r.out[1].data, "firstsecond");
+		CHECK(!has_exited(&r));
+	}
+	release_fifo(fd);
+	if (run_until(ex, &r, is_over)) {
+		check_life(&r);
+		CHECK_STR(r.out[1].data, "firstsecondthird");
+		CHECK_INT(r.exitval, 0);
+	}
+out:
+	ex->ops->free(ex);
+	close(fd);
+	unlink(fifo);
+	unlink(mark);
+	free(fifo);
+	free(mark);
+	free(script);
+	rec_release(&r);
+}
+
+/* The state letter of process pid in /proc (R, S, T...), or 0. */
+static char
+proc_state(pid_t pid)
+{
+	char path[64], line[512], *p;
+	FILE *fp;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	fp = fopen(path, "r");
+	if (!fp)
+		return 0;
+	p = fgets(line, sizeof line, fp);
+	fclose(fp);
+	if (!p || !(p = strrchr(line, ')')))
+		return 0;
+	return p[1] == ' ' ? p[2] : 0;
+}
+
+/* Wait until pid is stopped (T) or not, as stopped says. */
+static bool
+wait_state(pid_t pid, bool stopped)
+{
+	struct timespec ts = {0, 10 * 1000 * 1000};
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if ((proc_state(pid) == 'T') == stopped)
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+/* signal_all(): ^Z stops every job and fg goes on. */
+static void
+test_signal_all(void)
+{
+	struct executor *ex = executor_new();
+	struct rec r;
+	pid_t pid;
+
+	rec_init(&r, "stopped");
+	CHECK_INT(start_sh(ex, &r, "echo $$; exec sleep 100"), 0);
+	r.want = 2;
+	if (!run_until(ex, &r, out_reached))
+		goto out;
+	pid = (pid_t)atol(r.out[1].data);
+	CHECK(pid > 0);
+	ex->ops->signal_all(ex, SIGSTOP);
+	CHECK(wait_state(pid, true));
+	ex->ops->signal_all(ex, SIGCONT);
+	CHECK(wait_state(pid, false));
+	CHECK_INT(ex->ops->signal(ex, r.state, SIGKILL), 0);
+	if (run_until(ex, &r, is_over)) {
+		check_life(&r);
+		CHECK_INT(r.sig, SIGKILL);
+	}
+out:
+	ex->ops->free(ex);
+	rec_release(&r);
+}
+
+/* Descriptors the test has open. */
+static int
+open_fds(void)
+{
+	int fd, n = 0;
+
+	for (fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
+int
+main(void)
+{
+	int fds;
+
+	/* As fanout does: a job that reads no more is EPIPE, not a death. */
+	signal(SIGPIPE, SIG_IGN);
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 || !mkdtemp(tmpdir)) {
+		perror(tmpdir);
+		return 2;
+	}
+	fds = open_fds();
+	test_streams_and_exit();
+	test_jobs_apart();
+	test_signalled();
+	test_cannot_run();
+	test_input();
+	test_foreign_child();
+	test_abandon();
+	test_pause();
+	test_signal_all();
+	/* Every executor closed all it opened. */
+	CHECK_INT(open_fds(), fds);
+	rmdir(tmpdir);
+	return unit_done();
+}
