@@ -32,7 +32,7 @@ extern char **environ;
 
 /* Poll descriptors a round may use; rounds before a test gives up. */
 #define ROOM 64
-#define MAX_ROUNDS 4000
+#define MAX_ROUNDS 2000
 #define ROUND_MS 50
 
 /*
@@ -391,6 +391,54 @@ test_signalled(void)
 	rec_release(&term);
 }
 
+/* Reap what of process group pgid came to the test; none is left. */
+static void
+reap_group(pid_t pgid)
+{
+	int i;
+
+	for (i = 0; i < 1000 && waitpid(-pgid, NULL, 0) > 0; i++)
+		;
+	CHECK(kill(-pgid, 0) < 0 && errno == ESRCH);
+}
+
+/* Kill process group pgid and reap what of it came to the test. */
+static void
+kill_group(pid_t pgid)
+{
+	CHECK_INT(kill(-pgid, SIGKILL), 0);
+	reap_group(pgid);
+}
+
+/* signal() reaches every process of the job, not its command alone. */
+static void
+test_signal_group(void)
+{
+	struct executor *ex = executor_new();
+	struct rec r;
+	pid_t pgid;
+
+	rec_init(&r, "signal() to the group");
+	/* The background sleep holds the pipes: closed needs it dead. */
+	CHECK_INT(start_sh(ex, &r, "echo $$; sleep 100 & wait"), 0);
+	r.want = 2;
+	if (!run_until(ex, &r, out_reached))
+		goto out;
+	pgid = (pid_t)atol(r.out[1].data);
+	CHECK(pgid > 0);
+	CHECK_INT(ex->ops->signal(ex, r.state, SIGTERM), 0);
+	if (run_until(ex, &r, is_over)) {
+		check_life(&r);
+		CHECK_INT(r.sig, SIGTERM);
+	} else if (pgid > 0)
+		kill(-pgid, SIGKILL);
+	if (pgid > 0)
+		reap_group(pgid);
+out:
+	ex->ops->free(ex);
+	rec_release(&r);
+}
+
 /* Check that r failed, err for what, and nothing else came. */
 static void
 check_failed(const struct rec *r, int err, const char *what)
@@ -526,18 +574,6 @@ test_foreign_child(void)
 	CHECK_INT(got, pid);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 42);
 	rec_release(&r);
-}
-
-/* Kill process group pgid and reap what of it came to the test. */
-static void
-kill_group(pid_t pgid)
-{
-	int i;
-
-	CHECK_INT(kill(-pgid, SIGKILL), 0);
-	for (i = 0; i < 1000 && waitpid(-pgid, NULL, 0) > 0; i++)
-		;
-	CHECK(kill(-pgid, 0) < 0 && errno == ESRCH);
 }
 
 /* abandon(): closed comes though what the job left holds its pipes. */
@@ -730,6 +766,7 @@ main(void)
 	test_streams_and_exit();
 	test_jobs_apart();
 	test_signalled();
+	test_signal_group();
 	test_cannot_run();
 	test_input();
 	test_foreign_child();
