@@ -365,7 +365,7 @@ static void
 test_signalled(void)
 {
 	struct executor *ex = executor_new();
-	const char *sleep_argv[] = {"sleep", "100", NULL};
+	const char *sleep_argv[] = {"sleep", "1000", NULL};
 	struct rec self, term;
 
 	rec_init(&self, "kill self");
@@ -419,8 +419,9 @@ test_signal_group(void)
 	pid_t pgid;
 
 	rec_init(&r, "signal() to the group");
-	/* The background sleep holds the pipes: closed needs it dead. */
-	CHECK_INT(start_sh(ex, &r, "echo $$; sleep 100 & wait"), 0);
+	/* The background sleep, in the group once $$ is out, holds the
+	 * pipes: closed needs it dead. */
+	CHECK_INT(start_sh(ex, &r, "sleep 1000 & echo $$; wait"), 0);
 	r.want = 2;
 	if (!run_until(ex, &r, out_reached))
 		goto out;
@@ -586,7 +587,7 @@ test_abandon(void)
 	int i;
 
 	rec_init(&r, "abandoned");
-	CHECK_INT(start_sh(ex, &r, "echo $$; (sleep 30 &); echo x"), 0);
+	CHECK_INT(start_sh(ex, &r, "echo $$; (sleep 1000 &); echo x"), 0);
 	if (!run_until(ex, &r, has_exited)) {
 		ex->ops->free(ex);
 		rec_release(&r);
@@ -720,7 +721,7 @@ test_signal_all(void)
 	pid_t pid;
 
 	rec_init(&r, "stopped");
-	CHECK_INT(start_sh(ex, &r, "echo $$; exec sleep 100"), 0);
+	CHECK_INT(start_sh(ex, &r, "echo $$; exec sleep 1000"), 0);
 	r.want = 2;
 	if (!run_until(ex, &r, out_reached))
 		goto out;
