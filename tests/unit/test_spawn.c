@@ -31,7 +31,7 @@
 extern char **environ;
 
 /* Poll descriptors a round may use; rounds before a test gives up. */
-#define ROOM 64
+#define ROOM 256
 #define MAX_ROUNDS 2000
 #define ROUND_MS 50
 
@@ -54,6 +54,7 @@ struct rec {
 	bool over;
 	int late; /* events after it was over, or before started */
 	size_t want; /* out_reached(): bytes of stdout to wait for */
+	bool hold; /* output() says EXEC_OUTPUT_HELD, once */
 };
 
 static char tmpdir[] = "/tmp/fanout-unit-XXXXXX";
@@ -132,6 +133,10 @@ on_output(void *arg, struct job *job, int stream, const void *p, size_t n)
 		r->noutput++;
 	} else
 		r->late++;
+	if (r->hold) {
+		r->hold = false;
+		return EXEC_OUTPUT_HELD;
+	}
 	return 0;
 }
 
@@ -212,6 +217,13 @@ executor_new(void)
 	return ex;
 }
 
+/* Start cmd for r. */
+static int
+start_cmd(struct executor *ex, struct rec *r, const struct exec_cmd *cmd)
+{
+	return ex->ops->start(ex, job_of(r), cmd, &r->state);
+}
+
 /* Start argv for r, its stdin input[0..len) (input NULL: /dev/null). */
 static int
 start(struct executor *ex, struct rec *r, const char *const *argv,
@@ -225,7 +237,7 @@ start(struct executor *ex, struct rec *r, const char *const *argv,
 	    .pipes = true,
 	};
 
-	return ex->ops->start(ex, job_of(r), &cmd, &r->state);
+	return start_cmd(ex, r, &cmd);
 }
 
 /* Start the shell command script for r. */
@@ -440,6 +452,19 @@ out:
 	rec_release(&r);
 }
 
+/* Write a file of mode mode holding text at tmpdir/name: its path. */
+static char *
+make_file(const char *name, const char *text, mode_t mode)
+{
+	char *path = xasprintf("%s/%s", tmpdir, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+
+	CHECK(
+	    fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
 /* Check that r failed, err for what, and nothing else came. */
 static void
 check_failed(const struct rec *r, int err, const char *what)
@@ -458,14 +483,11 @@ test_cannot_run(void)
 {
 	struct executor *ex = executor_new();
 	const char *none[] = {"fanout-no-such-command", "x", NULL};
-	char *path = xasprintf("%s/not-executable", tmpdir);
+	char *path = make_file("not-executable", "echo hi\n", 0644);
 	const char *noexec[] = {path, NULL};
 	struct rec gone, denied, fine;
-	int fd, i;
+	int i;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	CHECK(fd >= 0 && write(fd, "echo hi\n", 8) == 8);
-	close(fd);
 	rec_init(&gone, "not found");
 	rec_init(&denied, "not executable");
 	rec_init(&fine, "runs");
@@ -490,6 +512,69 @@ test_cannot_run(void)
 	rec_release(&gone);
 	rec_release(&denied);
 	rec_release(&fine);
+}
+
+/* Start argv for a job that cannot run: check it failed, err for what. */
+static void
+check_cannot(
+    struct executor *ex, const char *const *argv, int err, const char *what)
+{
+	struct rec r;
+	int i;
+
+	rec_init(&r, what);
+	CHECK_INT(start(ex, &r, argv, NULL, 0), 0);
+	for (i = 0; i < 3; i++)
+		round_once(ex, 0);
+	check_failed(&r, err, what);
+	rec_release(&r);
+}
+
+/*
+ * Found in PATH but not executable; a command PATH gave last time and
+ * that is gone since; a script whose shell is missing.
+ */
+static void
+test_cannot_run_path(void)
+{
+	struct executor *ex = executor_new();
+	const char *denied[] = {"fanout-unit-denied", NULL};
+	const char *gone[] = {"fanout-unit-gone", NULL};
+	const char *script = "echo hi";
+	char *old = xstrdup(getenv("PATH") ? getenv("PATH") : "/bin:/usr/bin");
+	char *path = xasprintf("%s:%s", tmpdir, old);
+	char *f1 = make_file("fanout-unit-denied", "echo hi\n", 0644);
+	char *f2 =
+	    make_file("fanout-unit-gone", "#!/bin/sh\necho here\n", 0755);
+	struct exec_cmd cmd = {.envp = environ, .pipes = true};
+	struct rec r;
+
+	setenv("PATH", path, 1);
+	check_cannot(ex, denied, EACCES, "fanout-unit-denied");
+	rec_init(&r, "there");
+	CHECK_INT(start(ex, &r, gone, NULL, 0), 0);
+	if (run_until(ex, &r, is_over)) {
+		check_life(&r);
+		CHECK_STR(r.out[1].data, "here\n");
+	}
+	rec_release(&r);
+	unlink(f2);
+	check_cannot(ex, gone, ENOENT, "fanout-unit-gone");
+	setenv("PATH", old, 1);
+	cmd.shell = "/nonexistent/fanout-unit-sh";
+	cmd.script = script;
+	cmd.script_len = strlen(script);
+	rec_init(&r, "no shell");
+	CHECK_INT(start_cmd(ex, &r, &cmd), 0);
+	round_once(ex, 0);
+	check_failed(&r, ENOENT, cmd.shell);
+	rec_release(&r);
+	ex->ops->free(ex);
+	unlink(f1);
+	free(f1);
+	free(f2);
+	free(path);
+	free(old);
 }
 
 /* A job given input[0..len) on stdin: cat gives the same bytes back. */
@@ -620,9 +705,12 @@ release_fifo(int fd)
 	CHECK_INT(write(fd, "go\n", 3), 3);
 }
 
-/* pause(true): the job's output is not read till pause(false). */
+/*
+ * pause(true), or output() saying EXEC_OUTPUT_HELD (held): the job's
+ * output is not read till pause(false), while its command goes on.
+ */
 static void
-test_pause(void)
+test_pause(bool held)
 {
 	struct executor *ex = executor_new();
 	char *fifo = xasprintf("%s/fifo", tmpdir);
@@ -638,13 +726,15 @@ test_pause(void)
 	/* Held read-write: the job's opens do not wait for a writer. */
 	fd = open(fifo, O_RDWR | O_CLOEXEC);
 	CHECK(fd >= 0);
-	rec_init(&r, "paused");
+	rec_init(&r, held ? "held" : "paused");
+	r.hold = held;
 	CHECK_INT(start_sh(ex, &r, script), 0);
 	r.want = 5;
 	if (!run_until(ex, &r, out_reached))
 		goto out;
 	CHECK_STR(r.out[1].data, "first");
-	ex->ops->pause(ex, r.state, true);
+	if (!held)
+		ex->ops->pause(ex, r.state, true);
 	before = r.noutput;
 	release_fifo(fd);
 	/* "second" is in the pipe once the mark is there. */
@@ -676,6 +766,155 @@ out:
 	free(fifo);
 	free(mark);
 	free(script);
+	rec_release(&r);
+}
+
+/* A job paused from its start may end; its output waits, then comes. */
+static void
+test_pause_to_exit(void)
+{
+	struct executor *ex = executor_new();
+	struct rec r;
+
+	rec_init(&r, "paused to the end");
+	CHECK_INT(start_sh(ex, &r, "printf abc; printf def >&2; exit 5"), 0);
+	ex->ops->pause(ex, r.state, true);
+	if (run_until(ex, &r, has_exited)) {
+		CHECK_INT(r.noutput, 0);
+		CHECK_INT(r.exitval, 5);
+		CHECK(!r.over);
+		ex->ops->pause(ex, r.state, false);
+		if (run_until(ex, &r, is_over)) {
+			check_life(&r);
+			CHECK_STR(r.out[1].data, "abc");
+			CHECK_STR(r.out[2].data, "def");
+		}
+	}
+	ex->ops->free(ex);
+	rec_release(&r);
+}
+
+/* abandon() while the command runs: closed now, exited when it ends. */
+static void
+test_abandon_running(void)
+{
+	struct executor *ex = executor_new();
+	const char *argv[] = {"sleep", "1000", NULL};
+	struct rec r;
+
+	rec_init(&r, "abandoned running");
+	CHECK_INT(start(ex, &r, argv, NULL, 0), 0);
+	if (run_until(ex, &r, has_started)) {
+		ex->ops->abandon(ex, r.state);
+		round_once(ex, ROUND_MS);
+		CHECK_INT(count(&r, 'c'), 1);
+		CHECK(!has_exited(&r));
+		CHECK_INT(ex->ops->signal(ex, r.state, SIGKILL), 0);
+		if (run_until(ex, &r, is_over)) {
+			check_life(&r);
+			CHECK_INT(r.sig, SIGKILL);
+		}
+	}
+	ex->ops->free(ex);
+	rec_release(&r);
+}
+
+#define MANY 40
+
+/* More jobs at once than the executor's first table holds. */
+static void
+test_many(void)
+{
+	struct executor *ex = executor_new();
+	struct rec r[MANY];
+	char script[64], want[16];
+	int i;
+
+	for (i = 0; i < MANY; i++) {
+		rec_init(&r[i], "many");
+		snprintf(script, sizeof script, "echo %d; exit %d", i, i % 7);
+		CHECK_INT(start_sh(ex, &r[i], script), 0);
+	}
+	for (i = 0; i < MANY; i++) {
+		if (!run_until(ex, &r[i], is_over))
+			continue;
+		check_life(&r[i]);
+		snprintf(want, sizeof want, "%d\n", i);
+		CHECK_STR(r[i].out[1].data, want);
+		CHECK_INT(r[i].exitval, i % 7);
+	}
+	ex->ops->free(ex);
+	for (i = 0; i < MANY; i++)
+		rec_release(&r[i]);
+}
+
+/* Run cmd to its end in r: false (a failed check) if it never ends. */
+static bool
+run_cmd(struct executor *ex, struct rec *r, const struct exec_cmd *cmd)
+{
+	CHECK_INT(start_cmd(ex, r, cmd), 0);
+	if (!run_until(ex, r, is_over))
+		return false;
+	check_life(r);
+	return true;
+}
+
+/* No pipes (-u), stdout to /dev/null, and a script for the shell. */
+static void
+test_cmd_kinds(void)
+{
+	struct executor *ex = executor_new();
+	const char *quiet[] = {"/bin/sh", "-c", "exit 6", NULL};
+	const char *both[] = {"/bin/sh", "-c", "echo out; echo err >&2", NULL};
+	const char *script = "echo $# args; exit 4";
+	struct exec_cmd cmd = {.envp = environ};
+	struct rec r[3];
+
+	rec_init(&r[0], "no pipes");
+	cmd.argv = (char *const *)quiet;
+	if (run_cmd(ex, &r[0], &cmd))
+		CHECK_INT(r[0].exitval, 6);
+	rec_init(&r[1], "stdout to /dev/null");
+	cmd.argv = (char *const *)both;
+	cmd.pipes = cmd.out_null = true;
+	if (run_cmd(ex, &r[1], &cmd)) {
+		CHECK_INT(r[1].out[1].len, 0);
+		CHECK_STR(r[1].out[2].data, "err\n");
+	}
+	rec_init(&r[2], "script");
+	cmd.argv = NULL;
+	cmd.out_null = false;
+	cmd.shell = "/bin/sh";
+	cmd.script = script;
+	cmd.script_len = strlen(script);
+	if (run_cmd(ex, &r[2], &cmd)) {
+		CHECK_STR(r[2].out[1].data, "0 args\n");
+		CHECK_INT(r[2].exitval, 4);
+	}
+	ex->ops->free(ex);
+	rec_release(&r[0]);
+	rec_release(&r[1]);
+	rec_release(&r[2]);
+}
+
+/* An executable file without "#!": the shell runs it, as execvp does. */
+static void
+test_no_shebang(void)
+{
+	struct executor *ex = executor_new();
+	char *path = make_file("no-shebang", "echo ran \"$1\"\n", 0755);
+	const char *argv[] = {path, "arg", NULL};
+	struct rec r;
+
+	rec_init(&r, "no shebang");
+	CHECK_INT(start(ex, &r, argv, NULL, 0), 0);
+	if (run_until(ex, &r, is_over)) {
+		check_life(&r);
+		CHECK_STR(r.out[1].data, "ran arg\n");
+	}
+	ex->ops->free(ex);
+	unlink(path);
+	free(path);
 	rec_release(&r);
 }
 
@@ -769,10 +1008,17 @@ main(void)
 	test_signalled();
 	test_signal_group();
 	test_cannot_run();
+	test_cannot_run_path();
 	test_input();
 	test_foreign_child();
 	test_abandon();
-	test_pause();
+	test_pause(false);
+	test_pause(true);
+	test_pause_to_exit();
+	test_abandon_running();
+	test_many();
+	test_cmd_kinds();
+	test_no_shebang();
 	test_signal_all();
 	/* Every executor closed all it opened. */
 	CHECK_INT(open_fds(), fds);
