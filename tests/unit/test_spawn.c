@@ -205,16 +205,25 @@ static const struct exec_events events = {
     .lost = on_lost,
 };
 
+/* An executor whose jobs start with sig ignored (0: none). */
+static struct executor *
+executor_ignoring(int sig)
+{
+	struct executor *ex;
+	sigset_t ignored;
+
+	sigemptyset(&ignored);
+	if (sig)
+		sigaddset(&ignored, sig);
+	ex = spawn_executor_new(&ignored);
+	ex->ev = &events;
+	return ex;
+}
+
 static struct executor *
 executor_new(void)
 {
-	struct executor *ex;
-	sigset_t none;
-
-	sigemptyset(&none);
-	ex = spawn_executor_new(&none);
-	ex->ev = &events;
-	return ex;
+	return executor_ignoring(0);
 }
 
 /* Start cmd for r. */
@@ -918,6 +927,36 @@ test_no_shebang(void)
 	rec_release(&r);
 }
 
+/*
+ * A job's signals: at their default though the test ignores SIGPIPE (as
+ * fanout does), ignored where the executor was told so (nohup).
+ */
+static void
+test_job_signals(void)
+{
+	const char *script = "yes | head -c 2";
+	struct executor *ex;
+	struct rec r;
+	int ign;
+
+	for (ign = 0; ign < 2; ign++) {
+		ex = executor_ignoring(ign ? SIGPIPE : 0);
+		rec_init(&r, ign ? "SIGPIPE ignored" : "SIGPIPE at default");
+		CHECK_INT(start_sh(ex, &r, script), 0);
+		if (run_until(ex, &r, is_over)) {
+			check_life(&r);
+			CHECK_STR(r.out[1].data, "y\n");
+			/* yes(1) dies of SIGPIPE, or says EPIPE. */
+			CHECK(!r.out[2].data == !ign);
+			CHECK(!ign ||
+			    (r.out[2].data &&
+				strstr(r.out[2].data, "roken pipe")));
+		}
+		ex->ops->free(ex);
+		rec_release(&r);
+	}
+}
+
 /* The state letter of process pid in /proc (R, S, T...), or 0. */
 static char
 proc_state(pid_t pid)
@@ -1020,6 +1059,7 @@ main(void)
 	test_cmd_kinds();
 	test_no_shebang();
 	test_signal_all();
+	test_job_signals();
 	/* Every executor closed all it opened. */
 	CHECK_INT(open_fds(), fds);
 	rmdir(tmpdir);
