@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -957,6 +958,47 @@ test_job_signals(void)
 	}
 }
 
+/*
+ * Out of descriptors for now: start() says -1 with EMFILE, delivers
+ * nothing and keeps none; with room again, the job runs.
+ */
+static void
+test_out_of_fds(void)
+{
+	struct executor *ex = executor_new();
+	const char *argv[] = {"/bin/sh", "-c", "echo ok", NULL};
+	struct rlimit old, low;
+	struct rec r;
+	int extra, lowest, rc;
+
+	CHECK_INT(getrlimit(RLIMIT_NOFILE, &old), 0);
+	lowest = dup(0);
+	close(lowest);
+	/* Its pipes take six: each one short of that. */
+	for (extra = 0; extra < 6; extra++) {
+		rec_init(&r, "out of descriptors");
+		low = old;
+		low.rlim_cur = (rlim_t)(lowest + extra);
+		CHECK_INT(setrlimit(RLIMIT_NOFILE, &low), 0);
+		errno = 0;
+		rc = start(ex, &r, argv, "input", 5);
+		CHECK_INT(setrlimit(RLIMIT_NOFILE, &old), 0);
+		CHECK_INT(rc, -1);
+		CHECK_INT(errno, EMFILE);
+		round_once(ex, 0);
+		CHECK_INT(r.nlog, 0);
+		rec_release(&r);
+	}
+	rec_init(&r, "room again");
+	CHECK_INT(start(ex, &r, argv, NULL, 0), 0);
+	if (run_until(ex, &r, is_over)) {
+		check_life(&r);
+		CHECK_STR(r.out[1].data, "ok\n");
+	}
+	ex->ops->free(ex);
+	rec_release(&r);
+}
+
 /* The state letter of process pid in /proc (R, S, T...), or 0. */
 static char
 proc_state(pid_t pid)
@@ -1060,6 +1102,7 @@ main(void)
 	test_no_shebang();
 	test_signal_all();
 	test_job_signals();
+	test_out_of_fds();
 	/* Every executor closed all it opened. */
 	CHECK_INT(open_fds(), fds);
 	rmdir(tmpdir);
