@@ -56,9 +56,16 @@ struct rec {
 	int late; /* events after it was over, or before started */
 	size_t want; /* out_reached(): bytes of stdout to wait for */
 	bool hold; /* output() says EXEC_OUTPUT_HELD, once */
+	/* What its handlers do, as a scheduler's would: */
+	struct executor *ex;
+	bool abandon_at_exit; /* abandon() it once it exited */
+	struct rec *next; /* start next (script next_script) once over */
+	const char *next_script;
 };
 
 static char tmpdir[] = "/tmp/fanout-unit-XXXXXX";
+
+static int start_sh(struct executor *, struct rec *, const char *);
 
 static struct rec *
 rec_of(struct job *job)
@@ -151,6 +158,14 @@ on_splice(void *arg, struct job *job, int stream, int fd)
 	return EXEC_NO_SPLICE;
 }
 
+/* From a handler: start the job that comes after r, once r is over. */
+static void
+then_next(struct rec *r)
+{
+	if (r->over && r->next)
+		CHECK_INT(start_sh(r->ex, r->next, r->next_script), 0);
+}
+
 static void
 on_exited(void *arg, struct job *job, int exitval, int sig)
 {
@@ -161,6 +176,9 @@ on_exited(void *arg, struct job *job, int exitval, int sig)
 	r->exitval = exitval;
 	r->sig = sig;
 	r->over = count(r, 'c') > 0;
+	if (r->abandon_at_exit && !r->over)
+		r->ex->ops->abandon(r->ex, r->state);
+	then_next(r);
 }
 
 static void
@@ -171,6 +189,7 @@ on_closed(void *arg, struct job *job)
 	(void)arg;
 	note(r, 'c');
 	r->over = count(r, 'x') > 0;
+	then_next(r);
 }
 
 static void
@@ -672,6 +691,53 @@ test_foreign_child(void)
 	rec_release(&r);
 }
 
+#define CHAIN 12
+
+/*
+ * Handlers that call the executor, as a scheduler's do: each job over
+ * starts the next; a job abandoned as it exits.
+ */
+static void
+test_from_handlers(void)
+{
+	struct executor *ex = executor_new();
+	char scripts[CHAIN][32], want[16];
+	struct rec c[CHAIN], a;
+	pid_t pgid;
+	int i;
+
+	for (i = 0; i < CHAIN; i++) {
+		rec_init(&c[i], "chain");
+		c[i].ex = ex;
+		snprintf(scripts[i], sizeof scripts[i], "echo %d", i);
+		if (i > 0) {
+			c[i - 1].next = &c[i];
+			c[i - 1].next_script = scripts[i];
+		}
+	}
+	CHECK_INT(start_sh(ex, &c[0], scripts[0]), 0);
+	for (i = 0; i < CHAIN && run_until(ex, &c[i], is_over); i++) {
+		check_life(&c[i]);
+		snprintf(want, sizeof want, "%d\n", i);
+		CHECK_STR(c[i].out[1].data, want);
+	}
+	rec_init(&a, "abandoned at exit");
+	a.ex = ex;
+	a.abandon_at_exit = true;
+	CHECK_INT(start_sh(ex, &a, "echo $$; (sleep 1000 &)"), 0);
+	if (run_until(ex, &a, is_over)) {
+		check_life(&a);
+		pgid = (pid_t)atol(a.out[1].data ? a.out[1].data : "0");
+		CHECK(pgid > 0);
+		if (pgid > 0)
+			kill_group(pgid);
+	}
+	ex->ops->free(ex);
+	for (i = 0; i < CHAIN; i++)
+		rec_release(&c[i]);
+	rec_release(&a);
+}
+
 /* abandon(): closed comes though what the job left holds its pipes. */
 static void
 test_abandon(void)
@@ -1093,6 +1159,7 @@ main(void)
 	test_input();
 	test_foreign_child();
 	test_abandon();
+	test_from_handlers();
 	test_pause(false);
 	test_pause(true);
 	test_pause_to_exit();
