@@ -50,8 +50,8 @@ struct rec {
 	struct buf out[3]; /* [1] stdout, [2] stderr */
 	size_t noutput; /* output events */
 	int exitval, sig;
-	int err; /* failed: why */
-	char *what; /* and what */
+	int err; /* failed: its exit value */
+	char *what; /* and why */
 	bool over;
 	int late; /* events after it was over, or before started */
 	size_t want; /* out_reached(): bytes of stdout to wait for */
@@ -193,14 +193,14 @@ on_closed(void *arg, struct job *job)
 }
 
 static void
-on_failed(void *arg, struct job *job, int err, const char *what)
+on_failed(void *arg, struct job *job, int exitval, const char *why)
 {
 	struct rec *r = rec_of(job);
 
 	(void)arg;
 	note(r, 'f');
-	r->err = err;
-	r->what = xstrdup(what);
+	r->err = exitval;
+	r->what = xstrdup(why);
 	r->over = true;
 }
 
@@ -464,14 +464,21 @@ make_file(const char *name, const char *text, mode_t mode)
 	return path;
 }
 
-/* Check that r failed, err for what, and nothing else came. */
+/*
+ * Check that r failed, err (an errno) for what, as a shell says it: 127
+ * "what: command not found" or 126 "what: strerror"; nothing else came.
+ */
 static void
 check_failed(const struct rec *r, int err, const char *what)
 {
+	char *why = err == ENOENT ? xasprintf("%s: command not found", what)
+				  : xasprintf("%s: %s", what, strerror(err));
+
 	CHECK_INT(r->nlog, 1);
 	CHECK(r->log[0] == 'f');
-	CHECK_INT(r->err, err);
-	CHECK_STR(r->what, what);
+	CHECK_INT(r->err, err == ENOENT ? 127 : 126);
+	CHECK_STR(r->what, why);
+	free(why);
 	CHECK_INT(r->noutput, 0);
 	CHECK_INT(r->late, 0);
 }
@@ -597,6 +604,44 @@ check_cat(struct executor *ex, const char *input, size_t len)
 }
 
 /* A job's stdin: the input given, then end of file; or /dev/null. */
+/* A job runs in cmd.cwd; one that does not exist fails the job (1). */
+static void
+test_cwd(void)
+{
+	struct executor *ex = executor_new();
+	const char *pwd[] = {"/bin/sh", "-c", "pwd", NULL};
+	struct exec_cmd cmd = {
+	    .argv = (char *const *)pwd, .envp = environ, .pipes = true};
+	char *want = xasprintf("%s\n", tmpdir);
+	char *missing = xasprintf("%s/no-such-dir", tmpdir);
+	char *why = xasprintf(
+	    "cannot change to directory '%s': %s", missing, strerror(ENOENT));
+	struct rec r, bad;
+	int i;
+
+	rec_init(&r, "in cwd");
+	cmd.cwd = tmpdir;
+	CHECK_INT(start_cmd(ex, &r, &cmd), 0);
+	if (run_until(ex, &r, is_over)) {
+		check_life(&r);
+		CHECK_STR(r.out[1].data, want);
+	}
+	rec_init(&bad, "no cwd");
+	cmd.cwd = missing;
+	CHECK_INT(start_cmd(ex, &bad, &cmd), 0);
+	for (i = 0; i < 3; i++)
+		round_once(ex, 0);
+	CHECK_INT(bad.nlog, 1);
+	CHECK_INT(bad.err, 1);
+	CHECK_STR(bad.what, why);
+	rec_release(&r);
+	rec_release(&bad);
+	ex->ops->free(ex);
+	free(want);
+	free(missing);
+	free(why);
+}
+
 static void
 test_input(void)
 {
@@ -1132,6 +1177,7 @@ main(void)
 	test_signal_group();
 	test_cannot_run();
 	test_cannot_run_path();
+	test_cwd();
 	test_input();
 	test_foreign_child();
 	test_abandon();
