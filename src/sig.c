@@ -142,11 +142,16 @@ sig_init(void)
 {
 	struct sigaction sa;
 
-	/* Once a process (a unit test runs several plans). */
-	if (sig_fds[0] < 0 && pipe2(sig_fds, O_CLOEXEC | O_NONBLOCK) < 0)
-		fatal("cannot create a pipe");
 	sig_stop = sig_hup = sig_ints = sig_usr1 = 0;
 	sig_paused_ns = 0;
+	/*
+	 * Once a process (a unit test runs several plans): a second time
+	 * would take fanout's own SIGPIPE for one it was started with.
+	 */
+	if (sig_fds[0] >= 0)
+		return;
+	if (pipe2(sig_fds, O_CLOEXEC | O_NONBLOCK) < 0)
+		fatal("cannot create a pipe");
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
 	sigemptyset(&ignored);
