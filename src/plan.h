@@ -75,9 +75,9 @@ struct plan *plan_new(void);
 /* A new task, last in task order: retries 1, no cap, when success. */
 struct task *plan_add_task(struct plan *, const char *name);
 /*
- * Task t needs task need. The caller checks for a cycle first with
- * plan_needs() (a workflow file reports it with its position): a need
- * that would close one is a BUG.
+ * Task t needs task need. The caller makes sure that no need closes a
+ * cycle (a workflow file reports one with its position; plan_needs()
+ * tells): one found before the first job is a BUG.
  */
 void plan_add_need(struct plan *, struct task *t, struct task *need);
 /* Whether t needs need, directly or through other tasks. */
