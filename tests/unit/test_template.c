@@ -699,6 +699,18 @@ tpl_names(const char *run, const char *const *names, size_t nnames,
 	return template_new(words, 1, &o);
 }
 
+/* The shell text of a run text with names, for the arguments in a. */
+static char *
+named_shell(const char *run, const char *const *names, size_t nnames,
+    bool no_append, const struct args *a)
+{
+	struct template *t = tpl_names(run, names, nnames, no_append);
+	char *sh = shell(t, a, 1, 1);
+
+	template_free(t);
+	return sh;
+}
+
 static void
 test_names(void)
 {
@@ -720,44 +732,37 @@ test_names(void)
 	CHECK_STR_FREE(argv_str(t, &a, 1, 1),
 	    "[make][-C][lib a][CC=it's \"x\"]");
 	template_free(t);
-	t = tpl_names("make -C {1} CC={2}", cc, 2, false);
-	CHECK_STR_FREE(shell(t, &a, 1, 1),
+	CHECK_STR_FREE(named_shell("make -C {1} CC={2}", cc, 2, false, &a),
 	    "make -C 'lib a' CC='it'\"'\"'s \"x\"'");
-	template_free(t);
 
 	/* A name that is a prefix of another: each its own, any order. */
-	t = tpl_names("echo {ab} {a} {a-b} {_x9}", prefix, 4, false);
 	set_args(&a, "1", "2", "3", "4", NULL);
-	CHECK_STR_FREE(shell(t, &a, 1, 1), "echo 2 1 3 4");
-	template_free(t);
-	t = tpl_names("echo {a}{ab}", reverse, 2, false);
-	CHECK_STR_FREE(shell(t, &a, 1, 1), "echo 21");
-	template_free(t);
+	CHECK_STR_FREE(named_shell("echo {ab} {a} {a-b} {_x9}", prefix, 4,
+			   false, &a),
+	    "echo 2 1 3 4");
+	CHECK_STR_FREE(named_shell("echo {a}{ab}", reverse, 2, false, &a),
+	    "echo 21");
 
 	/* A {word} not among the names is text; so are non-names. */
-	t = tpl_names("echo {abc} {A} {a b} {9a} {a}", prefix, 4, false);
-	CHECK_STR_FREE(shell(t, &a, 1, 1), "echo {abc} {A} {a b} {9a} 1");
-	template_free(t);
-	t = tpl_names("echo {nope}", prefix, 4, false);
-	CHECK_STR_FREE(shell(t, &a, 1, 1), "echo {nope} 1 2 3 4");
-	template_free(t);
-	t = tpl_names("echo {a}", NULL, 0, false);
+	CHECK_STR_FREE(named_shell("echo {abc} {A} {a b} {9a} {a}", prefix, 4,
+			   false, &a),
+	    "echo {abc} {A} {a b} {9a} 1");
+	CHECK_STR_FREE(named_shell("echo {nope}", prefix, 4, false, &a),
+	    "echo {nope} 1 2 3 4");
 	set_args(&a, "v", NULL);
-	CHECK_STR_FREE(shell(t, &a, 1, 1), "echo {a} v");
-	template_free(t);
+	CHECK_STR_FREE(named_shell("echo {a}", NULL, 0, false, &a),
+	    "echo {a} v");
 
 	/* Forms, {n} and {-n} as before, a missing value as {2} is. */
-	t = tpl_names("cc {dir/} {dir.} {dir//} {-1} {cc}", cc, 2, false);
 	set_args(&a, "src/m a.c", NULL);
-	CHECK_STR_FREE(shell(t, &a, 1, 1),
+	CHECK_STR_FREE(named_shell("cc {dir/} {dir.} {dir//} {-1} {cc}", cc,
+			   2, false, &a),
 	    "cc 'm a.c' 'src/m a' src 'src/m a.c' ");
-	template_free(t);
 
 	/* In the first word, a value is command text, as {1}'s is. */
-	t = tpl_names("{dir} x", cc, 2, false);
 	set_args(&a, "echo a; echo b", NULL);
-	CHECK_STR_FREE(shell(t, &a, 1, 1), "echo a; echo b x");
-	template_free(t);
+	CHECK_STR_FREE(named_shell("{dir} x", cc, 2, false, &a),
+	    "echo a; echo b x");
 
 	/* With -I the names still stand for their values. */
 	t = template_new(io_words, 3, &io);
@@ -771,12 +776,9 @@ test_names(void)
 	CHECK_STR_FREE(shell(t, &a, 1, 1), "make");
 	CHECK_STR_FREE(argv_str(t, &a, 1, 1), "[make]");
 	template_free(t);
-	t = tpl_names("make {nope}", cc, 2, true);
-	CHECK_STR_FREE(shell(t, &a, 1, 1), "make {nope}");
-	template_free(t);
-	t = tpl_names("make", cc, 2, false);
-	CHECK_STR_FREE(shell(t, &a, 1, 1), "make x y");
-	template_free(t);
+	CHECK_STR_FREE(named_shell("make {nope}", cc, 2, true, &a),
+	    "make {nope}");
+	CHECK_STR_FREE(named_shell("make", cc, 2, false, &a), "make x y");
 	t = tpl_opt(NULL, true, "make", NULL);
 	CHECK_STR_FREE(argv_str(t, &a, 1, 1), "[make][x][y]");
 	template_free(t);
