@@ -4,8 +4,9 @@
  * Input: one flags byte, then tokens separated by NUL bytes. Tokens up to
  * a token that is exactly "\x01" are the command's words; the tokens
  * after it are the job's arguments (when there is no "\x01", a fixed set
- * of awkward arguments is used). The flags pick -q, an -I string, the
- * job number and slot.
+ * of awkward arguments is used). The flags pick -q, an -I string, a
+ * workflow's named variables with no_append (bit 3), the job number and
+ * slot.
  *
  * Besides "never crash", two properties are checked (abort on failure):
  * - shell_quote() output, read back as a POSIX shell word, is the input;
@@ -145,6 +146,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		"''", ".", "//",
 	};
 	static const char *const replaces[] = { NULL, "XX", "{x}", "," };
+	static const char *const names[] = { "a", "ab", "x-y", "_1" };
 	char *words[MAXTOK];
 	const char *p, *end, *nul;
 	struct template_opts o;
@@ -158,10 +160,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	flags = data[0];
+	memset(&o, 0, sizeof o);
 	o.quote = flags & 1;
 	o.replace = replaces[(flags >> 1) & 3];
 	seq = (flags & 0x10) ? (size_t)-1 : 1 + (flags >> 5);
 	slot = (flags >> 5) + 1;
+	if (flags & 8) {
+		/* A workflow's template: {a} ... are arguments 1 to 4. */
+		o.names = names;
+		o.nnames = sizeof names / sizeof names[0];
+		o.no_append = true;
+	}
 
 	p = (const char *)data + 1;
 	end = (const char *)data + size;

@@ -198,8 +198,14 @@ json_record_head(struct buf *b, const struct job_record *r)
 	size_t i;
 	bool base64 = false;
 
-	snprintf(num, sizeof num, "{\"seq\":%zu,\"host\":", r->seq);
+	snprintf(num, sizeof num, "{\"seq\":%zu,", r->seq);
 	buf_addstr(b, num);
+	if (r->task) {
+		buf_addstr(b, "\"task\":");
+		json_add_string(b, r->task, strlen(r->task));
+		buf_addch(b, ',');
+	}
+	buf_addstr(b, "\"host\":");
 	json_add_string(b, r->host, strlen(r->host));
 	/* Values that are not UTF-8 are given whole, in base64, as output. */
 	for (i = 0; i < r->args.n; i++)

@@ -35,8 +35,9 @@ struct base64 {
 void base64_feed(struct base64 *, struct buf *out, const char *p, size_t n);
 void base64_finish(struct base64 *, struct buf *out);
 
-/* {"seq":..,"host":..,"args":[..],"cmd":..,"start":..,"runtime":..,
- * "exitval":..,"signal":..  -- the caller adds the output fields. */
+/* {"seq":..,"task":..,"host":..,"args":[..],"cmd":..,"start":..,
+ * "runtime":..,"exitval":..,"signal":..  -- the caller adds the output
+ * fields. "task" only for a workflow's jobs (r->task not NULL). */
 void json_record_head(struct buf *, const struct job_record *);
 
 #endif

@@ -50,7 +50,11 @@ struct matrix_rows {
 
 /*
  * Expand m into *rows. -1 when it would have more than max rows (nothing
- * is left allocated), else 0.
+ * is left allocated), else 0. The product of the variables' sizes is
+ * held to max before exclude removes any (so that nothing is allocated
+ * for a product that overflows, or that only excludes would bring under
+ * max). Variable names are distinct; an exclude entry naming no variable
+ * excludes nothing; a matrix without variables is its include entries.
  */
 int matrix_expand(const struct matrix *m, size_t max, struct matrix_rows *rows);
 void matrix_rows_release(struct matrix_rows *);

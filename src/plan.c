@@ -150,7 +150,7 @@ struct plan *
 plan_from_options(const struct options *o)
 {
 	struct plan *p = plan_new();
-	struct template_opts to = {o->replace, o->quote};
+	struct template_opts to = {.replace = o->replace, .quote = o->quote};
 	struct task *t = task_from_options(p, o, "command line");
 
 	if (o->task.ncommand)

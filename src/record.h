@@ -9,6 +9,7 @@
 
 struct job_record {
 	size_t seq;
+	const char *task; /* a workflow task's name, else NULL; not owned */
 	const char *host; /* ":" for the local machine */
 	struct args args;
 	char *cmd; /* as --dry-run prints it */

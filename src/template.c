@@ -68,9 +68,39 @@ add_lit(struct template *t, const char *p, size_t len)
 	s->len = len;
 }
 
+static bool
+is_name_char(char c, bool first)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	    (!first && ((c >= '0' && c <= '9') || c == '-'));
+}
+
+/*
+ * The name at q (letters, digits, '_' and '-', not starting with a digit
+ * or '-'), if it is one of o->names: its length and, in *argn, the
+ * argument it stands for. Else 0.
+ */
+static size_t
+match_name(const char *q, const struct template_opts *o, long *argn)
+{
+	size_t i, len;
+
+	for (len = 0; is_name_char(q[len], len == 0); len++)
+		;
+	if (len == 0)
+		return 0;
+	for (i = 0; i < o->nnames; i++)
+		if (strncmp(o->names[i], q, len) == 0 &&
+		    o->names[i][len] == '\0') {
+			*argn = (long)i + 1;
+			return len;
+		}
+	return 0;
+}
+
 /* Length of the replacement string at p, or 0; fills *s. */
 static size_t
-match_repl(const char *p, const char *replace, struct seg *s)
+match_repl(const char *p, const struct template_opts *o, struct seg *s)
 {
 	static const struct {
 		const char *suffix;
@@ -82,7 +112,7 @@ match_repl(const char *p, const char *replace, struct seg *s)
 	    {"//}", FORM_DIR},
 	    {"/.}", FORM_BASE_NOEXT},
 	};
-	const char *q;
+	const char *q, *replace = o->replace;
 	size_t i, n;
 	long argn = 0;
 	bool neg = false;
@@ -102,11 +132,14 @@ match_repl(const char *p, const char *replace, struct seg *s)
 		return 3;
 	}
 	q = p + 1;
-	if (*q == '-' && q[1] >= '1' && q[1] <= '9') {
+	if ((n = match_name(q, o, &argn)) != 0) {
+		q += n; /* {name} is {n}, with -I as well */
+		replace = NULL;
+	} else if (*q == '-' && q[1] >= '1' && q[1] <= '9') {
 		neg = true; /* {-n}: the n-th argument from the end */
 		q++;
 	}
-	while (*q >= '0' && *q <= '9' && argn < 100000)
+	while (n == 0 && *q >= '0' && *q <= '9' && argn < 100000)
 		argn = argn * 10 + (*q++ - '0');
 	if (q > p + 1 && (argn == 0 || replace))
 		return 0; /* with -I, {n} is text as well */
@@ -128,14 +161,14 @@ match_repl(const char *p, const char *replace, struct seg *s)
 
 /* Split text into literals and replacement strings. */
 static void
-parse_text(struct template *t, const char *text, const char *replace)
+parse_text(struct template *t, const char *text, const struct template_opts *o)
 {
 	const char *p = text, *lit = text;
 	struct seg s;
 	size_t n;
 
 	while (*p) {
-		if ((n = match_repl(p, replace, &s)) == 0) {
+		if ((n = match_repl(p, o, &s)) == 0) {
 			p++;
 			continue;
 		}
@@ -360,16 +393,16 @@ template_new(char *const *words, size_t nwords, const struct template_opts *o)
 				add_seg(t, SEG_LIT)->text =
 				    w; /* '' is a word */
 			else
-				parse_text(t, w, o->replace);
+				parse_text(t, w, o);
 			w[len] = save;
 		}
-		if (!has_repl(t))
+		if (!has_repl(t) && !o->no_append)
 			append_items(t);
 		t->shell = false;
 		t->quote_words = true;
 	} else {
-		parse_text(t, t->text, o->replace);
-		if (!has_repl(t))
+		parse_text(t, t->text, o);
+		if (!has_repl(t) && !o->no_append)
 			append_items(t);
 		mark_first_word_code(t);
 		t->shell = needs_shell(t);
@@ -396,7 +429,7 @@ template_new_text(const char *text, const struct template_opts *o)
 	struct template *t = xcalloc(1, sizeof *t);
 
 	t->text = xstrdup(text);
-	parse_text(t, t->text, o->replace);
+	parse_text(t, t->text, o);
 	return t;
 }
 

@@ -15,13 +15,21 @@ struct args;
 struct template_opts {
 	const char *replace; /* -I string, or NULL for "{}" */
 	bool quote; /* -q: the command's words are data too */
+	/*
+	 * Workflows: {names[i]} (and its forms, {names[i]/} ...) is argument
+	 * i + 1, as {1}, {2} are. A {word} not among them is text.
+	 */
+	const char *const *names;
+	size_t nnames;
+	bool no_append; /* without a replacement string, append nothing */
 };
 
 struct template;
 
 /*
  * A template from the command's words, joined by spaces as GNU parallel
- * does. With no replacement string in it, the items are appended.
+ * does. With no replacement string in it, the items are appended (unless
+ * no_append).
  */
 struct template *template_new(
     char *const *words, size_t nwords, const struct template_opts *);

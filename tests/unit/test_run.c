@@ -27,7 +27,7 @@ static char tmpdir[] = "/tmp/fanout-unit-XXXXXX";
 static struct task *
 add(struct plan *p, const char *name, const char *text, struct task *need)
 {
-	struct template_opts to = {NULL, false};
+	struct template_opts to = {.replace = NULL};
 	char *words[] = {(char *)text};
 	struct task *t = plan_add_task(p, name);
 

@@ -897,7 +897,7 @@ static void
 test_failed_start(void)
 {
 	struct options o, broken;
-	struct template_opts to = {NULL, false};
+	struct template_opts to = {.replace = NULL};
 	struct tex *t = tex_new();
 	struct joblog_seen js;
 	struct result res;

@@ -19,7 +19,7 @@
 static struct template *
 tpl_v(const char *replace, bool quote, va_list ap)
 {
-	struct template_opts o = { replace, quote };
+	struct template_opts o = {.replace = replace, .quote = quote};
 	char *words[MAXWORDS];
 	const char *w;
 	size_t n = 0;
@@ -32,7 +32,7 @@ tpl_v(const char *replace, bool quote, va_list ap)
 static struct template *
 tpl(const char *first, ...)
 {
-	struct template_opts o = { NULL, false };
+	struct template_opts o = {.replace = NULL};
 	char *words[MAXWORDS];
 	const char *w;
 	size_t n = 0;
@@ -625,7 +625,7 @@ test_quote_q(void)
 static void
 test_raw_and_text(void)
 {
-	struct template_opts o = { NULL, false };
+	struct template_opts o = {.replace = NULL};
 	struct template *t;
 	struct args a = ARGS_INIT;
 
@@ -687,6 +687,105 @@ test_first_word_code(void)
 	args_release(&a);
 }
 
+/* A workflow's run text: one word, with named variables. */
+static struct template *
+tpl_names(const char *run, const char *const *names, size_t nnames,
+    bool no_append)
+{
+	struct template_opts o = {.names = names, .nnames = nnames,
+	    .no_append = no_append};
+	char *words[] = {(char *)run};
+
+	return template_new(words, 1, &o);
+}
+
+/* The shell text of a run text with names, for the arguments in a. */
+static char *
+named_shell(const char *run, const char *const *names, size_t nnames,
+    bool no_append, const struct args *a)
+{
+	struct template *t = tpl_names(run, names, nnames, no_append);
+	char *sh = shell(t, a, 1, 1);
+
+	template_free(t);
+	return sh;
+}
+
+static void
+test_names(void)
+{
+	const char *const cc[] = {"dir", "cc"};
+	const char *const prefix[] = {"a", "ab", "a-b", "_x9"};
+	const char *const reverse[] = {"ab", "a"};
+	struct template_opts io = {.replace = "XX", .names = prefix,
+	    .nnames = 4};
+	char *io_words[] = {(char *)"echo", (char *)"XX", (char *)"{ab}"};
+	struct template *t;
+	struct args a = ARGS_INIT;
+
+	/* {name} is {1}, {2}: quoted alike, in the shell text and argv. */
+	t = tpl_names("make -C {dir} CC={cc}", cc, 2, false);
+	set_args(&a, "lib a", "it's \"x\"", NULL);
+	CHECK(!template_needs_shell(t));
+	CHECK_STR_FREE(shell(t, &a, 1, 1),
+	    "make -C 'lib a' CC='it'\"'\"'s \"x\"'");
+	CHECK_STR_FREE(argv_str(t, &a, 1, 1),
+	    "[make][-C][lib a][CC=it's \"x\"]");
+	template_free(t);
+	CHECK_STR_FREE(named_shell("make -C {1} CC={2}", cc, 2, false, &a),
+	    "make -C 'lib a' CC='it'\"'\"'s \"x\"'");
+
+	/* A name that is a prefix of another: each its own, any order. */
+	set_args(&a, "1", "2", "3", "4", NULL);
+	CHECK_STR_FREE(named_shell("echo {ab} {a} {a-b} {_x9}", prefix, 4,
+			   false, &a),
+	    "echo 2 1 3 4");
+	CHECK_STR_FREE(named_shell("echo {a}{ab}", reverse, 2, false, &a),
+	    "echo 21");
+
+	/* A {word} not among the names is text; so are non-names. */
+	CHECK_STR_FREE(named_shell("echo {abc} {A} {a b} {9a} {a}", prefix, 4,
+			   false, &a),
+	    "echo {abc} {A} {a b} {9a} 1");
+	CHECK_STR_FREE(named_shell("echo {nope}", prefix, 4, false, &a),
+	    "echo {nope} 1 2 3 4");
+	set_args(&a, "v", NULL);
+	CHECK_STR_FREE(named_shell("echo {a}", NULL, 0, false, &a),
+	    "echo {a} v");
+
+	/* Forms, {n} and {-n} as before, a missing value as {2} is. */
+	set_args(&a, "src/m a.c", NULL);
+	CHECK_STR_FREE(named_shell("cc {dir/} {dir.} {dir//} {-1} {cc}", cc,
+			   2, false, &a),
+	    "cc 'm a.c' 'src/m a' src 'src/m a.c' ");
+
+	/* In the first word, a value is command text, as {1}'s is. */
+	set_args(&a, "echo a; echo b", NULL);
+	CHECK_STR_FREE(named_shell("{dir} x", cc, 2, false, &a),
+	    "echo a; echo b x");
+
+	/* With -I the names still stand for their values. */
+	t = template_new(io_words, 3, &io);
+	set_args(&a, "1", "2", NULL);
+	CHECK_STR_FREE(shell(t, &a, 1, 1), "echo 1 2 2");
+	template_free(t);
+
+	/* no_append: `run: make` runs make as written. */
+	t = tpl_names("make", cc, 2, true);
+	set_args(&a, "x", "y", NULL);
+	CHECK_STR_FREE(shell(t, &a, 1, 1), "make");
+	CHECK_STR_FREE(argv_str(t, &a, 1, 1), "[make]");
+	template_free(t);
+	CHECK_STR_FREE(named_shell("make {nope}", cc, 2, true, &a),
+	    "make {nope}");
+	CHECK_STR_FREE(named_shell("make", cc, 2, false, &a), "make x y");
+	t = tpl_opt(NULL, true, "make", NULL);
+	CHECK_STR_FREE(argv_str(t, &a, 1, 1), "[make][x][y]");
+	template_free(t);
+
+	args_release(&a);
+}
+
 int
 main(void)
 {
@@ -698,5 +797,6 @@ main(void)
 	test_replace_I();
 	test_quote_q();
 	test_raw_and_text();
+	test_names();
 	return unit_done();
 }
