@@ -580,9 +580,12 @@ on_scalar(struct yloader *l, const yaml_event_t *e)
 	n->value[n->len] = '\0';
 	n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 	/* A plain scalar's lines are checked; a quoted or block one's not. */
-	if (!n->plain && e->end_mark.line > l->checked)
-		l->checked = e->end_mark.column ? e->end_mark.line + 1
-						: e->end_mark.line;
+	if (!n->plain) {
+		size_t after = e->end_mark.line + (e->end_mark.column != 0);
+
+		if (after > l->checked)
+			l->checked = after;
+	}
 	/* "---" alone: as empty as an empty file. */
 	if (l->depth == 0 && n->plain && n->len == 0) {
 		ynode_free(n);
