@@ -14,8 +14,9 @@ WARN	= -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wwrite-strings \
 	  -Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition \
 	  -Wvla -fno-common
 CFLAGS	?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) -MMD -MP
-LDLIBS	= -pthread -lm
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) -MMD -MP \
+	  $(shell pkg-config --cflags yaml-0.1)
+LDLIBS	= -pthread -lm $(shell pkg-config --libs yaml-0.1)
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=$(SANITIZE)

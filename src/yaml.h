@@ -8,10 +8,12 @@
  * document, invalid UTF-8, files larger than YAML_SIZE_MAX.
  *
  * Errors read `FILE:LINE:COL: message`, then the line itself and a caret
- * under the column, on stderr.
+ * under the column, on stderr (a file that cannot be read or is too
+ * large: one line, `fanout: FILE: ...`). Columns count characters.
  */
-#ifndef YAML_H
-#define YAML_H
+/* Not YAML_H: libyaml's <yaml.h> takes that guard. */
+#ifndef FANOUT_YAML_H
+#define FANOUT_YAML_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -46,14 +48,15 @@ struct ynode {
 
 struct ydoc {
 	char *name; /* as errors name the file */
-	char *text; /* the whole file, for the lines errors quote */
+	char *text; /* the whole file less a BOM, for the lines errors quote */
 	size_t len;
-	struct ynode *root; /* NULL for an empty document */
+	/* NULL for an empty file, only comments, or "---" alone */
+	struct ynode *root;
 };
 
 /*
- * Read a file ("-": standard input). NULL after an error was reported
- * (the caller exits with 255).
+ * Read a file ("-": standard input, called "<stdin>" in errors). NULL
+ * after an error was reported (the caller exits with 255).
  */
 struct ydoc *ydoc_load(const char *path);
 /* The same from memory; name is what errors call it. */

@@ -1,0 +1,799 @@
+/*
+ * The strict YAML reader: libyaml's events, one at a time, into a tree
+ * of struct ynode. Whatever is refused is refused at the event that
+ * shows it, so that a hostile file costs no more than its first
+ * offending node: an anchor stops an alias bomb before any alias, the
+ * 65th opening bracket stops a deep nest before libyaml goes deeper.
+ *
+ * libyaml counts lines and columns from 0, columns in characters, and
+ * takes \r\n, \r, \n, U+0085, U+2028 and U+2029 for line breaks; the
+ * helpers below count the same way, so that a caret lands where libyaml
+ * meant.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <yaml.h> /* libyaml's; ours below is "yaml.h" */
+
+#include "xalloc.h"
+#include "yaml.h"
+
+/* A quoted line wider than this (in characters) is cut around the caret. */
+#define YLINE_WIDTH 160
+/* A map this large gets a hash index of its keys for the duplicate check. */
+#define YHASH_MIN 8
+
+/* An open collection, while its events arrive. */
+struct yframe {
+	struct ynode *node;
+	size_t cap; /* of items, or of keys and values */
+	bool want_value; /* a map whose last key waits for its value */
+	size_t *hash; /* a map's key index + 1 by key hash, or NULL */
+	size_t hash_cap; /* a power of 2 */
+};
+
+struct yloader {
+	struct ydoc *doc;
+	yaml_parser_t parser;
+	struct yframe stack[YAML_DEPTH_MAX];
+	int depth;
+	int ndocs;
+	/* Lines below this (from 0) had their indentation checked. */
+	size_t checked;
+	/* A cursor in the text: line cur_line starts at byte cur_off. */
+	size_t cur_line;
+	size_t cur_off;
+};
+
+/* The length of the line break at t[i], 0 when there is none. */
+static size_t
+break_len(const char *t, size_t len, size_t i)
+{
+	const unsigned char *s = (const unsigned char *)t + i;
+	size_t left = len - i;
+
+	if (left == 0)
+		return 0;
+	if (s[0] == '\r')
+		return left > 1 && s[1] == '\n' ? 2 : 1;
+	if (s[0] == '\n')
+		return 1;
+	if (left > 1 && s[0] == 0xc2 && s[1] == 0x85)
+		return 2;
+	if (left > 2 && s[0] == 0xe2 && s[1] == 0x80 &&
+	    (s[2] == 0xa8 || s[2] == 0xa9))
+		return 3;
+	return 0;
+}
+
+/* The end of the line that starts at off (where its break starts). */
+static size_t
+line_end(const char *t, size_t len, size_t off)
+{
+	while (off < len && !break_len(t, len, off))
+		off++;
+	return off;
+}
+
+/* Where the line after the one at off starts (len when there is none). */
+static size_t
+next_line(const char *t, size_t len, size_t off)
+{
+	off = line_end(t, len, off);
+	return off + break_len(t, len, off);
+}
+
+/* Whether byte c starts a character (is not a UTF-8 continuation). */
+static bool
+starts_char(unsigned char c)
+{
+	return (c & 0xc0) != 0x80;
+}
+
+/* The place of byte off. */
+static struct ymark
+mark_of_offset(const struct ydoc *doc, size_t off)
+{
+	struct ymark m = {1, 1};
+	size_t i = 0, b;
+
+	while (i < off && i < doc->len) {
+		if ((b = break_len(doc->text, doc->len, i)) != 0) {
+			m.line++;
+			m.col = 1;
+			i += b;
+			continue;
+		}
+		if (starts_char((unsigned char)doc->text[i]))
+			m.col++;
+		i++;
+	}
+	return m;
+}
+
+static struct ymark
+mark_of(yaml_mark_t m)
+{
+	struct ymark y = {(unsigned)m.line + 1, (unsigned)m.column + 1};
+
+	return y;
+}
+
+/* Print line [off, end) from character from on, at most YLINE_WIDTH. */
+static void
+print_line(
+    const char *t, size_t off, size_t end, size_t from, size_t col, FILE *fp)
+{
+	size_t i, ch = 0, shown = 0, caret_at = 0;
+	bool cut = false;
+
+	if (from > 0)
+		fputs("...", fp);
+	for (i = off; i < end; i++) {
+		if (starts_char((unsigned char)t[i])) {
+			if (ch >= from && shown == YLINE_WIDTH) {
+				cut = true;
+				break;
+			}
+			if (ch++ >= from)
+				shown++;
+		}
+		if (ch > from)
+			fputc(t[i], fp);
+	}
+	if (cut)
+		fputs("...", fp);
+	fputc('\n', fp);
+
+	/* The caret line: tabs where the line has tabs, so it lines up. */
+	if (from > 0)
+		fputs("   ", fp);
+	for (i = off, ch = 0; i < end && ch + 1 < col; i++) {
+		if (!starts_char((unsigned char)t[i]))
+			continue;
+		if (ch++ >= from)
+			fputc(t[i] == '\t' ? '\t' : ' ', fp);
+		caret_at = ch;
+	}
+	for (; caret_at + 1 < col; caret_at++)
+		fputc(' ', fp); /* beyond the end of the line */
+	fputs("^\n", fp);
+}
+
+int
+ydoc_error(const struct ydoc *doc, struct ymark m, const char *fmt, ...)
+{
+	size_t off = 0, end, line, from = 0;
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s:%u:%u: %s\n", doc->name, m.line, m.col, msg);
+
+	for (line = 1; line < m.line && off < doc->len; line++)
+		off = next_line(doc->text, doc->len, off);
+	if (line < m.line)
+		off = doc->len; /* past the last line: an empty one */
+	end = line_end(doc->text, doc->len, off);
+	if (m.col > YLINE_WIDTH - YLINE_WIDTH / 4)
+		from = m.col - 1 - YLINE_WIDTH / 2;
+	print_line(doc->text, off, end, from, m.col, stderr);
+	return -1;
+}
+
+/* Print "fanout: NAME: too large (...)", size -1 when unknown. */
+static void
+too_large(const char *name, long long size)
+{
+	if (size < 0)
+		error(
+		    "%s: too large (more than %d bytes)", name, YAML_SIZE_MAX);
+	else
+		error("%s: too large (%lld bytes; at most %d)", name, size,
+		    YAML_SIZE_MAX);
+}
+
+/*
+ * The length of the UTF-8 character at s (left bytes there) that YAML
+ * allows, with its code point in *cp; 0 when it is not valid UTF-8.
+ */
+static size_t
+utf8_char(const unsigned char *s, size_t left, uint32_t *cp)
+{
+	size_t n, i;
+	uint32_t c, min;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if ((s[0] & 0xe0) == 0xc0)
+		n = 2, c = s[0] & 0x1f, min = 0x80;
+	else if ((s[0] & 0xf0) == 0xe0)
+		n = 3, c = s[0] & 0x0f, min = 0x800;
+	else if ((s[0] & 0xf8) == 0xf0)
+		n = 4, c = s[0] & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (left < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* Whether YAML (and libyaml's reader) allows character c in a file. */
+static bool
+printable(uint32_t c)
+{
+	return c == '\t' || c == '\n' || c == '\r' ||
+	    (c >= 0x20 && c <= 0x7e) || c == 0x85 ||
+	    (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) ||
+	    c >= 0x10000;
+}
+
+/*
+ * Check the whole text before libyaml reads it: its reader decodes
+ * ahead, so its own complaint would depend on its buffer size.
+ */
+static int
+check_encoding(const struct ydoc *doc)
+{
+	const unsigned char *s = (const unsigned char *)doc->text;
+	size_t i = 0, n;
+	uint32_t c;
+
+	while (i < doc->len) {
+		n = utf8_char(s + i, doc->len - i, &c);
+		if (n == 0)
+			return ydoc_error(doc, mark_of_offset(doc, i),
+			    "invalid UTF-8 (byte 0x%02x)", s[i]);
+		if (!printable(c))
+			return ydoc_error(doc, mark_of_offset(doc, i),
+			    "control character U+%04X is not allowed",
+			    (unsigned)c);
+		i += n;
+	}
+	return 0;
+}
+
+/*
+ * Refuse a tab in the leading whitespace of lines checked..last (from
+ * 0): libyaml lets some through (in flow context, after a plain
+ * scalar's indentation) and calls others "found character that cannot
+ * start any token".
+ */
+static int
+check_tabs(struct yloader *l, size_t last)
+{
+	const struct ydoc *doc = l->doc;
+	size_t i;
+
+	for (; l->checked <= last; l->checked++) {
+		while (l->cur_line < l->checked && l->cur_off < doc->len) {
+			l->cur_off = next_line(doc->text, doc->len, l->cur_off);
+			l->cur_line++;
+		}
+		if (l->cur_line < l->checked)
+			return 0; /* past the end */
+		for (i = l->cur_off; i < doc->len &&
+		     (doc->text[i] == ' ' || doc->text[i] == '\t');
+		     i++) {
+			if (doc->text[i] == '\t') {
+				struct ymark m = {(unsigned)l->checked + 1,
+				    (unsigned)(i - l->cur_off) + 1};
+
+				return ydoc_error(doc, m,
+				    "tab in indentation (indent with spaces)");
+			}
+		}
+	}
+	return 0;
+}
+
+/* Report libyaml's error, or the tab that caused it. */
+static int
+syntax_error(struct yloader *l)
+{
+	yaml_parser_t *p = &l->parser;
+	size_t last = p->problem_mark.line;
+
+	switch (p->error) {
+	case YAML_MEMORY_ERROR:
+		fatalx("out of memory");
+	case YAML_READER_ERROR: /* check_encoding() should have said */
+		return ydoc_error(l->doc,
+		    mark_of_offset(l->doc, p->problem_offset), "%s",
+		    p->problem);
+	default:
+		break;
+	}
+	/* Inside a quoted or block scalar, a tab is no indentation. */
+	if (p->context &&
+	    (strstr(p->context, "quoted scalar") ||
+		strstr(p->context, "block scalar")) &&
+	    p->context_mark.line < last)
+		last = p->context_mark.line;
+	if (check_tabs(l, last) < 0)
+		return -1;
+	if (p->context)
+		return ydoc_error(l->doc, mark_of(p->problem_mark),
+		    "syntax error: %s (%s on line %zu)", p->problem, p->context,
+		    p->context_mark.line + 1);
+	return ydoc_error(l->doc, mark_of(p->problem_mark), "syntax error: %s",
+	    p->problem ? p->problem : "unknown");
+}
+
+static void
+ynode_free(struct ynode *n)
+{
+	size_t i;
+
+	if (!n)
+		return;
+	for (i = 0; i < n->n; i++) {
+		if (n->kind == YNODE_SEQ) {
+			ynode_free(n->items[i]);
+		} else if (n->kind == YNODE_MAP) {
+			ynode_free(n->keys[i]);
+			ynode_free(n->values[i]);
+		}
+	}
+	free(n->value);
+	free(n->items);
+	free(n->keys);
+	free(n->values);
+	free(n);
+}
+
+void
+ydoc_free(struct ydoc *doc)
+{
+	if (!doc)
+		return;
+	ynode_free(doc->root);
+	free(doc->name);
+	free(doc->text);
+	free(doc);
+}
+
+struct ynode *
+ynode_get(const struct ynode *m, const char *key)
+{
+	size_t i, len = strlen(key);
+
+	if (!m || m->kind != YNODE_MAP)
+		return NULL;
+	for (i = 0; i < m->n; i++)
+		if (m->keys[i]->len == len &&
+		    memcmp(m->keys[i]->value, key, len) == 0)
+			return m->values[i];
+	return NULL;
+}
+
+/* A key for a message: at most 40 characters, control bytes escaped. */
+static void
+show_key(const struct ynode *k, char *buf, size_t size)
+{
+	size_t i, o = 0, chars = 0;
+
+	for (i = 0; i < k->len && o + 8 < size; i++) {
+		unsigned char c = (unsigned char)k->value[i];
+
+		if (starts_char(c) && chars++ == 40) {
+			o += (size_t)snprintf(buf + o, size - o, "...");
+			break;
+		}
+		if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	buf[o] = '\0';
+}
+
+static uint64_t
+key_hash(const struct ynode *k)
+{
+	uint64_t h = 14695981039346656037u;
+	size_t i;
+
+	for (i = 0; i < k->len; i++)
+		h = (h ^ (unsigned char)k->value[i]) * 1099511628211u;
+	return h;
+}
+
+static bool
+same_key(const struct ynode *a, const struct ynode *b)
+{
+	return a->len == b->len && memcmp(a->value, b->value, a->len) == 0;
+}
+
+/* Put key index i (of f's map) in f's hash index. */
+static void
+hash_put(struct yframe *f, size_t i)
+{
+	size_t mask = f->hash_cap - 1;
+	size_t h = (size_t)key_hash(f->node->keys[i]) & mask;
+
+	while (f->hash[h])
+		h = (h + 1) & mask;
+	f->hash[h] = i + 1;
+}
+
+/* Keep the hash index at most half full; from YHASH_MIN keys on. */
+static void
+hash_grow(struct yframe *f)
+{
+	size_t i, n = f->node->n;
+
+	if (n < YHASH_MIN || (f->hash && 2 * (n + 1) <= f->hash_cap))
+		return;
+	free(f->hash);
+	f->hash_cap = f->hash_cap ? 2 * f->hash_cap : 4 * YHASH_MIN;
+	f->hash = xcalloc(f->hash_cap, sizeof *f->hash);
+	for (i = 0; i < n; i++)
+		hash_put(f, i);
+}
+
+/* The earlier key of f's map equal to k, or NULL. */
+static const struct ynode *
+find_key(const struct yframe *f, const struct ynode *k)
+{
+	const struct ynode *m = f->node;
+	size_t i, h, mask;
+
+	if (!f->hash) {
+		for (i = 0; i < m->n; i++)
+			if (same_key(m->keys[i], k))
+				return m->keys[i];
+		return NULL;
+	}
+	mask = f->hash_cap - 1;
+	for (h = (size_t)key_hash(k) & mask; f->hash[h]; h = (h + 1) & mask)
+		if (same_key(m->keys[f->hash[h] - 1], k))
+			return m->keys[f->hash[h] - 1];
+	return NULL;
+}
+
+/* Add key k to the map open in f, after the checks keys get. */
+static int
+add_key(struct yloader *l, struct yframe *f, struct ynode *k)
+{
+	struct ynode *m = f->node;
+	const struct ynode *first;
+	char shown[256];
+
+	if (k->plain && strcmp(k->value, "<<") == 0) {
+		ydoc_error(l->doc, k->mark, "merge keys are not allowed (<<)");
+		ynode_free(k);
+		return -1;
+	}
+	if ((first = find_key(f, k)) != NULL) {
+		show_key(k, shown, sizeof shown);
+		ydoc_error(l->doc, k->mark,
+		    "duplicate key '%s' (first on line %u)", shown,
+		    first->mark.line);
+		ynode_free(k);
+		return -1;
+	}
+	if (m->n == f->cap) {
+		f->cap = f->cap ? 2 * f->cap : 4;
+		m->keys = xreallocarray(m->keys, f->cap, sizeof *m->keys);
+		m->values = xreallocarray(m->values, f->cap, sizeof *m->values);
+	}
+	m->keys[m->n] = k;
+	m->values[m->n] = NULL;
+	m->n++;
+	if (f->hash)
+		hash_put(f, m->n - 1);
+	hash_grow(f);
+	f->want_value = true;
+	return 0;
+}
+
+/* Hang node n where it belongs: the root, a sequence item, a key, a value. */
+static int
+attach(struct yloader *l, struct ynode *n)
+{
+	struct yframe *f;
+	struct ynode *p;
+
+	if (l->depth == 0) {
+		l->doc->root = n;
+		return 0;
+	}
+	f = &l->stack[l->depth - 1];
+	p = f->node;
+	if (p->kind == YNODE_SEQ) {
+		if (p->n == f->cap) {
+			f->cap = f->cap ? 2 * f->cap : 4;
+			p->items =
+			    xreallocarray(p->items, f->cap, sizeof *p->items);
+		}
+		p->items[p->n++] = n;
+		return 0;
+	}
+	if (f->want_value) {
+		p->values[p->n - 1] = n;
+		f->want_value = false;
+		return 0;
+	}
+	if (n->kind != YNODE_SCALAR) {
+		ydoc_error(l->doc, n->mark, "a %s cannot be a key",
+		    n->kind == YNODE_MAP ? "mapping" : "sequence");
+		ynode_free(n);
+		return -1;
+	}
+	return add_key(l, f, n);
+}
+
+/* Refuse an anchor or a tag on a node. */
+static int
+check_props(struct yloader *l, const yaml_event_t *e, const yaml_char_t *anchor,
+    const yaml_char_t *tag)
+{
+	struct ymark m = mark_of(e->start_mark);
+	const char *t = (const char *)tag;
+	const char *std = "tag:yaml.org,2002:";
+
+	if (anchor)
+		return ydoc_error(l->doc, m, "anchors are not allowed (&%s)",
+		    (const char *)anchor);
+	if (!t)
+		return 0;
+	if (strncmp(t, std, strlen(std)) == 0)
+		return ydoc_error(
+		    l->doc, m, "tags are not allowed (!!%s)", t + strlen(std));
+	return ydoc_error(l->doc, m, "tags are not allowed (%s)", t);
+}
+
+static int
+on_scalar(struct yloader *l, const yaml_event_t *e)
+{
+	struct ynode *n;
+
+	if (check_props(l, e, e->data.scalar.anchor, e->data.scalar.tag) < 0)
+		return -1;
+	n = xcalloc(1, sizeof *n);
+	n->kind = YNODE_SCALAR;
+	n->mark = mark_of(e->start_mark);
+	n->len = e->data.scalar.length;
+	n->value = xmalloc(n->len + 1);
+	memcpy(n->value, e->data.scalar.value, n->len);
+	n->value[n->len] = '\0';
+	n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	/* A plain scalar's lines are checked; a quoted or block one's not. */
+	if (!n->plain) {
+		size_t after = e->end_mark.line + (e->end_mark.column != 0);
+
+		if (after > l->checked)
+			l->checked = after;
+	}
+	/* "---" alone: as empty as an empty file. */
+	if (l->depth == 0 && n->plain && n->len == 0) {
+		ynode_free(n);
+		return 0;
+	}
+	return attach(l, n);
+}
+
+static int
+on_open(struct yloader *l, const yaml_event_t *e, enum ynode_kind kind)
+{
+	struct ynode *n;
+	struct yframe *f;
+	int rc;
+
+	if (kind == YNODE_MAP)
+		rc = check_props(l, e, e->data.mapping_start.anchor,
+		    e->data.mapping_start.tag);
+	else
+		rc = check_props(l, e, e->data.sequence_start.anchor,
+		    e->data.sequence_start.tag);
+	if (rc < 0)
+		return -1;
+	if (l->depth == YAML_DEPTH_MAX)
+		return ydoc_error(l->doc, mark_of(e->start_mark),
+		    "nesting deeper than %d levels", YAML_DEPTH_MAX);
+	n = xcalloc(1, sizeof *n);
+	n->kind = kind;
+	n->mark = mark_of(e->start_mark);
+	if (attach(l, n) < 0)
+		return -1;
+	f = &l->stack[l->depth++];
+	memset(f, 0, sizeof *f);
+	f->node = n;
+	return 0;
+}
+
+static void
+on_close(struct yloader *l)
+{
+	struct yframe *f = &l->stack[--l->depth];
+
+	free(f->hash);
+	f->hash = NULL;
+}
+
+/* One event; 1 at the end of the stream. */
+static int
+on_event(struct yloader *l, const yaml_event_t *e)
+{
+	if (e->type != YAML_STREAM_START_EVENT &&
+	    check_tabs(l, e->start_mark.line) < 0)
+		return -1;
+	switch (e->type) {
+	case YAML_DOCUMENT_START_EVENT:
+		if (++l->ndocs > 1)
+			return ydoc_error(l->doc, mark_of(e->start_mark),
+			    "more than one document");
+		return 0;
+	case YAML_ALIAS_EVENT:
+		return ydoc_error(l->doc, mark_of(e->start_mark),
+		    "aliases are not allowed (*%s)",
+		    (const char *)e->data.alias.anchor);
+	case YAML_SCALAR_EVENT:
+		return on_scalar(l, e);
+	case YAML_SEQUENCE_START_EVENT:
+		return on_open(l, e, YNODE_SEQ);
+	case YAML_MAPPING_START_EVENT:
+		return on_open(l, e, YNODE_MAP);
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		on_close(l);
+		return 0;
+	case YAML_STREAM_END_EVENT:
+		/* The lines after the last node: comments, blanks. */
+		return check_tabs(l, SIZE_MAX - 1) < 0 ? -1 : 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+load(struct ydoc *doc)
+{
+	struct yloader l;
+	yaml_event_t e;
+	int rc = 0;
+
+	if (check_encoding(doc) < 0)
+		return -1;
+	memset(&l, 0, sizeof l);
+	l.doc = doc;
+	if (!yaml_parser_initialize(&l.parser))
+		fatalx("out of memory");
+	yaml_parser_set_input_string(
+	    &l.parser, (const unsigned char *)doc->text, doc->len);
+	while (rc == 0) {
+		if (!yaml_parser_parse(&l.parser, &e)) {
+			rc = syntax_error(&l);
+			break;
+		}
+		rc = on_event(&l, &e);
+		yaml_event_delete(&e);
+	}
+	while (l.depth > 0)
+		on_close(&l);
+	yaml_parser_delete(&l.parser);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Parse text (len bytes, taken over); NULL after an error. */
+static struct ydoc *
+parse_owned(const char *name, char *text, size_t len)
+{
+	struct ydoc *doc = xcalloc(1, sizeof *doc);
+
+	/* libyaml skips a BOM and counts columns after it: so do we. */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		memmove(text, text + 3, len - 3);
+		len -= 3;
+	}
+	text[len] = '\0';
+	doc->name = xstrdup(name);
+	doc->text = text;
+	doc->len = len;
+	if (load(doc) < 0) {
+		ydoc_free(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+struct ydoc *
+ydoc_parse(const char *name, const char *text, size_t len)
+{
+	char *copy;
+
+	if (len > YAML_SIZE_MAX) {
+		too_large(name, (long long)len);
+		return NULL;
+	}
+	copy = xmalloc(len + 1);
+	memcpy(copy, text, len);
+	return parse_owned(name, copy, len);
+}
+
+/* Read fd to its end, at most YAML_SIZE_MAX bytes; NULL after an error. */
+static char *
+read_capped(int fd, const char *name, size_t *lenp)
+{
+	struct stat st;
+	size_t len = 0, cap = 65536;
+	char *buf;
+	ssize_t r;
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (st.st_size > YAML_SIZE_MAX) {
+			too_large(name, (long long)st.st_size);
+			return NULL;
+		}
+		cap = (size_t)st.st_size + 1;
+	}
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		if (len == cap) {
+			if (cap > YAML_SIZE_MAX)
+				break;
+			cap = cap * 2 > YAML_SIZE_MAX ? YAML_SIZE_MAX + 1
+						      : cap * 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		r = read(fd, buf + len, cap - len);
+		if (r == 0)
+			break;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			error("%s: %s", name, strerror(errno));
+			free(buf);
+			return NULL;
+		}
+		len += (size_t)r;
+	}
+	if (len > YAML_SIZE_MAX) {
+		too_large(name, -1);
+		free(buf);
+		return NULL;
+	}
+	*lenp = len;
+	return buf;
+}
+
+struct ydoc *
+ydoc_load(const char *path)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	const char *name = is_stdin ? "<stdin>" : path;
+	size_t len;
+	char *text;
+	int fd;
+
+	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		error("%s: %s", name, strerror(errno));
+		return NULL;
+	}
+	text = read_capped(fd, name, &len);
+	if (!is_stdin)
+		close(fd);
+	return text ? parse_owned(name, text, len) : NULL;
+}
