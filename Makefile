@@ -75,6 +75,8 @@ unit: $(UNITS)
 
 bench: fanout
 	@bench/run
+	@echo
+	@bench/workflow
 
 # The C sources as .clang-format has them (OpenBSD KNF, near enough).
 check-format:

@@ -308,6 +308,8 @@ job_record(struct run *r, struct job *j, int64_t runtime)
 	rec = xcalloc(1, sizeof *rec);
 	rec->seq = j->seq;
 	rec->host = j->ex->host;
+	/* --json: a workflow's jobs say which task they are of. */
+	rec->task = r->o->workflow ? j->task->name : NULL;
 	args_copy(&rec->args, &j->args);
 	job_text(j, &cmd);
 	rec->cmd = buf_detach(&cmd, NULL);

@@ -11,6 +11,7 @@
 #include "options.h"
 #include "plan.h"
 #include "sched.h"
+#include "workflow.h"
 
 /*
  * A closed stdin, stdout or stderr (cron, daemons) would hand its number
@@ -32,15 +33,21 @@ int
 main(int argc, char **argv)
 {
 	struct options opts;
+	struct workflow *wf = NULL;
 	struct plan *plan;
 	int status;
 
 	reserve_std_fds();
 	options_parse(&opts, argc, argv);
-	plan = opts.retry_failed ? plan_from_joblog(&opts)
-				 : plan_from_options(&opts);
-	status = sched_run(plan, &opts);
+	if (opts.workflow && !(wf = workflow_load(&opts, &plan)))
+		exit(FANOUT_STATUS_ERROR);
+	if (!wf)
+		plan = opts.retry_failed ? plan_from_joblog(&opts)
+					 : plan_from_options(&opts);
+	/* --check: the file loaded, nothing runs. */
+	status = opts.check ? 0 : sched_run(plan, &opts);
 	plan_free(plan);
+	workflow_free(wf);
 	options_release(&opts);
 	fflush(stdout);
 	if (status == 128 + SIGPIPE ||

@@ -48,14 +48,14 @@ static optdef_set_cb set_flag, set_output, set_progress, set_jobs,
     set_tagstring, set_arg_file, set_null, set_delimiter, set_colsep,
     set_max_args, set_replace, set_shell, set_delay, set_timeout, set_termseq,
     set_retries, set_halt, set_joblog, set_results, set_memfree, set_nothing,
-    show_help, show_version;
+    set_workflow, show_help, show_version;
 
 #define FLAG(field) offsetof(struct options, field)
 #define NOPTIONS (sizeof long_options / sizeof *long_options)
 /* getopt_long's value for long_options[i] without a letter: LONG_ONLY + i */
 #define LONG_ONLY 256
 
-static const char short_options[] = "+:j:kuva:0d:rN:I:qhV";
+static const char short_options[] = "+:j:kuva:0d:rN:I:qf:hV";
 
 /*
  * Every option, one a line: tests/70-docs.bats reads this table too.
@@ -104,6 +104,8 @@ static const struct optdef long_options[] = {
 	{ "progress", no_argument, 0, OPT_PROGRESS, set_progress, 2 },
 	{ "eta", no_argument, 0, OPT_PROGRESS, set_progress, 4 },
 	{ "memfree", required_argument, 0, OPT_MEMFREE, set_memfree, 0 },
+	{ "file", required_argument, 'f', OPT_WORKFLOW, set_workflow, 0 },
+	{ "check", no_argument, 0, OPT_CHECK, set_flag, FLAG(check) },
 	{ "help", no_argument, 'h', OPT_NONE, show_help, 0 },
 	{ "version", no_argument, 'V', OPT_NONE, show_version, 0 },
 	{ "will-cite", no_argument, 0, OPT_NONE, set_nothing, 0 },
@@ -116,6 +118,7 @@ static const struct optdef long_options[] = {
 static const char usage_text[] =
     "usage: fanout [OPTIONS] COMMAND [ARG...] [::: VALUE...]... [:::: "
     "FILE...]...\n"
+    "       fanout [OPTIONS] -f WORKFLOW.yaml [TASK...]\n"
     "       PRODUCER | fanout [OPTIONS] [COMMAND [ARG...]]\n"
     "Run COMMAND once per input item, many at a time; collect each job's "
     "output.\n"
@@ -171,6 +174,12 @@ static const char usage_text[] =
     "      --json             one JSON object per job instead of raw output\n"
     "      --bar, --progress, --eta  progress on stderr\n"
     "      --memfree SIZE     start no job while less memory is available\n"
+    "\n"
+    "Workflows:\n"
+    "  -f, --file FILE [TASK...]  run the tasks of a YAML workflow (only the\n"
+    "                         TASKs named and what they need); see\n"
+    "                         fanout-workflow(5)\n"
+    "      --check            with -f: check FILE, run nothing\n"
     "\n"
     "  -h, --help             this text\n"
     "  -V, --version          fanout's version\n"
@@ -264,6 +273,13 @@ set_flag(struct parse_state *ps, const struct optdef *d, char *arg)
 {
 	(void)arg;
 	*(bool *)((char *)ps->o + d->arg) = true;
+}
+
+static void
+set_workflow(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->workflow = arg;
 }
 
 static void
@@ -532,6 +548,18 @@ parse_operands(struct options *o, int argc, char **argv)
 {
 	int i = 0, kind;
 
+	if (o->workflow) {
+		/* -f FILE TASK...: the words are the tasks to run. */
+		for (i = 0; i < argc; i++)
+			if (separator_kind(argv[i]))
+				optval_error("-f takes task names, not '%s': "
+					     "a workflow's tasks say what they "
+					     "run over",
+				    argv[i]);
+		o->tasks = argv;
+		o->ntasks = (size_t)argc;
+		return;
+	}
 	while (i < argc && !separator_kind(argv[i]))
 		i++;
 	o->task.command = argv;
@@ -669,11 +697,10 @@ prepend_arg_files(struct parse_state *ps)
 	free(ps->argfiles);
 }
 
-/* Usage errors no single option shows. */
-static void
-check_combinations(const struct options *o)
+void
+options_check(const struct options *o)
 {
-	if (o->quote && o->task.ncommand == 0)
+	if (o->quote && o->task.ncommand == 0 && !o->workflow)
 		optval_error("-q needs a command");
 	if ((o->resume || o->resume_failed || o->retry_failed) && !o->joblog)
 		optval_error("--%s needs --joblog",
@@ -685,6 +712,11 @@ check_combinations(const struct options *o)
 	if (o->results && o->output == OUTPUT_UNGROUP)
 		optval_error("--results cannot be combined with -u: "
 			     "fanout does not see the output");
+	if (o->check && !o->workflow)
+		optval_error("--check needs -f FILE");
+	if (o->workflow && (o->ngroups || o->retry_failed))
+		optval_error("-f cannot be combined with %s",
+		    o->retry_failed ? "--retry-failed" : "-a");
 }
 
 void
@@ -697,7 +729,9 @@ options_parse(struct options *o, int argc, char **argv)
 	nops = parse_env_and_argv(&ps, argc, argv);
 	parse_operands(o, (int)nops, o->operands);
 	prepend_arg_files(&ps);
-	check_combinations(o);
+	/* A workflow file may give what the checks look for: after it. */
+	if (!o->workflow || o->ngroups || o->retry_failed)
+		options_check(o);
 }
 
 bool

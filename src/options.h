@@ -92,6 +92,8 @@ enum option_id {
 	OPT_JSON,
 	OPT_PROGRESS,
 	OPT_MEMFREE,
+	OPT_WORKFLOW,
+	OPT_CHECK,
 	OPT_COUNT
 };
 
@@ -136,6 +138,11 @@ struct options {
 	bool json;
 	int progress; /* enum progress_kind bits */
 	long long memfree; /* bytes; 0: no check */
+
+	const char *workflow; /* -f FILE; NULL: the command line's task */
+	bool check; /* --check: load the workflow, run nothing */
+	char **tasks; /* with -f: the tasks named, NULL-terminated */
+	size_t ntasks;
 };
 
 /*
@@ -144,6 +151,11 @@ struct options {
  */
 void options_parse(struct options *opts, int argc, char **argv);
 void options_release(struct options *opts);
+/*
+ * Usage errors no single option shows (exit 255). options_parse() runs
+ * it, but with -f only once the workflow's settings are in.
+ */
+void options_check(const struct options *opts);
 
 /*
  * Whether the user gave the setting id, on the command line or in

@@ -14,6 +14,8 @@
 #include "util.h"
 #include "xalloc.h"
 
+void (*optval_report)(const char *msg);
+
 void
 optval_error(const char *fmt, ...)
 {
@@ -23,6 +25,10 @@ optval_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	if (optval_report) {
+		optval_report(msg);
+		exit(FANOUT_STATUS_ERROR);
+	}
 	fatalx("%s (see 'fanout --help')", msg);
 }
 

@@ -7,6 +7,12 @@
 
 #include "options.h"
 
+/*
+ * Where a value's error goes instead, then exit 255: a workflow file
+ * names the place of the value. NULL: the command line's.
+ */
+extern void (*optval_report)(const char *msg);
+
 /* A usage error: "fanout: MSG (see 'fanout --help')", exit 255. */
 void optval_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
