@@ -1,11 +1,13 @@
 #include <errno.h>
 #include <glob.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -56,11 +58,14 @@ struct workflow {
 /* The place optval_report() names: the value being parsed. */
 static const struct workflow *report_wf;
 static struct ymark report_at;
+static jmp_buf report_back;
 
+/* An option's parser refused a value: say where, and go back to it. */
 static void
 report_value(const char *msg)
 {
 	ydoc_error(report_wf->doc, report_at, "%s", msg);
+	longjmp(report_back, 1);
 }
 
 /* The value of a key, from the task's own map or from defaults. */
@@ -218,16 +223,24 @@ get_string(const struct workflow *wf, const struct ynode *v, const char *key,
 	return 0;
 }
 
-/* Run an option's parser on a value, its errors placed at v. */
-static void
+/*
+ * Run an option's parser on a value, its errors placed at v: -1 after
+ * one (the parser does not return then: report_value() jumps back).
+ */
+static int
 parse_value(const struct workflow *wf, const struct ynode *v,
     void (*parse)(struct options *, const char *))
 {
 	report_wf = wf;
 	report_at = v->mark;
+	if (setjmp(report_back)) {
+		optval_report = NULL;
+		return -1;
+	}
 	optval_report = report_value;
 	parse(wf->o, v->value);
 	optval_report = NULL;
+	return 0;
 }
 
 static void
@@ -250,12 +263,12 @@ apply_settings(struct workflow *wf, const struct ynode *root)
 	const struct ynode *v;
 	bool b;
 
-	if ((v = ynode_get(root, "jobs")) &&
-	    want(wf, v, YNODE_SCALAR, "jobs") == 0 &&
-	    !options_is_set(o, OPT_JOBS))
-		parse_value(wf, v, parse_jobs);
-	else if (v && v->kind != YNODE_SCALAR)
-		return -1;
+	if ((v = ynode_get(root, "jobs"))) {
+		if (want(wf, v, YNODE_SCALAR, "jobs") < 0 ||
+		    (!options_is_set(o, OPT_JOBS) &&
+			parse_value(wf, v, parse_jobs) < 0))
+			return -1;
+	}
 	if ((v = ynode_get(root, "keep-order"))) {
 		if (get_bool(wf, v, "keep-order", &b) < 0)
 			return -1;
@@ -287,10 +300,10 @@ apply_settings(struct workflow *wf, const struct ynode *root)
 			o->output = m;
 	}
 	if ((v = ynode_get(root, "halt"))) {
-		if (want(wf, v, YNODE_SCALAR, "halt") < 0)
+		if (want(wf, v, YNODE_SCALAR, "halt") < 0 ||
+		    (!options_is_set(o, OPT_HALT) &&
+			parse_value(wf, v, parse_halt) < 0))
 			return -1;
-		if (!options_is_set(o, OPT_HALT))
-			parse_value(wf, v, parse_halt);
 	}
 	if ((v = ynode_get(root, "joblog"))) {
 		const char *s;
@@ -793,6 +806,7 @@ each_input(struct workflow *wf, struct task *t, const struct ynode *v)
 	struct options io = {0};
 	struct group g = {0};
 	const char *key;
+	struct stat st;
 	char *path;
 
 	if (v->kind == YNODE_SEQ) {
@@ -801,7 +815,9 @@ each_input(struct workflow *wf, struct task *t, const struct ynode *v)
 	}
 	key = v->keys[0]->value;
 	if (strcmp(key, "files") == 0) {
-		t->input = glob_input(t->cwd, v->values[0]->value);
+		/* --check: a glob cannot be wrong, and may be slow. */
+		if (!wf->o->check)
+			t->input = glob_input(t->cwd, v->values[0]->value);
 		return 0;
 	}
 	io.groups = &g;
@@ -817,9 +833,11 @@ each_input(struct workflow *wf, struct task *t, const struct ynode *v)
 		return 0;
 	}
 	path = in_cwd(t->cwd, v->values[0]->value);
-	if (access(path, R_OK) < 0) {
+	if (access(path, R_OK) < 0 ||
+	    (stat(path, &st) == 0 && S_ISDIR(st.st_mode))) {
 		int rc = ydoc_error(wf->doc, v->values[0]->mark,
-		    "'file': cannot read '%s': %s", path, strerror(errno));
+		    "'file': cannot read '%s': %s", path,
+		    strerror(access(path, R_OK) < 0 ? errno : EISDIR));
 
 		free(path);
 		return rc;
@@ -1076,15 +1094,13 @@ load_top(struct workflow *wf, const struct ynode *root)
 	return gather_tasks(wf, v);
 }
 
-struct workflow *
-workflow_load(struct options *o, struct plan **plan)
+/* The plan of the document wf->doc, or NULL after an error. */
+static struct workflow *
+load_doc(struct workflow *wf, struct options *o, struct plan **plan)
 {
-	struct workflow *wf = xcalloc(1, sizeof *wf);
-
 	*plan = NULL;
 	wf->o = o;
-	if (!(wf->doc = ydoc_load(o->workflow)) ||
-	    load_top(wf, wf->doc->root) < 0 || select_tasks(wf) < 0)
+	if (!wf->doc || load_top(wf, wf->doc->root) < 0 || select_tasks(wf) < 0)
 		goto fail;
 	options_check(o);
 	*plan = plan_new();
@@ -1097,6 +1113,25 @@ fail:
 	*plan = NULL;
 	workflow_free(wf);
 	return NULL;
+}
+
+struct workflow *
+workflow_load(struct options *o, struct plan **plan)
+{
+	struct workflow *wf = xcalloc(1, sizeof *wf);
+
+	wf->doc = ydoc_load(o->workflow);
+	return load_doc(wf, o, plan);
+}
+
+struct workflow *
+workflow_parse(struct options *o, const char *name, const char *text,
+    size_t len, struct plan **plan)
+{
+	struct workflow *wf = xcalloc(1, sizeof *wf);
+
+	wf->doc = ydoc_parse(name, text, len);
+	return load_doc(wf, o, plan);
 }
 
 void

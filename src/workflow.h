@@ -7,6 +7,8 @@
 #ifndef WORKFLOW_H
 #define WORKFLOW_H
 
+#include <stddef.h>
+
 struct options;
 struct plan;
 struct workflow;
@@ -18,6 +20,9 @@ struct workflow;
  * and the settings point into the workflow: free it after them.
  */
 struct workflow *workflow_load(struct options *o, struct plan **plan);
+/* The same from memory (tests, fuzzing); name is what errors call it. */
+struct workflow *workflow_parse(struct options *o, const char *name,
+    const char *text, size_t len, struct plan **plan);
 void workflow_free(struct workflow *);
 
 #endif

@@ -82,6 +82,8 @@ set_list(const struct options *o)
 	    [OPT_JSON] = "JSON",
 	    [OPT_PROGRESS] = "PROGRESS",
 	    [OPT_MEMFREE] = "MEMFREE",
+	    [OPT_WORKFLOW] = "WORKFLOW",
+	    [OPT_CHECK] = "CHECK",
 	};
 	static char text[512];
 	int id;
@@ -230,6 +232,31 @@ test_values(void)
 	options_release(&o);
 }
 
+/* -f FILE TASK...: the operands are task names; --check with it. */
+static void
+test_workflow(void)
+{
+	struct options o;
+
+	parse(&o, NULL, "-f", "w.yaml", "--check", "-j", "2", "build", "test",
+	    NULL);
+	CHECK_STR(set_list(&o), "JOBS WORKFLOW CHECK");
+	CHECK_STR(o.workflow, "w.yaml");
+	CHECK(o.check);
+	CHECK_INT(o.ntasks, 2);
+	CHECK_STR(o.tasks[0], "build");
+	CHECK_STR(o.tasks[1], "test");
+	CHECK_INT(o.task.ncommand, 0);
+	CHECK_INT(o.ngroups, 0);
+	options_release(&o);
+
+	/* --resume may take its joblog from the file: checked after it. */
+	parse(&o, NULL, "--file", "w.yaml", "--resume", NULL);
+	CHECK(o.resume && !o.joblog);
+	CHECK_INT(o.ntasks, 0);
+	options_release(&o);
+}
+
 /* $PARALLEL's options count as the user's; its operands come first. */
 static void
 test_env(void)
@@ -375,6 +402,7 @@ main(void)
 	test_set_to_default();
 	test_spellings();
 	test_values();
+	test_workflow();
 	test_env();
 	test_groups();
 	test_override_task();
