@@ -95,10 +95,12 @@ deps:
 
 install: fanout
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
-	    $(DESTDIR)$(FISHCOMPDIR)
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) \
+	    $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 fanout $(DESTDIR)$(BINDIR)/fanout
 	install -m 644 man/fanout.1 $(DESTDIR)$(MANDIR)/man1/fanout.1
+	install -m 644 man/fanout-workflow.5 \
+	    $(DESTDIR)$(MANDIR)/man5/fanout-workflow.5
 	install -m 644 completions/fanout.bash $(DESTDIR)$(BASHCOMPDIR)/fanout
 	install -m 644 completions/_fanout $(DESTDIR)$(ZSHCOMPDIR)/_fanout
 	install -m 644 completions/fanout.fish \
@@ -106,12 +108,13 @@ install: fanout
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/fanout $(DESTDIR)$(MANDIR)/man1/fanout.1 \
+	    $(DESTDIR)$(MANDIR)/man5/fanout-workflow.5 \
 	    $(DESTDIR)$(BASHCOMPDIR)/fanout $(DESTDIR)$(ZSHCOMPDIR)/_fanout \
 	    $(DESTDIR)$(FISHCOMPDIR)/fanout.fish
 ifneq ($(DESTDIR),)
 	@# Staged installs only: drop the directories install made, if empty.
-	-@for d in $(BINDIR) $(MANDIR)/man1 $(BASHCOMPDIR) $(ZSHCOMPDIR) \
-	    $(FISHCOMPDIR); do \
+	-@for d in $(BINDIR) $(MANDIR)/man1 $(MANDIR)/man5 $(BASHCOMPDIR) \
+	    $(ZSHCOMPDIR) $(FISHCOMPDIR); do \
 		while [ "$$d" != / ] && [ "$$d" != . ] && \
 		    rmdir "$(DESTDIR)$$d" 2>/dev/null; do d=$$(dirname "$$d"); done; \
 	done; true

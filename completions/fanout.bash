@@ -20,20 +20,69 @@ _fanout_takes_value()
 	case $1 in
 	--jobs | --tagstring | --arg-file | --delimiter | --colsep | \
 	--max-replace-args | --replace | --shell | --delay | --timeout | \
-	--termseq | --retries | --halt | --joblog | --results | --memfree)
+	--termseq | --retries | --halt | --joblog | --results | --memfree | \
+	--file)
 		return 0
 		;;
 	--*) return 1 ;;
 	esac
-	# A cluster of short options: the first of j, a, d, N, I takes the
+	# A cluster of short options: the first of j, a, d, N, I, f takes the
 	# rest of the word, or the next word when it ends the cluster.
 	local k
 	for ((k = 1; k < ${#1}; k++)); do
 		case ${1:k:1} in
-		[jadNI]) ((k == ${#1} - 1)); return ;;
+		[jadNIf]) ((k == ${#1} - 1)); return ;;
 		esac
 	done
 	return 1
+}
+
+# The workflow file that option word $1 gives (-f FILE, -fFILE, -kf FILE,
+# --file FILE, --file=FILE; $2 is the next word), if it is -f.
+_fanout_workflow_of()
+{
+	local k
+	case $1 in
+	--file=*) _fanout_wf=${1#--file=} ;;
+	--file) _fanout_wf=$2 ;;
+	--* | -) return 1 ;;
+	-*)
+		for ((k = 1; k < ${#1}; k++)); do
+			case ${1:k:1} in
+			f) break ;;
+			[jadNI]) return 1 ;;
+			esac
+		done
+		((k < ${#1})) || return 1
+		_fanout_wf=${1:k+1}
+		[[ $_fanout_wf ]] || _fanout_wf=$2
+		;;
+	*) return 1 ;;
+	esac
+	[[ $_fanout_wf == "~/"* ]] && _fanout_wf=$HOME/${_fanout_wf#"~/"}
+	return 0
+}
+
+# The task names of workflow file $1: the keys indented under the
+# top-level "tasks:" key, in block style. A good guess, not a YAML
+# parser: a flow-style "tasks: {a: ..., b: ...}" gives nothing.
+_fanout_tasks()
+{
+	[[ -r $1 ]] || return
+	awk '
+		/^tasks:[ \t]*(#.*)?\r?$/ { in_tasks = 1; ind = -1; next }
+		in_tasks && /^[^ \t#\r]/ { in_tasks = 0 }
+		in_tasks && /^[ ]+["\047]?[A-Za-z0-9_.-]+["\047]?[ ]*:/ {
+			match($0, /^[ ]+/)
+			if (ind < 0)
+				ind = RLENGTH
+			if (RLENGTH != ind)
+				next
+			name = substr($0, RLENGTH + 1)
+			sub(/[ ]*:.*/, "", name)
+			gsub(/["\047]/, "", name)
+			print name
+		}' "$1" 2>/dev/null
 }
 
 _fanout()
@@ -48,28 +97,38 @@ _fanout()
 		-q --quote --shell --link --delay --timeout --termseq
 		--retries --halt --memfree --joblog --resume --resume-failed
 		--retry-failed --results --json --bar --progress --eta
-		-h --help -V --version --will-cite --no-notice --bibtex'
+		-f --file --check -h --help -V --version --will-cite --no-notice --bibtex'
 	local signals='HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2
 		PIPE ALRM TERM CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ
 		VTALRM PROF WINCH SYS'
 
 	# Find where the command starts, and the last ::: or :::: before
-	# the word being completed.
-	local i w cmd_at=0 sep= dashdash=
+	# the word being completed; with -f FILE, the words after the
+	# options are task names instead.
+	local i w cmd_at=0 sep= dashdash= _fanout_wf= task_at=0
 	for ((i = 1; i < cword; i++)); do
 		w=${words[i]}
-		if ((cmd_at)); then
+		if ((cmd_at || task_at)); then
 			case $w in
 			::: | :::+ | :::: | ::::+) sep=$w ;;
 			esac
 		elif [[ $dashdash || $w != -?* ]]; then
-			cmd_at=$i
+			if [[ $_fanout_wf ]]; then
+				task_at=$i
+			else
+				cmd_at=$i
+			fi
 		elif [[ $w == -- ]]; then
 			dashdash=1
-		elif _fanout_takes_value "$w"; then
-			((i++))
+		else
+			_fanout_workflow_of "$w" "${words[i + 1]}"
+			_fanout_takes_value "$w" && ((i++))
 		fi
 	done
+	if [[ $_fanout_wf ]] && ((task_at)); then
+		COMPREPLY=($(compgen -W "$(_fanout_tasks "$_fanout_wf")" -- "$cur"))
+		return
+	fi
 	if ((cmd_at)) && [[ $sep ]]; then
 		# Values after ::: are often file names; after :::: they are.
 		_filedir
@@ -103,6 +162,10 @@ _fanout()
 	case $opt in
 	-a | --arg-file | --joblog)
 		_filedir
+		return
+		;;
+	-f | --file)
+		_filedir '@(yaml|yml)'
 		return
 		;;
 	--results)
@@ -145,6 +208,10 @@ _fanout()
 
 	if [[ $cur == -* && ! $dashdash ]]; then
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+		return
+	fi
+	if [[ $_fanout_wf ]]; then
+		COMPREPLY=($(compgen -W "$(_fanout_tasks "$_fanout_wf")" -- "$cur"))
 		return
 	fi
 	if [[ $cur == :* ]]; then

@@ -1,8 +1,10 @@
 # fish completion for fanout(1)
 
 # Print the words of the command line after fanout's options: the command,
-# its arguments and the ::: groups. Nothing while still in the options.
+# its arguments and the ::: groups, or with -f the task names. Nothing
+# while still in the options. Sets __fanout_wf to the file of -f, if any.
 function __fanout_after_options
+    set -g __fanout_wf
     set -l words (commandline -opc)
     set -e words[1]
     while set -q words[1]
@@ -10,6 +12,15 @@ function __fanout_after_options
             case --
                 set -e words[1]
                 break
+            case -f --file
+                set -g __fanout_wf $words[2]
+                set -e words[1..2]
+            case '--file=*'
+                set -g __fanout_wf (string replace -- --file= '' $words[1])
+                set -e words[1]
+            case '-f?*'
+                set -g __fanout_wf (string sub -s 3 -- $words[1])
+                set -e words[1]
             case -j --jobs --tagstring -a --arg-file -d --delimiter \
                 --colsep -N --max-replace-args -I --replace --shell \
                 --delay --timeout --termseq --retries --halt --joblog \
@@ -28,6 +39,46 @@ function __fanout_in_options
     test (count (__fanout_after_options)) -eq 0
 end
 
+# The workflow file given with -f, if any.
+function __fanout_workflow
+    __fanout_after_options >/dev/null
+    test -n "$__fanout_wf"; and echo $__fanout_wf
+end
+
+# Before the command, with no -f: where the command goes.
+function __fanout_before_command
+    __fanout_in_options; and not __fanout_workflow >/dev/null
+end
+
+# YAML files, and directories to find them in.
+function __fanout_yaml_files
+    set -l cur (string replace -r -- '^--file=' '' (commandline -ct))
+    string match -r -- '.*(?:\.ya?ml|/)(?:\t.*)?$' (__fish_complete_path $cur)
+end
+
+# The task names of the workflow file given with -f: the keys indented
+# under the top-level "tasks:" key, in block style. A good guess, not a
+# YAML parser: a flow-style "tasks: {a: ..., b: ...}" gives nothing.
+function __fanout_tasks
+    set -l file (__fanout_workflow); or return
+    set file (string replace -r '^~/' "$HOME/" -- $file)
+    test -r "$file"; or return
+    awk '
+        /^tasks:[ \t]*(#.*)?\r?$/ { in_tasks = 1; ind = -1; next }
+        in_tasks && /^[^ \t#\r]/ { in_tasks = 0 }
+        in_tasks && /^[ ]+["\047]?[A-Za-z0-9_.-]+["\047]?[ ]*:/ {
+            match($0, /^[ ]+/)
+            if (ind < 0)
+                ind = RLENGTH
+            if (RLENGTH != ind)
+                next
+            name = substr($0, RLENGTH + 1)
+            sub(/[ ]*:.*/, "", name)
+            gsub(/["\047]/, "", name)
+            print name
+        }' $file 2>/dev/null
+end
+
 # The last ::: or :::: (or their + forms) among the command's words.
 function __fanout_last_sep
     set -l sep
@@ -43,6 +94,7 @@ end
 function __fanout_in_command
     set -l words (__fanout_after_options)
     set -q words[1]; and not __fanout_last_sep >/dev/null
+    and test -z "$__fanout_wf"
 end
 
 function __fanout_complete_command_args
@@ -101,6 +153,8 @@ complete -c fanout $o -l resume-failed -d 'Skip succeeded jobs in the job log, r
 complete -c fanout $o -l retry-failed -d 'Rerun the failed commands of the job log'
 complete -c fanout $o -l results -x -a '(__fish_complete_directories)' -d "Keep each job's output in a directory"
 complete -c fanout $o -l json -d 'Print one JSON object per finished job'
+complete -c fanout $o -s f -l file -x -a '(__fanout_yaml_files)' -d 'Run the tasks of a YAML workflow'
+complete -c fanout $o -l check -d 'With -f: check the workflow file, run nothing'
 complete -c fanout $o -l bar -d 'Show a progress bar'
 complete -c fanout $o -l progress -d 'Show progress'
 complete -c fanout $o -l eta -d 'Show the estimated time left'
@@ -110,8 +164,10 @@ complete -c fanout $o -l will-cite -d 'Accepted for GNU parallel, does nothing'
 complete -c fanout $o -l no-notice -d 'Accepted for GNU parallel, does nothing'
 complete -c fanout $o -l bibtex -d 'Accepted for GNU parallel, does nothing'
 
-# The first word after the options is the command.
-complete -c fanout -n __fanout_in_options -x -a '(__fish_complete_command)'
+# The first word after the options is the command; with -f, the words
+# after the options are task names.
+complete -c fanout -n __fanout_before_command -x -a '(__fish_complete_command)'
+complete -c fanout -n __fanout_workflow -x -a '(__fanout_tasks)' -d Task
 # Its arguments complete as that command's would, until ::: or ::::.
 complete -c fanout -n __fanout_in_command -x -a '(__fanout_complete_command_args)'
 complete -c fanout -n __fanout_in_command -x -a '::: :::: :::+ ::::+' -d 'Input group'
