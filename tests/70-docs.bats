@@ -238,6 +238,7 @@ fish_complete() {
 	run -0 make -s -C "$TOP" -o fanout install DESTDIR="$d" PREFIX=/usr
 	[ -x "$d/usr/bin/fanout" ]
 	[ -f "$d/usr/share/man/man1/fanout.1" ]
+	[ -f "$d/usr/share/man/man5/fanout-workflow.5" ]
 	[ -n "$(find "$d" -type f -path '*bash-completion/completions/fanout')" ]
 	[ -f "$d/usr/share/zsh/site-functions/_fanout" ]
 	[ -f "$d/usr/share/fish/vendor_completions.d/fanout.fish" ]
@@ -249,4 +250,94 @@ fish_complete() {
 	run -0 make -s -C "$TOP" -o fanout uninstall DESTDIR="$d" PREFIX=/usr
 	run find "$d" -type f
 	expect_output </dev/null
+}
+
+# A workflow file for the completion tests: three tasks, one quoted; the
+# keys of a task's own maps and of a later top-level map are not tasks.
+make_workflow() {
+	cat >w.yaml <<'YAML'
+version: 1
+env: {A: b}
+tasks:   # the tasks
+  build:
+    run: make
+    env:
+      CC: cc
+  "test-all":
+    needs: build
+    run: make check
+  # a comment
+  report.html: {run: echo}
+defaults:
+  timeout: 1h
+YAML
+	touch notes.txt other.yml
+}
+
+@test "the bash completion completes -f with YAML files, then the file's tasks" {
+	[ -r /usr/share/bash-completion/bash_completion ] ||
+	    skip "bash-completion is not installed"
+	make_workflow
+	run -0 bash_complete fanout -f ''
+	grep -qx w.yaml <<<"$output"
+	grep -qx other.yml <<<"$output"
+	! grep -qx notes.txt <<<"$output"
+	run -0 bash_complete fanout --file=o
+	expect_output <<<other.yml
+	run -0 bash_complete fanout -k -f w.yaml -j 2 ''
+	expect_output <<'EOF2'
+build
+test-all
+report.html
+EOF2
+	run -0 bash_complete fanout --file=w.yaml build t
+	expect_output <<<test-all
+	run -0 bash_complete fanout -f w.yaml --ch
+	expect_output <<<--check
+	# Not a workflow's -f: grep's own.
+	run -0 bash_complete fanout grep -f no
+	expect_output <<<notes.txt
+}
+
+@test "the zsh completion completes -f with YAML files, then the file's tasks" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	make_workflow
+	run -0 zsh_complete 'fanout -f '
+	grep -qx w.yaml <<<"$output"
+	! grep -qx notes.txt <<<"$output"
+	run -0 zsh_complete 'fanout -k -f w.yaml -j 2 '
+	expect_output <<'EOF2'
+build
+report.html
+test-all
+EOF2
+	run -0 zsh_complete 'fanout --file=w.yaml build t'
+	expect_output <<<test-all
+	run -0 zsh_complete 'fanout --ch'
+	expect_output <<<--check
+}
+
+@test "the fish completion completes -f with YAML files, then the file's tasks" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	make_workflow
+	run -0 fish_complete 'fanout -f '
+	grep -qx w.yaml <<<"$output"
+	! grep -qx notes.txt <<<"$output"
+	run -0 fish_complete 'fanout -k -f w.yaml -j 2 '
+	[ "$(sort <<<"$output")" = "$(printf '%s\n' build report.html test-all)" ]
+	run -0 fish_complete 'fanout --file=w.yaml build t'
+	expect_output <<<test-all
+	run -0 fish_complete 'fanout --ch'
+	expect_output <<<--check
+}
+
+@test "groff and mandoc render fanout-workflow(5) without a warning" {
+	command -v groff >/dev/null || skip "groff is not installed"
+	run -0 groff -mandoc -ww -z "$TOP/man/fanout-workflow.5"
+	[ -z "$output" ]
+	command -v mandoc >/dev/null || skip "mandoc is not installed"
+	run mandoc -T lint -W warning "$TOP/man/fanout-workflow.5"
+	if printf '%s\n' "$output" | grep 'fanout-workflow\.5:'; then
+		return 1
+	fi
 }
