@@ -571,6 +571,9 @@ resolve_needs(struct workflow *wf, struct wtask *t)
 		if ((k = find_task(wf, items[i]->value)) < 0)
 			return no_such_task(
 			    wf, items[i]->mark, items[i]->value);
+		/* defaults: {needs: setup} is for the tasks but setup. */
+		if (&wf->tasks[k] == t && !ynode_get(t->node, "needs"))
+			continue;
 		if (&wf->tasks[k] == t)
 			return ydoc_error(wf->doc, items[i]->mark,
 			    "task '%s' needs itself", t->name);
@@ -1053,6 +1056,9 @@ check_version(const struct workflow *wf, const struct ynode *root)
 	if (!v)
 		return ydoc_error(wf->doc, root->n ? root->keys[0]->mark : top,
 		    "missing 'version: 1' (the format of this file)");
+	if (v->kind == YNODE_SCALAR && !v->plain && !strcmp(v->value, "1"))
+		return ydoc_error(wf->doc, v->mark,
+		    "'version' takes the number 1, not the string \"1\"");
 	if (v->kind != YNODE_SCALAR || !v->plain || strcmp(v->value, "1"))
 		return ydoc_error(wf->doc, v->mark,
 		    "'version' is %s: this fanout reads version 1",

@@ -610,6 +610,31 @@ expect_wf_error() {
 	expect_wf_error 7 13 "a cycle of needs: a -> c -> b -> a"
 }
 
+@test "workflow: defaults' needs are for every task but the one named" {
+	wf <<-'EOF'
+	version: 1
+	defaults: {needs: setup}
+	tasks:
+	  setup:
+	    run: sh -c 'echo setup > s'
+	  use:
+	    run: cat s
+	EOF
+	run_wf
+	expect_status 0
+	expect_output <<-'EOF'
+	setup
+	EOF
+}
+
+@test "workflow error: version is the number 1" {
+	wf <<-'EOF'
+	version: "1"
+	tasks: {t: {run: true}}
+	EOF
+	expect_wf_error 1 10 "'version' takes the number 1, not the string \"1\""
+}
+
 @test "workflow error: a task that needs itself" {
 	wf <<-'EOF'
 	version: 1
