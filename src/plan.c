@@ -7,6 +7,9 @@
 #include "template.h"
 #include "xalloc.h"
 
+/* read_item(): a deferred input cannot open before its task starts. */
+#define INPUT_HELD PLAN_HELD
+
 /* An item read ahead, with its seq. */
 struct item {
 	size_t seq;
@@ -24,6 +27,8 @@ struct node {
 	size_t pending; /* handed out or to run again, not yet ended */
 	bool failed; /* a job failed for good, or the input did */
 	bool input_over; /* every item read */
+	bool opened; /* a deferred input (open_input) was opened */
+	size_t pos; /* in the order tasks are read (struct plan) */
 	size_t nread; /* items read */
 	struct item *items; /* read ahead, from items[next] on */
 	size_t nitems, next, items_cap;
@@ -42,7 +47,14 @@ struct plan {
 	struct node **nodes;
 	size_t nnodes;
 	size_t seq; /* the last seq given */
-	size_t reading; /* the task whose input is read ahead now */
+	/*
+	 * The order in which the tasks' items are read and get their seqs:
+	 * task order, but the tasks whose input opens when they start
+	 * (open_input) last, after what they need. order[reading] is the
+	 * task read now; those before it are read whole.
+	 */
+	size_t *order;
+	size_t reading;
 	bool started;
 	struct again *again; /* in the order they run again */
 	enum resume resume;
@@ -225,6 +237,7 @@ node_free(struct node *n)
 	template_free(n->task.tagstring);
 	input_free(n->task.input);
 	free(n->task.cwd);
+	free(n->task.open_data);
 	for (e = n->task.env; e && *e; e++)
 		free(*e);
 	free(n->task.env);
@@ -244,6 +257,7 @@ plan_free(struct plan *p)
 	for (i = 0; i < p->nnodes; i++)
 		node_free(p->nodes[i]);
 	free(p->nodes);
+	free(p->order);
 	while (p->again)
 		plan_drain(p);
 	joblog_past_release(&p->past);
@@ -275,6 +289,19 @@ read_item(struct plan *p, struct node *n, struct args *out, size_t *seq)
 	struct task *t = &n->task;
 	int rc;
 
+	if (t->open_input && !n->opened) {
+		if (n->state == TASK_WAITING)
+			return INPUT_HELD;
+		n->opened = true;
+		if (n->state != TASK_RUNNING) {
+			n->input_over = true; /* skipped: nothing to read */
+			return INPUT_END;
+		}
+		if (!(t->input = t->open_input(t))) {
+			n->input_over = n->failed = true;
+			return INPUT_ERROR;
+		}
+	}
 	for (;;) {
 		if (n->input_over)
 			return INPUT_END;
@@ -329,10 +356,10 @@ read_tasks(struct plan *p, size_t upto)
 	int rc;
 
 	while (p->reading < upto) {
-		struct node *n = p->nodes[p->reading];
+		struct node *n = p->nodes[p->order[p->reading]];
 
 		rc = read_ahead(p, n);
-		if (rc == INPUT_WAIT)
+		if (rc == INPUT_WAIT || rc == INPUT_HELD)
 			return rc;
 		p->reading++;
 		/* Skipped while read (a need's input failed): only counted. */
@@ -461,18 +488,20 @@ take_again(struct plan *p)
 }
 
 /*
- * The needs have no cycle (the caller made sure of it: one here is a
- * BUG): Kahn's way, in time linear in tasks and needs, without recursion
- * (a chain of 100 000 tasks is fine).
+ * The order the tasks are read in (struct plan): task order, then the
+ * tasks with a deferred input in an order where each comes after what it
+ * needs, even through other tasks (Kahn's, the ready ones in task
+ * order). A cycle is a BUG here: the caller made sure there is none.
+ * Linear in tasks and needs, without recursion.
  */
 static void
-check_acyclic(const struct plan *p)
+make_order(struct plan *p)
 {
-	size_t n = p->nnodes, i, k, e = 0, done = 0, nready = 0;
+	size_t n = p->nnodes, i, k, e = 0, head = 0, tail = 0, no = 0;
 	/* Who needs node i: by[first[i]] .. by[first[i + 1] - 1]. */
 	size_t *first = xcalloc(n + 2, sizeof *first);
 	size_t *waiting = xcalloc(n + 1, sizeof *waiting);
-	size_t *ready = xcalloc(n + 1, sizeof *ready);
+	size_t *queue = xcalloc(n + 1, sizeof *queue);
 	size_t *by, *fill;
 
 	for (i = 0; i < n; i++)
@@ -490,22 +519,30 @@ check_acyclic(const struct plan *p)
 		}
 	for (i = 0; i < n; i++)
 		if ((waiting[i] = p->nodes[i]->nneeds) == 0)
-			ready[nready++] = i;
-	while (nready) {
-		size_t m = ready[--nready];
+			queue[tail++] = i;
+	while (head < tail) {
+		size_t m = queue[head++];
 
-		done++;
 		for (k = first[m]; k < first[m + 1]; k++)
 			if (--waiting[by[k]] == 0)
-				ready[nready++] = by[k];
+				queue[tail++] = by[k];
 	}
+	if (tail != n)
+		BUG("the needs of the plan's tasks make a cycle");
+	p->order = xcalloc(n + 1, sizeof *p->order);
+	for (i = 0; i < n; i++)
+		if (!p->nodes[i]->task.open_input)
+			p->order[no++] = i;
+	for (i = 0; i < n; i++)
+		if (p->nodes[queue[i]]->task.open_input)
+			p->order[no++] = queue[i];
+	for (i = 0; i < n; i++)
+		p->nodes[p->order[i]]->pos = i;
 	free(first);
 	free(waiting);
-	free(ready);
+	free(queue);
 	free(by);
 	free(fill);
-	if (done != n)
-		BUG("the needs of the plan's tasks make a cycle");
 }
 
 /* Before the first job: the tasks that need nothing run. */
@@ -514,9 +551,20 @@ start(struct plan *p)
 {
 	if (!p->started) {
 		p->started = true;
-		check_acyclic(p);
+		make_order(p);
 		update(p);
 	}
+}
+
+/*
+ * Whether n's items may be handed out: the tasks read before it are read
+ * whole (their seqs come first), and it is read whole or read now, last.
+ */
+static bool
+seqs_known(const struct plan *p, const struct node *n)
+{
+	return n->pos < p->reading ||
+	    (n->pos == p->reading && n->pos == p->nnodes - 1);
 }
 
 /* A new job of the first ready task, in task order. */
@@ -530,9 +578,12 @@ next_new(struct plan *p, struct plan_job *pj, struct args *args)
 		struct node *n = p->nodes[i];
 
 		if (n->state != TASK_RUNNING || !under_cap(n) ||
-		    (n->input_over && n->next == n->nitems))
+		    (n->input_over && n->next == n->nitems) ||
+		    !seqs_known(p, n))
 			continue;
 		rc = next_item(p, n, args, &pj->seq);
+		if (rc == INPUT_HELD)
+			continue;
 		if (rc == INPUT_ITEM) {
 			pj->task = &n->task;
 			n->running++;
@@ -564,7 +615,8 @@ plan_next(struct plan *p, struct plan_job *pj, struct args *args)
 		return PLAN_AGAIN;
 	start(p);
 	/* The items of every task but the last, for the seqs. */
-	if (p->nnodes > 1 && (rc = read_tasks(p, p->nnodes - 1)) != INPUT_END)
+	if (p->nnodes > 1 && (rc = read_tasks(p, p->nnodes - 1)) != INPUT_END &&
+	    rc != INPUT_HELD)
 		return rc;
 	return next_new(p, pj, args);
 }
@@ -620,27 +672,32 @@ plan_read_all(struct plan *p, size_t *total)
 	int rc;
 
 	start(p);
-	rc = read_tasks(p, p->nnodes);
+	/* A deferred input is not counted: it is read when its task starts. */
+	if ((rc = read_tasks(p, p->nnodes)) == INPUT_HELD)
+		rc = INPUT_END;
 	*total = 0;
 	for (i = 0; i < p->nnodes; i++)
 		*total += p->nodes[i]->nitems - p->nodes[i]->next;
 	return rc;
 }
 
+/* The input read now, or NULL. */
+static struct input *
+read_now(const struct plan *p)
+{
+	if (!p->order || p->reading >= p->nnodes)
+		return NULL;
+	return p->nodes[p->order[p->reading]]->task.input;
+}
+
 int
 plan_input_fd(const struct plan *p)
 {
-	size_t i = p->reading;
-
-	if (i >= p->nnodes || !p->nodes[i]->task.input)
-		return -1;
-	return input_fd(p->nodes[i]->task.input);
+	return read_now(p) ? input_fd(read_now(p)) : -1;
 }
 
 int
 plan_fill(struct plan *p)
 {
-	if (plan_input_fd(p) < 0)
-		return 0;
-	return input_fill(p->nodes[p->reading]->task.input);
+	return read_now(p) ? input_fill(read_now(p)) : 0;
 }

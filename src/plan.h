@@ -19,8 +19,10 @@
  * whole before the first job is handed out (a workflow's lists and files
  * are finite). The last task, and so the command line's only task, is
  * read on demand: memory does not grow with the length of its input.
- * Seqs count the items, not the jobs that run, so --resume skips the same
- * jobs every time the same plan runs.
+ * Tasks whose input opens when they start (open_input) come after all
+ * the others in that order, each after what it needs; until one opens,
+ * those after it wait. Seqs count the items, not the jobs that run, so
+ * --resume skips the same jobs every time the same plan runs.
  */
 #ifndef PLAN_H
 #define PLAN_H
@@ -58,6 +60,14 @@ struct task {
 	struct template *command; /* NULL: items are whole commands */
 	struct template *tagstring; /* NULL: --tag uses the arguments */
 	struct input *input; /* NULL: one job with no arguments */
+	/*
+	 * Or, with input NULL, an input opened when the task starts (its
+	 * needs met): a glob of files an earlier task makes. It reports why
+	 * it returns NULL (an input error). Such tasks' items get their
+	 * seqs after every other task's. open_data is freed with free().
+	 */
+	struct input *(*open_input)(const struct task *);
+	void *open_data;
 	char *cwd; /* where its jobs run; NULL: fanout's directory */
 	char **env; /* "NAME=value" more for its jobs, NULL-terminated */
 	double timeout; /* 0: none */

@@ -803,51 +803,71 @@ list_input(const struct ynode *v)
 	return in;
 }
 
+/* each: {files: GLOB}, expanded when the task starts. */
+static struct input *
+open_files(const struct task *t)
+{
+	return glob_input(t->cwd, t->open_data);
+}
+
+/* each: {file: PATH}, read when the task starts. */
+static struct input *
+open_file(const struct task *t)
+{
+	struct options io = {0};
+	struct group g = {0};
+	char *path = in_cwd(t->cwd, t->open_data);
+	struct input *in = NULL;
+	struct stat st;
+
+	if (stat(path, &st) < 0 || access(path, R_OK) < 0)
+		(void)error("task '%s': each file '%s': %s", t->name, path,
+		    strerror(errno));
+	else if (S_ISDIR(st.st_mode))
+		(void)error("task '%s': each file '%s': %s", t->name, path,
+		    strerror(EISDIR));
+	else {
+		g.path = path;
+		io.groups = &g;
+		io.ngroups = 1;
+		io.delimiter = '\n';
+		in = input_open(&io);
+	}
+	free(path);
+	return in;
+}
+
+/*
+ * each: its items. A list, or standard input, now; files and the lines
+ * of a file when the task starts: an earlier task may make them.
+ */
 static int
 each_input(struct workflow *wf, struct task *t, const struct ynode *v)
 {
 	struct options io = {0};
 	struct group g = {0};
 	const char *key;
-	struct stat st;
-	char *path;
 
 	if (v->kind == YNODE_SEQ) {
 		t->input = list_input(v);
 		return 0;
 	}
 	key = v->keys[0]->value;
-	if (strcmp(key, "files") == 0) {
-		/* --check: a glob cannot be wrong, and may be slow. */
-		if (!wf->o->check)
-			t->input = glob_input(t->cwd, v->values[0]->value);
+	if (strcmp(key, "stdin") != 0) {
+		t->open_input =
+		    strcmp(key, "files") == 0 ? open_files : open_file;
+		t->open_data = xstrdup(v->values[0]->value);
 		return 0;
 	}
+	if (wf->stdin_taken)
+		return ydoc_error(
+		    wf->doc, v->mark, "only one task may read standard input");
+	wf->stdin_taken = true;
+	g.path = "-";
 	io.groups = &g;
 	io.ngroups = 1;
 	io.delimiter = '\n';
-	if (strcmp(key, "stdin") == 0) {
-		if (wf->stdin_taken)
-			return ydoc_error(wf->doc, v->mark,
-			    "only one task may read standard input");
-		wf->stdin_taken = true;
-		g.path = "-";
-		t->input = input_open(&io);
-		return 0;
-	}
-	path = in_cwd(t->cwd, v->values[0]->value);
-	if (access(path, R_OK) < 0 ||
-	    (stat(path, &st) == 0 && S_ISDIR(st.st_mode))) {
-		int rc = ydoc_error(wf->doc, v->values[0]->mark,
-		    "'file': cannot read '%s': %s", path,
-		    strerror(access(path, R_OK) < 0 ? errno : EISDIR));
-
-		free(path);
-		return rc;
-	}
-	g.path = path;
 	t->input = input_open(&io);
-	free(path);
 	return 0;
 }
 

@@ -716,3 +716,58 @@ expect_wf_error() {
 	expect_status 255
 	[ "$stderr" = "fanout: nosuch.yaml: No such file or directory" ]
 }
+
+@test "workflow: each files and file are read when the task starts" {
+	wf <<-'EOF2'
+	version: 1
+	keep-order: true
+	tasks:
+	  scan:
+	    needs: [build]
+	    run: echo scanned {}
+	    each: {files: "logs/*.log"}
+	  build:
+	    run: sh -c 'mkdir -p logs && touch logs/{}.log && echo {} >> made'
+	    each: [a, b]
+	  lines:
+	    needs: build
+	    run: echo line {}
+	    each: {file: made}
+	EOF2
+	run_wf --joblog jl
+	expect_status 0
+	run sort <<<"$output"
+	expect_output <<-'EOF2'
+	line a
+	line b
+	scanned logs/a.log
+	scanned logs/b.log
+	EOF2
+	# Their seqs come after the other tasks': the same on every run.
+	[ "$(cut -f 1 jl | sed 1d | sort -n | paste -sd ' ')" = "1 2 3 4 5 6" ]
+	[ "$(awk -F '\t' '$1 <= 2 { print $9 }' jl | grep -c touch)" -eq 2 ]
+}
+
+@test "workflow: an each file missing when its task starts fails it (255)" {
+	wf <<-'EOF2'
+	version: 1
+	tasks:
+	  list:
+	    run: echo line {}
+	    each: {file: nothing.txt}
+	  after:
+	    needs: list
+	    run: echo after
+	  other:
+	    run: echo other
+	EOF2
+	run_wf --check
+	expect_status 0
+	run_wf
+	expect_status 255
+	expect_output <<-'EOF2'
+	other
+	EOF2
+	[[ $stderr == *"fanout: task 'list': each file 'nothing.txt': No such file or directory"* ]]
+	[[ $stderr == *"fanout: task 'after' skipped: 'list' failed"* ]]
+}
