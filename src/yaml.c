@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <stddef.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -601,8 +602,7 @@ test_load(void)
 {
 	char dir[] = "/tmp/test_yaml.XXXXXX", path[64], want[256];
 	struct ydoc *d;
-	int fd, p[2], saved;
-	pid_t pid;
+	int fd;
 
 	if (!CHECK(mkdtemp(dir)))
 		return;
@@ -644,8 +644,31 @@ test_load(void)
 	snprintf(want, sizeof want, "fanout: %s: Is a directory\n", dir);
 	CHECK_STR(errbuf, want);
 	rmdir(dir);
+}
 
-	/* Standard input, a pipe: endless, so refused by the read cap. */
+/* ydoc_load("-") with fd as standard input. */
+static struct ydoc *
+load_stdin(int fd)
+{
+	struct ydoc *d;
+	int saved = dup(0);
+
+	dup2(fd, 0);
+	close(fd);
+	d = capture("-", NULL, 0);
+	dup2(saved, 0);
+	close(saved);
+	return d;
+}
+
+static void
+test_stdin(void)
+{
+	struct ydoc *d;
+	int p[2];
+	pid_t pid;
+
+	/* A pipe with no end: refused by the read cap. */
 	if (!CHECK(pipe(p) == 0))
 		return;
 	pid = fork();
@@ -659,31 +682,30 @@ test_load(void)
 		_exit(0);
 	}
 	close(p[1]);
-	saved = dup(0);
-	dup2(p[0], 0);
-	close(p[0]);
-	d = capture("-", NULL, 0);
+	d = load_stdin(p[0]);
 	CHECK(d == NULL);
 	CHECK_STR(
 	    errbuf, "fanout: <stdin>: too large (more than 16777216 bytes)\n");
-	dup2(saved, 0);
-	close(saved);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 
-	/* A short one on standard input; errors call it <stdin>. */
+	/* A short one; errors call it <stdin>. */
 	if (!CHECK(pipe(p) == 0))
 		return;
 	CHECK(write(p[1], "a: 1\nb: [\n", 10) == 10);
 	close(p[1]);
-	saved = dup(0);
-	dup2(p[0], 0);
-	close(p[0]);
-	d = capture("-", NULL, 0);
+	d = load_stdin(p[0]);
 	CHECK(d == NULL);
 	CHECK(has_prefix("<stdin>:3:1: syntax error: "));
-	dup2(saved, 0);
-	close(saved);
+
+	if (!CHECK(pipe(p) == 0))
+		return;
+	CHECK(write(p[1], "- x\n", 4) == 4);
+	close(p[1]);
+	d = load_stdin(p[0]);
+	CHECK(d && d->root && scalar(d->root->items[0], "x", 1));
+	CHECK(d && strcmp(d->name, "<stdin>") == 0);
+	ydoc_free(d);
 }
 
 int
@@ -702,5 +724,6 @@ main(void)
 	test_hostile();
 	test_many_keys();
 	test_load();
+	test_stdin();
 	return unit_done();
 }
