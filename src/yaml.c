@@ -660,9 +660,9 @@ on_open(struct yloader *l, const yaml_event_t *e, enum ynode_kind kind)
 	return 0;
 }
 
-/* An arena copy of n pointers from kids, every step-th. */
+/* An arena copy of n kids, every step-th from kids[from]. */
 static struct ynode **
-kids_copy(struct yloader *l, struct ynode **kids, size_t n, size_t step)
+kids_copy(struct yloader *l, size_t from, size_t n, size_t step)
 {
 	struct ynode **a;
 	size_t i;
@@ -671,7 +671,7 @@ kids_copy(struct yloader *l, struct ynode **kids, size_t n, size_t step)
 		return NULL;
 	a = arena_alloc(l->doc->mem, n * sizeof *a, _Alignof(struct ynode *));
 	for (i = 0; i < n; i++)
-		a[i] = kids[i * step];
+		a[i] = l->kids[from + i * step];
 	return a;
 }
 
@@ -680,13 +680,13 @@ static void
 on_close(struct yloader *l)
 {
 	struct yframe *f = &l->stack[--l->depth];
-	struct ynode *n = f->node, **kids = l->kids + f->base;
+	struct ynode *n = f->node;
 
 	if (n->kind == YNODE_SEQ) {
-		n->items = kids_copy(l, kids, n->n, 1);
+		n->items = kids_copy(l, f->base, n->n, 1);
 	} else {
-		n->keys = kids_copy(l, kids, n->n, 2);
-		n->values = kids_copy(l, kids + 1, n->n, 2);
+		n->keys = kids_copy(l, f->base, n->n, 2);
+		n->values = kids_copy(l, f->base + 1, n->n, 2);
 	}
 	l->nkids = f->base;
 	free(f->hash);

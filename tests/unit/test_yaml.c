@@ -224,6 +224,15 @@ test_empty(void)
 		CHECK_STR(errbuf, "");
 		ydoc_free(d);
 	}
+	/* Empty collections are no empty documents. */
+	d = parse("[]");
+	CHECK(d && d->root && d->root->kind == YNODE_SEQ && d->root->n == 0);
+	CHECK_STR(errbuf, ""); /* nor a sanitizer's report */
+	ydoc_free(d);
+	d = parse("{}\n");
+	CHECK(d && d->root && d->root->kind == YNODE_MAP && d->root->n == 0);
+	CHECK(d && ynode_get(d->root, "x") == NULL);
+	ydoc_free(d);
 	/* "~" and '' are values, not emptiness. */
 	d = parse("''");
 	CHECK(d && scalar(d->root, "", 0));
