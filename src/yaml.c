@@ -185,7 +185,8 @@ print_line(
 			fputc(t[i] == '\t' ? '\t' : ' ', fp);
 		caret_at = ch;
 	}
-	for (; caret_at + 1 < col; caret_at++)
+	for (caret_at = caret_at > from ? caret_at : from; caret_at + 1 < col;
+	     caret_at++)
 		fputc(' ', fp); /* beyond the end of the line */
 	fputs("^\n", fp);
 }

@@ -20,31 +20,43 @@
 static char errbuf[1 << 16];
 static size_t errlen;
 
+static FILE *cap_tmp;
+static int cap_saved;
+
+/* From here to cap_stop(), stderr goes to errbuf. */
+static void
+cap_start(void)
+{
+	if (!(cap_tmp = tmpfile())) {
+		perror("tmpfile");
+		exit(1);
+	}
+	fflush(stderr);
+	cap_saved = dup(2);
+	dup2(fileno(cap_tmp), 2);
+}
+
+static void
+cap_stop(void)
+{
+	fflush(stderr);
+	dup2(cap_saved, 2);
+	close(cap_saved);
+	rewind(cap_tmp);
+	errlen = fread(errbuf, 1, sizeof errbuf - 1, cap_tmp);
+	errbuf[errlen] = '\0';
+	fclose(cap_tmp);
+}
+
 /* Run ydoc_parse() or ydoc_load() with stderr kept in errbuf. */
 static struct ydoc *
 capture(const char *path, const char *text, size_t len)
 {
 	struct ydoc *doc;
-	FILE *tmp = tmpfile();
-	int saved;
-	size_t n;
 
-	if (!tmp) {
-		perror("tmpfile");
-		exit(1);
-	}
-	fflush(stderr);
-	saved = dup(2);
-	dup2(fileno(tmp), 2);
+	cap_start();
 	doc = path ? ydoc_load(path) : ydoc_parse("w.yaml", text, len);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	n = fread(errbuf, 1, sizeof errbuf - 1, tmp);
-	errbuf[n] = '\0';
-	errlen = n;
-	fclose(tmp);
+	cap_stop();
 	return doc;
 }
 
@@ -269,6 +281,43 @@ test_marks(void)
 	    "w.yaml:2:1: duplicate key 'a' (first on line 1)\n"
 	    "a: 2\n"
 	    "^\n");
+}
+
+/* ydoc_error() as the schema layer calls it, at a node's mark. */
+static void
+test_error(void)
+{
+	struct ydoc *d = parse("jobs: 1\ntasks:\n  a: {run: 3}\n");
+	struct ymark past = {4, 3};
+	struct ynode *run;
+	int rc;
+
+	if (!CHECK(d && d->root))
+		return;
+	run = ynode_get(ynode_get(ynode_get(d->root, "tasks"), "a"), "run");
+	cap_start();
+	rc =
+	    ydoc_error(d, run->mark, "'run' wants a %s, not %s", "string", "3");
+	cap_stop();
+	CHECK(rc == -1);
+	CHECK_STR(errbuf,
+	    "w.yaml:3:12: 'run' wants a string, not 3\n"
+	    "  a: {run: 3}\n"
+	    "           ^\n");
+	/* Beyond the end of a line, or of the file: the caret still shows. */
+	past.line = 1;
+	past.col = 10;
+	cap_start();
+	ydoc_error(d, past, "end");
+	cap_stop();
+	CHECK_STR(errbuf, "w.yaml:1:10: end\njobs: 1\n         ^\n");
+	past.line = 4;
+	past.col = 1;
+	cap_start();
+	ydoc_error(d, past, "missing 'version'");
+	cap_stop();
+	CHECK_STR(errbuf, "w.yaml:4:1: missing 'version'\n\n^\n");
+	ydoc_free(d);
 }
 
 static void
@@ -724,6 +773,7 @@ main(void)
 	test_scalars();
 	test_empty();
 	test_marks();
+	test_error();
 	test_refusals();
 	test_tabs();
 	test_syntax();
