@@ -283,12 +283,23 @@ test_marks(void)
 	    "^\n");
 }
 
+/* What ydoc_error() prints for "msg" at line:col of d. */
+static const char *
+error_at(const struct ydoc *d, unsigned line, unsigned col)
+{
+	struct ymark m = {line, col};
+
+	cap_start();
+	ydoc_error(d, m, "msg");
+	cap_stop();
+	return errbuf;
+}
+
 /* ydoc_error() as the schema layer calls it, at a node's mark. */
 static void
 test_error(void)
 {
 	struct ydoc *d = parse("jobs: 1\ntasks:\n  a: {run: 3}\n");
-	struct ymark past = {4, 3};
 	struct ynode *run;
 	int rc;
 
@@ -305,18 +316,10 @@ test_error(void)
 	    "  a: {run: 3}\n"
 	    "           ^\n");
 	/* Beyond the end of a line, or of the file: the caret still shows. */
-	past.line = 1;
-	past.col = 10;
-	cap_start();
-	ydoc_error(d, past, "end");
-	cap_stop();
-	CHECK_STR(errbuf, "w.yaml:1:10: end\njobs: 1\n         ^\n");
-	past.line = 4;
-	past.col = 1;
-	cap_start();
-	ydoc_error(d, past, "missing 'version'");
-	cap_stop();
-	CHECK_STR(errbuf, "w.yaml:4:1: missing 'version'\n\n^\n");
+	CHECK_STR(
+	    error_at(d, 1, 10), "w.yaml:1:10: msg\njobs: 1\n         ^\n");
+	CHECK_STR(error_at(d, 4, 1), "w.yaml:4:1: msg\n\n^\n");
+	CHECK_STR(error_at(d, 9, 2), "w.yaml:9:2: msg\n\n ^\n");
 	ydoc_free(d);
 }
 
