@@ -58,11 +58,14 @@ check_node(const struct ynode *n, int depth)
 	abort();
 }
 
-/* Count the lines as generously as libyaml can: every \n, \r, U+2028... */
+/*
+ * Count the lines as generously as libyaml can: every \n, \r, U+2028...,
+ * and one more, as libyaml ends the last line for the end of the stream.
+ */
 static unsigned
 count_lines(const uint8_t *data, size_t size)
 {
-	unsigned lines = 1;
+	unsigned lines = 2;
 	size_t i;
 
 	for (i = 0; i < size; i++)

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,11 +31,29 @@
 #define YLINE_WIDTH 160
 /* A map this large gets a hash index of its keys for the duplicate check. */
 #define YHASH_MIN 8
+/* The tree's memory comes in chunks this large, freed all at once. */
+#define YCHUNK_SIZE (64 * 1024)
 
-/* An open collection, while its events arrive. */
+struct ychunk {
+	struct ychunk *older;
+	max_align_t mem[];
+};
+
+struct yarena {
+	struct ychunk *chunks; /* the newest first */
+	char *next; /* its free room */
+	size_t left;
+};
+
+/*
+ * An open collection, while its events arrive. Its children wait on
+ * the loader's stack of kids from base on (a map's as key, value, key,
+ * ...); when it closes they move into the arena, in arrays of their
+ * exact size.
+ */
 struct yframe {
 	struct ynode *node;
-	size_t cap; /* of items, or of keys and values */
+	size_t base;
 	bool want_value; /* a map whose last key waits for its value */
 	size_t *hash; /* a map's key index + 1 by key hash, or NULL */
 	size_t hash_cap; /* a power of 2 */
@@ -45,6 +64,9 @@ struct yloader {
 	yaml_parser_t parser;
 	struct yframe stack[YAML_DEPTH_MAX];
 	int depth;
+	struct ynode **kids;
+	size_t nkids;
+	size_t kids_cap;
 	int ndocs;
 	/* Lines below this (from 0) had their indentation checked. */
 	size_t checked;
@@ -163,7 +185,8 @@ print_line(
 			fputc(t[i] == '\t' ? '\t' : ' ', fp);
 		caret_at = ch;
 	}
-	for (; caret_at + 1 < col; caret_at++)
+	for (caret_at = caret_at > from ? caret_at : from; caret_at + 1 < col;
+	     caret_at++)
 		fputc(' ', fp); /* beyond the end of the line */
 	fputs("^\n", fp);
 }
@@ -340,34 +363,64 @@ syntax_error(struct yloader *l)
 	    p->problem ? p->problem : "unknown");
 }
 
-static void
-ynode_free(struct ynode *n)
+/* size bytes from the arena, aligned to align (a power of 2). */
+static void *
+arena_alloc(struct yarena *a, size_t size, size_t align)
 {
-	size_t i;
+	size_t pad = (size_t)(-(uintptr_t)a->next & (align - 1));
+	struct ychunk *c;
+	char *p;
 
-	if (!n)
-		return;
-	for (i = 0; i < n->n; i++) {
-		if (n->kind == YNODE_SEQ) {
-			ynode_free(n->items[i]);
-		} else if (n->kind == YNODE_MAP) {
-			ynode_free(n->keys[i]);
-			ynode_free(n->values[i]);
+	if (size + pad > a->left) {
+		if (size > YCHUNK_SIZE / 4) {
+			/* A chunk of its own, behind the one in use. */
+			c = xmalloc(sizeof *c + size);
+			c->older = a->chunks ? a->chunks->older : NULL;
+			if (a->chunks)
+				a->chunks->older = c;
+			else
+				a->chunks = c;
+			return c->mem;
 		}
+		c = xmalloc(sizeof *c + YCHUNK_SIZE);
+		c->older = a->chunks;
+		a->chunks = c;
+		a->next = (char *)c->mem;
+		a->left = YCHUNK_SIZE;
+		pad = 0;
 	}
-	free(n->value);
-	free(n->items);
-	free(n->keys);
-	free(n->values);
-	free(n);
+	p = a->next + pad;
+	a->next = p + size;
+	a->left -= size + pad;
+	return p;
+}
+
+static struct ynode *
+node_new(struct ydoc *doc, enum ynode_kind kind, yaml_mark_t m)
+{
+	struct ynode *n =
+	    arena_alloc(doc->mem, sizeof *n, _Alignof(struct ynode));
+
+	memset(n, 0, sizeof *n);
+	n->kind = kind;
+	n->mark = mark_of(m);
+	return n;
 }
 
 void
 ydoc_free(struct ydoc *doc)
 {
+	struct ychunk *c, *older;
+
 	if (!doc)
 		return;
-	ynode_free(doc->root);
+	if (doc->mem) {
+		for (c = doc->mem->chunks; c; c = older) {
+			older = c->older;
+			free(c);
+		}
+		free(doc->mem);
+	}
 	free(doc->name);
 	free(doc->text);
 	free(doc);
@@ -425,12 +478,19 @@ same_key(const struct ynode *a, const struct ynode *b)
 	return a->len == b->len && memcmp(a->value, b->value, a->len) == 0;
 }
 
-/* Put key index i (of f's map) in f's hash index. */
+/* Key i of the map open in f. */
+static struct ynode *
+frame_key(const struct yloader *l, const struct yframe *f, size_t i)
+{
+	return l->kids[f->base + 2 * i];
+}
+
+/* Put key i (of f's map) in f's hash index. */
 static void
-hash_put(struct yframe *f, size_t i)
+hash_put(const struct yloader *l, struct yframe *f, size_t i)
 {
 	size_t mask = f->hash_cap - 1;
-	size_t h = (size_t)key_hash(f->node->keys[i]) & mask;
+	size_t h = (size_t)key_hash(frame_key(l, f, i)) & mask;
 
 	while (f->hash[h])
 		h = (h + 1) & mask;
@@ -439,7 +499,7 @@ hash_put(struct yframe *f, size_t i)
 
 /* Keep the hash index at most half full; from YHASH_MIN keys on. */
 static void
-hash_grow(struct yframe *f)
+hash_grow(const struct yloader *l, struct yframe *f)
 {
 	size_t i, n = f->node->n;
 
@@ -449,62 +509,48 @@ hash_grow(struct yframe *f)
 	f->hash_cap = f->hash_cap ? 2 * f->hash_cap : 4 * YHASH_MIN;
 	f->hash = xcalloc(f->hash_cap, sizeof *f->hash);
 	for (i = 0; i < n; i++)
-		hash_put(f, i);
+		hash_put(l, f, i);
 }
 
 /* The earlier key of f's map equal to k, or NULL. */
 static const struct ynode *
-find_key(const struct yframe *f, const struct ynode *k)
+find_key(const struct yloader *l, const struct yframe *f, const struct ynode *k)
 {
-	const struct ynode *m = f->node;
 	size_t i, h, mask;
 
 	if (!f->hash) {
-		for (i = 0; i < m->n; i++)
-			if (same_key(m->keys[i], k))
-				return m->keys[i];
+		for (i = 0; i < f->node->n; i++)
+			if (same_key(frame_key(l, f, i), k))
+				return frame_key(l, f, i);
 		return NULL;
 	}
 	mask = f->hash_cap - 1;
 	for (h = (size_t)key_hash(k) & mask; f->hash[h]; h = (h + 1) & mask)
-		if (same_key(m->keys[f->hash[h] - 1], k))
-			return m->keys[f->hash[h] - 1];
+		if (same_key(frame_key(l, f, f->hash[h] - 1), k))
+			return frame_key(l, f, f->hash[h] - 1);
 	return NULL;
 }
 
-/* Add key k to the map open in f, after the checks keys get. */
+/* Refuse what may not be key k of the map open in f. */
 static int
-add_key(struct yloader *l, struct yframe *f, struct ynode *k)
+check_key(
+    const struct yloader *l, const struct yframe *f, const struct ynode *k)
 {
-	struct ynode *m = f->node;
 	const struct ynode *first;
 	char shown[256];
 
-	if (k->plain && strcmp(k->value, "<<") == 0) {
-		ydoc_error(l->doc, k->mark, "merge keys are not allowed (<<)");
-		ynode_free(k);
-		return -1;
-	}
-	if ((first = find_key(f, k)) != NULL) {
+	if (k->kind != YNODE_SCALAR)
+		return ydoc_error(l->doc, k->mark, "a %s cannot be a key",
+		    k->kind == YNODE_MAP ? "mapping" : "sequence");
+	if (k->plain && strcmp(k->value, "<<") == 0)
+		return ydoc_error(
+		    l->doc, k->mark, "merge keys are not allowed (<<)");
+	if ((first = find_key(l, f, k)) != NULL) {
 		show_key(k, shown, sizeof shown);
-		ydoc_error(l->doc, k->mark,
+		return ydoc_error(l->doc, k->mark,
 		    "duplicate key '%s' (first on line %u)", shown,
 		    first->mark.line);
-		ynode_free(k);
-		return -1;
 	}
-	if (m->n == f->cap) {
-		f->cap = f->cap ? 2 * f->cap : 4;
-		m->keys = xreallocarray(m->keys, f->cap, sizeof *m->keys);
-		m->values = xreallocarray(m->values, f->cap, sizeof *m->values);
-	}
-	m->keys[m->n] = k;
-	m->values[m->n] = NULL;
-	m->n++;
-	if (f->hash)
-		hash_put(f, m->n - 1);
-	hash_grow(f);
-	f->want_value = true;
 	return 0;
 }
 
@@ -513,35 +559,32 @@ static int
 attach(struct yloader *l, struct ynode *n)
 {
 	struct yframe *f;
-	struct ynode *p;
 
 	if (l->depth == 0) {
 		l->doc->root = n;
 		return 0;
 	}
 	f = &l->stack[l->depth - 1];
-	p = f->node;
-	if (p->kind == YNODE_SEQ) {
-		if (p->n == f->cap) {
-			f->cap = f->cap ? 2 * f->cap : 4;
-			p->items =
-			    xreallocarray(p->items, f->cap, sizeof *p->items);
-		}
-		p->items[p->n++] = n;
-		return 0;
-	}
-	if (f->want_value) {
-		p->values[p->n - 1] = n;
-		f->want_value = false;
-		return 0;
-	}
-	if (n->kind != YNODE_SCALAR) {
-		ydoc_error(l->doc, n->mark, "a %s cannot be a key",
-		    n->kind == YNODE_MAP ? "mapping" : "sequence");
-		ynode_free(n);
+	if (f->node->kind == YNODE_MAP && !f->want_value &&
+	    check_key(l, f, n) < 0)
 		return -1;
+	if (l->nkids == l->kids_cap) {
+		l->kids_cap = l->kids_cap ? 2 * l->kids_cap : 64;
+		l->kids = xreallocarray(l->kids, l->kids_cap, sizeof *l->kids);
 	}
-	return add_key(l, f, n);
+	l->kids[l->nkids++] = n;
+	if (f->node->kind == YNODE_SEQ) {
+		f->node->n++;
+	} else if (f->want_value) {
+		f->want_value = false;
+	} else {
+		f->node->n++;
+		f->want_value = true;
+		if (f->hash)
+			hash_put(l, f, f->node->n - 1);
+		hash_grow(l, f);
+	}
+	return 0;
 }
 
 /* Refuse an anchor or a tag on a node. */
@@ -571,11 +614,9 @@ on_scalar(struct yloader *l, const yaml_event_t *e)
 
 	if (check_props(l, e, e->data.scalar.anchor, e->data.scalar.tag) < 0)
 		return -1;
-	n = xcalloc(1, sizeof *n);
-	n->kind = YNODE_SCALAR;
-	n->mark = mark_of(e->start_mark);
+	n = node_new(l->doc, YNODE_SCALAR, e->start_mark);
 	n->len = e->data.scalar.length;
-	n->value = xmalloc(n->len + 1);
+	n->value = arena_alloc(l->doc->mem, n->len + 1, 1);
 	memcpy(n->value, e->data.scalar.value, n->len);
 	n->value[n->len] = '\0';
 	n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
@@ -587,10 +628,8 @@ on_scalar(struct yloader *l, const yaml_event_t *e)
 			l->checked = after;
 	}
 	/* "---" alone: as empty as an empty file. */
-	if (l->depth == 0 && n->plain && n->len == 0) {
-		ynode_free(n);
+	if (l->depth == 0 && n->plain && n->len == 0)
 		return 0;
-	}
 	return attach(l, n);
 }
 
@@ -612,22 +651,45 @@ on_open(struct yloader *l, const yaml_event_t *e, enum ynode_kind kind)
 	if (l->depth == YAML_DEPTH_MAX)
 		return ydoc_error(l->doc, mark_of(e->start_mark),
 		    "nesting deeper than %d levels", YAML_DEPTH_MAX);
-	n = xcalloc(1, sizeof *n);
-	n->kind = kind;
-	n->mark = mark_of(e->start_mark);
+	n = node_new(l->doc, kind, e->start_mark);
 	if (attach(l, n) < 0)
 		return -1;
 	f = &l->stack[l->depth++];
 	memset(f, 0, sizeof *f);
 	f->node = n;
+	f->base = l->nkids;
 	return 0;
 }
 
+/* An arena copy of n kids, every step-th from kids[from]. */
+static struct ynode **
+kids_copy(struct yloader *l, size_t from, size_t n, size_t step)
+{
+	struct ynode **a;
+	size_t i;
+
+	if (n == 0)
+		return NULL;
+	a = arena_alloc(l->doc->mem, n * sizeof *a, _Alignof(struct ynode *));
+	for (i = 0; i < n; i++)
+		a[i] = l->kids[from + i * step];
+	return a;
+}
+
+/* The collection open on top is complete: its children move into it. */
 static void
 on_close(struct yloader *l)
 {
 	struct yframe *f = &l->stack[--l->depth];
+	struct ynode *n = f->node;
 
+	if (n->kind == YNODE_SEQ) {
+		n->items = kids_copy(l, f->base, n->n, 1);
+	} else {
+		n->keys = kids_copy(l, f->base, n->n, 2);
+		n->values = kids_copy(l, f->base + 1, n->n, 2);
+	}
+	l->nkids = f->base;
 	free(f->hash);
 	f->hash = NULL;
 }
@@ -691,7 +753,8 @@ load(struct ydoc *doc)
 		yaml_event_delete(&e);
 	}
 	while (l.depth > 0)
-		on_close(&l);
+		free(l.stack[--l.depth].hash);
+	free(l.kids);
 	yaml_parser_delete(&l.parser);
 	return rc < 0 ? -1 : 0;
 }
@@ -709,6 +772,7 @@ parse_owned(const char *name, char *text, size_t len)
 	}
 	text[len] = '\0';
 	doc->name = xstrdup(name);
+	doc->mem = xcalloc(1, sizeof *doc->mem);
 	doc->text = text;
 	doc->len = len;
 	if (load(doc) < 0) {

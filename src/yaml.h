@@ -29,13 +29,14 @@ struct ymark {
 
 enum ynode_kind { YNODE_SCALAR, YNODE_SEQ, YNODE_MAP };
 
+/* A node and all it holds belong to its struct ydoc. */
 struct ynode {
 	enum ynode_kind kind;
+	bool plain; /* not quoted, not a block scalar: `true`, `3` mean so */
 	struct ymark mark; /* where the node starts */
 	/* YNODE_SCALAR: its value, NUL-terminated (len without it). */
 	char *value;
 	size_t len;
-	bool plain; /* not quoted, not a block scalar: `true`, `3` mean so */
 	/*
 	 * YNODE_SEQ: n items. YNODE_MAP: n pairs, keys[i] (a plain or quoted
 	 * scalar, no two the same) and values[i], in file order.
@@ -52,6 +53,7 @@ struct ydoc {
 	size_t len;
 	/* NULL for an empty file, only comments, or "---" alone */
 	struct ynode *root;
+	struct yarena *mem; /* yaml.c's: where the nodes live */
 };
 
 /*

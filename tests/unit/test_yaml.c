@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,31 +20,43 @@
 static char errbuf[1 << 16];
 static size_t errlen;
 
+static FILE *cap_tmp;
+static int cap_saved;
+
+/* From here to cap_stop(), stderr goes to errbuf. */
+static void
+cap_start(void)
+{
+	if (!(cap_tmp = tmpfile())) {
+		perror("tmpfile");
+		exit(1);
+	}
+	fflush(stderr);
+	cap_saved = dup(2);
+	dup2(fileno(cap_tmp), 2);
+}
+
+static void
+cap_stop(void)
+{
+	fflush(stderr);
+	dup2(cap_saved, 2);
+	close(cap_saved);
+	rewind(cap_tmp);
+	errlen = fread(errbuf, 1, sizeof errbuf - 1, cap_tmp);
+	errbuf[errlen] = '\0';
+	fclose(cap_tmp);
+}
+
 /* Run ydoc_parse() or ydoc_load() with stderr kept in errbuf. */
 static struct ydoc *
 capture(const char *path, const char *text, size_t len)
 {
 	struct ydoc *doc;
-	FILE *tmp = tmpfile();
-	int saved;
-	size_t n;
 
-	if (!tmp) {
-		perror("tmpfile");
-		exit(1);
-	}
-	fflush(stderr);
-	saved = dup(2);
-	dup2(fileno(tmp), 2);
+	cap_start();
 	doc = path ? ydoc_load(path) : ydoc_parse("w.yaml", text, len);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	n = fread(errbuf, 1, sizeof errbuf - 1, tmp);
-	errbuf[n] = '\0';
-	errlen = n;
-	fclose(tmp);
+	cap_stop();
 	return doc;
 }
 
@@ -223,6 +236,15 @@ test_empty(void)
 		CHECK_STR(errbuf, "");
 		ydoc_free(d);
 	}
+	/* Empty collections are no empty documents. */
+	d = parse("[]");
+	CHECK(d && d->root && d->root->kind == YNODE_SEQ && d->root->n == 0);
+	CHECK_STR(errbuf, ""); /* nor a sanitizer's report */
+	ydoc_free(d);
+	d = parse("{}\n");
+	CHECK(d && d->root && d->root->kind == YNODE_MAP && d->root->n == 0);
+	CHECK(d && ynode_get(d->root, "x") == NULL);
+	ydoc_free(d);
 	/* "~" and '' are values, not emptiness. */
 	d = parse("''");
 	CHECK(d && scalar(d->root, "", 0));
@@ -259,6 +281,46 @@ test_marks(void)
 	    "w.yaml:2:1: duplicate key 'a' (first on line 1)\n"
 	    "a: 2\n"
 	    "^\n");
+}
+
+/* What ydoc_error() prints for "msg" at line:col of d. */
+static const char *
+error_at(const struct ydoc *d, unsigned line, unsigned col)
+{
+	struct ymark m = {line, col};
+
+	cap_start();
+	ydoc_error(d, m, "msg");
+	cap_stop();
+	return errbuf;
+}
+
+/* ydoc_error() as the schema layer calls it, at a node's mark. */
+static void
+test_error(void)
+{
+	struct ydoc *d = parse("jobs: 1\ntasks:\n  a: {run: 3}\n");
+	struct ynode *run;
+	int rc;
+
+	if (!CHECK(d && d->root))
+		return;
+	run = ynode_get(ynode_get(ynode_get(d->root, "tasks"), "a"), "run");
+	cap_start();
+	rc =
+	    ydoc_error(d, run->mark, "'run' wants a %s, not %s", "string", "3");
+	cap_stop();
+	CHECK(rc == -1);
+	CHECK_STR(errbuf,
+	    "w.yaml:3:12: 'run' wants a string, not 3\n"
+	    "  a: {run: 3}\n"
+	    "           ^\n");
+	/* Beyond the end of a line, or of the file: the caret still shows. */
+	CHECK_STR(
+	    error_at(d, 1, 10), "w.yaml:1:10: msg\njobs: 1\n         ^\n");
+	CHECK_STR(error_at(d, 4, 1), "w.yaml:4:1: msg\n\n^\n");
+	CHECK_STR(error_at(d, 9, 2), "w.yaml:9:2: msg\n\n ^\n");
+	ydoc_free(d);
 }
 
 static void
@@ -601,8 +663,7 @@ test_load(void)
 {
 	char dir[] = "/tmp/test_yaml.XXXXXX", path[64], want[256];
 	struct ydoc *d;
-	int fd, p[2], saved;
-	pid_t pid;
+	int fd;
 
 	if (!CHECK(mkdtemp(dir)))
 		return;
@@ -644,8 +705,31 @@ test_load(void)
 	snprintf(want, sizeof want, "fanout: %s: Is a directory\n", dir);
 	CHECK_STR(errbuf, want);
 	rmdir(dir);
+}
 
-	/* Standard input, a pipe: endless, so refused by the read cap. */
+/* ydoc_load("-") with fd as standard input. */
+static struct ydoc *
+load_stdin(int fd)
+{
+	struct ydoc *d;
+	int saved = dup(0);
+
+	dup2(fd, 0);
+	close(fd);
+	d = capture("-", NULL, 0);
+	dup2(saved, 0);
+	close(saved);
+	return d;
+}
+
+static void
+test_stdin(void)
+{
+	struct ydoc *d;
+	int p[2];
+	pid_t pid;
+
+	/* A pipe with no end: refused by the read cap. */
 	if (!CHECK(pipe(p) == 0))
 		return;
 	pid = fork();
@@ -659,31 +743,30 @@ test_load(void)
 		_exit(0);
 	}
 	close(p[1]);
-	saved = dup(0);
-	dup2(p[0], 0);
-	close(p[0]);
-	d = capture("-", NULL, 0);
+	d = load_stdin(p[0]);
 	CHECK(d == NULL);
 	CHECK_STR(
 	    errbuf, "fanout: <stdin>: too large (more than 16777216 bytes)\n");
-	dup2(saved, 0);
-	close(saved);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 
-	/* A short one on standard input; errors call it <stdin>. */
+	/* A short one; errors call it <stdin>. */
 	if (!CHECK(pipe(p) == 0))
 		return;
 	CHECK(write(p[1], "a: 1\nb: [\n", 10) == 10);
 	close(p[1]);
-	saved = dup(0);
-	dup2(p[0], 0);
-	close(p[0]);
-	d = capture("-", NULL, 0);
+	d = load_stdin(p[0]);
 	CHECK(d == NULL);
 	CHECK(has_prefix("<stdin>:3:1: syntax error: "));
-	dup2(saved, 0);
-	close(saved);
+
+	if (!CHECK(pipe(p) == 0))
+		return;
+	CHECK(write(p[1], "- x\n", 4) == 4);
+	close(p[1]);
+	d = load_stdin(p[0]);
+	CHECK(d && d->root && scalar(d->root->items[0], "x", 1));
+	CHECK(d && strcmp(d->name, "<stdin>") == 0);
+	ydoc_free(d);
 }
 
 int
@@ -693,6 +776,7 @@ main(void)
 	test_scalars();
 	test_empty();
 	test_marks();
+	test_error();
 	test_refusals();
 	test_tabs();
 	test_syntax();
@@ -702,5 +786,6 @@ main(void)
 	test_hostile();
 	test_many_keys();
 	test_load();
+	test_stdin();
 	return unit_done();
 }
