@@ -28,6 +28,7 @@ struct node {
 	bool failed; /* a job failed for good, or the input did */
 	bool input_over; /* every item read */
 	bool opened; /* a deferred input (open_input) was opened */
+	bool queued; /* on the plan's work list (update()) */
 	size_t pos; /* in the order tasks are read (struct plan) */
 	size_t nread; /* items read */
 	struct item *items; /* read ahead, from items[next] on */
@@ -55,13 +56,19 @@ struct plan {
 	 */
 	size_t *order;
 	size_t reading;
+	/* Who needs node i: needed_by[by_first[i]..by_first[i + 1] - 1]. */
+	size_t *by_first, *needed_by;
+	struct node **work; /* update()'s list of tasks to look at again */
+	struct node **active; /* running tasks, in task order */
+	size_t nactive;
+	size_t nover; /* tasks done, failed or skipped */
 	bool started;
 	struct again *again; /* in the order they run again */
 	enum resume resume;
 	struct joblog_past past;
 };
 
-static void update(struct plan *);
+static void update(struct plan *, struct node *);
 
 static struct node *
 node_of(const struct task *t)
@@ -258,6 +265,10 @@ plan_free(struct plan *p)
 		node_free(p->nodes[i]);
 	free(p->nodes);
 	free(p->order);
+	free(p->by_first);
+	free(p->needed_by);
+	free(p->work);
+	free(p->active);
 	while (p->again)
 		plan_drain(p);
 	joblog_past_release(&p->past);
@@ -365,7 +376,7 @@ read_tasks(struct plan *p, size_t upto)
 		/* Skipped while read (a need's input failed): only counted. */
 		if (n->state == TASK_SKIPPED)
 			items_release(n);
-		update(p); /* it may have no job, or have failed */
+		update(p, n); /* it may have no job, or have failed */
 		if (rc == INPUT_ERROR)
 			return rc;
 	}
@@ -436,29 +447,75 @@ say_skipped(const struct node *n)
  * allow another, in any task order: go round until nothing changes.
  */
 static void
-update(struct plan *p)
+push_work(struct plan *p, size_t *top, struct node *n)
 {
-	bool changed;
-	size_t i;
+	if (!n->queued) {
+		n->queued = true;
+		p->work[(*top)++] = n;
+	}
+}
 
-	do {
-		changed = false;
-		for (i = 0; i < p->nnodes; i++) {
-			struct node *n = p->nodes[i];
-			enum task_state was = n->state;
+/* A task that now runs joins the running ones, in task order. */
+static void
+activate(struct plan *p, struct node *n)
+{
+	size_t lo = 0, hi = p->nactive, mid;
 
-			if (n->state == TASK_WAITING)
-				n->state = node_ready(n);
-			if (n->state == TASK_RUNNING && n->input_over &&
-			    n->next == n->nitems && n->pending == 0)
-				n->state = n->failed ? TASK_FAILED : TASK_DONE;
-			if (n->state == TASK_SKIPPED && was != TASK_SKIPPED) {
-				items_release(n);
-				say_skipped(n);
-			}
-			changed |= n->state != was;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (p->active[mid]->index < n->index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(p->active + lo + 1, p->active + lo,
+	    (p->nactive - lo) * sizeof *p->active);
+	p->active[lo] = n;
+	p->nactive++;
+}
+
+/*
+ * Move tasks on from task `from` (NULL: every task): a running task whose
+ * jobs all ended is done or failed; a waiting one whose needs are over
+ * runs or is skipped; one that is over may move those that need it on.
+ * A work list, not rounds over every task: a run of a chain of 100 000
+ * tasks is not quadratic.
+ */
+static void
+update(struct plan *p, struct node *from)
+{
+	size_t top = 0, i, k;
+
+	if (from)
+		push_work(p, &top, from);
+	else
+		for (i = p->nnodes; i-- > 0;)
+			push_work(p, &top, p->nodes[i]);
+	while (top) {
+		struct node *n = p->work[--top];
+		enum task_state was = n->state;
+
+		n->queued = false;
+		if (n->state == TASK_WAITING)
+			n->state = node_ready(n);
+		if (n->state == TASK_RUNNING && n->input_over &&
+		    n->next == n->nitems && n->pending == 0)
+			n->state = n->failed ? TASK_FAILED : TASK_DONE;
+		if (n->state == was)
+			continue;
+		if (was == TASK_WAITING && n->state != TASK_SKIPPED)
+			activate(p, n);
+		if (n->state == TASK_SKIPPED) {
+			items_release(n);
+			say_skipped(n);
 		}
-	} while (changed);
+		if (!node_over(n))
+			continue;
+		p->nover++;
+		for (k = p->by_first[n->index]; k < p->by_first[n->index + 1];
+		     k++)
+			push_work(p, &top, p->nodes[p->needed_by[k]]);
+	}
 }
 
 static bool
@@ -538,10 +595,12 @@ make_order(struct plan *p)
 			p->order[no++] = queue[i];
 	for (i = 0; i < n; i++)
 		p->nodes[p->order[i]]->pos = i;
-	free(first);
+	p->by_first = first;
+	p->needed_by = by;
+	p->work = xcalloc(n + 1, sizeof *p->work);
+	p->active = xcalloc(n + 1, sizeof *p->active);
 	free(waiting);
 	free(queue);
-	free(by);
 	free(fill);
 }
 
@@ -552,7 +611,7 @@ start(struct plan *p)
 	if (!p->started) {
 		p->started = true;
 		make_order(p);
-		update(p);
+		update(p, NULL);
 	}
 }
 
@@ -574,11 +633,17 @@ next_new(struct plan *p, struct plan_job *pj, struct args *args)
 	size_t i;
 	int rc;
 
-	for (i = 0; i < p->nnodes; i++) {
-		struct node *n = p->nodes[i];
+	for (i = 0; i < p->nactive; i++) {
+		struct node *n = p->active[i];
 
-		if (n->state != TASK_RUNNING || !under_cap(n) ||
-		    (n->input_over && n->next == n->nitems) ||
+		if (n->state != TASK_RUNNING) {
+			/* Over: it leaves the running ones. */
+			memmove(p->active + i, p->active + i + 1,
+			    (--p->nactive - i) * sizeof *p->active);
+			i--;
+			continue;
+		}
+		if (!under_cap(n) || (n->input_over && n->next == n->nitems) ||
 		    !seqs_known(p, n))
 			continue;
 		rc = next_item(p, n, args, &pj->seq);
@@ -593,15 +658,12 @@ next_new(struct plan *p, struct plan_job *pj, struct args *args)
 		if (rc == INPUT_WAIT)
 			return rc;
 		/* Its input just ended: it may be over, and others may run. */
-		update(p);
+		update(p, n);
 		if (rc == INPUT_ERROR)
 			return rc;
 		i = (size_t)-1;
 	}
-	for (i = 0; i < p->nnodes; i++)
-		if (!node_over(p->nodes[i]))
-			return PLAN_HELD;
-	return PLAN_END;
+	return p->nover < p->nnodes ? PLAN_HELD : PLAN_END;
 }
 
 int
@@ -632,7 +694,7 @@ plan_job_ended(struct plan *p, struct task *t, bool failed)
 	n->pending--;
 	n->failed |= failed;
 	if (n->pending == 0 && n->input_over && n->next == n->nitems)
-		update(p); /* its last job: it is over */
+		update(p, n); /* its last job: it is over */
 }
 
 void
