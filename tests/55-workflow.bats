@@ -771,3 +771,72 @@ expect_wf_error() {
 	[[ $stderr == *"fanout: task 'list': each file 'nothing.txt': No such file or directory"* ]]
 	[[ $stderr == *"fanout: task 'after' skipped: 'list' failed"* ]]
 }
+
+# What the YAML reader refuses, each at its place.
+
+@test "workflow error: duplicate keys name both lines" {
+	printf 'version: 1\ntasks:\n  a: {run: x}\n  a: {run: y}\n' > w.yaml
+	expect_wf_error 4 3 "duplicate key 'a' (first on line 3)"
+}
+
+@test "workflow error: anchors, aliases and merge keys" {
+	printf 'version: 1\ndefaults: &d {retries: 2}\ntasks: {t: {run: x}}\n' > w.yaml
+	expect_wf_error 2 11 "anchors are not allowed (&d)"
+	printf 'version: 1\ntasks:\n  t:\n    run: *x\n' > w.yaml
+	expect_wf_error 4 10 "aliases are not allowed (*x)"
+	printf 'version: 1\ntasks:\n  t: {<<: x, run: y}\n' > w.yaml
+	expect_wf_error 3 7 "merge keys are not allowed (<<)"
+}
+
+@test "workflow error: a tab in indentation" {
+	printf 'version: 1\ntasks:\n\t t: {run: x}\n' > w.yaml
+	expect_wf_error 3 1 "tab in indentation (indent with spaces)"
+}
+
+@test "workflow error: nesting deeper than 64, refused at once" {
+	{
+		printf 'version: 1\ntasks: {t: {run: x}}\nx: '
+		head -c 100000 /dev/zero | tr '\0' '['
+		echo
+	} > w.yaml
+	run --separate-stderr timeout 10 "$FANOUT" -f w.yaml --check
+	expect_status 255
+	[ "${stderr_lines[0]}" = "w.yaml:3:67: nesting deeper than 64 levels" ]
+}
+
+@test "workflow error: more than one document; invalid UTF-8; too large" {
+	printf 'version: 1\ntasks: {t: {run: x}}\n---\nversion: 1\n' > w.yaml
+	expect_wf_error 3 1 "more than one document"
+	printf 'version: 1\n# caf\377\ntasks: {t: {run: x}}\n' > w.yaml
+	expect_wf_error 2 6 "invalid UTF-8 (byte 0xff)"
+	truncate -s 100M w.yaml
+	run --separate-stderr timeout 10 "$FANOUT" -f w.yaml --check
+	expect_status 255
+	[ "$stderr" = "fanout: w.yaml: too large (104857600 bytes; at most 16777216)" ]
+}
+
+@test "workflow error: an alias bomb is refused at its first anchor" {
+	cat > w.yaml <<-'EOF'
+	version: 1
+	a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]
+	b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+	c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+	d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+	tasks: {t: {run: x}}
+	EOF
+	expect_wf_error 2 4 "anchors are not allowed (&a)"
+}
+
+@test "workflow: --json records name their task" {
+	wf <<-'EOF'
+	version: 1
+	tasks:
+	  hello:
+	    run: echo hi
+	EOF
+	run_wf --json
+	expect_status 0
+	[ "$(jq -r .task <<<"$output")" = hello ]
+	run --separate-stderr "$FANOUT" --json echo ::: x
+	[ "$(jq -r 'has("task")' <<<"$output")" = false ]
+}
