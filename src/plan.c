@@ -48,6 +48,7 @@ struct plan {
 	struct node **nodes;
 	size_t nnodes;
 	size_t seq; /* the last seq given */
+	size_t counted; /* items read that will run (--resume: not done) */
 	/*
 	 * The order in which the tasks' items are read and get their seqs:
 	 * task order, but the tasks whose input opens when they start
@@ -331,8 +332,10 @@ read_item(struct plan *p, struct node *n, struct args *out, size_t *seq)
 			return rc;
 		*seq = n->nread < t->nseqs ? t->seqs[n->nread] : ++p->seq;
 		n->nread++;
-		if (!resumed(p, *seq))
+		if (!resumed(p, *seq)) {
+			p->counted++;
 			return INPUT_ITEM;
+		}
 	}
 }
 
@@ -730,16 +733,13 @@ plan_drain(struct plan *p)
 int
 plan_read_all(struct plan *p, size_t *total)
 {
-	size_t i;
 	int rc;
 
 	start(p);
-	/* A deferred input is not counted: it is read when its task starts. */
+	/* A deferred input counts once its task starts and it is read. */
 	if ((rc = read_tasks(p, p->nnodes)) == INPUT_HELD)
 		rc = INPUT_END;
-	*total = 0;
-	for (i = 0; i < p->nnodes; i++)
-		*total += p->nodes[i]->nitems - p->nodes[i]->next;
+	*total = p->counted;
 	return rc;
 }
 

@@ -142,8 +142,10 @@ struct job *plan_drain(struct plan *);
 
 /*
  * Read every task's items now, for a known total (--bar, N% halts).
- * PLAN_END when all are read, with *total the jobs to run; PLAN_WAIT and
- * PLAN_ERROR as from plan_next(), *total so far.
+ * PLAN_END when all are read, with *total the jobs of the plan, those
+ * handed out already too; PLAN_WAIT and PLAN_ERROR as from plan_next(),
+ * *total so far. A task whose input opens when it starts (open_input)
+ * counts from then on: call again to see the total grow.
  */
 int plan_read_all(struct plan *, size_t *total);
 /* The input being read, for PLAN_WAIT; -1: none. */

@@ -236,7 +236,7 @@ child(struct child_args *a)
 		a->in_cwd = true;
 		goto fail;
 	}
-	if (sigprocmask(SIG_SETMASK, &a->mask, NULL) < 0)
+	if ((errno = pthread_sigmask(SIG_SETMASK, &a->mask, NULL)) != 0)
 		goto fail;
 	execve(a->path, a->argv, a->envp);
 fail:

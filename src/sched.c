@@ -38,6 +38,7 @@ struct sched {
 	bool spawn_blocked; /* the system is out of processes for now */
 	bool mem_wait; /* --memfree holds starts back */
 	bool warned_mem; /* said so */
+	bool read_all; /* the plan was read whole for a total */
 };
 
 /* n bytes as --memfree reads them: 512, 1.5K, 3.2G. */
@@ -226,6 +227,24 @@ poll_timeout(struct sched *s)
 	return (int)((next - r->now + 999999) / 1000000);
 }
 
+/*
+ * --bar, --progress: the jobs of a task whose items are read when it
+ * starts (a workflow's each: files) join the total then.
+ */
+static void
+refresh_total(struct sched *s)
+{
+	struct run *r = &s->r;
+	size_t total;
+
+	if (plan_read_all(r->plan, &total) == PLAN_ERROR)
+		s->input_error = true;
+	if (total != r->tally.ntotal) {
+		r->tally.ntotal = total;
+		progress_set_total(r->progress, total);
+	}
+}
+
 /* Timers due, and output a full disk held back. */
 static void
 after_poll(struct sched *s)
@@ -241,6 +260,8 @@ after_poll(struct sched *s)
 		job_timers(r, j);
 		job_resume_output(r, j);
 	}
+	if (r->progress && s->read_all)
+		refresh_total(s);
 	if (r->progress)
 		progress_update(r->progress, r->now, r->slots.nrunning,
 		    r->tally.ndone, r->tally.nfailed);
@@ -317,6 +338,7 @@ sched_run_on(struct plan *plan, const struct options *o, struct executor *ex)
 	if ((o->halt.when != HALT_NEVER && o->halt.percent) ||
 	    (o->progress & (PROGRESS_BAR | PROGRESS_ETA))) {
 		read_all_input(&s);
+		s.read_all = true;
 		if (s.r.progress)
 			progress_set_total(s.r.progress, s.r.tally.ntotal);
 	}

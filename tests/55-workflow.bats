@@ -840,3 +840,22 @@ expect_wf_error() {
 	run --separate-stderr "$FANOUT" --json echo ::: x
 	[ "$(jq -r 'has("task")' <<<"$output")" = false ]
 }
+
+@test "workflow: --bar counts the jobs of every task, those read when they start too" {
+	wf <<-'EOF2'
+	version: 1
+	tasks:
+	  build:
+	    run: sh -c 'mkdir -p logs && touch logs/{}.log'
+	    each: [a, b, c]
+	  scan:
+	    needs: build
+	    run: "true"
+	    each: {files: "logs/*.log"}
+	  once:
+	    run: "true"
+	EOF2
+	run_wf --bar
+	expect_status 0
+	[[ $(tr '\r' '\n' <<<"$stderr" | tail -n 1) == "fanout: 7/7 done in "* ]]
+}
