@@ -55,7 +55,15 @@ struct spawner {
 	size_t owner_cap;
 	struct sproc *dead;
 	char *chunk;
+	/*
+	 * No pidfd_open() here (a kernel before 5.3, a seccomp filter,
+	 * valgrind): each of its own children is asked with waitpid() at
+	 * every wake-up, which comes at least every NO_PIDFD_MS.
+	 */
+	bool no_pidfd;
 };
+
+#define NO_PIDFD_MS 5
 
 static const struct executor_ops spawn_ops;
 
@@ -200,7 +208,10 @@ spawn_start(struct executor *ex, struct job *job, const struct exec_cmd *cmd,
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = proc_start(s->ps, cmd, &sp->p);
-	if (rc == 0 && (sp->pidfd = pidfd_of(sp->p.pid)) < 0) {
+	if (rc == 0 && !s->no_pidfd && (sp->pidfd = pidfd_of(sp->p.pid)) < 0 &&
+	    errno != EMFILE && errno != ENFILE && errno != ENOMEM)
+		s->no_pidfd = true;
+	if (rc == 0 && !s->no_pidfd && sp->pidfd < 0) {
 		/* Out of descriptors: the job goes back to the queue. */
 		saved = errno;
 		kill(-sp->p.pid, SIGKILL);
@@ -307,6 +318,9 @@ spawn_prepare(
 	}
 	if (s->due)
 		*timeout = 0;
+	else if (s->no_pidfd && s->used &&
+	    (*timeout < 0 || *timeout > NO_PIDFD_MS))
+		*timeout = NO_PIDFD_MS;
 	for (i = 0; i < s->cap; i++) {
 		struct sproc *sp = s->table[i];
 
@@ -435,6 +449,21 @@ reap(struct spawner *s, struct sproc *sp)
 	ev->exited(ev->arg, job, exitval, sig);
 }
 
+/* No pidfds: ask each running child of ours whether it ended. */
+static void
+reap_all(struct spawner *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->cap; i++) {
+		struct sproc *sp = s->table[i];
+
+		if (sp && sp->announced && !sp->exited && sp->p.pid > 0 &&
+		    !sp->dead)
+			reap(s, sp);
+	}
+}
+
 /* Give the job's stdin what it can take now. */
 static void
 feed(struct sproc *sp)
@@ -514,6 +543,8 @@ spawn_dispatch(struct executor *ex, const struct pollfd *pfd, size_t n)
 				reap(s, sp);
 		}
 	}
+	if (s->no_pidfd)
+		reap_all(s);
 	if (s->due)
 		announce(s);
 	free_dead(s);
