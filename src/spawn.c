@@ -46,14 +46,23 @@ struct spawner {
 	struct sproc **table; /* running jobs; NULL: a free entry */
 	volatile pid_t *groups; /* their process groups, for signal_all */
 	size_t cap, used;
-	/* Events due without a descriptor: a job not announced, closed
-	 * after abandon() (one each). */
+	/*
+	 * Events due without a descriptor, which need a wake-up now: a
+	 * failed start, closed after abandon() (one each).
+	 */
 	size_t due;
+	/*
+	 * Jobs started, not yet announced: started goes at the head of the
+	 * next dispatch, whenever that comes (their descriptors are polled
+	 * already). No extra round of poll() for each job.
+	 */
+	size_t fresh;
 	/* What each descriptor prepare() gave is, for dispatch(). */
 	struct sproc **owner;
 	unsigned char *kind;
 	size_t owner_cap;
 	struct sproc *dead;
+	struct sproc *spare; /* freed ones, for the next jobs: no malloc each */
 	char *chunk;
 	/*
 	 * No pidfd_open() here (a kernel before 5.3, a seccomp filter,
@@ -93,8 +102,22 @@ free_dead(struct spawner *s)
 	while ((sp = s->dead)) {
 		s->dead = sp->next_dead;
 		free(sp->why);
-		free(sp);
+		sp->next_dead = s->spare;
+		s->spare = sp;
 	}
+}
+
+/* A zeroed sproc, a spare one if there is one. */
+static struct sproc *
+sproc_new(struct spawner *s)
+{
+	struct sproc *sp = s->spare;
+
+	if (!sp)
+		return xcalloc(1, sizeof *sp);
+	s->spare = sp->next_dead;
+	memset(sp, 0, sizeof *sp);
+	return sp;
 }
 
 static void
@@ -117,7 +140,9 @@ release(struct spawner *s, struct sproc *sp)
 	s->table[sp->idx] = NULL;
 	s->groups[sp->idx] = 0;
 	s->used--;
-	s->due -= !sp->announced + sp->abandoned;
+	if (!sp->announced)
+		*(sp->why ? &s->due : &s->fresh) -= 1;
+	s->due -= sp->abandoned;
 	sp->dead = true;
 	sp->next_dead = s->dead;
 	s->dead = sp;
@@ -133,6 +158,12 @@ spawn_free(struct executor *ex)
 		if (s->table[i])
 			release(s, s->table[i]);
 	free_dead(s);
+	while (s->spare) {
+		struct sproc *sp = s->spare;
+
+		s->spare = sp->next_dead;
+		free(sp);
+	}
 	proc_starter_free(s->ps);
 	free(s->table);
 	free((void *)s->groups);
@@ -195,7 +226,7 @@ spawn_start(struct executor *ex, struct job *job, const struct exec_cmd *cmd,
     void **state)
 {
 	struct spawner *s = (struct spawner *)ex;
-	struct sproc *sp = xcalloc(1, sizeof *sp);
+	struct sproc *sp = sproc_new(s);
 	sigset_t all, old;
 	int rc, saved;
 
@@ -243,7 +274,7 @@ spawn_start(struct executor *ex, struct job *job, const struct exec_cmd *cmd,
 		sp->input = cmd->input;
 		sp->input_len = cmd->input_len;
 	}
-	s->due++;
+	*(sp->why ? &s->due : &s->fresh) += 1;
 	*state = sp;
 	return 0;
 }
@@ -324,7 +355,7 @@ spawn_prepare(
 	for (i = 0; i < s->cap; i++) {
 		struct sproc *sp = s->table[i];
 
-		if (!sp || !sp->announced || n + 4 > room)
+		if (!sp || sp->why || n + 4 > room)
 			continue;
 		/* The pipes first: reaping may end the job. */
 		if (!sp->paused && sp->p.out >= 0)
@@ -487,7 +518,7 @@ announce(struct spawner *s)
 	const struct exec_events *ev = s->ex.ev;
 	size_t i;
 
-	for (i = 0; i < s->cap && s->due; i++) {
+	for (i = 0; i < s->cap && (s->due || s->fresh); i++) {
 		struct sproc *sp = s->table[i];
 		struct job *job;
 
@@ -501,7 +532,7 @@ announce(struct spawner *s)
 		}
 		if (!sp->announced) {
 			sp->announced = true;
-			s->due--;
+			s->fresh--;
 			ev->started(ev->arg, job);
 			if (sp->dead)
 				continue;
@@ -520,6 +551,9 @@ spawn_dispatch(struct executor *ex, const struct pollfd *pfd, size_t n)
 	struct spawner *s = (struct spawner *)ex;
 	size_t i;
 
+	/* First: started comes before anything else of a job. */
+	if (s->due || s->fresh)
+		announce(s);
 	for (i = 0; i < n; i++) {
 		struct sproc *sp = s->owner[i];
 
