@@ -2,6 +2,7 @@
  * Logins and host lists: -S values, --slf files and Slurm's node lists
  * read into struct hosts_list. The rules are in hosts.h.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,24 +133,23 @@ is_host_char(char c)
 	    (isalnum((unsigned char)c) || c == '.' || c == '_' || c == '-');
 }
 
-/* Hex digits, ':' (at least two), '.', then maybe a zone: %eth0. */
+/* An IPv6 address as inet_pton() reads it, then maybe a zone: %eth0. */
 static bool
 is_ipv6(const char *s, size_t len)
 {
-	size_t i, colons = 0;
+	struct in6_addr a;
+	char addr[INET6_ADDRSTRLEN];
+	const char *zone = memchr(s, '%', len);
+	size_t n = zone ? (size_t)(zone - s) : len, i;
 
-	for (i = 0; i < len && s[i] != '%'; i++) {
-		if (s[i] == ':')
-			colons++;
-		else if (s[i] != '.' && !isxdigit((unsigned char)s[i]))
-			return false;
-	}
-	if (i < len && i + 1 == len)
-		return false; /* an empty zone */
-	for (i++; i < len; i++)
+	if (n >= sizeof addr || (zone && zone + 1 == s + len))
+		return false;
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	for (i = n + 1; i < len; i++)
 		if (!is_host_char(s[i]))
 			return false;
-	return colons >= 2;
+	return inet_pton(AF_INET6, addr, &a) == 1;
 }
 
 /* The ranges inside the brackets of g: "1-3,7". */
