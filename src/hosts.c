@@ -662,7 +662,7 @@ slurm_cpus(const char *s, struct hosts_list *list, size_t first, size_t *nodes)
 			list->v[first + (*nodes)++].slots = (int)cpus;
 		*nodes += times - k;
 		if (*nodes > HOSTS_MAX)
-			return -1;
+			*nodes = HOSTS_MAX + 1; /* "more than HOSTS_MAX" */
 		if (*s == '\0')
 			return 0;
 		if (*s++ != ',')
@@ -710,8 +710,11 @@ parse_slurm(
 		return refuse_env(err, "SLURM_JOB_CPUS_PER_NODE", cpus,
 		    ": not of the form 72(x2),36");
 	if (nodes != list->n - old) {
-		msg = xasprintf(" counts %zu nodes, SLURM_JOB_NODELIST has %zu",
-		    nodes, list->n - old);
+		msg =
+		    xasprintf(" counts %s%zu nodes, SLURM_JOB_NODELIST has %zu",
+			nodes > HOSTS_MAX ? "more than " : "",
+			nodes > HOSTS_MAX ? (size_t)HOSTS_MAX : nodes,
+			list->n - old);
 		refuse_env(err, "SLURM_JOB_CPUS_PER_NODE", cpus, msg);
 		free(msg);
 		return -1;

@@ -501,8 +501,14 @@ test_slurm_refused(void)
 	    "SLURM_JOB_CPUS_PER_NODE ' 2': not of the form "
 	    "72(x2),36");
 	SLURM_NO("n1|1(x100000),1(x100000)",
-	    "SLURM_JOB_CPUS_PER_NODE '1(x100000),1(x100000)': not of the form "
-	    "72(x2),36");
+	    "SLURM_JOB_CPUS_PER_NODE '1(x100000),1(x100000)' counts more than "
+	    "100000 nodes, SLURM_JOB_NODELIST has 1");
+	SLURM_NO("n1|1(x100001)",
+	    "SLURM_JOB_CPUS_PER_NODE '1(x100001)': not "
+	    "of the form 72(x2),36");
+	SLURM_NO("n1|1000001",
+	    "SLURM_JOB_CPUS_PER_NODE '1000001': not of the "
+	    "form 72(x2),36");
 	SLURM_NO("n[1-2|1", "SLURM_JOB_NODELIST: 'n[1-2': unbalanced '['");
 	SLURM_NO("|1", "SLURM_JOB_NODELIST: empty login in ''");
 	SLURM_NO("u@n1|1", "SLURM_JOB_NODELIST 'u@n1': node names only");
