@@ -163,7 +163,22 @@ struct child_args {
 	const char *cwd; /* NULL: stay */
 	int err; /* the child's errno when it could not exec, else 0 */
 	bool in_cwd; /* err came from changing to cwd */
+	int report; /* FORK_REPORTS: where the child writes err; or -1 */
 };
+
+/*
+ * ThreadSanitizer turns vfork() into fork(): what the child writes in
+ * its memory the parent never sees. Its err and in_cwd come back through
+ * a close-on-exec pipe then (nothing read: execve worked). Not in other
+ * builds: a pipe per job is not free.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define FORK_REPORTS 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FORK_REPORTS 1
+#endif
+#endif
 
 /*
  * Signals fanout ignores, or set to default from ignored: execve would
@@ -241,6 +256,11 @@ child(struct child_args *a)
 	execve(a->path, a->argv, a->envp);
 fail:
 	a->err = errno;
+	if (a->report >= 0) {
+		int msg[2] = {a->err, a->in_cwd};
+
+		(void)!write(a->report, msg, sizeof msg);
+	}
 	_exit(127);
 }
 
@@ -284,8 +304,27 @@ spawn_child(struct child_args *a)
 	 */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
+#ifdef FORK_REPORTS
+	int rep[2], msg[2];
+
+	if (pipe2(rep, O_CLOEXEC) < 0)
+		rep[0] = rep[1] = -1;
+	a->report = rep[1];
 	pid = vfork_exec(a);
 	saved = errno;
+	if (rep[1] >= 0) {
+		close(rep[1]);
+		if (pid > 0 && read(rep[0], msg, sizeof msg) == sizeof msg) {
+			a->err = msg[0];
+			a->in_cwd = msg[1];
+		}
+		close(rep[0]);
+	}
+	a->report = -1;
+#else
+	pid = vfork_exec(a);
+	saved = errno;
+#endif
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	errno = saved;
 	return pid;
@@ -296,7 +335,7 @@ start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
     int script, int script_as, struct proc *p)
 {
 	struct child_args a = {
-	    .argv = argv, .envp = cmd->envp, .cwd = cmd->cwd};
+	    .argv = argv, .envp = cmd->envp, .cwd = cmd->cwd, .report = -1};
 	int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
 	bool pipes = cmd->pipes;
 	int saved;
