@@ -44,22 +44,6 @@ deny_pidfd_open(void)
 	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
 }
 
-static char *
-slurp(const char *path)
-{
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	while (fd >= 0 && (n = read(fd, chunk, sizeof chunk)) > 0)
-		buf_add(&b, chunk, (size_t)n);
-	if (fd >= 0)
-		close(fd);
-	buf_addch(&b, '\0');
-	return buf_detach(&b, NULL);
-}
-
 /* Run fanout's argv on the local executor; its stdout in *out. */
 static int
 run(char **argv, int argc, char **out)
@@ -79,7 +63,7 @@ run(char **argv, int argc, char **out)
 	status = sched_run(p, &o);
 	dup2(saved, 1);
 	close(saved);
-	*out = slurp(path);
+	*out = unit_slurp(path);
 	unlink(path);
 	free(path);
 	plan_free(p);

@@ -37,22 +37,6 @@ add(struct plan *p, const char *name, const char *text, struct task *need)
 	return t;
 }
 
-/* What a file holds, NUL-terminated; the caller frees it. */
-static char *
-slurp(const char *path)
-{
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	while (fd >= 0 && (n = read(fd, chunk, sizeof chunk)) > 0)
-		buf_add(&b, chunk, (size_t)n);
-	if (fd >= 0)
-		close(fd);
-	return buf_detach(&b, NULL);
-}
-
 /* Run plan p with options argv; its stdout and stderr in *out, *err. */
 static int
 run(struct plan *p, char **argv, int argc, char **out, char **err)
@@ -67,8 +51,8 @@ run(struct plan *p, char **argv, int argc, char **out, char **err)
 	fflush(stderr);
 	for (i = 0; i < 2; i++) {
 		saved[i] = dup(i + 1);
-		fd = open(i ? epath : opath, O_WRONLY | O_CREAT | O_TRUNC,
-		    0600);
+		fd =
+		    open(i ? epath : opath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		dup2(fd, i + 1);
 		close(fd);
 	}
@@ -77,8 +61,8 @@ run(struct plan *p, char **argv, int argc, char **out, char **err)
 		dup2(saved[i], i + 1);
 		close(saved[i]);
 	}
-	*out = slurp(opath);
-	*err = slurp(epath);
+	*out = unit_slurp(opath);
+	*err = unit_slurp(epath);
 	unlink(opath);
 	unlink(epath);
 	free(opath);

@@ -675,23 +675,6 @@ tmp_path(const char *name)
 	return xasprintf("%s/%s", tmpdir, name);
 }
 
-/* The whole file at path, NUL-terminated. */
-static char *
-slurp(const char *path)
-{
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	buf_addstr(&b, "");
-	while (fd >= 0 && (n = read(fd, chunk, sizeof chunk)) > 0)
-		buf_add(&b, chunk, (size_t)n);
-	if (fd >= 0)
-		close(fd);
-	return buf_detach(&b, NULL);
-}
-
 /* What a run printed, and what it left behind. */
 struct result {
 	int status;
@@ -742,8 +725,8 @@ run(struct plan *p, const struct options *o, struct tex *t, struct result *res)
 	fflush(stderr);
 	restore(STDOUT_FILENO, saved1);
 	restore(STDERR_FILENO, saved2);
-	res->out = slurp(out);
-	res->err = slurp(err);
+	res->out = unit_slurp(out);
+	res->err = unit_slurp(err);
 	unlink(out);
 	unlink(err);
 	free(out);
@@ -818,7 +801,7 @@ struct joblog_seen {
 static void
 read_joblog(const char *path, struct joblog_seen *js)
 {
-	char *text = slurp(path), *save = NULL, *line, *tab;
+	char *text = unit_slurp(path), *save = NULL, *line, *tab;
 	size_t seq;
 	int exitval, sig;
 

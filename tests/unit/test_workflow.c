@@ -30,9 +30,7 @@ load(const char *text, char **tasks, size_t ntasks, size_t *nplan)
 	struct options o;
 	struct workflow *wf;
 	struct plan *plan;
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	ssize_t n;
+	char *got;
 	int saved, fd;
 
 	options_parse(&o, 4, argv);
@@ -62,17 +60,12 @@ load(const char *text, char **tasks, size_t ntasks, size_t *nplan)
 	}
 	workflow_free(wf);
 	options_release(&o);
-	fd = open(epath, O_RDONLY);
-	while (fd >= 0 && (n = read(fd, chunk, sizeof chunk)) > 0)
-		buf_add(&b, chunk, (size_t)n);
-	if (fd >= 0)
-		close(fd);
+	got = unit_slurp(epath);
 	unlink(epath);
 	free(epath);
-	buf_addch(&b, '\0');
-	if ((nl = strchr(b.data, '\n')))
+	if ((nl = strchr(got, '\n')))
 		*nl = '\0';
-	return buf_detach(&b, NULL);
+	return got;
 }
 
 static void

@@ -7,8 +7,11 @@
 #ifndef UNIT_H
 #define UNIT_H
 
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int unit_passed, unit_failed;
 
@@ -60,8 +63,8 @@ static inline int
 unit_check_mem(const char *got, size_t glen, const char *want, size_t wlen,
     const char *file, int line, const char *expr)
 {
-	int ok = got && want ? glen == wlen && memcmp(got, want, glen) == 0 :
-	    got == want;
+	int ok = got && want ? glen == wlen && memcmp(got, want, glen) == 0
+			     : got == want;
 
 	if (ok) {
 		unit_passed++;
@@ -77,16 +80,16 @@ unit_check_mem(const char *got, size_t glen, const char *want, size_t wlen,
 }
 
 static inline int
-unit_check_str(const char *got, const char *want, const char *file,
-    int line, const char *expr)
+unit_check_str(const char *got, const char *want, const char *file, int line,
+    const char *expr)
 {
 	return unit_check_mem(got, got ? strlen(got) : 0, want,
 	    want ? strlen(want) : 0, file, line, expr);
 }
 
 static inline int
-unit_check_long(long got, long want, const char *file, int line,
-    const char *expr)
+unit_check_long(
+    long got, long want, const char *file, int line, const char *expr)
 {
 	if (got == want) {
 		unit_passed++;
@@ -99,15 +102,15 @@ unit_check_long(long got, long want, const char *file, int line,
 }
 
 #define CHECK(cond) unit_check(!!(cond), __FILE__, __LINE__, #cond)
-#define CHECK_STR(got, want) \
+#define CHECK_STR(got, want)                                                   \
 	unit_check_str((got), (want), __FILE__, __LINE__, #got " == " #want)
 /* Byte strings that may hold NUL. */
-#define CHECK_MEM(got, glen, want, wlen) \
-	unit_check_mem((got), (glen), (want), (wlen), __FILE__, __LINE__, \
+#define CHECK_MEM(got, glen, want, wlen)                                       \
+	unit_check_mem((got), (glen), (want), (wlen), __FILE__, __LINE__,      \
 	    #got " == " #want)
-#define CHECK_INT(got, want) \
-	unit_check_long((long)(got), (long)(want), __FILE__, __LINE__, \
-	    #got " == " #want)
+#define CHECK_INT(got, want)                                                   \
+	unit_check_long(                                                       \
+	    (long)(got), (long)(want), __FILE__, __LINE__, #got " == " #want)
 
 /* Print the summary tests/run reads; the exit status for main(). */
 static inline int
@@ -117,6 +120,29 @@ unit_done(void)
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	fflush(stdout);
 	return unit_failed ? 1 : 0;
+}
+
+/* The whole file at path, NUL-terminated ("" when it cannot be read);
+ * the caller frees it. */
+static inline char *
+unit_slurp(const char *path)
+{
+	size_t len = 0, cap = 4096;
+	char *text = malloc(cap);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (!text)
+		abort();
+	while (fd >= 0 && (n = read(fd, text + len, cap - len - 1)) > 0) {
+		len += (size_t)n;
+		if (cap - len < 2 && !(text = realloc(text, cap *= 2)))
+			abort();
+	}
+	if (fd >= 0)
+		close(fd);
+	text[len] = '\0';
+	return text;
 }
 
 #endif
