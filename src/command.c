@@ -31,6 +31,7 @@ struct command {
 	size_t nbase; /* of envp: fanout's environment, less the job vars */
 	char **tenvp; /* envp with a task's env, for tasks that have one */
 	size_t tenvp_cap;
+	char *const *tenv; /* the task env tenvp was made for */
 	char vars[JOB_VARS][48]; /* the job's own variables, in envp */
 };
 
@@ -246,6 +247,11 @@ task_envp(struct command *c, char *const *env)
 {
 	size_t n = 0, i, ntask = 0;
 
+	/* The same task as the job before: the same array (the job's own
+	 * variables are pointers to c->vars, set per job). */
+	if (env == c->tenv)
+		return c->tenvp;
+	c->tenv = env;
 	while (env[ntask])
 		ntask++;
 	if (c->nbase + ntask + JOB_VARS + 1 > c->tenvp_cap) {
