@@ -66,8 +66,9 @@ signal_jobs(int sig)
 }
 
 /*
- * ^Z: stop every job (each runs in a process group of its own, which
- * the terminal does not reach), then fanout itself; when fanout goes on
+ * ^Z (and SIGTTIN, SIGTTOU): stop every job (each runs in a process
+ * group of its own, which the terminal does not reach), then fanout
+ * itself, by the same signal; when fanout goes on
  * (fg, bg), so do they. In the handler, not the loop: the loop may be
  * blocked writing to a reader that ^Z stopped too. In a process group
  * the kernel calls orphaned, fanout is not stopped (as the default
@@ -133,8 +134,11 @@ set_actions(struct sigaction *sa)
 		catch_signal(caught[i], sa);
 	for (sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
 		catch_signal(sig, sa);
+	/* The terminal's stop signals, ^Z and a background read or write. */
 	sa->sa_handler = on_tstp;
 	catch_signal(SIGTSTP, sa);
+	catch_signal(SIGTTIN, sa);
+	catch_signal(SIGTTOU, sa);
 }
 
 void
@@ -198,6 +202,8 @@ sig_take(struct sig_events *e)
 		;
 	sigemptyset(&tstp);
 	sigaddset(&tstp, SIGTSTP);
+	sigaddset(&tstp, SIGTTIN);
+	sigaddset(&tstp, SIGTTOU);
 	pthread_sigmask(SIG_BLOCK, &tstp, &old);
 	e->paused_ns = sig_paused_ns;
 	sig_paused_ns = 0;

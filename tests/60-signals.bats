@@ -241,6 +241,25 @@ proc_state() {
 	[ ! -s out ] && [ ! -s err ]
 }
 
+@test "SIGTTIN and SIGTTOU stop every job with fanout, as ^Z does" {
+	tmux_start
+	# fanout in the background of a shell with job control: the
+	# terminal would send these when it read or wrote there.
+	tmux_type "($(printf %q "$FANOUT") -j 2 'echo \$\$ > {}.tmp && mv {}.tmp {}.pid && exec waitfile go' ::: a b > out 2> err; echo \$? > status) &" Enter
+	waitfile a.pid b.pid
+	pgrep -P "$(pgrep -P "$(cat shell.pid)")" > fanout.pid
+	for sig in TTIN TTOU; do
+		kill -"$sig" "$(cat fanout.pid)"
+		wait_for proc_state T a.pid b.pid fanout.pid
+		kill -CONT "$(cat fanout.pid)"
+		wait_for proc_state S a.pid b.pid
+	done
+	touch go
+	waitfile status
+	[ "$(cat status)" = 0 ]
+	[ ! -s out ] && [ ! -s err ]
+}
+
 @test "a second SIGINT kills at once" {
 	# The sequence would wait 1000 s before KILL; the second SIGINT
 	# must not.
