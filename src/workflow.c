@@ -163,11 +163,22 @@ in_cwd(const char *cwd, const char *path)
 	return xasprintf("%s/%s", cwd, path);
 }
 
+/* The items of groups g[0..n-1] (as ::: lists or :::: files give them). */
+static struct input *
+groups_input(struct group *g, size_t n)
+{
+	struct options io = {0};
+
+	io.groups = g;
+	io.ngroups = n;
+	io.delimiter = '\n';
+	return input_open(&io);
+}
+
 /* each: {files: GLOB}: the matches, sorted, as the task's cwd has them. */
 static struct input *
 glob_input(const char *cwd, const char *pattern)
 {
-	struct options io = {0};
 	struct group g = {0};
 	char *full = in_cwd(cwd, pattern);
 	size_t skip = cwd && pattern[0] != '/' ? strlen(cwd) + 1 : 0, i;
@@ -181,10 +192,7 @@ glob_input(const char *cwd, const char *pattern)
 			g.values[i] = gl.gl_pathv[i] + skip;
 		g.nvalues = gl.gl_pathc;
 	}
-	io.groups = &g;
-	io.ngroups = 1;
-	io.delimiter = '\n';
-	in = input_open(&io);
+	in = groups_input(&g, 1);
 	free(g.values);
 	globfree(&gl);
 	free(full);
@@ -194,7 +202,6 @@ glob_input(const char *cwd, const char *pattern)
 static struct input *
 list_input(const struct ynode *v)
 {
-	struct options io = {0};
 	struct group g = {0};
 	struct input *in;
 	size_t i;
@@ -203,10 +210,7 @@ list_input(const struct ynode *v)
 	for (i = 0; i < v->n; i++)
 		g.values[i] = v->items[i]->value;
 	g.nvalues = v->n;
-	io.groups = &g;
-	io.ngroups = 1;
-	io.delimiter = '\n';
-	in = input_open(&io);
+	in = groups_input(&g, 1);
 	free(g.values);
 	return in;
 }
@@ -222,7 +226,6 @@ open_files(const struct task *t)
 static struct input *
 open_file(const struct task *t)
 {
-	struct options io = {0};
 	struct group g = {0};
 	char *path = in_cwd(t->cwd, t->open_data);
 	struct input *in = NULL;
@@ -236,10 +239,7 @@ open_file(const struct task *t)
 		    strerror(EISDIR));
 	else {
 		g.path = path;
-		io.groups = &g;
-		io.ngroups = 1;
-		io.delimiter = '\n';
-		in = input_open(&io);
+		in = groups_input(&g, 1);
 	}
 	free(path);
 	return in;
@@ -252,7 +252,6 @@ open_file(const struct task *t)
 static int
 each_input(struct workflow *wf, struct task *t, const struct ynode *v)
 {
-	struct options io = {0};
 	struct group g = {0};
 	const char *key;
 
@@ -272,10 +271,7 @@ each_input(struct workflow *wf, struct task *t, const struct ynode *v)
 		    wf->doc, v->mark, "only one task may read standard input");
 	wf->stdin_taken = true;
 	g.path = "-";
-	io.groups = &g;
-	io.ngroups = 1;
-	io.delimiter = '\n';
-	t->input = input_open(&io);
+	t->input = groups_input(&g, 1);
 	return 0;
 }
 
@@ -326,7 +322,6 @@ matrix_entries_free(struct matrix_entry *e, size_t n)
 static struct input *
 rows_input(const struct matrix_rows *rows)
 {
-	struct options io = {0};
 	struct group *g = xcalloc(rows->nnames + 1, sizeof *g);
 	struct input *in;
 	size_t c, r;
@@ -341,10 +336,7 @@ rows_input(const struct matrix_rows *rows)
 		g[c].nvalues = rows->nrows;
 		g[c].linked = c > 0;
 	}
-	io.groups = g;
-	io.ngroups = rows->nnames;
-	io.delimiter = '\n';
-	in = input_open(&io);
+	in = groups_input(g, rows->nnames);
 	for (c = 0; c < rows->nnames; c++)
 		free(g[c].values);
 	free(g);
