@@ -294,16 +294,14 @@ close_end(int pipe[2], int end)
 static pid_t
 spawn_child(struct child_args *a)
 {
-	sigset_t all, old;
 	pid_t pid;
 	int saved;
 
 	/*
 	 * No handler may run in the child while it shares fanout's memory:
-	 * all signals stay blocked until it has put them back to default.
+	 * the caller has every signal blocked (proc_start()), and the child
+	 * keeps them so until it has put them back to default.
 	 */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
 #ifdef FORK_REPORTS
 	int rep[2], msg[2];
 
@@ -325,7 +323,6 @@ spawn_child(struct child_args *a)
 	pid = vfork_exec(a);
 	saved = errno;
 #endif
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	errno = saved;
 	return pid;
 }

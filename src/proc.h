@@ -28,9 +28,10 @@ struct proc_starter;
 struct proc_starter *proc_starter_new(const sigset_t *ignored);
 void proc_starter_free(struct proc_starter *);
 /*
- * Start cmd. 0 with *p filled; a positive errno value when the command
- * itself cannot run (nothing runs); -1 with errno when the system is out
- * of resources for now.
+ * Start cmd, with every signal blocked (no handler may run in a child
+ * that shares fanout's memory). 0 with *p filled; a positive errno value when
+ * the command itself cannot run (nothing runs); -1 with errno when the system
+ * is out of resources for now.
  */
 int proc_start(struct proc_starter *, const struct exec_cmd *, struct proc *p);
 

@@ -233,8 +233,9 @@ spawn_start(struct executor *ex, struct job *job, const struct exec_cmd *cmd,
 	sp->job = job;
 	sp->pidfd = -1;
 	/*
-	 * Every signal blocked till the job's group is in the table: a ^Z
-	 * from now on must find it (signal_all()).
+	 * Every signal blocked, as proc_start() needs for its vfork child,
+	 * and till the job's group is in the table: a ^Z from now on must
+	 * find it (signal_all()).
 	 */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
