@@ -128,6 +128,12 @@ struct executor_ops {
 	/* The n descriptors prepare() added, as poll() left them. */
 	void (*dispatch)(struct executor *, const struct pollfd *, size_t n);
 	void (*free)(struct executor *);
+	/*
+	 * Where the job runs, as the joblog names it, asked as it starts
+	 * (a Slurm step learns its node only then). The string lives as
+	 * long as the executor. NULL here, or a NULL return: its host.
+	 */
+	const char *(*host)(struct executor *, void *state);
 };
 
 struct executor {

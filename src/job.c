@@ -44,6 +44,7 @@ struct job {
 	unsigned runs;
 	struct executor *ex; /* where it runs */
 	void *xs; /* the executor's state for it; NULL once it is over */
+	const char *host; /* where it ran, if its executor said: a node */
 	int exitval;
 	int sig;
 	int64_t start;
@@ -180,6 +181,7 @@ job_start(struct run *r, struct job *j)
 	if (r->o->verbose && !r->o->json)
 		verbose(r, j);
 	j->ex = r->ex;
+	j->host = NULL;
 	command_build(
 	    r->cmd, j->task, &j->args, j->seq, j->slot, j->ex->host, &cmd);
 	if (j->ex->ops->start(j->ex, j, &cmd, &j->xs) < 0) {
@@ -201,6 +203,12 @@ job_start(struct run *r, struct job *j)
 	collector_flush(r->coll);
 	r->next_start = r->now + run_ns(r->o->delay * r->delay_factor);
 	return 0;
+}
+
+static const char *
+job_host(const struct job *j)
+{
+	return j->host ? j->host : j->ex->host;
 }
 
 static void
@@ -307,7 +315,7 @@ job_record(struct run *r, struct job *j, int64_t runtime)
 		return;
 	rec = xcalloc(1, sizeof *rec);
 	rec->seq = j->seq;
-	rec->host = j->ex->host;
+	rec->host = job_host(j);
 	/* --json: a workflow's jobs say which task they are of. */
 	rec->task = r->o->workflow ? j->task->name : NULL;
 	args_copy(&rec->args, &j->args);
@@ -418,6 +426,8 @@ job_event(struct run *r, struct job *j, enum job_state ev)
 static void
 on_started(void *arg, struct job *j)
 {
+	if (j->ex->ops->host)
+		j->host = j->ex->ops->host(j->ex, j->xs);
 	job_event(arg, j, JOB_RUNNING);
 }
 
@@ -494,7 +504,7 @@ on_lost(void *arg, struct job *j, const char *why)
 {
 	struct run *r = arg;
 
-	warnx("lost a job on %s (%s); it runs again", j->ex->host, why);
+	warnx("lost a job on %s (%s); it runs again", job_host(j), why);
 	output_discard(r->coll, j->out);
 	slots_give(&r->slots, j->slot);
 	j->state = JOB_QUEUED;
