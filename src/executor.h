@@ -150,6 +150,25 @@ struct executor {
 	/* Poll descriptors each running job may add, at most, and more. */
 	unsigned polls_per_job;
 	unsigned polls_more;
+	/*
+	 * Where it runs jobs, when that is more than one place (hosts):
+	 * the scheduler starts each job on one of them, an executor of its
+	 * own whose ops are called for that job; NULL: on this one. Only
+	 * this one is polled, freed and told to signal_all().
+	 */
+	struct executor **places;
+	size_t nplaces;
+	/* A place: the jobs it runs at once (0: no limit of its own) and
+	 * runs now (the scheduler counts them). */
+	size_t slots;
+	size_t busy;
+	/* A place that takes no job for now (down: a host being tried
+	 * again), or ever again (gone). */
+	bool down;
+	bool gone;
+	/* The jobs the run may have at once, if the executor knows better
+	 * than -j (the sum of its hosts' slots); 0: -j. */
+	size_t slots_total;
 };
 
 #endif

@@ -155,6 +155,33 @@ verbose(struct run *r, struct job *j)
 	buf_release(&text);
 }
 
+/*
+ * Where the next job runs: the executor itself, or of its places (hosts)
+ * the one with room that is least busy for its size; NULL: none has room
+ * now.
+ */
+static struct executor *
+job_place(struct run *r)
+{
+	struct executor *ex = r->ex, *best = NULL, *p;
+	size_t i, n = ex->nplaces;
+
+	if (!ex->places)
+		return ex;
+	for (i = 0; i < n; i++) {
+		p = ex->places[(r->next_place + i) % n];
+		if (p->down || p->gone || (p->slots && p->busy >= p->slots))
+			continue;
+		/* busy/slots below best's, in integers */
+		if (!best ||
+		    p->busy * (best->slots ? best->slots : 1) <
+			best->busy * (p->slots ? p->slots : 1))
+			best = p;
+	}
+	r->next_place = (r->next_place + 1) % n;
+	return best;
+}
+
 int
 job_start(struct run *r, struct job *j)
 {
@@ -180,7 +207,16 @@ job_start(struct run *r, struct job *j)
 	/* --json: the "cmd" field has it; the output is the job's alone. */
 	if (r->o->verbose && !r->o->json)
 		verbose(r, j);
-	j->ex = r->ex;
+	if (!(j->ex = job_place(r))) {
+		/* Every host is busy or down: it waits in the queue. */
+		output_discard(r->coll, j->out);
+		slots_give(&r->slots, j->slot);
+		j->runs--;
+		j->slot = 0;
+		plan_job_again(r->plan, j->task, j);
+		errno = EAGAIN;
+		return -1;
+	}
 	j->host = NULL;
 	command_build(
 	    r->cmd, j->task, &j->args, j->seq, j->slot, j->ex->host, &cmd);
@@ -193,6 +229,7 @@ job_start(struct run *r, struct job *j)
 		plan_job_again(r->plan, j->task, j);
 		return -1;
 	}
+	j->ex->busy++;
 	j->state = JOB_STARTING;
 	j->start = r->now;
 	j->start_wall = util_wallclock();
@@ -370,6 +407,7 @@ job_complete(struct run *r, struct job *j)
 		    fmin(r->delay_factor * (failed ? 1.3 : 0.9), 1e30);
 	slots_reread(&r->slots);
 	slots_give(&r->slots, j->slot);
+	j->ex->busy--;
 	if (j->cut_short) {
 		/*
 		 * Stopped by fanout (--halt now, a signal): as GNU parallel,
@@ -507,6 +545,7 @@ on_lost(void *arg, struct job *j, const char *why)
 	warnx("lost a job on %s (%s); it runs again", job_host(j), why);
 	output_discard(r->coll, j->out);
 	slots_give(&r->slots, j->slot);
+	j->ex->busy--;
 	j->state = JOB_QUEUED;
 	j->xs = NULL;
 	j->slot = 0;

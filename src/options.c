@@ -48,14 +48,15 @@ static optdef_set_cb set_flag, set_output, set_progress, set_jobs,
     set_tagstring, set_arg_file, set_null, set_delimiter, set_colsep,
     set_max_args, set_replace, set_shell, set_delay, set_timeout, set_termseq,
     set_retries, set_halt, set_joblog, set_results, set_memfree, set_nothing,
-    set_workflow, show_help, show_version;
+    set_workflow, set_strlist, set_slf, set_ssh_config, set_ssh_timeout,
+    set_ssh_fanout, set_workdir, show_help, show_version;
 
 #define FLAG(field) offsetof(struct options, field)
 #define NOPTIONS (sizeof long_options / sizeof *long_options)
 /* getopt_long's value for long_options[i] without a letter: LONG_ONLY + i */
 #define LONG_ONLY 256
 
-static const char short_options[] = "+:j:kuva:0d:rN:I:qf:hV";
+static const char short_options[] = "+:j:kuva:0d:rN:I:qf:S:hV";
 
 /*
  * Every option, one a line: tests/70-docs.bats reads this table too.
@@ -106,6 +107,32 @@ static const struct optdef long_options[] = {
 	{ "memfree", required_argument, 0, OPT_MEMFREE, set_memfree, 0 },
 	{ "file", required_argument, 'f', OPT_WORKFLOW, set_workflow, 0 },
 	{ "check", no_argument, 0, OPT_CHECK, set_flag, FLAG(check) },
+	{ "sshlogin", required_argument, 'S', OPT_NONE,
+	    set_strlist, FLAG(sshlogins) },
+	{ "slf", required_argument, 0, OPT_NONE, set_slf, 0 },
+	{ "sshloginfile", required_argument, 0, OPT_NONE, set_slf, 0 },
+	{ "slurm", no_argument, 0, OPT_NONE, set_flag, FLAG(slurm_hosts) },
+	{ "ssh-config", required_argument, 0, OPT_NONE, set_ssh_config, 0 },
+	{ "ssh-accept-new", no_argument, 0, OPT_NONE,
+	    set_flag, FLAG(ssh_accept_new) },
+	{ "ssh-timeout", required_argument, 0, OPT_NONE, set_ssh_timeout, 0 },
+	{ "ssh-fanout", required_argument, 0, OPT_NONE, set_ssh_fanout, 0 },
+	{ "filter-hosts", no_argument, 0, OPT_NONE,
+	    set_flag, FLAG(filter_hosts) },
+	{ "env", required_argument, 0, OPT_NONE,
+	    set_strlist, FLAG(env_names) },
+	{ "workdir", required_argument, 0, OPT_NONE, set_workdir, 0 },
+	{ "wd", required_argument, 0, OPT_NONE, set_workdir, 0 },
+	{ "transfer", no_argument, 0, OPT_NONE, set_flag, FLAG(transfer) },
+	{ "return", required_argument, 0, OPT_NONE,
+	    set_strlist, FLAG(returns) },
+	{ "cleanup", no_argument, 0, OPT_NONE, set_flag, FLAG(cleanup) },
+	{ "basefile", required_argument, 0, OPT_NONE,
+	    set_strlist, FLAG(basefiles) },
+	{ "bf", required_argument, 0, OPT_NONE,
+	    set_strlist, FLAG(basefiles) },
+	{ "nonall", no_argument, 0, OPT_NONE, set_flag, FLAG(nonall) },
+	{ "onall", no_argument, 0, OPT_NONE, set_flag, FLAG(onall) },
 	{ "help", no_argument, 'h', OPT_NONE, show_help, 0 },
 	{ "version", no_argument, 'V', OPT_NONE, show_version, 0 },
 	{ "will-cite", no_argument, 0, OPT_NONE, set_nothing, 0 },
@@ -174,6 +201,28 @@ static const char usage_text[] =
     "      --json             one JSON object per job instead of raw output\n"
     "      --bar, --progress, --eta  progress on stderr\n"
     "      --memfree SIZE     start no job while less memory is available\n"
+    "\n";
+
+/* In two: C99 compilers need take no string longer than 4095 bytes. */
+static const char usage_more[] =
+    "Remote hosts (SSH):\n"
+    "  -S, --sshlogin LIST    [N/][user@]host[:port],... (: = this machine;\n"
+    "                         node[01-16] ranges); N/: jobs at once there\n"
+    "      --slf FILE         logins from FILE, one a line (re-read)\n"
+    "      --slurm            hosts of the Slurm allocation\n"
+    "      --ssh-config FILE  instead of ~/.ssh/config\n"
+    "      --ssh-accept-new   record unknown host keys (changed: refused)\n"
+    "      --ssh-timeout SECS to connect (default 10)\n"
+    "      --ssh-fanout N     handshakes at once (default 32)\n"
+    "      --filter-hosts     drop hosts that cannot be reached at the start\n"
+    "      --env VAR          pass VAR to remote jobs\n"
+    "      --workdir DIR      run remote jobs in DIR\n"
+    "      --transfer, --return FILE, --cleanup, --basefile FILE\n"
+    "                         send {} / fetch FILE / remove both / send "
+    "once\n"
+    "      --nonall, --onall  the command once on every host / every job "
+    "on\n"
+    "                         every host\n"
     "\n"
     "Workflows:\n"
     "  -f, --file FILE [TASK...]  run the tasks of a YAML workflow (only the\n"
@@ -430,6 +479,67 @@ set_memfree(struct parse_state *ps, const struct optdef *d, char *arg)
 	ps->o->memfree = optval_memfree(arg);
 }
 
+/* -S, --env, --return, --basefile: each adds to a list */
+static void
+set_strlist(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	struct strlist *l = (struct strlist *)((char *)ps->o + d->arg);
+
+	if (!*arg)
+		optval_error("--%s: the value is empty", d->name);
+	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+	l->v[l->n++] = arg;
+}
+
+static void
+set_slf(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	if (!*arg)
+		optval_error("--slf needs a file name");
+	ps->o->slf = arg;
+}
+
+static void
+set_ssh_config(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	if (!*arg)
+		optval_error("--ssh-config needs a file name");
+	ps->o->ssh_config = arg;
+}
+
+static void
+set_ssh_timeout(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	double t = options_parse_duration(arg, false);
+
+	(void)d;
+	if (!(t > 0) || t > 86400)
+		optval_error("--ssh-timeout: '%s' is not a number of seconds "
+			     "from 0 to 86400",
+		    arg);
+	ps->o->ssh_timeout = t;
+}
+
+static void
+set_ssh_fanout(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->ssh_fanout = (unsigned)optval_count("--ssh-fanout", arg, 1);
+	if (ps->o->ssh_fanout > 1024)
+		optval_error("--ssh-fanout: at most 1024 handshakes at once");
+}
+
+static void
+set_workdir(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	if (!*arg)
+		optval_error("--workdir needs a directory");
+	ps->o->workdir = arg;
+}
+
 /* --will-cite, --no-notice, --bibtex: accepted for GNU parallel's scripts */
 static void
 set_nothing(struct parse_state *ps, const struct optdef *d, char *arg)
@@ -441,7 +551,7 @@ static void
 show_help(struct parse_state *ps, const struct optdef *d, char *arg)
 {
 	(void)ps, (void)d, (void)arg;
-	print_and_exit("--help", "%s", usage_text);
+	print_and_exit("--help", "%s%s", usage_text, usage_more);
 }
 
 static void
@@ -645,6 +755,8 @@ options_init(struct options *o)
 	o->task = (struct task_settings)TASK_SETTINGS_INIT;
 	o->delimiter = '\n';
 	optval_termseq_default(&o->termseq);
+	o->ssh_timeout = 10;
+	o->ssh_fanout = 32;
 }
 
 /*
@@ -768,4 +880,12 @@ options_release(struct options *o)
 	free(o->groups);
 	o->groups = NULL;
 	o->ngroups = 0;
+	free(o->sshlogins.v);
+	free(o->env_names.v);
+	free(o->returns.v);
+	free(o->basefiles.v);
+	memset(&o->sshlogins, 0, sizeof o->sshlogins);
+	memset(&o->env_names, 0, sizeof o->env_names);
+	memset(&o->returns, 0, sizeof o->returns);
+	memset(&o->basefiles, 0, sizeof o->basefiles);
 }

@@ -143,6 +143,26 @@ struct options {
 	bool check; /* --check: load the workflow, run nothing */
 	char **tasks; /* with -f: the tasks named, NULL-terminated */
 	size_t ntasks;
+	/* Remote hosts (SPEC section 8). */
+	struct strlist {
+		const char **v;
+		size_t n;
+	} sshlogins, /* -S: each a comma list */
+	    env_names, /* --env */
+	    returns, /* --return: templates */
+	    basefiles; /* --basefile */
+	const char *slf; /* --slf FILE */
+	bool slurm_hosts; /* --slurm */
+	const char *ssh_config; /* --ssh-config; NULL: ~/.ssh/config */
+	bool ssh_accept_new;
+	double ssh_timeout; /* seconds to connect */
+	unsigned ssh_fanout; /* handshakes at once */
+	bool filter_hosts;
+	const char *workdir;
+	bool transfer;
+	bool cleanup;
+	bool nonall;
+	bool onall;
 };
 
 /*

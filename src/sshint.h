@@ -1,0 +1,164 @@
+/*
+ * What ssh.c (the main thread's side), sshwork.c (host threads) and
+ * sshconn.c (handshakes) share. Nothing else includes it.
+ *
+ * Threads: the main thread owns struct pool's host states and every
+ * job handle; a host thread (struct worker) owns its hosts' sessions and
+ * channels; a connector thread owns a session only while it connects
+ * it, then hands it to the host's worker. They talk through queues under
+ * pool.mu (events to the main thread, with a wake-up eventfd; handshakes
+ * to connectors, with conn_cv) and worker.mu (requests to a worker, with
+ * its wake-up pipe).
+ */
+#ifndef SSHINT_H
+#define SSHINT_H
+
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "executor.h"
+#include "hosts.h"
+
+struct options;
+struct pool;
+struct sess;
+struct worker;
+
+/* Events for the main thread. */
+enum ev_type {
+	EV_STARTED,
+	EV_DATA,
+	EV_EXITED,
+	EV_CLOSED,
+	EV_FAILED,
+	EV_LOST,
+	EV_HOST_UP, /* a: the host's CPUs, when asked */
+	EV_HOST_DOWN, /* a: 1 when trying again cannot help */
+};
+
+struct ev {
+	struct ev *next;
+	enum ev_type type;
+	struct sjob *sj;
+	struct shost *h;
+	int a, b;
+	size_t n;
+	char data[]; /* output, or a message */
+};
+
+/* Requests for a worker. */
+enum req_type { REQ_START, REQ_SIGNAL, REQ_ABANDON, REQ_FREE, REQ_SESSION };
+
+struct req {
+	struct req *next;
+	enum req_type type;
+	struct sjob *sj;
+	struct shost *h;
+	ssh_session session; /* REQ_SESSION; NULL: the handshake failed */
+	int sig; /* REQ_SIGNAL; REQ_SESSION: the host's CPUs, 0: not asked */
+	char *why; /* REQ_SESSION without a session */
+	bool permanent; /* ...and trying again cannot help */
+};
+
+enum host_state { HOST_CONNECTING, HOST_UP, HOST_DOWN, HOST_GONE };
+
+struct shost {
+	struct executor ex; /* first: a place of the pool */
+	struct pool *pool;
+	struct worker *w;
+	const struct hosts_login *login;
+	/* The main thread's. */
+	enum host_state state;
+	unsigned failures;
+	int64_t retry_at;
+	bool started; /* was up once */
+	/* The worker's. */
+	struct sjob *queue, **queue_tail; /* waiting for a channel */
+	unsigned per_sess; /* channels a session takes */
+	unsigned nsess; /* sessions up */
+	unsigned nwanted; /* sessions asked of the connectors */
+};
+
+enum sjob_phase { SJ_QUEUED, SJ_OPENING, SJ_EXEC, SJ_RUNNING, SJ_DONE };
+
+struct sjob {
+	struct job *job;
+	struct shost *h;
+	char *cmd; /* the remote command line */
+	/* The worker's. */
+	enum sjob_phase phase;
+	struct sjob *next; /* in the host's queue, or the worker's list */
+	struct sess *sess;
+	ssh_channel ch;
+	struct ssh_channel_callbacks_struct cb;
+	char ctl[128]; /* for the wrapper: signal numbers, a line each */
+	size_t nctl;
+	bool exited, closed, abandoned;
+};
+
+struct sess {
+	struct sess *next;
+	struct shost *h;
+	ssh_session s;
+	unsigned nchan;
+};
+
+struct worker {
+	struct pool *pool;
+	pthread_t tid;
+	pthread_mutex_t mu;
+	struct req *reqs, **reqs_tail;
+	bool quit;
+	int wake[2];
+	/* The worker's own. */
+	ssh_event event;
+	struct sess *sessions;
+	struct sjob *active; /* jobs with a channel */
+	struct shost **hosts;
+	size_t nhosts;
+};
+
+struct conn_req {
+	struct conn_req *next;
+	struct shost *h;
+	bool first; /* the host's first session: ask its CPUs */
+};
+
+struct pool {
+	struct executor ex; /* first: the scheduler's executor */
+	const struct options *o;
+	struct hosts_list logins;
+	struct shost **hosts;
+	size_t nhosts;
+	struct executor *local; /* ":" */
+	struct worker *workers;
+	size_t nworkers;
+	pthread_mutex_t mu;
+	struct ev *evs, **evs_tail;
+	int evfd;
+	pthread_cond_t conn_cv;
+	struct conn_req *conns, **conns_tail;
+	pthread_t *connectors;
+	size_t nconnectors;
+	bool quit;
+	char *config; /* the ssh config file read, NULL: none */
+	char *ssh_dir; /* ~/.ssh */
+	int64_t next_retry;
+};
+
+/* sshwork.c */
+void *worker_main(void *);
+void worker_request(struct worker *, struct req *);
+/* An event for the main thread, with n bytes of data. */
+void pool_event(struct pool *, enum ev_type, struct shost *, struct sjob *,
+    int a, int b, const void *data, size_t n);
+
+/* sshconn.c */
+void *connector_main(void *);
+void pool_connect(struct pool *, struct shost *, bool first);
+
+#endif
