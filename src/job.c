@@ -87,6 +87,9 @@ job_next(struct run *r, int *rc)
 	if (*rc == PLAN_JOB) {
 		j->task = pj.task;
 		j->seq = pj.seq;
+		/* --onall: the last argument only says the host (job_place). */
+		if (r->o->onall && j->args.n > 1)
+			j->args.n--;
 		return j;
 	}
 	job_free(j);
@@ -155,19 +158,39 @@ verbose(struct run *r, struct job *j)
 	buf_release(&text);
 }
 
+/* --tag: the job's arguments; --onall, --nonall: its host. */
+static void
+job_tag(struct run *r, struct job *j, struct buf *tag)
+{
+	if ((r->o->onall || r->o->nonall) && !j->task->tagstring) {
+		buf_reset(tag);
+		buf_addstr(tag, j->ex->host);
+		buf_addch(tag, '\t');
+		return;
+	}
+	command_tag(j->task, &j->args, j->seq, j->slot, tag);
+}
+
 /*
  * Where the next job runs: the executor itself, or of its places (hosts)
  * the one with room that is least busy for its size; NULL: none has room
  * now.
  */
 static struct executor *
-job_place(struct run *r)
+job_place(struct run *r, const struct job *j)
 {
 	struct executor *ex = r->ex, *best = NULL, *p;
 	size_t i, n = ex->nplaces;
 
 	if (!ex->places)
 		return ex;
+	if (r->o->onall || r->o->nonall) {
+		/* The hosts are the last input group: the job's is pinned. */
+		p = ex->places[(j->seq - 1) % n];
+		if (p->gone)
+			return p;
+		return p->down || (p->slots && p->busy >= p->slots) ? NULL : p;
+	}
 	for (i = 0; i < n; i++) {
 		p = ex->places[(r->next_place + i) % n];
 		if (p->down || p->gone || (p->slots && p->busy >= p->slots))
@@ -181,6 +204,9 @@ job_place(struct run *r)
 	r->next_place = (r->next_place + 1) % n;
 	return best;
 }
+
+static void job_started(struct run *r, struct job *j);
+static void job_started_failed(struct run *r, struct job *j, const char *why);
 
 int
 job_start(struct run *r, struct job *j)
@@ -196,20 +222,8 @@ job_start(struct run *r, struct job *j)
 		dry_run(r, j);
 		return 0;
 	}
-	if (!j->out) {
-		struct buf tag = BUF_INIT;
-
-		if (tagged(r))
-			command_tag(j->task, &j->args, j->seq, j->slot, &tag);
-		j->out = output_new(r->coll, j->seq, tag.data, tag.len);
-		buf_release(&tag);
-	}
-	/* --json: the "cmd" field has it; the output is the job's alone. */
-	if (r->o->verbose && !r->o->json)
-		verbose(r, j);
-	if (!(j->ex = job_place(r))) {
+	if (!(j->ex = job_place(r, j))) {
 		/* Every host is busy or down: it waits in the queue. */
-		output_discard(r->coll, j->out);
 		slots_give(&r->slots, j->slot);
 		j->runs--;
 		j->slot = 0;
@@ -218,6 +232,22 @@ job_start(struct run *r, struct job *j)
 		return -1;
 	}
 	j->host = NULL;
+	if (!j->out) {
+		struct buf tag = BUF_INIT;
+
+		if (tagged(r))
+			job_tag(r, j, &tag);
+		j->out = output_new(r->coll, j->seq, tag.data, tag.len);
+		buf_release(&tag);
+	}
+	/* --json: the "cmd" field has it; the output is the job's alone. */
+	if (r->o->verbose && !r->o->json)
+		verbose(r, j);
+	if (j->ex->gone) {
+		/* --onall, --nonall: the job's own host is gone. */
+		job_started_failed(r, j, "its host is gone");
+		return 0;
+	}
 	command_build(
 	    r->cmd, j->task, &j->args, j->seq, j->slot, j->ex->host, &cmd);
 	if (j->ex->ops->start(j->ex, j, &cmd, &j->xs) < 0) {
@@ -229,6 +259,14 @@ job_start(struct run *r, struct job *j)
 		plan_job_again(r->plan, j->task, j);
 		return -1;
 	}
+	job_started(r, j);
+	return 0;
+}
+
+/* The job is accepted where it runs: from now, its events come. */
+static void
+job_started(struct run *r, struct job *j)
+{
 	j->ex->busy++;
 	j->state = JOB_STARTING;
 	j->start = r->now;
@@ -239,7 +277,13 @@ job_start(struct run *r, struct job *j)
 	/* -k: the oldest job prints as it goes, from its start. */
 	collector_flush(r->coll);
 	r->next_start = r->now + run_ns(r->o->delay * r->delay_factor);
-	return 0;
+}
+
+static void
+job_started_failed(struct run *r, struct job *j, const char *why)
+{
+	job_started(r, j);
+	r->ev.failed(r, j, FANOUT_STATUS_ERROR, why);
 }
 
 static const char *

@@ -809,6 +809,30 @@ prepend_arg_files(struct parse_state *ps)
 	free(ps->argfiles);
 }
 
+/* The options of remote hosts (SPEC section 8) that go together. */
+static void
+check_remote(const struct options *o)
+{
+	bool hosts = o->sshlogins.n || o->slf || o->slurm_hosts;
+
+	if (o->onall && o->nonall)
+		optval_error("--onall and --nonall cannot be combined");
+	if ((o->onall || o->nonall) && !hosts)
+		optval_error("--%s needs hosts: -S, --slf or --slurm",
+		    o->onall ? "onall" : "nonall");
+	if ((o->onall || o->nonall) && (o->workflow || o->retry_failed))
+		optval_error("--%s cannot be combined with %s",
+		    o->onall ? "onall" : "nonall",
+		    o->workflow ? "-f" : "--retry-failed");
+	if (o->transfer || o->returns.n || o->cleanup || o->basefiles.n)
+		optval_error("--%s: copying files to and from hosts is not "
+			     "supported yet",
+		    o->transfer	       ? "transfer"
+			: o->returns.n ? "return"
+			: o->cleanup   ? "cleanup"
+				       : "basefile");
+}
+
 void
 options_check(const struct options *o)
 {
@@ -829,6 +853,7 @@ options_check(const struct options *o)
 	if (o->workflow && (o->ngroups || o->retry_failed))
 		optval_error("-f cannot be combined with %s",
 		    o->retry_failed ? "--retry-failed" : "-a");
+	check_remote(o);
 }
 
 void

@@ -39,13 +39,14 @@
  * N, so that sshd reports the signal.
  */
 static const char wrapper[] =
-    "exec 5<&0 4>&1 </dev/null\n"
-    "{ setsid -w sh -c 'echo $$ >&3; exec 3>&-; exec sh -c \"$1\"' sh "
-    "\"$1\" 3>&1 1>&4 4>&- 5<&-; echo \"$?\"; } | { exec 4>&-; read -r p; "
-    "{ while read -r s <&5; do kill -\"$s\" -\"$p\" 2>/dev/null; done; "
-    "kill -KILL -\"$p\" 2>/dev/null; } & w=$!; read -r s; "
-    "kill \"$w\" 2>/dev/null; [ \"$s\" -gt 128 ] && [ \"$s\" -lt 160 ] "
-    "&& kill -\"$((s - 128))\" $$; exit \"$s\"; }";
+    "exec 5<&0 4>&1 6>&2 </dev/null\n"
+    "{ setsid -w sh -c 'echo $$ >&3; exec 3>&- 2>&6 6>&-; exec sh -c \"$1\"' "
+    "sh \"$1\" 3>&1 1>&4 4>&- 5<&-; echo \"$?\"; } 2>/dev/null | "
+    "{ exec 4>&- 6>&- 2>/dev/null; read -r p; "
+    "{ while read -r s <&5; do kill -\"$s\" -\"$p\"; done; "
+    "kill -KILL -\"$p\"; } & w=$!; read -r s; kill \"$w\"; "
+    "[ \"$s\" -gt 128 ] && [ \"$s\" -lt 160 ] && kill -\"$((s - 128))\" $$; "
+    "exit \"$s\"; }";
 
 int
 ssh_wanted(const struct options *o)
@@ -488,6 +489,35 @@ read_logins(const struct options *o, struct hosts_list *l)
 	return 0;
 }
 
+char **
+ssh_host_group(struct options *o)
+{
+	struct hosts_list l = HOSTS_LIST_INIT;
+	struct group *g;
+	char **v;
+	size_t i;
+
+	if (o->nonall && o->ngroups)
+		fatalx("--nonall runs the command once on each host: it takes "
+		       "no arguments");
+	if (read_logins(o, &l) < 0)
+		exit(FANOUT_STATUS_ERROR);
+	v = xcalloc(l.n + 1, sizeof *v);
+	for (i = 0; i < l.n; i++)
+		v[i] = xstrdup(l.v[i].name);
+	hosts_list_release(&l);
+	o->groups = xreallocarray(o->groups, o->ngroups + 1, sizeof *g);
+	g = &o->groups[o->ngroups++];
+	memset(g, 0, sizeof *g);
+	g->values = v;
+	g->nvalues = i;
+	if (o->nonall) {
+		o->no_args = true;
+		o->max_args = 0;
+	}
+	return v;
+}
+
 /* ~/.ssh and the config file, from $HOME (or the password file). */
 static void
 find_files(struct pool *p)
@@ -674,9 +704,19 @@ ssh_executor_new(const struct options *o, struct executor *spawn_ex)
 	}
 	p->ex.slots_total = total ? total : 1;
 	if (!usable) {
-		warnx("no host can run jobs");
+		error("no host can run jobs");
 		pool_free(&p->ex);
 		return NULL;
 	}
 	return &p->ex;
+}
+
+void
+ssh_host_group_free(char **v)
+{
+	char **p;
+
+	for (p = v; p && *p; p++)
+		free(*p);
+	free(v);
 }

@@ -26,6 +26,14 @@ int ssh_wanted(const struct options *);
  * handshakes at once) and learn their slots: the executor, or NULL after
  * a message when no host can be used. spawn_ex runs the jobs of ":".
  */
+/*
+ * --onall, --nonall: the hosts' names as the last input group (a job's
+ * host is pinned by its place in the product): the values, to free
+ * with ssh_host_group_free(). Exits 255 after a message on bad lists.
+ */
+char **ssh_host_group(struct options *);
+void ssh_host_group_free(char **);
+
 struct executor *ssh_executor_new(
     const struct options *, struct executor *spawn_ex);
 
