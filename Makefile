@@ -18,7 +18,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) -MMD -MP \
 	  $(shell pkg-config --cflags yaml-0.1)
 # libyaml linked in: as a shared library it cost every run of fanout
 # 0.1-0.2 ms of loading (a tenth of its start-up), for workflows only.
-LDLIBS	= -pthread -lm -lssh -Wl,-Bstatic $(shell pkg-config --libs yaml-0.1) \
+LDLIBS	= -pthread -lm -Wl,-Bstatic $(shell pkg-config --libs yaml-0.1) \
 	  -Wl,-Bdynamic
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer

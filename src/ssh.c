@@ -638,9 +638,15 @@ connect_all(struct pool *p)
 struct executor *
 ssh_executor_new(const struct options *o, struct executor *spawn_ex)
 {
-	struct pool *p = xcalloc(1, sizeof *p);
+	struct pool *p;
 	size_t i, nplaces = 0, total = 0;
 	bool usable = false;
+
+	if (sshlib_load() < 0) {
+		spawn_ex->ops->free(spawn_ex);
+		return NULL;
+	}
+	p = xcalloc(1, sizeof *p);
 
 	p->o = o;
 	p->ex.ops = &pool_ops;

@@ -23,6 +23,95 @@
 #include "executor.h"
 #include "hosts.h"
 
+/*
+ * libssh is loaded when a run has hosts (sshlib_load()), not linked: its
+ * libraries (libcrypto, GSS-API) cost every run of fanout 20 ms or more
+ * to load. Its functions are called through sshlib, by their own names.
+ */
+#define SSHLIB_FUNCS(X)                                                        \
+	X(ssh_channel_close)                                                   \
+	X(ssh_channel_free)                                                    \
+	X(ssh_channel_new)                                                     \
+	X(ssh_channel_open_session)                                            \
+	X(ssh_channel_read_timeout)                                            \
+	X(ssh_channel_request_exec)                                            \
+	X(ssh_channel_write)                                                   \
+	X(ssh_connect)                                                         \
+	X(ssh_disconnect)                                                      \
+	X(ssh_event_add_fd)                                                    \
+	X(ssh_event_add_session)                                               \
+	X(ssh_event_dopoll)                                                    \
+	X(ssh_event_free)                                                      \
+	X(ssh_event_new)                                                       \
+	X(ssh_event_remove_fd)                                                 \
+	X(ssh_event_remove_session)                                            \
+	X(ssh_finalize)                                                        \
+	X(ssh_free)                                                            \
+	X(ssh_get_error)                                                       \
+	X(ssh_get_status)                                                      \
+	X(ssh_init)                                                            \
+	X(ssh_is_connected)                                                    \
+	X(ssh_new)                                                             \
+	X(ssh_options_get)                                                     \
+	X(ssh_options_get_port)                                                \
+	X(ssh_options_parse_config)                                            \
+	X(ssh_options_set)                                                     \
+	X(ssh_remove_channel_callbacks)                                        \
+	X(ssh_session_is_known_server)                                         \
+	X(ssh_session_update_known_hosts)                                      \
+	X(ssh_set_blocking)                                                    \
+	X(ssh_set_channel_callbacks)                                           \
+	X(ssh_string_free_char)                                                \
+	X(ssh_userauth_publickey_auto)
+
+struct sshlib {
+#define SSHLIB_POINTER(f) __typeof__(f) *f;
+	SSHLIB_FUNCS(SSHLIB_POINTER)
+#undef SSHLIB_POINTER
+};
+
+extern struct sshlib sshlib;
+
+/* Load libssh: 0, or -1 after a message. */
+int sshlib_load(void);
+
+#ifndef SSHLIB_NO_NAMES
+#define ssh_channel_close (sshlib.ssh_channel_close)
+#define ssh_channel_free (sshlib.ssh_channel_free)
+#define ssh_channel_new (sshlib.ssh_channel_new)
+#define ssh_channel_open_session (sshlib.ssh_channel_open_session)
+#define ssh_channel_read_timeout (sshlib.ssh_channel_read_timeout)
+#define ssh_channel_request_exec (sshlib.ssh_channel_request_exec)
+#define ssh_channel_write (sshlib.ssh_channel_write)
+#define ssh_connect (sshlib.ssh_connect)
+#define ssh_disconnect (sshlib.ssh_disconnect)
+#define ssh_event_add_fd (sshlib.ssh_event_add_fd)
+#define ssh_event_add_session (sshlib.ssh_event_add_session)
+#define ssh_event_dopoll (sshlib.ssh_event_dopoll)
+#define ssh_event_free (sshlib.ssh_event_free)
+#define ssh_event_new (sshlib.ssh_event_new)
+#define ssh_event_remove_fd (sshlib.ssh_event_remove_fd)
+#define ssh_event_remove_session (sshlib.ssh_event_remove_session)
+#define ssh_finalize (sshlib.ssh_finalize)
+#define ssh_free (sshlib.ssh_free)
+#define ssh_get_error (sshlib.ssh_get_error)
+#define ssh_get_status (sshlib.ssh_get_status)
+#define ssh_init (sshlib.ssh_init)
+#define ssh_is_connected (sshlib.ssh_is_connected)
+#define ssh_new (sshlib.ssh_new)
+#define ssh_options_get (sshlib.ssh_options_get)
+#define ssh_options_get_port (sshlib.ssh_options_get_port)
+#define ssh_options_parse_config (sshlib.ssh_options_parse_config)
+#define ssh_options_set (sshlib.ssh_options_set)
+#define ssh_remove_channel_callbacks (sshlib.ssh_remove_channel_callbacks)
+#define ssh_session_is_known_server (sshlib.ssh_session_is_known_server)
+#define ssh_session_update_known_hosts (sshlib.ssh_session_update_known_hosts)
+#define ssh_set_blocking (sshlib.ssh_set_blocking)
+#define ssh_set_channel_callbacks (sshlib.ssh_set_channel_callbacks)
+#define ssh_string_free_char (sshlib.ssh_string_free_char)
+#define ssh_userauth_publickey_auto (sshlib.ssh_userauth_publickey_auto)
+#endif
+
 struct options;
 struct pool;
 struct sess;
