@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -28,6 +29,9 @@
 #define MAX_FAILURES 5
 #define BACKOFF_MAX_S 30
 #define SLF_MAX (16 << 20)
+#define SLF_RECHECK_NS 1000000000LL
+/* Jobs at once the hosts an --slf file adds while running may take. */
+#define SLF_MORE_SLOTS 256
 
 /*
  * The remote wrapper, run by sh: the job (sh -c "$1") in a session of its
@@ -352,6 +356,114 @@ retry_hosts(struct pool *p)
 	}
 }
 
+static struct shost *host_new(struct pool *, const struct hosts_login *);
+
+static struct shost *
+find_host(const struct pool *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nhosts; i++)
+		if (strcmp(p->hosts[i]->ex.host, name) == 0)
+			return p->hosts[i];
+	return NULL;
+}
+
+/* A host the --slf file names now: it joins the run. */
+static void
+host_join(struct pool *p, const struct hosts_login *l)
+{
+	struct shost *h = find_host(p, l->name);
+	struct req *r;
+
+	if (h) {
+		if (h->left) {
+			/* Back in the file: as a new host, tried afresh. */
+			warnx("host %s is back in %s", h->ex.host, p->o->slf);
+			h->left = h->ex.gone = false;
+			h->failures = 0;
+			h->state = HOST_CONNECTING;
+			pool_connect(p, h, !h->started);
+		}
+		return;
+	}
+	h = host_new(p, l);
+	h->w = &p->workers[p->nhosts % p->nworkers];
+	p->hosts = xreallocarray(p->hosts, p->nhosts + 1, sizeof *p->hosts);
+	p->hosts[p->nhosts++] = h;
+	p->ex.places = xreallocarray(
+	    p->ex.places, p->ex.nplaces + 1, sizeof *p->ex.places);
+	p->ex.places[p->ex.nplaces++] = &h->ex;
+	r = xcalloc(1, sizeof *r);
+	r->type = REQ_ADD_HOST;
+	r->h = h;
+	worker_request(h->w, r);
+	warnx("host %s joins from %s", h->ex.host, p->o->slf);
+	pool_connect(p, h, true);
+}
+
+/* Whether list names a login called name. */
+static bool
+listed(const struct hosts_list *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * --slf FILE changed: hosts it names now join, hosts it no longer names
+ * take no new job (their running ones finish), as GNU parallel does. At
+ * most once a second.
+ */
+static void
+slf_reread(struct pool *p, int64_t now)
+{
+	struct hosts_list *l;
+	struct stat st;
+	char *text, *err = NULL;
+	size_t i, len;
+
+	if (!p->o->slf || now < p->slf_next)
+		return;
+	p->slf_next = now + SLF_RECHECK_NS;
+	if (stat(p->o->slf, &st) < 0 ||
+	    (st.st_mtim.tv_sec == p->slf_mtime.tv_sec &&
+		st.st_mtim.tv_nsec == p->slf_mtime.tv_nsec))
+		return;
+	p->slf_mtime = st.st_mtim;
+	if (!(text = util_read_file(p->o->slf, SLF_MAX, &len)))
+		return;
+	l = xcalloc(1, sizeof *l);
+	if (hosts_parse_slf(text, len, p->o->slf, l, &err) < 0) {
+		warnx("%s; the hosts stay as they were", err);
+		free(err);
+		free(text);
+		free(l);
+		return;
+	}
+	free(text);
+	for (i = 0; i < l->n; i++)
+		if (!l->v[i].local)
+			host_join(p, &l->v[i]);
+	for (i = 0; i < p->nhosts; i++) {
+		struct shost *h = p->hosts[i];
+
+		if (!h->fixed && !h->left && !listed(l, h->ex.host)) {
+			h->left = h->ex.gone = true;
+			h->state = HOST_GONE;
+			warnx("host %s is no longer in %s: it takes no new job",
+			    h->ex.host, p->o->slf);
+		}
+	}
+	/* The hosts point into it: kept till the pool goes. */
+	p->lists = xreallocarray(p->lists, p->nlists + 1, sizeof *p->lists);
+	p->lists[p->nlists++] = l;
+}
+
 static size_t
 pool_prepare(struct executor *ex, struct pollfd *pfd, size_t room, int *timeout)
 {
@@ -368,6 +480,8 @@ pool_prepare(struct executor *ex, struct pollfd *pfd, size_t room, int *timeout)
 		n += p->local->ops->prepare(
 		    p->local, pfd + n, room - n, timeout);
 	}
+	if (p->o->slf && (*timeout < 0 || *timeout > SLF_RECHECK_NS / 1000000))
+		*timeout = SLF_RECHECK_NS / 1000000;
 	if (p->next_retry) {
 		ms = (p->next_retry - util_now()) / 1000000 + 1;
 		if (ms < 0)
@@ -390,6 +504,7 @@ pool_dispatch(struct executor *ex, const struct pollfd *pfd, size_t n)
 	if (p->local)
 		p->local->ops->dispatch(p->local, pfd + 1, n - 1);
 	retry_hosts(p);
+	slf_reread(p, util_now());
 }
 
 static void
@@ -444,6 +559,11 @@ pool_free(struct executor *ex)
 	free(p->ssh_dir);
 	close(p->evfd);
 	hosts_list_release(&p->logins);
+	for (i = 0; i < p->nlists; i++) {
+		hosts_list_release(p->lists[i]);
+		free(p->lists[i]);
+	}
+	free(p->lists);
 	free(p);
 	ssh_finalize();
 }
@@ -457,7 +577,7 @@ static const struct executor_ops pool_ops = {
 
 /* -S, --slf and --slurm into one list: 0, or -1 after a message. */
 static int
-read_logins(const struct options *o, struct hosts_list *l)
+read_logins(const struct options *o, struct hosts_list *l, size_t *nfixed)
 {
 	char *err = NULL, *text;
 	size_t i, len;
@@ -465,6 +585,12 @@ read_logins(const struct options *o, struct hosts_list *l)
 
 	for (i = 0; i < o->sshlogins.n && rc == 0; i++)
 		rc = hosts_parse_list(o->sshlogins.v[i], l, &err);
+	if (rc == 0 && o->slurm_hosts)
+		rc = hosts_from_slurm(getenv("SLURM_JOB_NODELIST"),
+		    getenv("SLURM_JOB_CPUS_PER_NODE"), l, &err);
+	/* The logins after these are the --slf file's, read again later. */
+	if (nfixed)
+		*nfixed = l->n;
 	if (rc == 0 && o->slf) {
 		if (!(text = util_read_file(o->slf, SLF_MAX, &len))) {
 			warnx("--slf: cannot read '%s': %s", o->slf,
@@ -474,9 +600,6 @@ read_logins(const struct options *o, struct hosts_list *l)
 		rc = hosts_parse_slf(text, len, o->slf, l, &err);
 		free(text);
 	}
-	if (rc == 0 && o->slurm_hosts)
-		rc = hosts_from_slurm(getenv("SLURM_JOB_NODELIST"),
-		    getenv("SLURM_JOB_CPUS_PER_NODE"), l, &err);
 	if (rc < 0) {
 		warnx("%s", err);
 		free(err);
@@ -500,7 +623,7 @@ ssh_host_group(struct options *o)
 	if (o->nonall && o->ngroups)
 		fatalx("--nonall runs the command once on each host: it takes "
 		       "no arguments");
-	if (read_logins(o, &l) < 0)
+	if (read_logins(o, &l, NULL) < 0)
 		exit(FANOUT_STATUS_ERROR);
 	v = xcalloc(l.n + 1, sizeof *v);
 	for (i = 0; i < l.n; i++)
@@ -641,6 +764,7 @@ ssh_executor_new(const struct options *o, struct executor *spawn_ex)
 	struct pool *p;
 	size_t i, nplaces = 0, total = 0;
 	bool usable = false;
+	struct stat st;
 
 	if (sshlib_load() < 0) {
 		spawn_ex->ops->free(spawn_ex);
@@ -658,7 +782,7 @@ ssh_executor_new(const struct options *o, struct executor *spawn_ex)
 	pthread_cond_init(&p->conn_cv, NULL);
 	if ((p->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
 		fatal("eventfd");
-	if (read_logins(o, &p->logins) < 0) {
+	if (read_logins(o, &p->logins, &p->nfixed) < 0) {
 		spawn_ex->ops->free(spawn_ex);
 		close(p->evfd);
 		hosts_list_release(&p->logins);
@@ -686,6 +810,7 @@ ssh_executor_new(const struct options *o, struct executor *spawn_ex)
 			continue;
 		}
 		p->hosts[p->nhosts] = host_new(p, l);
+		p->hosts[p->nhosts]->fixed = i < p->nfixed;
 		p->ex.places[nplaces++] = &p->hosts[p->nhosts++]->ex;
 	}
 	p->ex.nplaces = nplaces;
@@ -708,7 +833,11 @@ ssh_executor_new(const struct options *o, struct executor *spawn_ex)
 			usable = true;
 		total += pl->slots;
 	}
-	p->ex.slots_total = total ? total : 1;
+	/* Room for the jobs of hosts the --slf file may add. */
+	p->ex.slots_total = (total ? total : 1) + (o->slf ? SLF_MORE_SLOTS : 0);
+	if (o->slf && stat(o->slf, &st) == 0)
+		p->slf_mtime = st.st_mtim;
+	p->slf_next = util_now() + SLF_RECHECK_NS;
 	if (!usable) {
 		error("no host can run jobs");
 		pool_free(&p->ex);

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "executor.h"
 #include "hosts.h"
@@ -140,7 +141,14 @@ struct ev {
 };
 
 /* Requests for a worker. */
-enum req_type { REQ_START, REQ_SIGNAL, REQ_ABANDON, REQ_FREE, REQ_SESSION };
+enum req_type {
+	REQ_START,
+	REQ_SIGNAL,
+	REQ_ABANDON,
+	REQ_FREE,
+	REQ_SESSION,
+	REQ_ADD_HOST
+};
 
 struct req {
 	struct req *next;
@@ -165,6 +173,8 @@ struct shost {
 	unsigned failures;
 	int64_t retry_at;
 	bool started; /* was up once */
+	bool fixed; /* from -S or --slurm, not the --slf file */
+	bool left; /* the --slf file no longer names it */
 	/* The worker's. */
 	struct sjob *queue, **queue_tail; /* waiting for a channel */
 	unsigned per_sess; /* channels a session takes */
@@ -237,6 +247,11 @@ struct pool {
 	char *config; /* the ssh config file read, NULL: none */
 	char *ssh_dir; /* ~/.ssh */
 	int64_t next_retry;
+	size_t nfixed; /* logins from -S and --slurm, before --slf's */
+	struct hosts_list **lists; /* --slf read again: hosts point in */
+	size_t nlists;
+	struct timespec slf_mtime;
+	int64_t slf_next;
 };
 
 /* sshwork.c */

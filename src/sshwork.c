@@ -280,6 +280,11 @@ handle(struct worker *w, struct req *r)
 	case REQ_SESSION:
 		add_session(w, r);
 		break;
+	case REQ_ADD_HOST:
+		w->hosts =
+		    xreallocarray(w->hosts, w->nhosts + 1, sizeof *w->hosts);
+		w->hosts[w->nhosts++] = r->h;
+		break;
 	}
 }
 
