@@ -41,6 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct args;
 struct job; /* the scheduler's handle */
 
 /* What to run: argv, or, for a command too long for exec, a script. */
@@ -57,6 +58,10 @@ struct exec_cmd {
 	 */
 	const void *input;
 	size_t input_len;
+	/* What it runs over, for an executor that copies the job's files
+	 * (--transfer, --return): its arguments, seq and slot. */
+	const struct args *args;
+	size_t seq, slot;
 	bool pipes; /* false: the job shares fanout's stdout/err */
 	bool out_null; /* its stdout goes to /dev/null: no one would see it */
 };

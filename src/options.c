@@ -824,9 +824,10 @@ check_remote(const struct options *o)
 		optval_error("--%s cannot be combined with %s",
 		    o->onall ? "onall" : "nonall",
 		    o->workflow ? "-f" : "--retry-failed");
-	if (o->transfer || o->returns.n || o->cleanup || o->basefiles.n)
-		optval_error("--%s: copying files to and from hosts is not "
-			     "supported yet",
+	if ((o->transfer || o->returns.n || o->cleanup || o->basefiles.n) &&
+	    !hosts)
+		optval_error("--%s copies files to and from hosts: it needs "
+			     "-S, --slf or --slurm",
 		    o->transfer	       ? "transfer"
 			: o->returns.n ? "return"
 			: o->cleanup   ? "cleanup"

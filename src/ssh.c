@@ -17,6 +17,7 @@
 #include "options.h"
 #include "ssh.h"
 #include "sshint.h"
+#include "input.h"
 #include "template.h"
 #include "util.h"
 #include "xalloc.h"
@@ -147,6 +148,35 @@ remote_command(const struct options *o, const struct exec_cmd *cmd)
 	return buf_detach(&b, NULL);
 }
 
+/*
+ * --transfer: the job's arguments are files to send; --return: files
+ * to fetch. Whether it has files to send first (or base files).
+ */
+static bool
+job_files(struct pool *p, const struct exec_cmd *cmd, struct sjob *sj)
+{
+	const struct args *a = cmd->args;
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	if (p->o->transfer && a && a->n) {
+		sj->send = xcalloc(a->n + 1, sizeof *sj->send);
+		for (i = 0; i < a->n; i++)
+			sj->send[i] = xstrndup(args_value(a, i), a->len[i]);
+	}
+	if (p->nreturns && a) {
+		sj->fetch = xcalloc(p->nreturns + 1, sizeof *sj->fetch);
+		for (i = 0; i < p->nreturns; i++) {
+			buf_reset(&b);
+			template_render_text(
+			    p->returns[i], a, cmd->seq, cmd->slot, &b);
+			sj->fetch[i] = xstrndup(b.data ? b.data : "", b.len);
+		}
+		buf_release(&b);
+	}
+	return sj->send || p->o->basefiles.n;
+}
+
 static int
 host_start(struct executor *ex, struct job *j, const struct exec_cmd *cmd,
     void **state)
@@ -158,10 +188,17 @@ host_start(struct executor *ex, struct job *j, const struct exec_cmd *cmd,
 	sj->job = j;
 	sj->h = h;
 	sj->cmd = remote_command(h->pool->o, cmd);
+	*state = sj;
+	if (job_files(h->pool, cmd, sj)) {
+		/* A connector sends them, then hands the job to the worker. */
+		free(r);
+		sj->phase = SJ_FILES;
+		pool_conn_request(h->pool, CONN_SEND, h, sj);
+		return 0;
+	}
 	r->type = REQ_START;
 	r->sj = sj;
 	worker_request(h->w, r);
-	*state = sj;
 	return 0;
 }
 
@@ -517,6 +554,32 @@ pool_signal_all(struct executor *ex, int sig)
 		p->local->ops->signal_all(p->local, sig);
 }
 
+/* --cleanup: the base files go from every host that got them. */
+static void
+cleanup_base_files(struct pool *p)
+{
+	size_t i;
+	bool based;
+
+	if (!p->o->cleanup || !p->o->basefiles.n)
+		return;
+	for (i = 0; i < p->nhosts; i++) {
+		pthread_mutex_lock(&p->hosts[i]->fmu);
+		based = p->hosts[i]->based;
+		pthread_mutex_unlock(&p->hosts[i]->fmu);
+		if (!based)
+			continue;
+		pthread_mutex_lock(&p->mu);
+		p->ends++;
+		pthread_mutex_unlock(&p->mu);
+		pool_conn_request(p, CONN_END, p->hosts[i], NULL);
+	}
+	pthread_mutex_lock(&p->mu);
+	while (p->ends)
+		pthread_cond_wait(&p->conn_cv, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
 static void
 pool_free(struct executor *ex)
 {
@@ -524,6 +587,7 @@ pool_free(struct executor *ex)
 	struct ev *e, *next;
 	size_t i;
 
+	cleanup_base_files(p);
 	pthread_mutex_lock(&p->mu);
 	p->quit = true;
 	pthread_cond_broadcast(&p->conn_cv);
@@ -547,8 +611,14 @@ pool_free(struct executor *ex)
 		next = e->next;
 		free(e);
 	}
-	for (i = 0; i < p->nhosts; i++)
+	for (i = 0; i < p->nhosts; i++) {
+		files_close(p->hosts[i]);
+		pthread_mutex_destroy(&p->hosts[i]->fmu);
 		free(p->hosts[i]);
+	}
+	for (i = 0; i < p->nreturns; i++)
+		template_free(p->returns[i]);
+	free(p->returns);
 	if (p->local)
 		p->local->ops->free(p->local);
 	free(p->hosts);
@@ -641,6 +711,22 @@ ssh_host_group(struct options *o)
 	return v;
 }
 
+/* --return FILE: templates, as the command's ({} and the rest). */
+static void
+compile_returns(struct pool *p)
+{
+	const struct options *o = p->o;
+	struct template_opts to = {.replace = o->replace};
+	size_t i;
+
+	if (!o->returns.n)
+		return;
+	p->returns = xcalloc(o->returns.n, sizeof *p->returns);
+	for (i = 0; i < o->returns.n; i++)
+		p->returns[i] = template_new_text(o->returns.v[i], &to);
+	p->nreturns = o->returns.n;
+}
+
 /* ~/.ssh and the config file, from $HOME (or the password file). */
 static void
 find_files(struct pool *p)
@@ -673,6 +759,7 @@ host_new(struct pool *p, const struct hosts_login *l)
 	h->state = HOST_CONNECTING;
 	h->queue_tail = &h->queue;
 	h->per_sess = PER_SESSION;
+	pthread_mutex_init(&h->fmu, NULL);
 	return h;
 }
 
@@ -791,6 +878,7 @@ ssh_executor_new(const struct options *o, struct executor *spawn_ex)
 	}
 	ssh_init();
 	find_files(p);
+	compile_returns(p);
 	p->hosts = xcalloc(p->logins.n, sizeof *p->hosts);
 	p->ex.places = xcalloc(p->logins.n, sizeof *p->ex.places);
 	for (i = 0; i < p->logins.n; i++) {

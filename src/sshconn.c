@@ -14,19 +14,39 @@
 #include "sshint.h"
 #include "xalloc.h"
 
+static void
+enqueue(struct pool *p, struct conn_req *c)
+{
+	pthread_mutex_lock(&p->mu);
+	*p->conns_tail = c;
+	p->conns_tail = &c->next;
+	pthread_cond_signal(&p->conn_cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
 /* Queue a handshake for h (main thread, or its worker). */
 void
 pool_connect(struct pool *p, struct shost *h, bool first)
 {
 	struct conn_req *c = xcalloc(1, sizeof *c);
 
+	c->kind = CONN_SESSION;
 	c->h = h;
 	c->first = first;
-	pthread_mutex_lock(&p->mu);
-	*p->conns_tail = c;
-	p->conns_tail = &c->next;
-	pthread_cond_signal(&p->conn_cv);
-	pthread_mutex_unlock(&p->mu);
+	enqueue(p, c);
+}
+
+/* Files to send or fetch for a job, or a host's to remove. */
+void
+pool_conn_request(
+    struct pool *p, enum conn_kind kind, struct shost *h, struct sjob *sj)
+{
+	struct conn_req *c = xcalloc(1, sizeof *c);
+
+	c->kind = kind;
+	c->h = h;
+	c->sj = sj;
+	enqueue(p, c);
 }
 
 /* "[host]:port" or "host", as known_hosts names a host. */
@@ -182,7 +202,7 @@ set_options(struct pool *p, struct shost *h, ssh_session s)
  * A session to h, connected and authenticated: NULL with why, and
  * *permanent when trying again cannot help (the host key, the keys).
  */
-static ssh_session
+ssh_session
 handshake(
     struct pool *p, struct shost *h, char *why, size_t len, bool *permanent)
 {
@@ -274,7 +294,20 @@ connector_main(void *arg)
 		if (!(p->conns = c->next))
 			p->conns_tail = &p->conns;
 		pthread_mutex_unlock(&p->mu);
-		connect_one(p, c);
+		switch (c->kind) {
+		case CONN_SESSION:
+			connect_one(p, c);
+			break;
+		case CONN_SEND:
+			files_send(p, c->sj);
+			break;
+		case CONN_FETCH:
+			files_fetch(p, c->sj);
+			break;
+		case CONN_END:
+			files_end(p, c->h);
+			break;
+		}
 		free(c);
 	}
 }

@@ -15,6 +15,7 @@
 
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
+#include <libssh/sftp.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -63,7 +64,17 @@
 	X(ssh_set_blocking)                                                    \
 	X(ssh_set_channel_callbacks)                                           \
 	X(ssh_string_free_char)                                                \
-	X(ssh_userauth_publickey_auto)
+	X(ssh_userauth_publickey_auto)                                         \
+	X(sftp_new)                                                            \
+	X(sftp_free)                                                           \
+	X(sftp_init)                                                           \
+	X(sftp_get_error)                                                      \
+	X(sftp_close)                                                          \
+	X(sftp_open)                                                           \
+	X(sftp_read)                                                           \
+	X(sftp_write)                                                          \
+	X(sftp_unlink)                                                         \
+	X(sftp_mkdir)
 
 struct sshlib {
 #define SSHLIB_POINTER(f) __typeof__(f) *f;
@@ -77,6 +88,16 @@ extern struct sshlib sshlib;
 int sshlib_load(void);
 
 #ifndef SSHLIB_NO_NAMES
+#define sftp_new (sshlib.sftp_new)
+#define sftp_free (sshlib.sftp_free)
+#define sftp_init (sshlib.sftp_init)
+#define sftp_get_error (sshlib.sftp_get_error)
+#define sftp_close (sshlib.sftp_close)
+#define sftp_open (sshlib.sftp_open)
+#define sftp_read (sshlib.sftp_read)
+#define sftp_write (sshlib.sftp_write)
+#define sftp_unlink (sshlib.sftp_unlink)
+#define sftp_mkdir (sshlib.sftp_mkdir)
 #define ssh_channel_close (sshlib.ssh_channel_close)
 #define ssh_channel_free (sshlib.ssh_channel_free)
 #define ssh_channel_new (sshlib.ssh_channel_new)
@@ -174,6 +195,11 @@ struct shost {
 	int64_t retry_at;
 	bool started; /* was up once */
 	bool fixed; /* from -S or --slurm, not the --slf file */
+	/* Files (sshfile.c), under fmu: the host's own SFTP session. */
+	pthread_mutex_t fmu;
+	ssh_session fs;
+	sftp_session sftp;
+	bool based; /* --basefile sent */
 	bool left; /* the --slf file no longer names it */
 	/* The worker's. */
 	struct sjob *queue, **queue_tail; /* waiting for a channel */
@@ -182,12 +208,22 @@ struct shost {
 	unsigned nwanted; /* sessions asked of the connectors */
 };
 
-enum sjob_phase { SJ_QUEUED, SJ_OPENING, SJ_EXEC, SJ_RUNNING, SJ_DONE };
+enum sjob_phase {
+	SJ_QUEUED,
+	SJ_OPENING,
+	SJ_EXEC,
+	SJ_RUNNING,
+	SJ_DONE,
+	SJ_FILES, /* its files are being sent: the worker has not got it */
+};
 
 struct sjob {
 	struct job *job;
 	struct shost *h;
 	char *cmd; /* the remote command line */
+	char **send; /* --transfer: local paths, NULL-ended; NULL: none */
+	char **fetch; /* --return: the same */
+	int stop_sig; /* told to stop while its files were sent */
 	/* The worker's. */
 	enum sjob_phase phase;
 	struct sjob *next; /* in the host's queue, or the worker's list */
@@ -221,9 +257,18 @@ struct worker {
 	size_t nhosts;
 };
 
+enum conn_kind {
+	CONN_SESSION, /* a session for the worker */
+	CONN_SEND, /* the job's files (and the base files), then run it */
+	CONN_FETCH, /* the job ran: fetch its files, clean up, close it */
+	CONN_END, /* --cleanup: remove the base files */
+};
+
 struct conn_req {
 	struct conn_req *next;
+	enum conn_kind kind;
 	struct shost *h;
+	struct sjob *sj;
 	bool first; /* the host's first session: ask its CPUs */
 };
 
@@ -252,6 +297,9 @@ struct pool {
 	size_t nlists;
 	struct timespec slf_mtime;
 	int64_t slf_next;
+	struct template **returns; /* --return */
+	size_t nreturns;
+	size_t ends; /* CONN_END not done yet, under mu (conn_cv) */
 };
 
 /* sshwork.c */
@@ -264,5 +312,16 @@ void pool_event(struct pool *, enum ev_type, struct shost *, struct sjob *,
 /* sshconn.c */
 void *connector_main(void *);
 void pool_connect(struct pool *, struct shost *, bool first);
+void pool_conn_request(
+    struct pool *, enum conn_kind, struct shost *, struct sjob *);
+ssh_session handshake(
+    struct pool *, struct shost *, char *why, size_t len, bool *permanent);
+
+/* sshfile.c, on connector threads */
+void files_send(struct pool *, struct sjob *);
+void files_fetch(struct pool *, struct sjob *);
+void files_end(struct pool *, struct shost *);
+/* The host's SFTP session closed: it is going away (main thread). */
+void files_close(struct shost *);
 
 #endif

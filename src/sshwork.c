@@ -13,6 +13,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "options.h"
 #include "sshint.h"
 #include "util.h"
 #include "xalloc.h"
@@ -146,6 +147,12 @@ finish(struct worker *w, struct sjob *sj, enum ev_type last, int a,
 		sj->sess->nchan--;
 	}
 	sj->phase = SJ_DONE;
+	/* --return, --cleanup: a connector closes it once that is done. */
+	if (last == EV_CLOSED && !sj->abandoned &&
+	    (sj->fetch || (p->o->cleanup && sj->send))) {
+		pool_conn_request(p, CONN_FETCH, sj->h, sj);
+		return;
+	}
 	pool_event(p, last, sj->h, sj, a, 0, why, why ? strlen(why) + 1 : 0);
 }
 
@@ -199,6 +206,9 @@ do_signal(struct worker *w, struct sjob *sj, int sig)
 	int len;
 
 	switch (sj->phase) {
+	case SJ_FILES:
+		sj->stop_sig = sig;
+		break;
 	case SJ_QUEUED:
 	case SJ_OPENING:
 	case SJ_EXEC:
@@ -250,12 +260,31 @@ add_session(struct worker *w, struct req *r)
 }
 
 static void
+free_paths(char **v)
+{
+	char **p;
+
+	for (p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+static void
 handle(struct worker *w, struct req *r)
 {
 	struct sjob *sj = r->sj;
 
 	switch (r->type) {
 	case REQ_START:
+		if (sj->phase == SJ_FILES && (sj->stop_sig || sj->abandoned)) {
+			/* Stopped while its files were on their way. */
+			sj->phase = SJ_QUEUED;
+			if (sj->stop_sig)
+				stop_early(w, sj, sj->stop_sig);
+			else
+				finish(w, sj, EV_CLOSED, 0, NULL);
+			break;
+		}
 		sj->phase = SJ_QUEUED;
 		if (sj->h->nsess == 0 && sj->h->nwanted == 0)
 			finish(w, sj, EV_LOST, 0, "not connected");
@@ -266,6 +295,10 @@ handle(struct worker *w, struct req *r)
 		do_signal(w, sj, r->sig);
 		break;
 	case REQ_ABANDON:
+		if (sj->phase == SJ_FILES) {
+			sj->abandoned = true;
+			break;
+		}
 		if (sj->phase != SJ_DONE) {
 			if (sj->phase == SJ_QUEUED)
 				unqueue(sj);
@@ -274,6 +307,8 @@ handle(struct worker *w, struct req *r)
 		}
 		break;
 	case REQ_FREE:
+		free_paths(sj->send);
+		free_paths(sj->fetch);
 		free(sj->cmd);
 		free(sj);
 		break;
