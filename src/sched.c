@@ -155,10 +155,15 @@ start_jobs(struct sched *s)
 			break;
 		if (job_start(r, j) < 0) {
 			if (r->ex->places) {
-				/* Every host busy or down: one may come back.
+				/*
+				 * Every host busy or down: one may come back.
+				 * Till then the run is not over, even when
+				 * the input is.
 				 */
 				if (places_gone(r))
 					no_host_left(s);
+				else
+					s->spawn_blocked = true;
 				break;
 			}
 			if (r->slots.nrunning == 0)

@@ -237,14 +237,14 @@ add_session(struct worker *w, struct req *r)
 	if (!r->session) {
 		/* A handshake failed: the host is down if it has no other. */
 		if (h->nsess == 0) {
+			pool_event(w->pool, EV_HOST_DOWN, h, NULL, r->permanent,
+			    0, r->why, strlen(r->why) + 1);
 			while (h->queue) {
 				struct sjob *sj = h->queue;
 
 				unqueue(sj);
 				finish(w, sj, EV_LOST, 0, r->why);
 			}
-			pool_event(w->pool, EV_HOST_DOWN, h, NULL, r->permanent,
-			    0, r->why, strlen(r->why) + 1);
 		}
 		free(r->why);
 		return;
@@ -476,6 +476,10 @@ drop_session(struct worker *w, struct sess *s)
 
 	snprintf(why, sizeof why, "connection lost: %s",
 	    *ssh_get_error(s->s) ? ssh_get_error(s->s) : "closed");
+	/* The host is down before its jobs are lost: none goes back to it. */
+	if (--h->nsess == 0)
+		pool_event(
+		    w->pool, EV_HOST_DOWN, h, NULL, 0, 0, why, strlen(why) + 1);
 	for (sj = w->active; sj; sj = next) {
 		next = sj->next;
 		if (sj->sess == s)
@@ -484,13 +488,9 @@ drop_session(struct worker *w, struct sess *s)
 	ssh_event_remove_session(w->event, s->s);
 	ssh_disconnect(s->s);
 	ssh_free(s->s);
-	if (--h->nsess == 0) {
-		while ((sj = h->queue)) {
-			unqueue(sj);
-			finish(w, sj, EV_LOST, 0, why);
-		}
-		pool_event(
-		    w->pool, EV_HOST_DOWN, h, NULL, 0, 0, why, strlen(why) + 1);
+	while (h->nsess == 0 && (sj = h->queue)) {
+		unqueue(sj);
+		finish(w, sj, EV_LOST, 0, why);
 	}
 	free(s);
 }
