@@ -52,6 +52,9 @@ struct exec_cmd {
 	size_t script_len;
 	char *const *envp;
 	const char *cwd; /* where it runs; NULL: fanout's directory */
+	/* Its task's own variables, "NAME=value", in envp too: what a
+	 * remote job must be given. NULL: none. */
+	char *const *task_env;
 	/*
 	 * Bytes for the job's standard input, then end of file; NULL: it
 	 * reads /dev/null. The caller keeps them until the job is over.
@@ -171,6 +174,9 @@ struct executor {
 	 * again), or ever again (gone). */
 	bool down;
 	bool gone;
+	/* A place only the tasks that name it use (a workflow task's
+	 * hosts: the GPU nodes). */
+	bool named_only;
 	/* The jobs the run may have at once, if the executor knows better
 	 * than -j (the sum of its hosts' slots); 0: -j. */
 	size_t slots_total;

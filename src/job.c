@@ -171,6 +171,20 @@ job_tag(struct run *r, struct job *j, struct buf *tag)
 	command_tag(j->task, &j->args, j->seq, j->slot, tag);
 }
 
+/* Whether a job of task t may run at place p (a workflow's hosts:). */
+static bool
+place_allowed(const struct task *t, const struct executor *p)
+{
+	char *const *h;
+
+	if (!t->hosts)
+		return !p->named_only;
+	for (h = t->hosts; *h; h++)
+		if (strcmp(*h, p->host) == 0)
+			return true;
+	return false;
+}
+
 /*
  * Where the next job runs: the executor itself, or of its places (hosts)
  * the one with room that is least busy for its size; NULL: none has room
@@ -193,7 +207,8 @@ job_place(struct run *r, const struct job *j)
 	}
 	for (i = 0; i < n; i++) {
 		p = ex->places[(r->next_place + i) % n];
-		if (p->down || p->gone || (p->slots && p->busy >= p->slots))
+		if (p->down || p->gone || (p->slots && p->busy >= p->slots) ||
+		    !place_allowed(j->task, p))
 			continue;
 		/* busy/slots below best's, in integers */
 		if (!best ||

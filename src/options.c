@@ -815,7 +815,8 @@ prepend_arg_files(struct parse_state *ps)
 static void
 check_remote(const struct options *o)
 {
-	bool hosts = o->sshlogins.n || o->slf || o->slurm_hosts;
+	bool hosts =
+	    o->sshlogins.n || o->slf || o->slurm_hosts || o->task_hosts.n;
 
 	if (o->onall && o->nonall)
 		optval_error("--onall and --nonall cannot be combined");
@@ -912,8 +913,10 @@ options_release(struct options *o)
 	free(o->env_names.v);
 	free(o->returns.v);
 	free(o->basefiles.v);
+	free(o->task_hosts.v);
 	memset(&o->sshlogins, 0, sizeof o->sshlogins);
 	memset(&o->env_names, 0, sizeof o->env_names);
 	memset(&o->returns, 0, sizeof o->returns);
 	memset(&o->basefiles, 0, sizeof o->basefiles);
+	memset(&o->task_hosts, 0, sizeof o->task_hosts);
 }

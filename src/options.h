@@ -150,7 +150,8 @@ struct options {
 	} sshlogins, /* -S: each a comma list */
 	    env_names, /* --env */
 	    returns, /* --return: templates */
-	    basefiles; /* --basefile */
+	    basefiles, /* --basefile */
+	    task_hosts; /* a workflow's tasks' own hosts: none else uses them */
 	const char *slf; /* --slf FILE */
 	bool slurm_hosts; /* --slurm */
 	const char *ssh_config; /* --ssh-config; NULL: ~/.ssh/config */

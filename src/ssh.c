@@ -56,7 +56,7 @@ static const char wrapper[] =
 int
 ssh_wanted(const struct options *o)
 {
-	return o->sshlogins.n || o->slf || o->slurm_hosts;
+	return o->sshlogins.n || o->slf || o->slurm_hosts || o->task_hosts.n;
 }
 
 /* Whether the job's environment entry e goes to the remote job. */
@@ -92,27 +92,43 @@ shell_name(const char *e, size_t len)
 	return true;
 }
 
+/* export NAME='value', for "NAME=value" e whose name sh takes. */
+static void export(struct buf *b, const char *e)
+{
+	size_t len = strcspn(e, "=");
+
+	if (!e[len] || !shell_name(e, len))
+		return;
+	buf_addstr(b, "export ");
+	buf_add(b, e, len + 1);
+	shell_quote(b, e + len + 1, strlen(e + len + 1));
+	buf_addch(b, '\n');
+}
+
 /* The job as shell text for the remote sh: variables, directory, command. */
 static void
 job_script(const struct options *o, const struct exec_cmd *cmd, struct buf *b)
 {
 	char *const *e;
-	size_t len, i;
+	size_t i;
 
-	for (e = cmd->envp; e && *e; e++) {
-		len = strcspn(*e, "=");
-		if (!passed(o, *e) || !shell_name(*e, len))
-			continue;
-		buf_addstr(b, "export ");
-		buf_add(b, *e, len + 1);
-		shell_quote(b, *e + len + 1, strlen(*e + len + 1));
-		buf_addstr(b, "\n");
-	}
+	for (e = cmd->envp; e && *e; e++)
+		if (passed(o, *e))
+			export(b, *e);
+	/* A workflow task's env: (FANOUT_TASK among them, passed already). */
+	for (e = cmd->task_env; e && *e; e++)
+		if (!passed(o, *e))
+			export(b, *e);
 	if (o->workdir) {
 		buf_addstr(b, "mkdir -p ");
 		shell_quote(b, o->workdir, strlen(o->workdir));
 		buf_addstr(b, " && cd ");
 		shell_quote(b, o->workdir, strlen(o->workdir));
+		buf_addstr(b, " || exit 1\n");
+	}
+	if (cmd->cwd) {
+		buf_addstr(b, "cd ");
+		shell_quote(b, cmd->cwd, strlen(cmd->cwd));
 		buf_addstr(b, " || exit 1\n");
 	}
 	if (!cmd->argv) {
@@ -647,7 +663,8 @@ static const struct executor_ops pool_ops = {
 
 /* -S, --slf and --slurm into one list: 0, or -1 after a message. */
 static int
-read_logins(const struct options *o, struct hosts_list *l, size_t *nfixed)
+read_logins(const struct options *o, struct hosts_list *l, size_t *nfixed,
+    size_t *ndefault)
 {
 	char *err = NULL, *text;
 	size_t i, len;
@@ -670,6 +687,11 @@ read_logins(const struct options *o, struct hosts_list *l, size_t *nfixed)
 		rc = hosts_parse_slf(text, len, o->slf, l, &err);
 		free(text);
 	}
+	/* A workflow's tasks' own hosts: for them only. */
+	if (ndefault)
+		*ndefault = l->n;
+	for (i = 0; i < o->task_hosts.n && rc == 0; i++)
+		rc = hosts_parse_list(o->task_hosts.v[i], l, &err);
 	if (rc < 0) {
 		warnx("%s", err);
 		free(err);
@@ -693,7 +715,7 @@ ssh_host_group(struct options *o)
 	if (o->nonall && o->ngroups)
 		fatalx("--nonall runs the command once on each host: it takes "
 		       "no arguments");
-	if (read_logins(o, &l, NULL) < 0)
+	if (read_logins(o, &l, NULL, NULL) < 0)
 		exit(FANOUT_STATUS_ERROR);
 	v = xcalloc(l.n + 1, sizeof *v);
 	for (i = 0; i < l.n; i++)
@@ -768,8 +790,11 @@ start_threads(struct pool *p)
 {
 	size_t i, n;
 
+	/* One at least: an --slf file may add hosts to a run of ":" only. */
 	p->nworkers = p->nhosts < MAX_WORKERS ? p->nhosts : MAX_WORKERS;
-	p->workers = xcalloc(p->nworkers ? p->nworkers : 1, sizeof *p->workers);
+	if (p->nworkers == 0)
+		p->nworkers = 1;
+	p->workers = xcalloc(p->nworkers, sizeof *p->workers);
 	for (i = 0; i < p->nworkers; i++) {
 		struct worker *w = &p->workers[i];
 
@@ -849,7 +874,7 @@ struct executor *
 ssh_executor_new(const struct options *o, struct executor *spawn_ex)
 {
 	struct pool *p;
-	size_t i, nplaces = 0, total = 0;
+	size_t i, nplaces = 0, total = 0, ndefault;
 	bool usable = false;
 	struct stat st;
 
@@ -869,7 +894,7 @@ ssh_executor_new(const struct options *o, struct executor *spawn_ex)
 	pthread_cond_init(&p->conn_cv, NULL);
 	if ((p->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
 		fatal("eventfd");
-	if (read_logins(o, &p->logins, &p->nfixed) < 0) {
+	if (read_logins(o, &p->logins, &p->nfixed, &ndefault) < 0) {
 		spawn_ex->ops->free(spawn_ex);
 		close(p->evfd);
 		hosts_list_release(&p->logins);
@@ -885,6 +910,7 @@ ssh_executor_new(const struct options *o, struct executor *spawn_ex)
 		const struct hosts_login *l = &p->logins.v[i];
 
 		if (l->local) {
+			spawn_ex->named_only = i >= ndefault;
 			if (!p->local) {
 				p->local = spawn_ex;
 				spawn_ex->host = ":";
@@ -898,7 +924,8 @@ ssh_executor_new(const struct options *o, struct executor *spawn_ex)
 			continue;
 		}
 		p->hosts[p->nhosts] = host_new(p, l);
-		p->hosts[p->nhosts]->fixed = i < p->nfixed;
+		p->hosts[p->nhosts]->fixed = i < p->nfixed || i >= ndefault;
+		p->hosts[p->nhosts]->ex.named_only = i >= ndefault;
 		p->ex.places[nplaces++] = &p->hosts[p->nhosts++]->ex;
 	}
 	p->ex.nplaces = nplaces;
