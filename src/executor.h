@@ -166,10 +166,11 @@ struct executor {
 	 */
 	struct executor **places;
 	size_t nplaces;
-	/* A place: the jobs it runs at once (0: no limit of its own) and
-	 * runs now (the scheduler counts them). */
+	/* A place: the jobs it runs at once (0: no limit of its own), runs
+	 * now and ran (the scheduler counts them). */
 	size_t slots;
 	size_t busy;
+	size_t done; /* jobs it ran to their end (--progress) */
 	/* A place that takes no job for now (down: a host being tried
 	 * again), or ever again (gone). */
 	bool down;

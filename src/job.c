@@ -467,6 +467,7 @@ job_complete(struct run *r, struct job *j)
 	slots_reread(&r->slots);
 	slots_give(&r->slots, j->slot);
 	j->ex->busy--;
+	j->ex->done++;
 	if (j->cut_short) {
 		/*
 		 * Stopped by fanout (--halt now, a signal): as GNU parallel,

@@ -102,8 +102,10 @@ run_open(struct run *r, struct plan *plan, const struct options *o,
 
 		collector_print(r->coll, h, len);
 	}
-	if (o->progress)
+	if (o->progress) {
 		r->progress = progress_new(o->progress, r->slots.limit);
+		progress_places(r->progress, ex);
+	}
 }
 
 int
