@@ -12,7 +12,7 @@
 # `ssh -F "$SSH_CFG" h1 true`. HOME becomes a directory of the run, so that
 # root's own ~/.ssh is never read or written; SSH_AUTH_SOCK is unset.
 #
-# sshd_start K	start h1..hK (root only: sshd_need_root first) and export
+# sshd_start K	start h1..hK (root only: see sshd_missing) and export
 #		SSHT (the directory of it all), SSH_CFG, SSH_KNOWN, SSH_KEY,
 #		SSH_HOME (= HOME), SSH_SHARE (a directory every host's user
 #		may write), SSH_NHOSTS. A watchdog calls sshd_stop if the
@@ -31,23 +31,22 @@
 #		KNOWN as its known_hosts file.
 #
 # Remote jobs find the test helpers first in PATH (sshd sets it).
+# SSHD_STAMP=1 (before sshd_start): LogLevel VERBOSE, and each line of
+# $SSHT/hN/sshd.log begins with the time it came ($EPOCHREALTIME): when
+# connections came and when they were let in (bench/ssh counts handshakes).
 
 SSHD=/usr/sbin/sshd
 
-# sshd_need_root: skip (Bats) or fail when these servers cannot be made.
-sshd_need_root() {
-	local why=
+# sshd_missing: why these servers cannot be made here, or nothing. (Bats
+# 1.8 cannot skip from setup_file: a file keeps the reason and its tests
+# skip with it.)
+sshd_missing() {
 	if [ "$(id -u)" -ne 0 ]; then
-		why="needs root (throw-away users, sshd privilege separation)"
-	elif [ ! -x "$SSHD" ] || ! command -v ssh-keygen > /dev/null; then
-		why="needs OpenSSH ($SSHD, ssh-keygen: make deps)"
+		echo "needs root (throw-away users, sshd privilege separation)"
+	elif [ ! -x "$SSHD" ] || ! command -v ssh-keygen > /dev/null ||
+	    ! command -v ssh > /dev/null; then
+		echo "needs OpenSSH ($SSHD, ssh, ssh-keygen: make deps)"
 	fi
-	[ -z "$why" ] && return 0
-	if declare -F skip > /dev/null; then
-		skip "SSH tests: $why"
-	fi
-	echo "SSH: $why" >&2
-	return 1
 }
 
 sshd_user() { cat "$SSHT/h$1/user"; }
@@ -150,6 +149,7 @@ _sshd_write_server() {
 	MaxSessions 64
 	MaxStartups 64:30:128
 	SetEnv PATH=$HELPERS:/usr/local/bin:/usr/bin:/bin
+	LogLevel $([ -n "${SSHD_STAMP:-}" ] && echo VERBOSE || echo INFO)
 	EOF
 }
 
@@ -165,12 +165,17 @@ sshd_up() {
 		}
 		_sshd_write_server "$1" "$port"
 		"$SSHD" -t -f "$d/sshd_config" || return 1
-		"$SSHD" -D -e -f "$d/sshd_config" < /dev/null > "$d/sshd.log" 2>&1 3>&- &
+		if [ -n "${SSHD_STAMP:-}" ]; then
+			"$SSHD" -D -e -f "$d/sshd_config" < /dev/null 3>&- \
+			    > >(_sshd_stamp > "$d/sshd.log") 2>&1 &
+		else
+			"$SSHD" -D -e -f "$d/sshd_config" < /dev/null > "$d/sshd.log" 2>&1 3>&- &
+		fi
 		pid=$!
 		disown "$pid"
 		echo "$pid" > "$d/pid"
 		for ((i = 0; i < 1000; i++)); do
-			if grep -q "Server listening on 127.0.0.1 port $port" "$d/sshd.log"; then
+			if grep -q "Server listening on 127.0.0.1 port $port" "$d/sshd.log" 2>/dev/null; then
 				rm -f "$d/dead"
 				return 0
 			fi
@@ -184,6 +189,15 @@ sshd_up() {
 	echo "sshd.bash: h$1 did not start:" >&2
 	cat "$d/sshd.log" >&2
 	return 1
+}
+
+# _sshd_stamp: stdin to stdout, each line after the time it came. (It
+# ends when the last of sshd and its children closes stderr.)
+_sshd_stamp() {
+	local l
+	while IFS= read -r l; do
+		printf '%s %s\n' "$EPOCHREALTIME" "$l"
+	done
 }
 
 # _sshd_add_host N: host N's user, home, keys; then its sshd.
@@ -237,8 +251,9 @@ sshd_config() {
 }
 
 sshd_start() {
-	local k=$1 i
-	sshd_need_root || return 1
+	local k=$1 i why
+	why=$(sshd_missing)
+	[ -z "$why" ] || { echo "sshd.bash: $why" >&2; return 1; }
 	# /tmp, not BATS_FILE_TMPDIR: the hosts' users must reach their
 	# homes and SSH_SHARE, under directories of mode 700 there.
 	# Its name ends in six hex digits, part of the user names.
