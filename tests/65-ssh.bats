@@ -40,16 +40,18 @@ local_setup() {
 # Whatever a failed test left on the hosts: every process of their users
 # (sshd's connections included, which the killed fanout held).
 local_teardown() {
-	local n
+	local n pids
 	[ -z "$SSH_MISSING" ] || return 0
 	for ((n = 1; n <= HOSTS; n++)); do
-		kill -9 $(sshd_procs "$n") 2>/dev/null
+		mapfile -t pids < <(sshd_procs "$n")
+		[ ${#pids[@]} -eq 0 ] || kill -9 "${pids[@]}" 2>/dev/null
 	done
 	return 0
 }
 
-rfanout() {
-	"$FANOUT" --ssh-config "$SSH_CFG" "$@"
+# idle N: host N's user has no process.
+idle() {
+	[ -z "$(sshd_procs "$1")" ]
 }
 
 # no_procs N...: no process of host N's user is left (once fanout's
@@ -57,7 +59,7 @@ rfanout() {
 no_procs() {
 	local n
 	for n in "$@"; do
-		wait_for test -z "$(sshd_procs "$n")" || {
+		wait_for idle "$n" || {
 			ps -o pid,user,args -p "$(sshd_procs "$n" | paste -sd,)" >&2
 			return 1
 		}
@@ -74,7 +76,7 @@ hosts_of() {
 	tail -n +2 "$1" | cut -f 2 | sort -u | paste -sd ' '
 }
 
-# on_host N: the items whose job ran on host N (see ON below), on one line.
+# on_host N: the items whose job ran on host N (see on_cmd), on one line.
 on_host() {
 	local u f
 	u=$(sshd_user "$1")
@@ -234,8 +236,9 @@ same_as_local() {
 }
 
 @test "-S 2/h1 runs at most 2 jobs at once there, and 2 do run" {
+	# The 2/ is the host's slots, whatever -j says.
 	run --separate-stderr timeout -k 5 120 "$FANOUT" --ssh-config "$SSH_CFG" \
-	    -S 2/h1 conc "$S/run" 2 300 {#} ::: 1 2 3 4 5
+	    -j 8 -S 2/h1 conc "$S/run" 2 300 {#} ::: 1 2 3 4 5
 	expect_status 0
 	[ "${#lines[@]}" -eq 5 ]
 	run sort -n <<<"$output"

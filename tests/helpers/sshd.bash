@@ -55,11 +55,11 @@ sshd_home() { echo "$SSHT/h$1/home"; }
 
 # _sshd_listening: the TCP ports something listens on, one a line.
 _sshd_listening() {
-	local f sl local rest st
+	local f addr st
 	for f in /proc/net/tcp /proc/net/tcp6; do
 		[ -r "$f" ] || continue
-		while read -r sl local rest st _; do
-			[ "$st" = 0A ] && echo $((16#${local##*:}))
+		while read -r _ addr _ st _; do
+			[ "$st" = 0A ] && echo $((16#${addr##*:}))
 		done < "$f"
 	done
 }
@@ -286,6 +286,7 @@ sshd_start() {
 # In a session of its own: a signal to the test run's process group (^C,
 # timeout(1)) does not reach it.
 _sshd_watchdog() {
+	# shellcheck disable=SC2016 # expanded by that bash
 	setsid -f bash -c '
 		. "$0"
 		echo "$BASHPID" > "$SSHT/watchdog.pid"
@@ -299,10 +300,10 @@ sshd_kill() {
 	touch "$d/dead"
 	# Stopped first, so that it forks no connection after the list.
 	kill -STOP "$pid" 2>/dev/null
-	pids=$(_sshd_tree "$pid")
-	kill -9 $pids 2>/dev/null
+	mapfile -t pids < <(_sshd_tree "$pid")
+	kill -9 "${pids[@]}" 2>/dev/null
 	_sshd_kill_user "$1"
-	_sshd_gone $pids
+	_sshd_gone "${pids[@]}"
 }
 
 # _sshd_kill_user N: SIGKILL host N's user's processes until none is left
@@ -310,12 +311,12 @@ sshd_kill() {
 _sshd_kill_user() {
 	local i pids
 	for ((i = 0; i < 100; i++)); do
-		pids=$(sshd_procs "$1")
-		[ -z "$pids" ] && return 0
-		kill -9 $pids 2>/dev/null
-		_sshd_gone $pids 2>/dev/null
+		mapfile -t pids < <(sshd_procs "$1")
+		[ ${#pids[@]} -eq 0 ] && return 0
+		kill -9 "${pids[@]}" 2>/dev/null
+		_sshd_gone "${pids[@]}" 2>/dev/null
 	done
-	echo "sshd.bash: h$1's user keeps processes:" $pids >&2
+	echo "sshd.bash: h$1's user keeps processes: ${pids[*]}" >&2
 	return 1
 }
 
@@ -328,7 +329,7 @@ sshd_revive() {
 }
 
 sshd_stop() {
-	local d n user rc=0 wd
+	local d n user rc=0 wd wpids
 	[ -n "${SSHT:-}" ] && [ -d "$SSHT" ] || return 0
 	for d in "$SSHT"/h*; do
 		[ -f "$d/user" ] || continue
@@ -346,6 +347,9 @@ sshd_stop() {
 	wd=$(cat "$SSHT/watchdog.pid" 2>/dev/null)
 	rm -rf "$SSHT"
 	# The watchdog and its sleep, unless this is the watchdog.
-	[ -n "$wd" ] && [ "$wd" != "$BASHPID" ] && kill $(_sshd_tree "$wd") 2>/dev/null
+	if [ -n "$wd" ] && [ "$wd" != "$BASHPID" ]; then
+		mapfile -t wpids < <(_sshd_tree "$wd")
+		kill "${wpids[@]}" 2>/dev/null
+	fi
 	return $rc
 }
