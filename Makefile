@@ -40,7 +40,7 @@ HELPERS	= $(patsubst tests/helpers/%.c,tests/helpers/bin/%,$(wildcard tests/help
 UNITS	= $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
 
 DEBS	= build-essential pkg-config libyaml-dev libssh-dev bats parallel \
-	  openssh-server jq tmux hyperfine time mandoc groff-base \
+	  openssh-client openssh-server jq tmux hyperfine time mandoc groff-base \
 	  bash-completion zsh fish clang-format
 
 all: fanout
@@ -80,6 +80,8 @@ bench: fanout
 	@bench/run
 	@echo
 	@bench/workflow
+	@echo
+	@bench/ssh
 
 # The C sources as .clang-format has them (OpenBSD KNF, near enough).
 check-format:
