@@ -178,6 +178,9 @@ struct executor {
 	/* A place only the tasks that name it use (a workflow task's
 	 * hosts: the GPU nodes). */
 	bool named_only;
+	/* Dropped by --filter-hosts at the start: the jobs pinned to it
+	 * (--onall, --nonall) are not run. */
+	bool dropped;
 	/* The jobs the run may have at once, if the executor knows better
 	 * than -j (the sum of its hosts' slots); 0: -j. */
 	size_t slots_total;

@@ -247,6 +247,13 @@ job_start(struct run *r, struct job *j)
 		return -1;
 	}
 	j->host = NULL;
+	if (j->ex->dropped) {
+		/* --filter-hosts left out its host: as if it were not asked. */
+		slots_give(&r->slots, j->slot);
+		plan_job_ended(r->plan, j->task, true);
+		job_drop(r, j);
+		return 0;
+	}
 	if (!j->out) {
 		struct buf tag = BUF_INIT;
 

@@ -137,9 +137,13 @@ job_script(const struct options *o, const struct exec_cmd *cmd, struct buf *b)
 	    strcmp(cmd->argv[1], "-c") == 0 && cmd->argv[2] && !cmd->argv[3]) {
 		buf_addstr(b, cmd->argv[2]);
 	} else {
+		/*
+		 * Run directly, as locally: exec, so that the program runs,
+		 * not a builtin of the remote shell (dash's echo reads \t).
+		 */
+		buf_addstr(b, "exec");
 		for (i = 0; cmd->argv[i]; i++) {
-			if (i)
-				buf_addch(b, ' ');
+			buf_addch(b, ' ');
 			shell_quote(b, cmd->argv[i], strlen(cmd->argv[i]));
 		}
 	}
@@ -680,7 +684,7 @@ read_logins(const struct options *o, struct hosts_list *l, size_t *nfixed,
 		*nfixed = l->n;
 	if (rc == 0 && o->slf) {
 		if (!(text = util_read_file(o->slf, SLF_MAX, &len))) {
-			warnx("--slf: cannot read '%s': %s", o->slf,
+			error("--slf: cannot read '%s': %s", o->slf,
 			    strerror(errno));
 			return -1;
 		}
@@ -693,12 +697,12 @@ read_logins(const struct options *o, struct hosts_list *l, size_t *nfixed,
 	for (i = 0; i < o->task_hosts.n && rc == 0; i++)
 		rc = hosts_parse_list(o->task_hosts.v[i], l, &err);
 	if (rc < 0) {
-		warnx("%s", err);
+		error("%s", err);
 		free(err);
 		return -1;
 	}
 	if (l->n == 0) {
-		warnx("no host to run jobs on: the host lists are empty");
+		error("no host to run jobs on: the host lists are empty");
 		return -1;
 	}
 	return 0;
@@ -845,11 +849,12 @@ connect_all(struct pool *p)
 			next = e->next;
 			if (e->type == EV_HOST_UP || e->type == EV_HOST_DOWN) {
 				waiting--;
-				if (e->type == EV_HOST_UP)
+				if (e->type == EV_HOST_UP) {
 					host_up(p, e->h, e->a);
-				else if (p->o->filter_hosts)
+				} else if (p->o->filter_hosts) {
+					e->h->ex.dropped = true;
 					host_down(p, e->h, true, e->data);
-				else
+				} else
 					host_down(p, e->h, e->a, e->data);
 				free(e);
 				continue;

@@ -51,12 +51,12 @@ pool_conn_request(
 
 /* "[host]:port" or "host", as known_hosts names a host. */
 static void
-known_name(const struct hosts_login *l, int port, char *dst, size_t len)
+known_name(const char *host, int port, char *dst, size_t len)
 {
 	if (port && port != 22)
-		snprintf(dst, len, "[%s]:%d", l->host, port);
+		snprintf(dst, len, "[%s]:%d", host, port);
 	else
-		snprintf(dst, len, "%s", l->host);
+		snprintf(dst, len, "%s", host);
 }
 
 /*
@@ -93,14 +93,18 @@ static int
 check_host_key(
     struct pool *p, struct shost *h, ssh_session s, char *why, size_t len)
 {
-	char *file = NULL, name[HOSTS_NAME_MAX + 16];
+	char *file = NULL, *host = NULL, name[HOSTS_NAME_MAX + 16];
 	unsigned port = 0, line;
 	enum ssh_known_hosts_e k = ssh_session_is_known_server(s);
 	int rc = -1;
 
 	ssh_options_get(s, SSH_OPTIONS_KNOWNHOSTS, &file);
 	ssh_options_get_port(s, &port);
-	known_name(h->login, (int)port, name, sizeof name);
+	/* The host as the config file resolved it (HostName). */
+	if (ssh_options_get(s, SSH_OPTIONS_HOST, &host) < 0)
+		host = NULL;
+	known_name(host ? host : h->login->host, (int)port, name, sizeof name);
+	ssh_string_free_char(host);
 	switch (k) {
 	case SSH_KNOWN_HOSTS_OK:
 		rc = 0;
