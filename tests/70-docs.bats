@@ -341,3 +341,91 @@ EOF2
 		return 1
 	fi
 }
+
+# A home with an SSH configuration naming hosts (web1, web2, db; the
+# pattern is not a host), another configuration for --ssh-config (alt1),
+# and a file for --slf.
+make_ssh_home() {
+	export HOME=$BATS_TEST_TMPDIR/userhome
+	mkdir -p "$HOME/.ssh"
+	printf 'Host web1 web2\n  HostName 127.0.0.1\nHost db\nHost *.pattern\n' \
+	    >"$HOME/.ssh/config"
+	printf 'Host alt1\n' >alt.conf
+	touch hosts.txt
+}
+
+@test "the bash completion completes -S with hosts, --slf and --ssh-config with files" {
+	[ -r /usr/share/bash-completion/bash_completion ] ||
+	    skip "bash-completion is not installed"
+	make_ssh_home
+	run -0 bash_complete fanout -S we
+	expect_output <<'EOF2'
+web1
+web2
+EOF2
+	run -0 bash_complete fanout -S web1,4/alice@d
+	expect_output <<<web1,4/alice@db
+	run -0 bash_complete fanout --sshlogin ''
+	grep -qx : <<<"$output"
+	grep -qx web2 <<<"$output"
+	! grep -q pattern <<<"$output"
+	run -0 bash_complete fanout --ssh-config alt.conf -S a
+	expect_output <<<alt1
+	run -0 bash_complete fanout --slf ho
+	expect_output <<<hosts.txt
+	run -0 bash_complete fanout --ssh-config al
+	expect_output <<<alt.conf
+	# The value of --slf is not the command.
+	run -0 bash_complete fanout --slf hosts.txt -S web1 --env HOM
+	expect_output <<<HOME
+	run -0 bash_complete fanout --slf hosts.txt --wd /tmp -k ech
+	grep -qx echo <<<"$output"
+}
+
+@test "the zsh completion completes -S with hosts, --slf and --ssh-config with files" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	make_ssh_home
+	run -0 zsh_complete 'fanout -S we'
+	expect_output <<'EOF2'
+web1
+web2
+EOF2
+	run -0 zsh_complete 'fanout -S web1,4/alice@d'
+	expect_output <<<db
+	run -0 zsh_complete 'fanout --sshlogin '
+	grep -qx : <<<"$output"
+	grep -qx web2 <<<"$output"
+	! grep -q pattern <<<"$output"
+	run -0 zsh_complete 'fanout --ssh-config alt.conf -S a'
+	expect_output <<<alt1
+	run -0 zsh_complete 'fanout --slf ho'
+	expect_output <<<hosts.txt
+	run -0 zsh_complete 'fanout --ssh-config al'
+	expect_output <<<alt.conf
+	run -0 zsh_complete 'fanout --slf hosts.txt --wd /tmp -k ech'
+	grep -qx echo <<<"$output"
+}
+
+@test "the fish completion completes -S with hosts, --slf and --ssh-config with files" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	make_ssh_home
+	run -0 fish_complete 'fanout -S we'
+	expect_output <<'EOF2'
+web1
+web2
+EOF2
+	run -0 fish_complete 'fanout -S web1,4/alice@d'
+	expect_output <<<web1,4/alice@db
+	run -0 fish_complete 'fanout --sshlogin '
+	grep -qx : <<<"$output"
+	grep -qx web2 <<<"$output"
+	! grep -q pattern <<<"$output"
+	run -0 fish_complete 'fanout --ssh-config alt.conf -S a'
+	expect_output <<<alt1
+	run -0 fish_complete 'fanout --slf ho'
+	expect_output <<<hosts.txt
+	run -0 fish_complete 'fanout --ssh-config al'
+	expect_output <<<alt.conf
+	run -0 fish_complete 'fanout --slf hosts.txt --wd /tmp -k ech'
+	grep -qx echo <<<"$output"
+}
