@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -792,6 +793,7 @@ host_new(struct pool *p, const struct hosts_login *l)
 static void
 start_threads(struct pool *p)
 {
+	sigset_t all, old;
 	size_t i, n;
 
 	/* One at least: an --slf file may add hosts to a run of ":" only. */
@@ -818,6 +820,9 @@ start_threads(struct pool *p)
 		    xreallocarray(w->hosts, w->nhosts + 1, sizeof *w->hosts);
 		w->hosts[w->nhosts++] = p->hosts[i];
 	}
+	/* The threads take no signal: they start with every one blocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (i = 0; i < p->nworkers; i++)
 		if (pthread_create(&p->workers[i].tid, NULL, worker_main,
 			&p->workers[i]) != 0)
@@ -830,6 +835,7 @@ start_threads(struct pool *p)
 			fatalx("cannot start a connecting thread");
 		p->nconnectors++;
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 /* Connect to every host and wait for each to be up or down. */

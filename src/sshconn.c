@@ -5,7 +5,6 @@
  * The session then goes to its host's worker.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,10 +281,6 @@ connector_main(void *arg)
 {
 	struct pool *p = arg;
 	struct conn_req *c;
-	sigset_t all;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		while (!p->conns && !p->quit)

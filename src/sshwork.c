@@ -530,10 +530,6 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct sess *s;
-	sigset_t all;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	ssh_event_add_fd(w->event, w->wake[0], POLLIN, on_wake, w);
 	while (take_requests(w)) {
 		pump(w);
