@@ -145,6 +145,11 @@ struct executor {
 	 * runs (-k), since a lost one runs again from the start.
 	 */
 	bool may_lose;
+	/*
+	 * The CPUs -j's N% and 100% count: 0 for this machine's (a Slurm
+	 * allocation has its own).
+	 */
+	long ncpu;
 	/* Descriptors each job holds open in fanout, at most. */
 	unsigned fds_per_job;
 	/* Poll descriptors each running job may add, at most, and more. */

@@ -94,6 +94,8 @@ enum option_id {
 	OPT_MEMFREE,
 	OPT_WORKFLOW,
 	OPT_CHECK,
+	OPT_SRUN,
+	OPT_SRUN_CPUS,
 	OPT_COUNT
 };
 
@@ -143,6 +145,9 @@ struct options {
 	bool check; /* --check: load the workflow, run nothing */
 	char **tasks; /* with -f: the tasks named, NULL-terminated */
 	size_t ntasks;
+
+	const char *srun; /* --srun's ARGS ("" for none); NULL: run here */
+	unsigned srun_cpus; /* --srun-cpus: CPUs per job step */
 };
 
 /*

@@ -20,6 +20,7 @@
 #include "sched.h"
 #include "sig.h"
 #include "spawn.h"
+#include "srun.h"
 #include "util.h"
 #include "xalloc.h"
 
@@ -357,7 +358,8 @@ sched_run(struct plan *plan, const struct options *o)
 	    (o->results && results_prepare(o->results, o->dry_run) < 0))
 		return FANOUT_STATUS_ERROR;
 	sig_init();
-	ex = spawn_executor_new(sig_ignored());
+	ex = o->srun && !o->dry_run ? srun_executor_new(o, sig_ignored())
+				    : spawn_executor_new(sig_ignored());
 	status = sched_run_on(plan, o, ex);
 	ex->ops->free(ex);
 	return status;

@@ -23,7 +23,8 @@ struct slots {
 };
 
 /* Each job holds fds_per_job descriptors while it runs. */
-void slots_init(struct slots *, const struct options *, unsigned fds_per_job);
+void slots_init(
+    struct slots *, const struct options *, unsigned fds_per_job, long ncpu);
 void slots_free(struct slots *);
 /* -j FILE: read it again if it changed. */
 void slots_reread(struct slots *);
