@@ -34,6 +34,8 @@
 /* The longest srun line looked at; longer lines are the job's. */
 #define SCAN_MAX 512
 #define SRUN_ERROR "srun: error: "
+/* Where --exclusive is in srun's words. */
+#define EXCLUSIVE_WORD 2
 
 /* srun's error lines that mean the node, not the job, failed. */
 static const char *const node_failures[] = {
@@ -71,6 +73,15 @@ struct srunner {
 	struct exec_events iev; /* the inner executor's events, to us */
 	struct srun_node *nodes;
 	size_t nnodes;
+	/*
+	 * A node failed: from then on steps share CPUs (--overlap). Slurm
+	 * (22.05) takes the node out of the allocation and from then on
+	 * never frees the CPUs of a step that ends (its log says "unable to
+	 * update job's core use information due to job resizing"), so new
+	 * --exclusive steps would wait for ever. fanout's own count of
+	 * steps per node still keeps each node to its CPUs.
+	 */
+	bool overlap;
 	char **argv; /* the srun words, then the job's */
 	size_t nprefix, argv_cap;
 	char **envp;
@@ -116,6 +127,8 @@ step_argv(struct srunner *s, const struct exec_cmd *cmd, size_t node)
 		s->argv_cap = s->nprefix + 3 + n + 1;
 		s->argv = xreallocarray(s->argv, s->argv_cap, sizeof *s->argv);
 	}
+	s->argv[EXCLUSIVE_WORD] =
+	    (char *)(s->overlap ? "--overlap" : "--exclusive");
 	i = s->nprefix;
 	s->argv[i++] = (char *)"-w";
 	s->argv[i++] = s->nodes[node].name;
@@ -233,7 +246,7 @@ srun_free(struct executor *ex)
 		free(s->nodes[i].host_var);
 	}
 	free(s->nodes);
-	for (i = 1; i < s->nprefix; i++)
+	for (i = EXCLUSIVE_WORD + 1; i < s->nprefix; i++)
 		free(s->argv[i]);
 	free(s->argv);
 	free(s->envp);
@@ -271,6 +284,7 @@ srun_line(struct srunner *s, struct sstep *st)
 			strlen(node_failures[i]))) {
 			st->lost = true;
 			s->nodes[st->node].dead = true;
+			s->overlap = true;
 		}
 	for (p = l->data; (p = memmem(p, l->len - (size_t)(p - l->data), tail,
 			       strlen(tail)));
@@ -341,13 +355,10 @@ step_over(struct srunner *s, struct sstep *st)
 {
 	const struct exec_events *ev = s->ex.ev;
 	struct job *job = st->job;
-	char *why;
 
 	s->nodes[st->node].running--;
 	if (st->lost) {
-		why = xasprintf("node %s failed", s->nodes[st->node].name);
-		ev->lost(ev->arg, job, why);
-		free(why);
+		ev->lost(ev->arg, job, "the node failed");
 	} else {
 		ev->exited(ev->arg, job, st->exitval, st->sig);
 		if (!st->closed_sent)
@@ -473,8 +484,7 @@ read_nodes(struct srunner *s, unsigned cpus)
 static void
 prefix_words(struct srunner *s, const struct options *o)
 {
-	const char *fixed[] = {
-	    "--quiet", "--exclusive", "-N1", "-n1", "-c", s->cpus};
+	const char *fixed[] = {"-N1", "-n1", "-c", s->cpus};
 	const char *p = o->srun;
 	size_t i, len;
 
@@ -482,6 +492,8 @@ prefix_words(struct srunner *s, const struct options *o)
 	s->argv_cap = 8 + strlen(p) / 2 + 1;
 	s->argv = xcalloc(s->argv_cap, sizeof *s->argv);
 	s->argv[s->nprefix++] = (char *)"srun";
+	s->argv[s->nprefix++] = (char *)"--quiet";
+	s->argv[s->nprefix++] = (char *)"--exclusive"; /* EXCLUSIVE_WORD */
 	for (i = 0; i < sizeof fixed / sizeof *fixed; i++)
 		s->argv[s->nprefix++] = xstrdup(fixed[i]);
 	for (;;) {
