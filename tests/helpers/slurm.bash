@@ -95,6 +95,8 @@ slurm_start_node() {
 	slurmd -D -f "$SLURM_CONF" -N "$1" </dev/null \
 	    >>"$SLURM_DIR/log/slurmd.$1.out" 2>&1 3>&- &
 	echo "$!" >"$SLURM_DIR/pids/slurmd.$1"
+	# Killed mid-test (a node failure): no "Killed" notice from bash.
+	disown "$!"
 }
 
 # Start the cluster and wait until its nodes are idle; on failure the
@@ -169,26 +171,31 @@ slurm_wait_idle() {
 	return 1
 }
 
-# slurm_kill_node NODE PID: a node failure: its slurmd and the slurmstepd
-# above PID (a task of a step on NODE) killed, then Slurm told the node is
-# down (as it would find out itself after SlurmdTimeout).
+# slurm_kill_node NODE PID: a node failure: its slurmd, PID (a task of a
+# step on NODE) and the slurmstepd above it killed, then Slurm told the
+# node is down (as it finds out itself after SlurmdTimeout).
 slurm_kill_node() {
 	local stepd
 	stepd=$(ps -o ppid= -p "$2" | tr -d ' ')
-	kill -9 "$(cat "$SLURM_DIR/pids/slurmd.$1")" ${stepd:+"$stepd"}
+	kill -9 "$(cat "$SLURM_DIR/pids/slurmd.$1")" ${stepd:+"$stepd"} "$2"
 	wait "$(cat "$SLURM_DIR/pids/slurmd.$1")" 2>/dev/null
 	scontrol update nodename="$1" state=down reason=test
 }
 
+# The steps whose slurmstepd still listens on its socket in a node's spool.
+slurm_live_steps() {
+	ss -Hxl 2>/dev/null | grep -o "$SLURM_DIR/spool/[^ ]*" || true
+}
+
 # Cancel every job, kill every daemon by its pid, and check that no step
-# is left (each running step has a socket in its node's spool).
+# is left (a running step's slurmstepd listens in its node's spool).
 slurm_stop() {
 	local f pid i left
 	[ -n "${SLURM_DIR:-}" ] && [ -d "$SLURM_DIR" ] || return 0
 	if [ ! -f "$SLURM_DIR/skip" ] || [ -f "$SLURM_DIR/pids/slurmctld" ]; then
 		scancel --full -u root 2>/dev/null
 		for ((i = 0; i < 200; i++)); do
-			left=$(find "$SLURM_DIR/spool" -type s -name '*_*.*' 2>/dev/null)
+			left=$(slurm_live_steps)
 			[ -z "$left" ] && break
 			sleep 0.05
 		done
