@@ -21,7 +21,7 @@ _fanout_takes_value()
 	--jobs | --tagstring | --arg-file | --delimiter | --colsep | \
 	--max-replace-args | --replace | --shell | --delay | --timeout | \
 	--termseq | --retries | --halt | --joblog | --results | --memfree | \
-	--file)
+	--srun-cpus | --file)
 		return 0
 		;;
 	--*) return 1 ;;
@@ -97,7 +97,7 @@ _fanout()
 		-q --quote --shell --link --delay --timeout --termseq
 		--retries --halt --memfree --joblog --resume --resume-failed
 		--retry-failed --results --json --bar --progress --eta
-		-f --file --check -h --help -V --version --will-cite --no-notice --bibtex'
+		-f --file --check --srun --srun-cpus -h --help -V --version --will-cite --no-notice --bibtex'
 	local signals='HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2
 		PIPE ALRM TERM CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ
 		VTALRM PROF WINCH SYS'
@@ -201,7 +201,7 @@ _fanout()
 		return
 		;;
 	-d | --delimiter | -I | --replace | --tagstring | --colsep | -N | --max-replace-args | \
-	--delay | --timeout | --retries | --memfree)
+	--delay | --timeout | --retries | --memfree | --srun-cpus)
 		return
 		;;
 	esac

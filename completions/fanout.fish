@@ -24,7 +24,7 @@ function __fanout_after_options
             case -j --jobs --tagstring -a --arg-file -d --delimiter \
                 --colsep -N --max-replace-args -I --replace --shell \
                 --delay --timeout --termseq --retries --halt --joblog \
-                --results --memfree
+                --results --memfree --srun-cpus
                 set -e words[1..2]
             case '-*'
                 set -e words[1]
@@ -155,6 +155,8 @@ complete -c fanout $o -l results -x -a '(__fish_complete_directories)' -d "Keep 
 complete -c fanout $o -l json -d 'Print one JSON object per finished job'
 complete -c fanout $o -s f -l file -x -a '(__fanout_yaml_files)' -d 'Run the tasks of a YAML workflow'
 complete -c fanout $o -l check -d 'With -f: check the workflow file, run nothing'
+complete -c fanout $o -l srun -d 'Run each job as a step of the Slurm allocation'
+complete -c fanout $o -l srun-cpus -x -d 'CPUs per Slurm job step'
 complete -c fanout $o -l bar -d 'Show a progress bar'
 complete -c fanout $o -l progress -d 'Show progress'
 complete -c fanout $o -l eta -d 'Show the estimated time left'
