@@ -284,6 +284,7 @@ command_build(struct command *c, const struct task *t, const struct args *a,
 	env_set(c, seq, slot, host);
 	cmd->envp = t->env ? task_envp(c, t->env) : c->envp;
 	cmd->cwd = t->cwd;
+	cmd->exec_args = t->srun;
 }
 
 void

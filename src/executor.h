@@ -51,6 +51,8 @@ struct exec_cmd {
 	size_t script_len;
 	char *const *envp;
 	const char *cwd; /* where it runs; NULL: fanout's directory */
+	/* Words more for the executor, blank-separated: a task's srun ARGS. */
+	const char *exec_args;
 	/*
 	 * Bytes for the job's standard input, then end of file; NULL: it
 	 * reads /dev/null. The caller keeps them until the job is over.

@@ -245,6 +245,7 @@ node_free(struct node *n)
 	template_free(n->task.tagstring);
 	input_free(n->task.input);
 	free(n->task.cwd);
+	free(n->task.srun);
 	free(n->task.open_data);
 	for (e = n->task.env; e && *e; e++)
 		free(*e);

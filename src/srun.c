@@ -83,6 +83,8 @@ struct srunner {
 	 */
 	bool overlap;
 	char **argv; /* the srun words, then the job's */
+	char *args; /* --srun's ARGS, split in place into argv */
+	struct buf task_args; /* a task's srun ARGS, split likewise */
 	size_t nprefix, argv_cap;
 	char **envp;
 	size_t envp_cap;
@@ -112,24 +114,61 @@ pick_node(struct srunner *s)
 	return best;
 }
 
-/* argv: srun's words, -w NODE --, then the command's. */
+/*
+ * Split text at blanks, in place, into words: how many. words has room
+ * for one more than half of text's length.
+ */
+static size_t
+split_blanks(char *text, char **words)
+{
+	size_t n = 0, len;
+
+	for (;;) {
+		text += strspn(text, " \t\n");
+		if (!*text)
+			return n;
+		len = strcspn(text, " \t\n");
+		words[n++] = text;
+		if (!text[len])
+			return n;
+		text[len] = '\0';
+		text += len + 1;
+	}
+}
+
+/* Room for n words more after the first used of s->argv. */
+static void
+argv_room(struct srunner *s, size_t used, size_t n)
+{
+	if (used + n > s->argv_cap) {
+		s->argv_cap = used + n;
+		s->argv = xreallocarray(s->argv, s->argv_cap, sizeof *s->argv);
+	}
+}
+
+/*
+ * argv: srun's words, the task's (a workflow's srun: ARGS), -w NODE --,
+ * then the command's.
+ */
 static char **
 step_argv(struct srunner *s, const struct exec_cmd *cmd, size_t node)
 {
 	char *shell[] = {
 	    (char *)cmd->shell, (char *)"-c", (char *)cmd->script, NULL};
 	char *const *words = cmd->argv ? cmd->argv : shell;
-	size_t n = 0, i;
+	size_t n = 0, i = s->nprefix;
 
+	if (cmd->exec_args) {
+		buf_reset(&s->task_args);
+		buf_addstr(&s->task_args, cmd->exec_args);
+		argv_room(s, i, s->task_args.len / 2 + 1);
+		i += split_blanks(s->task_args.data, s->argv + i);
+	}
 	while (words[n])
 		n++;
-	if (s->nprefix + 3 + n + 1 > s->argv_cap) {
-		s->argv_cap = s->nprefix + 3 + n + 1;
-		s->argv = xreallocarray(s->argv, s->argv_cap, sizeof *s->argv);
-	}
+	argv_room(s, i, 3 + n + 1);
 	s->argv[EXCLUSIVE_WORD] =
 	    (char *)(s->overlap ? "--overlap" : "--exclusive");
-	i = s->nprefix;
 	s->argv[i++] = (char *)"-w";
 	s->argv[i++] = s->nodes[node].name;
 	s->argv[i++] = (char *)"--";
@@ -246,8 +285,8 @@ srun_free(struct executor *ex)
 		free(s->nodes[i].host_var);
 	}
 	free(s->nodes);
-	for (i = EXCLUSIVE_WORD + 1; i < s->nprefix; i++)
-		free(s->argv[i]);
+	free(s->args);
+	buf_release(&s->task_args);
 	free(s->argv);
 	free(s->envp);
 	free(s);
@@ -484,26 +523,16 @@ read_nodes(struct srunner *s, unsigned cpus)
 static void
 prefix_words(struct srunner *s, const struct options *o)
 {
-	const char *fixed[] = {"-N1", "-n1", "-c", s->cpus};
-	const char *p = o->srun;
-	size_t i, len;
+	const char *fixed[] = {"srun", "--quiet",
+	    "--exclusive" /* EXCLUSIVE_WORD */, "-N1", "-n1", "-c", s->cpus};
+	size_t i;
 
 	snprintf(s->cpus, sizeof s->cpus, "%u", o->srun_cpus);
-	s->argv_cap = 8 + strlen(p) / 2 + 1;
-	s->argv = xcalloc(s->argv_cap, sizeof *s->argv);
-	s->argv[s->nprefix++] = (char *)"srun";
-	s->argv[s->nprefix++] = (char *)"--quiet";
-	s->argv[s->nprefix++] = (char *)"--exclusive"; /* EXCLUSIVE_WORD */
+	s->args = xstrdup(o->srun);
+	argv_room(s, 0, sizeof fixed / sizeof *fixed + strlen(s->args) / 2 + 1);
 	for (i = 0; i < sizeof fixed / sizeof *fixed; i++)
-		s->argv[s->nprefix++] = xstrdup(fixed[i]);
-	for (;;) {
-		p += strspn(p, " \t\n");
-		if (!*p)
-			break;
-		len = strcspn(p, " \t\n");
-		s->argv[s->nprefix++] = xstrndup(p, len);
-		p += len;
-	}
+		s->argv[s->nprefix++] = (char *)fixed[i];
+	s->nprefix += split_blanks(s->args, s->argv + s->nprefix);
 }
 
 struct executor *

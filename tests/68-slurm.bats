@@ -189,3 +189,37 @@ stop_script() {
 	[ "$(wc -l <started.n2)" -eq 2 ]
 	[ -z "$(slurm_steps)" ]
 }
+
+@test "a workflow with executor: srun runs its jobs as steps; a task's srun: ARGS go to its steps" {
+	slurm_require
+	cat >wf.yaml <<-'EOF'
+	version: 1
+	executor: srun
+	tasks:
+	  small:
+	    run: echo small {} $SLURM_CPUS_PER_TASK $FANOUT_HOST
+	    each: [1, 2]
+	  big:
+	    run: echo big $BIG
+	    srun: --export=ALL,BIG=yes
+	    needs: small
+	EOF
+	run in_alloc "$FANOUT" -k -f wf.yaml
+	expect_status 0
+	[[ "${lines[0]}" == "small 1 1 n"[123] ]]
+	[[ "${lines[1]}" == "small 2 1 n"[123] ]]
+	[ "${lines[2]}" = "big yes" ]
+	[ "${#lines[@]}" -eq 3 ]
+	[ -z "$(slurm_steps)" ]
+}
+
+@test "a workflow's srun: without executor: srun is refused where it stands" {
+	printf 'version: 1\ntasks:\n  t:\n    run: "true"\n    srun: -c2\n' >wf.yaml
+	run "$FANOUT" -f wf.yaml
+	expect_status 255
+	[ "${lines[0]}" = "wf.yaml:5:11: 'srun' needs 'executor: srun' (or --srun)" ]
+	printf 'version: 1\nexecutor: slurm\ntasks:\n  t:\n    run: "true"\n' >wf.yaml
+	run "$FANOUT" -f wf.yaml
+	expect_status 255
+	[ "${lines[0]}" = "wf.yaml:2:11: 'executor' takes local or srun, not 'slurm'" ]
+}
