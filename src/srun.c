@@ -15,6 +15,10 @@
  *
  * srun waits out "step creation temporarily disabled" itself; --quiet
  * keeps that notice out of the job's stderr.
+ *
+ * NEEDSWORK: with -u the job's stderr is fanout's, unread: a step lost to
+ * a failed node is then taken for the job's own end (srun exits 0). And
+ * a task's srun: -c N is not counted against its node's CPUs.
  */
 #include <errno.h>
 #include <signal.h>

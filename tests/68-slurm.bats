@@ -223,3 +223,13 @@ stop_script() {
 	expect_status 255
 	[ "${lines[0]}" = "wf.yaml:2:11: 'executor' takes local or srun, not 'slurm'" ]
 }
+
+@test "more jobs at once than CPUs: srun waits for a step to end, no failure and no notice" {
+	slurm_require
+	# 12 slots on 6 CPUs: half of the steps wait for CPUs in srun
+	# ("step creation temporarily disabled"), which is waited out.
+	run in_alloc "$FANOUT" --srun -j 12 'sleep 0.3; echo {}' ::: $(seq 12)
+	expect_status 0
+	run sort -n <<<"$output"
+	expect_output < <(seq 12)
+}
