@@ -35,8 +35,11 @@
 #include "util.h"
 #include "xalloc.h"
 
-/* The longest srun line looked at; longer lines are the job's. */
-#define SCAN_MAX 512
+/*
+ * The longest stderr line held until it is whole: a longer one goes on
+ * at once (srun's own lines are far shorter).
+ */
+#define SCAN_MAX 4096
 #define SRUN_ERROR "srun: error: "
 /* Where --exclusive is in srun's words. */
 #define EXCLUSIVE_WORD 2
@@ -296,45 +299,39 @@ srun_free(struct executor *ex)
 	free(s);
 }
 
-/* Whether the start of a stderr line (len bytes) may be srun's. */
-static bool
-may_be_srun(const char *p, size_t len)
-{
-	size_t plen = strlen(SRUN_ERROR);
-
-	return len <= SCAN_MAX &&
-	    memcmp(p, SRUN_ERROR, len < plen ? len : plen) == 0;
-}
-
 /*
- * A whole line that may be srun's: how many of its bytes are the job's.
- * A failed node makes the job lost; "srun: error: NODE: task 0: Exited
- * with exit code N" (or Killed), perhaps after the job's last line that
- * had no newline, says what the exit status says, and the job's stderr
- * would not hold it if it ran here.
+ * A whole stderr line: how many of its bytes are the job's. srun's own
+ * line comes last (after the job's last line if that had no newline) and
+ * begins "srun: error: ". One that says the node failed makes the job
+ * lost; "NODE: task 0: Exited with exit code N" (or Killed) says what
+ * the exit status says, and would not be there if the job ran here.
  */
 static size_t
 srun_line(struct srunner *s, struct sstep *st)
 {
 	const struct buf *l = &st->line;
-	char *tail =
-	    xasprintf("%s%s: task 0: ", SRUN_ERROR, s->nodes[st->node].name);
-	const char *p, *at = NULL;
-	size_t i;
+	const char *node = s->nodes[st->node].name, *p, *at = NULL;
+	size_t i, plen = strlen(SRUN_ERROR), rest, nlen = strlen(node);
 
+	for (p = l->data;
+	     (p = memmem(p, l->len - (size_t)(p - l->data), SRUN_ERROR, plen));
+	     p++)
+		at = p;
+	if (!at)
+		return l->len;
+	rest = l->len - (size_t)(at - l->data);
 	for (i = 0; i < sizeof node_failures / sizeof *node_failures; i++)
-		if (memmem(l->data, l->len, node_failures[i],
-			strlen(node_failures[i]))) {
+		if (memmem(
+			at, rest, node_failures[i], strlen(node_failures[i]))) {
 			st->lost = true;
 			s->nodes[st->node].dead = true;
 			s->overlap = true;
+			return (size_t)(at - l->data);
 		}
-	for (p = l->data; (p = memmem(p, l->len - (size_t)(p - l->data), tail,
-			       strlen(tail)));
-	     p++)
-		at = p;
-	free(tail);
-	return at ? (size_t)(at - l->data) : l->len;
+	if (rest > plen + nlen + 10 && memcmp(at + plen, node, nlen) == 0 &&
+	    memcmp(at + plen + nlen, ": task 0: ", 10) == 0)
+		return (size_t)(at - l->data);
+	return l->len;
 }
 
 /* Pass bytes of the job's stderr on: 0, or EXEC_OUTPUT_HELD. */
@@ -362,13 +359,23 @@ pass_line(struct srunner *s, struct sstep *st, size_t n)
 
 /*
  * n bytes of the job's stderr: pass them on but srun's own lines. A line
- * that may be srun's is held until it is whole.
+ * is held until it is whole (srun's may end it), unless it grows longer
+ * than srun's ever are.
  */
 static int
 filter_err(struct srunner *s, struct sstep *st, const char *p, size_t n)
 {
+	const char *last = memrchr(p, '\n', n);
+	size_t whole = last ? (size_t)(last - p) + 1 : 0;
 	int rc = 0;
 
+	/* Whole lines with none of srun's among them: on in one piece. */
+	if (!st->passing && st->line.len == 0 && whole &&
+	    !memmem(p, whole, SRUN_ERROR, strlen(SRUN_ERROR))) {
+		rc = pass_err(s, st, p, whole);
+		p += whole;
+		n -= whole;
+	}
 	while (n > 0) {
 		const char *nl = memchr(p, '\n', n);
 		size_t len = nl ? (size_t)(nl - p) + 1 : n;
@@ -377,11 +384,11 @@ filter_err(struct srunner *s, struct sstep *st, const char *p, size_t n)
 			rc |= pass_err(s, st, p, len);
 		} else {
 			buf_add(&st->line, p, len);
-			if (!may_be_srun(st->line.data, st->line.len)) {
-				rc |= pass_line(s, st, st->line.len);
-				st->passing = !nl;
-			} else if (nl) {
+			if (nl) {
 				rc |= pass_line(s, st, srun_line(s, st));
+			} else if (st->line.len > SCAN_MAX) {
+				rc |= pass_line(s, st, st->line.len);
+				st->passing = true;
 			}
 		}
 		if (nl)
