@@ -18,7 +18,8 @@
  *
  * NEEDSWORK: with -u the job's stderr is fanout's, unread: a step lost to
  * a failed node is then taken for the job's own end (srun exits 0). And
- * a task's srun: -c N is not counted against its node's CPUs.
+ * a task's srun: -c N is not counted against its node's CPUs. A command
+ * too long for one argument (a script here) fails: srun's argv is too long.
  */
 #include <errno.h>
 #include <signal.h>
