@@ -41,7 +41,7 @@ UNITS	= $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
 
 DEBS	= build-essential pkg-config libyaml-dev libssh-dev bats parallel \
 	  openssh-client openssh-server jq tmux hyperfine time mandoc groff-base \
-	  bash-completion zsh fish clang-format
+	  bash-completion zsh fish clang-format slurm-wlm munge
 
 all: fanout
 
@@ -82,6 +82,7 @@ bench: fanout
 	@bench/workflow
 	@echo
 	@bench/ssh
+	@bench/slurm
 
 # The C sources as .clang-format has them (OpenBSD KNF, near enough).
 check-format:

@@ -23,7 +23,7 @@ _fanout_takes_value()
 	--termseq | --retries | --halt | --joblog | --results | --memfree | \
 	--file | --sshlogin | --slf | --sshloginfile | --ssh-config | \
 	--ssh-timeout | --ssh-fanout | --env | --workdir | --wd | --return | \
-	--basefile | --bf)
+	--basefile | --bf | --srun-cpus)
 		return 0
 		;;
 	--*) return 1 ;;
@@ -131,7 +131,7 @@ _fanout()
 		-f --file --check -S --sshlogin --slf --sshloginfile --slurm
 		--ssh-config --ssh-accept-new --ssh-timeout --ssh-fanout
 		--filter-hosts --env --workdir --wd --nonall --onall --transfer
-		--return --cleanup --basefile --bf
+		--return --cleanup --basefile --bf --srun --srun-cpus
 		-h --help -V --version --will-cite --no-notice --bibtex'
 	local signals='HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2
 		PIPE ALRM TERM CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ
@@ -246,7 +246,7 @@ _fanout()
 		;;
 	-d | --delimiter | -I | --replace | --tagstring | --colsep | -N | --max-replace-args | \
 	--delay | --timeout | --retries | --memfree | --ssh-timeout | \
-	--ssh-fanout | --workdir | --wd)
+	--ssh-fanout | --workdir | --wd | --srun-cpus)
 		return
 		;;
 	esac

@@ -26,7 +26,8 @@ function __fanout_after_options
                 --delay --timeout --termseq --retries --halt --joblog \
                 --results --memfree -S --sshlogin --slf --sshloginfile \
                 --ssh-config --ssh-timeout --ssh-fanout --env --workdir --wd \
-                --return --basefile --bf
+                --return --basefile --bf \
+                --srun-cpus
                 set -e words[1..2]
             case '-*'
                 set -e words[1]
@@ -206,6 +207,8 @@ complete -c fanout $o -l return -r -F -d 'Fetch a file (a template) after the jo
 complete -c fanout $o -l cleanup -d 'Remove the files sent and fetched on the host'
 complete -c fanout $o -l basefile -r -F -d 'Send a file to each host once'
 complete -c fanout $o -l bf -r -F -d 'Send a file to each host once'
+complete -c fanout $o -l srun -d 'Run each job as a step of the Slurm allocation'
+complete -c fanout $o -l srun-cpus -x -d 'CPUs per Slurm job step'
 complete -c fanout $o -l bar -d 'Show a progress bar'
 complete -c fanout $o -l progress -d 'Show progress'
 complete -c fanout $o -l eta -d 'Show the estimated time left'

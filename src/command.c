@@ -288,6 +288,7 @@ command_build(struct command *c, const struct task *t, const struct args *a,
 	cmd->args = a;
 	cmd->seq = seq;
 	cmd->slot = slot;
+	cmd->exec_args = t->srun;
 }
 
 void

@@ -55,6 +55,8 @@ struct exec_cmd {
 	/* Its task's own variables, "NAME=value", in envp too: what a
 	 * remote job must be given. NULL: none. */
 	char *const *task_env;
+	/* Words more for the executor, blank-separated: a task's srun ARGS. */
+	const char *exec_args;
 	/*
 	 * Bytes for the job's standard input, then end of file; NULL: it
 	 * reads /dev/null. The caller keeps them until the job is over.
@@ -153,6 +155,11 @@ struct executor {
 	 * runs (-k), since a lost one runs again from the start.
 	 */
 	bool may_lose;
+	/*
+	 * The CPUs -j's N% and 100% count: 0 for this machine's (a Slurm
+	 * allocation has its own).
+	 */
+	long ncpu;
 	/* Descriptors each job holds open in fanout, at most. */
 	unsigned fds_per_job;
 	/* Poll descriptors each running job may add, at most, and more. */

@@ -49,7 +49,8 @@ static optdef_set_cb set_flag, set_output, set_progress, set_jobs,
     set_max_args, set_replace, set_shell, set_delay, set_timeout, set_termseq,
     set_retries, set_halt, set_joblog, set_results, set_memfree, set_nothing,
     set_workflow, set_strlist, set_slf, set_ssh_config, set_ssh_timeout,
-    set_ssh_fanout, set_workdir, show_help, show_version;
+    set_ssh_fanout, set_workdir, set_srun, set_srun_cpus, show_help,
+    show_version;
 
 #define FLAG(field) offsetof(struct options, field)
 #define NOPTIONS (sizeof long_options / sizeof *long_options)
@@ -133,6 +134,8 @@ static const struct optdef long_options[] = {
 	    set_strlist, FLAG(basefiles) },
 	{ "nonall", no_argument, 0, OPT_NONE, set_flag, FLAG(nonall) },
 	{ "onall", no_argument, 0, OPT_NONE, set_flag, FLAG(onall) },
+	{ "srun", optional_argument, 0, OPT_SRUN, set_srun, 0 },
+	{ "srun-cpus", required_argument, 0, OPT_SRUN_CPUS, set_srun_cpus, 0 },
 	{ "help", no_argument, 'h', OPT_NONE, show_help, 0 },
 	{ "version", no_argument, 'V', OPT_NONE, show_version, 0 },
 	{ "will-cite", no_argument, 0, OPT_NONE, set_nothing, 0 },
@@ -225,6 +228,11 @@ static const char usage_more[] =
     "      --nonall, --onall  the command once on every host / every job "
     "on\n"
     "                         every host\n"
+    "\n"
+    "Slurm:\n"
+    "      --srun[=ARGS]      run each job as a step of the allocation:\n"
+    "                         srun --exclusive -N1 -n1 -c CPUS ARGS -- CMD\n"
+    "      --srun-cpus N      CPUs per job step (default 1)\n"
     "\n"
     "Workflows:\n"
     "  -f, --file FILE [TASK...]  run the tasks of a YAML workflow (only the\n"
@@ -353,6 +361,20 @@ set_jobs(struct parse_state *ps, const struct optdef *d, char *arg)
 {
 	(void)d;
 	optval_jobs(ps->o, arg);
+}
+
+static void
+set_srun(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->srun = arg ? arg : "";
+}
+
+static void
+set_srun_cpus(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->srun_cpus = (unsigned)optval_count("--srun-cpus", arg, 1);
 }
 
 static void
@@ -756,6 +778,7 @@ options_init(struct options *o)
 	memset(o, 0, sizeof *o);
 	o->task = (struct task_settings)TASK_SETTINGS_INIT;
 	o->delimiter = '\n';
+	o->srun_cpus = 1;
 	optval_termseq_default(&o->termseq);
 	o->ssh_timeout = 10;
 	o->ssh_fanout = 32;
@@ -820,6 +843,9 @@ check_remote(const struct options *o)
 
 	if (o->onall && o->nonall)
 		optval_error("--onall and --nonall cannot be combined");
+	if (o->srun && hosts)
+		optval_error("--srun runs jobs as Slurm steps, -S, --slf and "
+			     "--slurm over SSH: choose one");
 	if ((o->onall || o->nonall) && !hosts)
 		optval_error("--%s needs hosts: -S, --slf or --slurm",
 		    o->onall ? "onall" : "nonall");
@@ -854,6 +880,8 @@ options_check(const struct options *o)
 			     "fanout does not see the output");
 	if (o->check && !o->workflow)
 		optval_error("--check needs -f FILE");
+	if (options_is_set(o, OPT_SRUN_CPUS) && !o->srun && !o->workflow)
+		optval_error("--srun-cpus needs --srun");
 	if (o->workflow && (o->ngroups || o->retry_failed))
 		optval_error("-f cannot be combined with %s",
 		    o->retry_failed ? "--retry-failed" : "-a");

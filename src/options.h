@@ -94,6 +94,8 @@ enum option_id {
 	OPT_MEMFREE,
 	OPT_WORKFLOW,
 	OPT_CHECK,
+	OPT_SRUN,
+	OPT_SRUN_CPUS,
 	OPT_COUNT
 };
 
@@ -164,6 +166,8 @@ struct options {
 	bool cleanup;
 	bool nonall;
 	bool onall;
+	const char *srun; /* --srun's ARGS ("" for none); NULL: run here */
+	unsigned srun_cpus; /* --srun-cpus: CPUs per job step */
 };
 
 /*

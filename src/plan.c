@@ -248,6 +248,7 @@ node_free(struct node *n)
 	for (e = n->task.hosts; e && *e; e++)
 		free(*e);
 	free(n->task.hosts);
+	free(n->task.srun);
 	free(n->task.open_data);
 	for (e = n->task.env; e && *e; e++)
 		free(*e);

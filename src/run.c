@@ -78,7 +78,7 @@ run_open(struct run *r, struct plan *plan, const struct options *o,
 	job_events(r, &r->ev);
 	ex->ev = &r->ev;
 	sig_watch(ex);
-	slots_init(&r->slots, o, ex->fds_per_job, ex->slots_total);
+	slots_init(&r->slots, o, ex->fds_per_job, ex->slots_total, ex->ncpu);
 	r->cmd = command_new(o);
 	/*
 	 * Output bound for /dev/null is not worth capturing: the jobs write

@@ -20,6 +20,7 @@
 #include "sched.h"
 #include "sig.h"
 #include "spawn.h"
+#include "srun.h"
 #include "ssh.h"
 #include "util.h"
 #include "xalloc.h"
@@ -394,7 +395,8 @@ sched_run(struct plan *plan, const struct options *o)
 	    (o->results && results_prepare(o->results, o->dry_run) < 0))
 		return FANOUT_STATUS_ERROR;
 	sig_init();
-	ex = spawn_executor_new(sig_ignored());
+	ex = o->srun && !o->dry_run ? srun_executor_new(o, sig_ignored())
+				    : spawn_executor_new(sig_ignored());
 	/* --dry-run connects nowhere. */
 	if (ssh_wanted(o) && !o->dry_run && !(ex = ssh_executor_new(o, ex)))
 		return FANOUT_STATUS_ERROR;

@@ -9,9 +9,9 @@
 
 const char *const wfcheck_top_keys[] = {"version", "jobs", "hosts",
     "keep-order", "output", "tag", "halt", "joblog", "shell", "env", "defaults",
-    "tasks", NULL};
+    "tasks", "executor", NULL};
 static const char *const task_keys[] = {"run", "each", "matrix", "needs",
-    "when", "cwd", "env", "timeout", "retries", "jobs", "hosts", NULL};
+    "when", "cwd", "env", "timeout", "retries", "jobs", "hosts", "srun", NULL};
 static const char *const each_keys[] = {"files", "file", "stdin", NULL};
 
 /* The value of a key, from the task's own map or from defaults. */
@@ -338,6 +338,8 @@ wfcheck_task(struct workflow *wf, const struct ynode *t, bool is_defaults)
 			    "'when' takes success or always, not '%s'", s);
 	}
 	if ((v = ynode_get(t, "cwd")) && wfcheck_string(wf, v, "cwd", &s) < 0)
+		return -1;
+	if ((v = ynode_get(t, "srun")) && wfcheck_string(wf, v, "srun", &s) < 0)
 		return -1;
 	if ((v = ynode_get(t, "env")) && wfcheck_env(wf, v) < 0)
 		return -1;

@@ -72,6 +72,22 @@ parse_halt(struct options *o, const char *s)
 	optval_halt(&o->halt, s);
 }
 
+/* executor: local or srun (--srun), unless the command line gave --srun. */
+static int
+apply_executor(struct workflow *wf, const struct ynode *v)
+{
+	const char *s;
+
+	if (wfcheck_string(wf, v, "executor", &s) < 0)
+		return -1;
+	if (strcmp(s, "local") != 0 && strcmp(s, "srun") != 0)
+		return ydoc_error(wf->doc, v->mark,
+		    "'executor' takes local or srun, not '%s'", s);
+	if (!options_is_set(wf->o, OPT_SRUN) && strcmp(s, "srun") == 0)
+		wf->o->srun = "";
+	return 0;
+}
+
 /* The file's run-wide settings, where the command line set none. */
 static int
 apply_settings(struct workflow *wf, const struct ynode *root)
@@ -130,6 +146,8 @@ apply_settings(struct workflow *wf, const struct ynode *root)
 		if (!options_is_set(o, OPT_JOBLOG))
 			o->joblog = s;
 	}
+	if ((v = ynode_get(root, "executor")) && apply_executor(wf, v) < 0)
+		return -1;
 	if ((v = ynode_get(root, "shell"))) {
 		const char *s;
 
@@ -414,6 +432,12 @@ build_task(struct workflow *wf, struct wtask *w, struct task *t)
 		t->cwd = xstrdup(v->value);
 	if ((v = wfcheck_get(wf, w->node, "hosts")))
 		task_hosts(wf, t, v);
+	if ((v = wfcheck_get(wf, w->node, "srun"))) {
+		if (!wf->o->srun)
+			return ydoc_error(wf->doc, v->mark,
+			    "'srun' needs 'executor: srun' (or --srun)");
+		t->srun = xstrdup(v->value);
+	}
 	if ((v = wfcheck_get(wf, w->node, "each")) && each_input(wf, t, v) < 0)
 		return -1;
 	if ((v = wfcheck_get(wf, w->node, "matrix")) &&
