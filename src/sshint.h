@@ -206,6 +206,7 @@ struct shost {
 	unsigned per_sess; /* channels a session takes */
 	unsigned nsess; /* sessions up */
 	unsigned nwanted; /* sessions asked of the connectors */
+	bool no_more; /* another session failed: make do with these */
 };
 
 enum sjob_phase {

@@ -236,6 +236,7 @@ add_session(struct worker *w, struct req *r)
 		h->nwanted--;
 	if (!r->session) {
 		/* A handshake failed: the host is down if it has no other. */
+		h->no_more = h->nsess > 0;
 		if (h->nsess == 0) {
 			pool_event(w->pool, EV_HOST_DOWN, h, NULL, r->permanent,
 			    0, r->why, strlen(r->why) + 1);
@@ -375,8 +376,11 @@ open_channels(struct worker *w, struct shost *h)
 
 	while ((sj = h->queue)) {
 		if (!(s = free_session(w, h))) {
-			/* More jobs than channels: another session. */
-			if (h->nsess && !h->nwanted) {
+			/*
+			 * More jobs than channels: another session, unless
+			 * one failed (they wait for the channels there are).
+			 */
+			if (h->nsess && !h->nwanted && !h->no_more) {
 				h->nwanted++;
 				pool_connect(w->pool, h, false);
 			}
