@@ -300,39 +300,49 @@ srun_free(struct executor *ex)
 	free(s);
 }
 
+enum srun_kind
+srun_classify(const char *line, size_t len, const char *node, size_t *keep)
+{
+	const char *p, *at = NULL;
+	size_t i, plen = strlen(SRUN_ERROR), rest, nlen = strlen(node);
+
+	*keep = len;
+	for (p = line;
+	     (p = memmem(p, len - (size_t)(p - line), SRUN_ERROR, plen)); p++)
+		at = p;
+	if (!at)
+		return SRUN_JOB;
+	rest = len - (size_t)(at - line);
+	for (i = 0; i < sizeof node_failures / sizeof *node_failures; i++)
+		if (memmem(
+			at, rest, node_failures[i], strlen(node_failures[i]))) {
+			*keep = (size_t)(at - line);
+			return SRUN_NODE_FAILED;
+		}
+	if (rest > plen + nlen + 10 && memcmp(at + plen, node, nlen) == 0 &&
+	    memcmp(at + plen + nlen, ": task 0: ", 10) == 0) {
+		*keep = (size_t)(at - line);
+		return SRUN_STATUS;
+	}
+	return SRUN_JOB;
+}
+
 /*
- * A whole stderr line: how many of its bytes are the job's. srun's own
- * line comes last (after the job's last line if that had no newline) and
- * begins "srun: error: ". One that says the node failed makes the job
- * lost; "NODE: task 0: Exited with exit code N" (or Killed) says what
- * the exit status says, and would not be there if the job ran here.
+ * A whole stderr line: how many of its bytes are the job's. A failed
+ * node makes the job lost.
  */
 static size_t
 srun_line(struct srunner *s, struct sstep *st)
 {
-	const struct buf *l = &st->line;
-	const char *node = s->nodes[st->node].name, *p, *at = NULL;
-	size_t i, plen = strlen(SRUN_ERROR), rest, nlen = strlen(node);
+	size_t keep;
 
-	for (p = l->data;
-	     (p = memmem(p, l->len - (size_t)(p - l->data), SRUN_ERROR, plen));
-	     p++)
-		at = p;
-	if (!at)
-		return l->len;
-	rest = l->len - (size_t)(at - l->data);
-	for (i = 0; i < sizeof node_failures / sizeof *node_failures; i++)
-		if (memmem(
-			at, rest, node_failures[i], strlen(node_failures[i]))) {
-			st->lost = true;
-			s->nodes[st->node].dead = true;
-			s->overlap = true;
-			return (size_t)(at - l->data);
-		}
-	if (rest > plen + nlen + 10 && memcmp(at + plen, node, nlen) == 0 &&
-	    memcmp(at + plen + nlen, ": task 0: ", 10) == 0)
-		return (size_t)(at - l->data);
-	return l->len;
+	if (srun_classify(st->line.data, st->line.len, s->nodes[st->node].name,
+		&keep) == SRUN_NODE_FAILED) {
+		st->lost = true;
+		s->nodes[st->node].dead = true;
+		s->overlap = true;
+	}
+	return keep;
 }
 
 /* Pass bytes of the job's stderr on: 0, or EXEC_OUTPUT_HELD. */

@@ -7,6 +7,7 @@
 #define SRUN_H
 
 #include <signal.h>
+#include <stddef.h>
 
 struct executor;
 struct options;
@@ -20,5 +21,21 @@ struct options;
  */
 struct executor *srun_executor_new(
     const struct options *o, const sigset_t *ignored);
+
+/* What the end of a line of a step's stderr is. */
+enum srun_kind {
+	SRUN_JOB, /* the job's own, all of it */
+	SRUN_STATUS, /* srun's "srun: error: NODE: task 0: ..." exit line */
+	SRUN_NODE_FAILED, /* srun's line saying that the node failed */
+};
+
+/*
+ * Read a whole line (len bytes, its newline or not) of the stderr of a
+ * step on node. srun's own line begins "srun: error: " and comes last in
+ * it (after the job's last line when that had no newline). *keep: how
+ * many of its first bytes are the job's (len for SRUN_JOB).
+ */
+enum srun_kind srun_classify(
+    const char *line, size_t len, const char *node, size_t *keep);
 
 #endif

@@ -233,3 +233,14 @@ stop_script() {
 	run sort -n <<<"$output"
 	expect_output < <(seq 12)
 }
+
+@test "--srun-cpus 2: each step has two CPUs; the steps spread over the nodes" {
+	slurm_require
+	run in_alloc "$FANOUT" --srun --srun-cpus 2 --joblog jl \
+	    'echo {} $SLURM_CPUS_PER_TASK' ::: 1 2 3 4 5 6
+	expect_status 0
+	[ "$(cut -d ' ' -f 2 <<<"$output" | sort -u)" = 2 ]
+	[ "${#lines[@]}" -eq 6 ]
+	run bash -c "tail -n +2 jl | cut -f2 | sort -u | tr '\n' ' '"
+	[ "$output" = "n1 n2 n3 " ]
+}
