@@ -21,8 +21,9 @@ function __fanout_after_options
             case '-f?*'
                 set -g __fanout_wf (string sub -s 3 -- $words[1])
                 set -e words[1]
-            case -j --jobs --tagstring -a --arg-file -d --delimiter \
-                --colsep -N --max-replace-args -I --replace --shell \
+            case -j --jobs -P --max-procs --tagstring -a --arg-file -d \
+                --delimiter --colsep -N --max-replace-args -n --max-args \
+                -L --max-lines -s --max-chars -E -I --replace --shell \
                 --delay --timeout --termseq --retries --halt --joblog \
                 --results --memfree
                 set -e words[1..2]
@@ -129,7 +130,17 @@ complete -c fanout $o -s 0 -l null -d 'Items end with NUL'
 complete -c fanout $o -s d -l delimiter -x -d 'Items end with a character'
 complete -c fanout $o -l colsep -x -d 'Split items into columns at a regex'
 complete -c fanout $o -s r -l no-run-if-empty -d 'Skip empty items'
-complete -c fanout $o -s N -l max-replace-args -x -d 'Items per job'
+complete -c fanout $o -s P -l max-procs -r -F -a '0 100% 50% +0 -1' -d 'Jobs at once, as -j'
+complete -c fanout $o -s N -l max-replace-args -x -d 'Items per job, a word with {} repeated per item'
+complete -c fanout $o -s n -l max-args -x -d 'At most N items per job, {} is all of them'
+complete -c fanout $o -s L -x -d 'N lines per job, a word with {} repeated per line'
+complete -c fanout $o -l max-lines -x -d 'N lines per job, {} is all of them'
+complete -c fanout $o -s m -d 'As many items per job as fit, spread over the slots'
+complete -c fanout $o -s X -d 'As -m, a word with {} repeated per item'
+complete -c fanout $o -l xargs -d 'As many items per job as fit'
+complete -c fanout $o -s s -l max-chars -x -d 'Commands shorter than N bytes'
+complete -c fanout $o -l show-limits -d 'Print the command length limits, then run'
+complete -c fanout $o -s E -x -d 'The input ends at this item'
 complete -c fanout $o -s I -l replace -x -d 'Replacement string instead of {}'
 complete -c fanout $o -s q -l quote -d "Quote the command's own words too"
 complete -c fanout $o -l shell -x -a '(__fish_complete_command)' -d 'Shell for commands that need one'

@@ -48,14 +48,16 @@ static optdef_set_cb set_flag, set_output, set_progress, set_jobs,
     set_tagstring, set_arg_file, set_null, set_delimiter, set_colsep,
     set_max_args, set_replace, set_shell, set_delay, set_timeout, set_termseq,
     set_retries, set_halt, set_joblog, set_results, set_memfree, set_nothing,
-    set_workflow, show_help, show_version;
+    set_workflow, show_help, show_version, set_pack, set_eof, set_max_chars;
 
 #define FLAG(field) offsetof(struct options, field)
+/* set_max_args: which option */
+enum { ARGS_N, ARGS_n, ARGS_L, ARGS_l };
 #define NOPTIONS (sizeof long_options / sizeof *long_options)
 /* getopt_long's value for long_options[i] without a letter: LONG_ONLY + i */
 #define LONG_ONLY 256
 
-static const char short_options[] = "+:j:kuva:0d:rN:I:qf:hV";
+static const char short_options[] = "+:j:P:kuva:0d:rN:n:L:mXE:s:I:qf:hV";
 
 /*
  * Every option, one a line: tests/70-docs.bats reads this table too.
@@ -64,6 +66,7 @@ static const char short_options[] = "+:j:kuva:0d:rN:I:qf:hV";
 /* clang-format off */
 static const struct optdef long_options[] = {
 	{ "jobs", required_argument, 'j', OPT_JOBS, set_jobs, 0 },
+	{ "max-procs", required_argument, 'P', OPT_JOBS, set_jobs, 0 },
 	{ "keep-order", no_argument, 'k', OPT_KEEP_ORDER,
 	    set_flag, FLAG(keep_order) },
 	{ "group", no_argument, 0, OPT_OUTPUT, set_output, OUTPUT_GROUP },
@@ -82,7 +85,20 @@ static const struct optdef long_options[] = {
 	{ "no-run-if-empty", no_argument, 'r', OPT_SKIP_EMPTY,
 	    set_flag, FLAG(skip_empty) },
 	{ "max-replace-args", required_argument, 'N', OPT_MAX_ARGS,
-	    set_max_args, 0 },
+	    set_max_args, ARGS_N },
+	{ "max-args", required_argument, 'n', OPT_MAX_ARGS,
+	    set_max_args, ARGS_n },
+	{ "max-lines", required_argument, 0, OPT_MAX_ARGS,
+	    set_max_args, ARGS_l },
+	{ NULL, required_argument, 'L', OPT_MAX_ARGS, set_max_args, ARGS_L },
+	{ NULL, no_argument, 'm', OPT_PACK, set_pack, PACK_M },
+	{ NULL, no_argument, 'X', OPT_PACK, set_pack, PACK_X },
+	{ "xargs", no_argument, 0, OPT_PACK, set_pack, PACK_XARGS },
+	{ "max-chars", required_argument, 's', OPT_MAX_CHARS,
+	    set_max_chars, 0 },
+	{ "show-limits", no_argument, 0, OPT_NONE,
+	    set_flag, FLAG(show_limits) },
+	{ NULL, required_argument, 'E', OPT_EOF, set_eof, 0 },
 	{ "replace", required_argument, 'I', OPT_REPLACE, set_replace, 0 },
 	{ "quote", no_argument, 'q', OPT_QUOTE, set_flag, FLAG(quote) },
 	{ "shell", required_argument, 0, OPT_SHELL, set_shell, 0 },
@@ -111,7 +127,7 @@ static const struct optdef long_options[] = {
 	{ "will-cite", no_argument, 0, OPT_NONE, set_nothing, 0 },
 	{ "no-notice", no_argument, 0, OPT_NONE, set_nothing, 0 },
 	{ "bibtex", no_argument, 0, OPT_NONE, set_nothing, 0 },
-	{ NULL, 0, 0, OPT_NONE, NULL, 0 }
+	{ NULL, 0, 0, OPT_NONE, NULL, 0 } /* set is NULL: the end */
 };
 /* clang-format on */
 
@@ -132,7 +148,20 @@ static const char usage_text[] =
     "  -d, --delimiter C      items end with byte C (\\n, \\t, \\0 escapes)\n"
     "      --colsep REGEX     split items into columns {1} {2} ...\n"
     "  -r, --no-run-if-empty  skip empty items\n"
-    "  -N, --max-replace-args N  N items per job, as {1}..{N}\n"
+    "  -N, --max-replace-args N  N items per job, as {1}..{N}; a word with {}\n"
+    "                         is repeated per item\n"
+    "  -n, --max-args N       at most N items per job, {} is all of them\n"
+    "  -L N                   N lines per job (a line ending in a blank goes "
+    "on);\n"
+    "                         a word with {} is repeated per line\n"
+    "      --max-lines N      the same, {} is all the lines\n"
+    "  -m, --xargs            as many items per job as fit (-m spreads them\n"
+    "                         over the job slots when the input is short)\n"
+    "  -X                     as -m, a word with {} repeated per item\n"
+    "  -s, --max-chars N      with -m, -X, --xargs, -n, -L: commands shorter "
+    "than N\n"
+    "      --show-limits      print the command length limits, then run\n"
+    "  -E STR                 the input ends at an item STR\n"
     "\n"
     "Command:\n"
     "  {} {.} {/} {//} {/.} {#} {%} {N} {N.} {N/} {N//} {N/.}  replacement "
@@ -145,6 +174,7 @@ static const char usage_text[] =
     "Scheduling:\n"
     "  -j, --jobs N|FILE      N at once; N%, +N, -N of the CPUs; 0 = no "
     "limit;\n"
+    "  -P, --max-procs N|FILE the same\n"
     "                         FILE holds N, read again as jobs end\n"
     "      --delay SECS[auto] wait between job starts (auto: x1.3 after a\n"
     "                         failure, x0.9 after a success)\n"
@@ -343,12 +373,41 @@ set_colsep(struct parse_state *ps, const struct optdef *d, char *arg)
 	ps->o->colsep = arg;
 }
 
+/*
+ * -N (context replace), -n (none), -L (lines, context replace),
+ * --max-lines (lines, none), as GNU parallel.
+ */
 static void
 set_max_args(struct parse_state *ps, const struct optdef *d, char *arg)
 {
-	(void)d;
-	ps->o->max_args = optval_count("-N", arg, 0);
+	static const char *const names[] = {"-N", "-n", "-L", "--max-lines"};
+
+	ps->o->max_args = optval_count(names[d->arg], arg, 0);
 	ps->o->no_args = ps->o->max_args == 0;
+	ps->o->max_args_context = d->arg == ARGS_N || d->arg == ARGS_L;
+	ps->o->max_lines = d->arg == ARGS_L || d->arg == ARGS_l;
+}
+
+static void
+set_pack(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)arg;
+	ps->o->pack = (enum pack_mode)d->arg;
+}
+
+static void
+set_max_chars(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->max_chars = optval_count("-s", arg, 1);
+}
+
+/* -E STR: the input ends at an item STR; -E '' ends nothing (GNU). */
+static void
+set_eof(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->eof_str = *arg ? arg : NULL;
 }
 
 static void
@@ -459,16 +518,18 @@ static void
 getopt_table(struct option *lo)
 {
 	const struct optdef *d;
-	size_t i;
+	size_t i, n = 0;
 
 	for (i = 0; i < NOPTIONS; i++) {
 		d = &long_options[i];
 		if (d->letter && !strchr(short_options, d->letter))
 			BUG("-%c is not in short_options", d->letter);
-		lo[i].name = d->name;
-		lo[i].has_arg = d->has_arg;
-		lo[i].flag = NULL;
-		lo[i].val = d->letter ? d->letter : LONG_ONLY + (int)i;
+		if (!d->name && d->set)
+			continue; /* a short option only: -m, -X, -E */
+		lo[n].name = d->name;
+		lo[n].has_arg = d->has_arg;
+		lo[n].flag = NULL;
+		lo[n++].val = d->letter ? d->letter : LONG_ONLY + (int)i;
 	}
 }
 
@@ -480,7 +541,7 @@ find_option(int c)
 
 	if (c >= LONG_ONLY && c < LONG_ONLY + (int)NOPTIONS - 1)
 		return &long_options[c - LONG_ONLY];
-	for (d = long_options; d->name; d++)
+	for (d = long_options; d->set; d++)
 		if (d->letter == c)
 			return d;
 	BUG("option %d is not in long_options", c);
@@ -719,6 +780,21 @@ options_check(const struct options *o)
 		    o->retry_failed ? "--retry-failed" : "-a");
 }
 
+/* --show-limits: GNU parallel's text; the run goes on after it. */
+static void
+show_limits(const struct options *o)
+{
+	printf("Maximal size of command: %zu\n"
+	       "Maximal usable size of command: %zu\n\n"
+	       "Execution will continue now, and it will try to read its "
+	       "input\nand run commands; if this is not what you wanted to "
+	       "happen, please\npress CTRL-D or CTRL-C\n",
+	    util_command_max(),
+	    o->max_chars ? o->max_chars : util_command_usable());
+	if (fflush(stdout) != 0 || ferror(stdout))
+		fatal("cannot write --show-limits");
+}
+
 void
 options_parse(struct options *o, int argc, char **argv)
 {
@@ -732,6 +808,8 @@ options_parse(struct options *o, int argc, char **argv)
 	/* A workflow file may give what the checks look for: after it. */
 	if (!o->workflow || o->ngroups || o->retry_failed)
 		options_check(o);
+	if (o->show_limits)
+		show_limits(o);
 }
 
 bool

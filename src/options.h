@@ -19,6 +19,14 @@ struct group {
 	bool linked; /* :::+ / ::::+: pairs with the group before, if any */
 };
 
+/* -m, -X, --xargs: as many values per command as fit */
+enum pack_mode {
+	PACK_NONE,
+	PACK_M, /* spread over the job slots when the input ends */
+	PACK_X, /* as PACK_M, with context replace */
+	PACK_XARGS /* no spreading */
+};
+
 enum halt_when { HALT_NEVER, HALT_SOON, HALT_NOW };
 enum halt_what { HALT_FAIL, HALT_SUCCESS, HALT_DONE };
 
@@ -94,6 +102,9 @@ enum option_id {
 	OPT_MEMFREE,
 	OPT_WORKFLOW,
 	OPT_CHECK,
+	OPT_PACK,
+	OPT_EOF,
+	OPT_MAX_CHARS,
 	OPT_COUNT
 };
 
@@ -117,8 +128,14 @@ struct options {
 	int delimiter; /* input record separator */
 	const char *colsep;
 	bool skip_empty;
-	size_t max_args; /* -N; 0: one item per job */
+	size_t max_args; /* -N, -n, -L; 0: one item per job */
 	bool no_args; /* -N 0: one item per job, inserted nowhere */
+	bool max_args_context; /* -N, -L: {} words repeated per value */
+	bool max_lines; /* -L: a line ending in a blank goes on */
+	enum pack_mode pack;
+	size_t max_chars; /* -s; 0: fanout's default where it packs */
+	bool show_limits;
+	const char *eof_str; /* -E: input ends at this item; NULL: none */
 	const char *replace; /* -I; NULL: "{}" */
 	bool quote;
 	const char *shell;

@@ -28,6 +28,8 @@ struct seg {
 	enum form form;
 	long argn; /* 0: every argument; -1: the last one */
 	bool code; /* in the command's first word: shell text, not data */
+	bool ctx; /* -X: the first of a word repeated per value */
+	size_t ctx_end; /* ctx: the index after the word's last segment */
 	const char *text; /* SEG_LIT, SEG_BLANK */
 	size_t len;
 };
@@ -351,6 +353,30 @@ split_words(struct template *t)
 	t->cap = out.cap;
 }
 
+/*
+ * Context replace (-X): mark each word that holds a form of {} (every
+ * value) so that rendering repeats it once per value.
+ */
+static void
+mark_context(struct template *t)
+{
+	size_t start, end;
+	bool all;
+
+	for (start = 0; start < t->n; start = end + 1) {
+		all = false;
+		for (end = start; end < t->n && t->segs[end].kind != SEG_BLANK;
+		     end++)
+			if (t->segs[end].kind == SEG_ARG &&
+			    t->segs[end].argn == 0)
+				all = true;
+		if (all) {
+			t->segs[start].ctx = true;
+			t->segs[start].ctx_end = end;
+		}
+	}
+}
+
 static void
 append_items(struct template *t)
 {
@@ -406,9 +432,12 @@ template_new(char *const *words, size_t nwords, const struct template_opts *o)
 			append_items(t);
 		mark_first_word_code(t);
 		t->shell = needs_shell(t);
-		if (!t->shell)
+		/* Blank segments render as they were: the shell text stays. */
+		if (!t->shell || o->context)
 			split_words(t);
 	}
+	if (o->context)
+		mark_context(t);
 	free(starts);
 	return t;
 }
@@ -543,15 +572,23 @@ apply_form(enum form form, const char *v, size_t len, size_t *outlen)
 
 /*
  * The arguments a {...} stands for, as a count and the first index: all of
- * them for {}, one for {n} or {-n}, none when that one is missing (then it
- * renders as nothing, not as '').
+ * them for {} (or only the one given, in a copy of a context word), one
+ * for {n} or {-n}, none when that one is missing (then it renders as
+ * nothing, not as '').
  */
+#define ALL_VALUES ((size_t)-1)
+
 static size_t
-seg_args(const struct seg *s, const struct args *a, size_t *first)
+seg_args(const struct seg *s, const struct args *a, size_t only, size_t *first)
 {
 	long i;
 
 	*first = 0;
+	if (s->argn == 0 && only != ALL_VALUES) {
+		/* A copy of a context word: its one value. */
+		*first = only;
+		return only < a->n ? 1 : 0;
+	}
 	if (s->argn == 0)
 		return a->n;
 	i = s->argn > 0 ? s->argn - 1 : (long)a->n + s->argn;
@@ -561,8 +598,19 @@ seg_args(const struct seg *s, const struct args *a, size_t *first)
 	return 1;
 }
 
-/* RENDER_SHELL_CODE: a value that is shell text (in the first word). */
-enum render_mode { RENDER_SHELL, RENDER_SHELL_CODE, RENDER_TEXT };
+/* RENDER_ARGV: words of an argument vector. */
+enum render_mode { RENDER_SHELL, RENDER_TEXT, RENDER_ARGV };
+
+/* What a rendering writes to, and with what. */
+struct render {
+	const struct template *t;
+	const struct args *a;
+	size_t seq, slot;
+	enum render_mode mode;
+	struct buf *out; /* RENDER_ARGV: words->data */
+	struct args *words; /* RENDER_ARGV: the words made */
+	bool open; /* RENDER_ARGV: a word is being built */
+};
 
 static void
 add_number(struct buf *out, size_t n)
@@ -573,63 +621,111 @@ add_number(struct buf *out, size_t n)
 	buf_add(out, num, (size_t)len);
 }
 
+/* Start the word being built, unless it is started already. */
 static void
-add_value(struct buf *out, enum render_mode mode, const char *v, size_t len)
+word_open(struct render *r)
 {
-	if (mode == RENDER_SHELL_CODE)
-		buf_add(out, v, len);
-	else if (mode == RENDER_SHELL)
-		shell_quote(out, v, len);
+	if (r->mode == RENDER_ARGV && !r->open)
+		args_open(r->words);
+	r->open = true;
+}
+
+/* Blanks between words: a word break in an argument vector. */
+static void
+add_break(struct render *r, const char *blank, size_t len)
+{
+	if (r->mode != RENDER_ARGV)
+		buf_add(r->out, blank, len);
+	else if (r->open)
+		args_close(r->words);
+	r->open = false;
+}
+
+static void
+add_value(struct render *r, const struct seg *s, const char *v, size_t len)
+{
+	word_open(r);
+	if (r->mode == RENDER_SHELL && !s->code)
+		shell_quote(r->out, v, len);
 	else
-		buf_add(out, v, len);
+		buf_add(r->out, v, len);
+}
+
+static void render_range(struct render *r, size_t from, size_t to, size_t only);
+
+/* A context word (-X) from segment i: once per value, blank-separated. */
+static void
+render_context(struct render *r, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j == 0 || j < r->a->n; j++) {
+		if (j)
+			add_break(r, " ", 1);
+		render_range(r, i, r->t->segs[i].ctx_end, j);
+	}
+}
+
+/* Segments from..to-1; only: the one value {} stands for, or ALL_VALUES. */
+static void
+render_range(struct render *r, size_t from, size_t to, size_t only)
+{
+	const struct args *a = r->a;
+	const char *v;
+	size_t i, j, len, n, first;
+
+	for (i = from; i < to; i++) {
+		const struct seg *s = &r->t->segs[i];
+
+		if (s->ctx && only == ALL_VALUES) {
+			render_context(r, i);
+			i = s->ctx_end - 1;
+			continue;
+		}
+		switch (s->kind) {
+		case SEG_LIT:
+			word_open(r);
+			buf_add(r->out, s->text, s->len);
+			break;
+		case SEG_BLANK:
+			add_break(r, s->text, s->len);
+			break;
+		case SEG_ARG:
+			n = seg_args(s, a, only, &first);
+			for (j = first; j < first + n; j++) {
+				if (j > first)
+					add_break(r, " ", 1);
+				v = apply_form(
+				    s->form, args_value(a, j), a->len[j], &len);
+				add_value(r, s, v, len);
+			}
+			break;
+		case SEG_SEQ:
+		case SEG_SLOT:
+			word_open(r);
+			add_number(
+			    r->out, s->kind == SEG_SEQ ? r->seq : r->slot);
+			break;
+		case SEG_RAW:
+			if (r->mode == RENDER_ARGV)
+				BUG("raw segment in a direct command");
+			for (j = 0; j < a->n; j++) {
+				if (j)
+					buf_addch(r->out, ' ');
+				buf_add(r->out, args_value(a, j), a->len[j]);
+			}
+			break;
+		}
+	}
 }
 
 static void
 render(const struct template *t, const struct args *a, size_t seq, size_t slot,
     struct buf *out, enum render_mode mode)
 {
-	const char *v;
-	size_t i, j, len, n, first;
+	struct render r = {t, a, seq, slot, mode, out, NULL, false};
 
-	for (i = 0; i < t->n; i++) {
-		const struct seg *s = &t->segs[i];
-
-		switch (s->kind) {
-		case SEG_LIT:
-			buf_add(out, s->text, s->len);
-			break;
-		case SEG_BLANK:
-			buf_add(out, s->text, s->len);
-			break;
-		case SEG_ARG:
-			n = seg_args(s, a, &first);
-			for (j = first; j < first + n; j++) {
-				if (j > first)
-					buf_addch(out, ' ');
-				v = apply_form(
-				    s->form, args_value(a, j), a->len[j], &len);
-				add_value(out,
-				    s->code && mode == RENDER_SHELL
-					? RENDER_SHELL_CODE
-					: mode,
-				    v, len);
-			}
-			break;
-		case SEG_SEQ:
-			add_number(out, seq);
-			break;
-		case SEG_SLOT:
-			add_number(out, slot);
-			break;
-		case SEG_RAW:
-			for (j = 0; j < a->n; j++) {
-				if (j)
-					buf_addch(out, ' ');
-				buf_add(out, args_value(a, j), a->len[j]);
-			}
-			break;
-		}
-	}
+	render_range(&r, 0, t->n, ALL_VALUES);
 }
 
 void
@@ -660,68 +756,102 @@ template_render_text(const struct template *t, const struct args *a, size_t seq,
 	render(t, a, seq, slot, out, RENDER_TEXT);
 }
 
-/* Start the word being built, unless it is started already. */
-static void
-word_open(struct args *out, bool *open)
-{
-	if (!*open)
-		args_open(out);
-	*open = true;
-}
-
-static void
-word_end(struct args *out, bool *open)
-{
-	if (*open)
-		args_close(out);
-	*open = false;
-}
-
 void
 template_render_argv(const struct template *t, const struct args *a, size_t seq,
     size_t slot, struct args *out)
 {
-	struct buf *d = &out->data;
-	const char *v;
-	size_t i, j, len, n, first;
-	bool open = false;
+	struct render r = {
+	    t, a, seq, slot, RENDER_ARGV, &out->data, out, false};
 
 	if (t->shell)
 		BUG("template_render_argv on a shell command");
 	args_reset(out);
+	render_range(&r, 0, t->n, ALL_VALUES);
+	add_break(&r, "", 0);
+}
+
+/* {#} and {%} in a command's length: as long as a number can be. */
+#define NUMBER_LEN 20
+
+/* The length of v once shell-quoted: at most, as shell_quote() writes it. */
+static size_t
+quoted_len(const char *v, size_t len)
+{
+	struct buf b = BUF_INIT;
+	size_t n;
+
+	shell_quote(&b, v, len);
+	n = b.len;
+	buf_release(&b);
+	return n;
+}
+
+/* The length of a form of v, quoted. */
+static size_t
+form_len(const struct seg *s, const char *v, size_t len)
+{
+	size_t flen;
+
+	v = apply_form(s->form, v, len, &flen);
+	return quoted_len(v, flen);
+}
+
+size_t
+template_fixed_len(const struct template *t)
+{
+	size_t i, total = 0;
+
 	for (i = 0; i < t->n; i++) {
 		const struct seg *s = &t->segs[i];
 
-		switch (s->kind) {
-		case SEG_LIT:
-			word_open(out, &open);
-			buf_add(d, s->text, s->len);
-			break;
-		case SEG_BLANK:
-			word_end(out, &open);
-			break;
-		case SEG_ARG:
-			n = seg_args(s, a, &first);
-			for (j = first; j < first + n; j++) {
-				if (j > first)
-					word_end(out, &open);
-				v = apply_form(
-				    s->form, args_value(a, j), a->len[j], &len);
-				word_open(out, &open);
-				buf_add(d, v, len);
-			}
-			break;
-		case SEG_SEQ:
-			word_open(out, &open);
-			add_number(d, seq);
-			break;
-		case SEG_SLOT:
-			word_open(out, &open);
-			add_number(d, slot);
-			break;
-		case SEG_RAW:
-			BUG("raw segment in a direct command");
+		if (s->ctx)
+			i = s->ctx_end - 1; /* only there with a value */
+		else if (s->kind == SEG_LIT || s->kind == SEG_BLANK)
+			total += s->len;
+		else if (s->kind == SEG_SEQ || s->kind == SEG_SLOT)
+			total += NUMBER_LEN;
+	}
+	return total;
+}
+
+/* A context word's copy for value v (its positional values left out). */
+static size_t
+context_len(const struct template *t, size_t from, const char *v, size_t len)
+{
+	size_t i, total = 0;
+
+	for (i = from; i < t->segs[from].ctx_end; i++) {
+		const struct seg *s = &t->segs[i];
+
+		if (s->kind == SEG_LIT)
+			total += s->len;
+		else if (s->kind == SEG_ARG && s->argn == 0)
+			total += form_len(s, v, len);
+		else if (s->kind == SEG_SEQ || s->kind == SEG_SLOT)
+			total += NUMBER_LEN;
+	}
+	return total;
+}
+
+size_t
+template_value_len(
+    const struct template *t, const char *v, size_t len, size_t i)
+{
+	size_t k, total = 0, sep = i > 0;
+
+	for (k = 0; k < t->n; k++) {
+		const struct seg *s = &t->segs[k];
+
+		if (s->ctx) {
+			total += sep + context_len(t, k, v, len);
+			k = s->ctx_end - 1;
+		} else if (s->kind == SEG_ARG && s->argn == 0) {
+			total += sep + form_len(s, v, len);
+		} else if (s->kind == SEG_ARG && s->argn == (long)i + 1) {
+			total += form_len(s, v, len);
+		} else if (s->kind == SEG_RAW) {
+			total += sep + len;
 		}
 	}
-	word_end(out, &open);
+	return total;
 }

@@ -84,6 +84,9 @@ set_list(const struct options *o)
 	    [OPT_MEMFREE] = "MEMFREE",
 	    [OPT_WORKFLOW] = "WORKFLOW",
 	    [OPT_CHECK] = "CHECK",
+	    [OPT_PACK] = "PACK",
+	    [OPT_EOF] = "EOF",
+	    [OPT_MAX_CHARS] = "MAX_CHARS",
 	};
 	static char text[512];
 	int id;
@@ -232,6 +235,46 @@ test_values(void)
 	options_release(&o);
 }
 
+/* xargs's options: -P, -n, -L, -m, -X, --xargs, -s, -E, --show-limits. */
+static void
+test_xargs_options(void)
+{
+	struct options o;
+
+	parse(&o, NULL, "-P", "4", "-n", "3", "-X", "-s", "100", "-E", "END",
+	    "echo", NULL);
+	CHECK_STR(set_list(&o), "JOBS MAX_ARGS PACK EOF MAX_CHARS");
+	CHECK_STR(o.jobs_spec, "4");
+	CHECK_INT(o.max_args, 3);
+	CHECK(!o.max_args_context && !o.max_lines);
+	CHECK_INT(o.pack, PACK_X);
+	CHECK_INT(o.max_chars, 100);
+	CHECK_STR(o.eof_str, "END");
+	options_release(&o);
+
+	/* --max-lines: lines that go on; the last of -m, --xargs. */
+	parse(&o, NULL, "--max-procs=2", "--max-lines", "2", "-m", "--xargs",
+	    "--max-chars=50", "-E", "", "echo", NULL);
+	CHECK_STR(set_list(&o), "JOBS MAX_ARGS PACK EOF MAX_CHARS");
+	CHECK_INT(o.max_args, 2);
+	CHECK(!o.max_args_context && o.max_lines);
+	CHECK_INT(o.pack, PACK_XARGS);
+	CHECK(o.eof_str == NULL); /* -E '': no end-of-file string */
+	options_release(&o);
+
+	parse(&o, NULL, "-L3", "echo", NULL);
+	CHECK(o.max_args == 3 && o.max_args_context && o.max_lines);
+	options_release(&o);
+
+	/* -N after -n: context replace; -n 0 is -N 0. */
+	parse(&o, NULL, "-n", "2", "-N", "3", "echo", NULL);
+	CHECK(o.max_args == 3 && o.max_args_context && !o.no_args);
+	options_release(&o);
+	parse(&o, NULL, "-n0", "echo", NULL);
+	CHECK(o.max_args == 0 && o.no_args && !o.max_args_context);
+	options_release(&o);
+}
+
 /* -f FILE TASK...: the operands are task names; --check with it. */
 static void
 test_workflow(void)
@@ -377,7 +420,15 @@ test_usage_errors(void)
 	static const char *const unknown[] = {"--no-such", NULL};
 	static const char *const novalue[] = {"true", "--timeout", NULL};
 	static const char *const json_lb[] = {"--json", "--lb", "true", NULL};
+	static const char *const chars0[] = {"-s", "0", "true", NULL};
+	static const char *const args_x[] = {"-n", "x", "true", NULL};
 	char err[512];
+
+	CHECK_INT(parse_in_child(err, sizeof err, chars0), 255);
+	CHECK_STR(err, "fanout: -s: '0' must be at least 1 (see 'fanout --help')");
+	CHECK_INT(parse_in_child(err, sizeof err, args_x), 255);
+	CHECK_STR(err,
+	    "fanout: -n: 'x' is not a whole number (see 'fanout --help')");
 
 	CHECK_INT(parse_in_child(err, sizeof err, retries), 255);
 	CHECK_STR(err,
@@ -402,6 +453,7 @@ main(void)
 	test_set_to_default();
 	test_spellings();
 	test_values();
+	test_xargs_options();
 	test_workflow();
 	test_env();
 	test_groups();
