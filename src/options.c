@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "options.h"
 #include "optval.h"
+#include "template.h"
 #include "util.h"
 #include "xalloc.h"
 
@@ -758,9 +759,27 @@ prepend_arg_files(struct parse_state *ps)
 	free(ps->argfiles);
 }
 
+/* {= perl =} in the command or --tagstring: refused, not run as text. */
+static void
+check_perl(const struct options *o)
+{
+	struct buf text = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < o->task.ncommand; i++) {
+		buf_addstr(&text, o->task.command[i]);
+		buf_addch(&text, ' ');
+	}
+	if ((text.data && template_has_perl(text.data)) ||
+	    (o->task.tagstring && template_has_perl(o->task.tagstring)))
+		optval_error("%s", TEMPLATE_PERL_REFUSED);
+	buf_release(&text);
+}
+
 void
 options_check(const struct options *o)
 {
+	check_perl(o);
 	if (o->quote && o->task.ncommand == 0 && !o->workflow)
 		optval_error("-q needs a command");
 	if ((o->resume || o->resume_failed || o->retry_failed) && !o->joblog)

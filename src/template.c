@@ -855,3 +855,11 @@ template_value_len(
 	}
 	return total;
 }
+
+bool
+template_has_perl(const char *text)
+{
+	const char *open = strstr(text, "{=");
+
+	return open && strstr(open + 2, "=}");
+}

@@ -70,6 +70,15 @@ size_t template_fixed_len(const struct template *);
 size_t template_value_len(
     const struct template *, const char *v, size_t len, size_t i);
 
+/*
+ * Whether text holds a {= perl expression =} (GNU parallel's): fanout has
+ * no Perl to run it, and refuses it with TEMPLATE_PERL_REFUSED.
+ */
+bool template_has_perl(const char *text);
+#define TEMPLATE_PERL_REFUSED                                                  \
+	"{= perl expression =} cannot run: fanout has no Perl (--plus "        \
+	"strings such as {..} {/..} {+.} cover common uses; see README)"
+
 /* Append s, quoted for a POSIX shell when it needs it. */
 void shell_quote(struct buf *out, const char *s, size_t len);
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "template.h"
 #include "wfcheck.h"
 #include "xalloc.h"
 
@@ -288,6 +289,9 @@ wfcheck_task(struct workflow *wf, const struct ynode *t, bool is_defaults)
 		    "'hosts': remote hosts are not supported yet");
 	if ((v = ynode_get(t, "run")) && wfcheck_string(wf, v, "run", &s) < 0)
 		return -1;
+	if (v && template_has_perl(s))
+		return ydoc_error(
+		    wf->doc, v->mark, "%s", TEMPLATE_PERL_REFUSED);
 	if ((v = ynode_get(t, "each")) && check_each(wf, v) < 0)
 		return -1;
 	if ((v = ynode_get(t, "matrix")) && check_matrix(wf, v) < 0)

@@ -123,3 +123,38 @@ load helpers/same
 	[ "${lines[1]}" = "Maximal usable size of command: 1000" ]
 	[ "${lines[-1]}" = job ]
 }
+
+# --- {= perl expression =} ----------------------------------------------
+
+@test "{= perl =} is refused before any job, not run as text (README: {= perl expression =})" {
+	local msg="fanout: {= perl expression =} cannot run: fanout has no Perl (--plus strings such as {..} {/..} {+.} cover common uses; see README) (see 'fanout --help')"
+	run --separate-stderr "$FANOUT" echo '{= s/a/b/ =}' ::: a
+	expect_status 255
+	expect_output </dev/null
+	[ "$stderr" = "$msg" ]
+	# Split over several words, in --tagstring, with -I.
+	run --separate-stderr "$FANOUT" echo '{=' 's/a/b/' '=}' ::: a
+	expect_status 255
+	[ "$stderr" = "$msg" ]
+	run --separate-stderr "$FANOUT" --tag --tagstring '{=1 $_=1 =}' echo ::: a
+	expect_status 255
+	run --separate-stderr "$FANOUT" -I @ touch '{= $_ =}' ::: a
+	expect_status 255
+	[ ! -e '{=' ] && [ ! -e '=}' ] && [ ! -e a ]
+	# GNU parallel runs it.
+	run --separate-stderr parallel --will-cite echo '{= s/a/b/ =}' ::: a
+	expect_status 0
+	expect_output <<<b
+}
+
+@test "{= perl =} in a workflow's run is refused at its place" {
+	printf 'version: 1\ntasks:\n  a:\n    run: echo {= uc =}\n' >w.yaml
+	run --separate-stderr "$FANOUT" -f w.yaml
+	expect_status 255
+	expect_output </dev/null
+	[[ ${stderr} == "w.yaml:4:10: {= perl expression =} cannot run"* ]]
+}
+
+@test "braces with = that are no {= ... =} stay text" {
+	same -k echo '{=}' 'a=b' '{=a' ::: 1
+}
