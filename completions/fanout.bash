@@ -20,7 +20,8 @@ _fanout_takes_value()
 	case $1 in
 	--jobs | --max-procs | --tagstring | --arg-file | --delimiter | \
 	--colsep | --max-replace-args | --max-args | --max-lines | \
-	--max-chars | --replace | --shell | --delay | --timeout | \
+	--max-chars | --arg-sep | --arg-file-sep | --trim | --header | \
+	--tmpdir | --nice | --replace | --shell | --delay | --timeout | \
 	--termseq | --retries | --halt | --joblog | --results | --memfree | \
 	--file)
 		return 0
@@ -98,7 +99,8 @@ _fanout()
 		-a --arg-file -0 --null -d --delimiter --colsep
 		-r --no-run-if-empty -N --max-replace-args -n --max-args
 		-L --max-lines -m -X --xargs -s --max-chars --show-limits -E
-		-I --replace
+		--arg-sep --arg-file-sep --trim --header --shell-quote
+		--tmpdir --nice -I --replace
 		-q --quote --shell --link --delay --timeout --termseq
 		--retries --halt --memfree --joblog --resume --resume-failed
 		--retry-failed --results --json --bar --progress --eta
@@ -173,8 +175,12 @@ _fanout()
 		_filedir '@(yaml|yml)'
 		return
 		;;
-	--results)
+	--results | --tmpdir)
 		_filedir -d
+		return
+		;;
+	--trim)
+		COMPREPLY=($(compgen -W 'n l r lr rl' -- "$cur"))
 		return
 		;;
 	--shell)

@@ -23,7 +23,8 @@ function __fanout_after_options
                 set -e words[1]
             case -j --jobs -P --max-procs --tagstring -a --arg-file -d \
                 --delimiter --colsep -N --max-replace-args -n --max-args \
-                -L --max-lines -s --max-chars -E -I --replace --shell \
+                -L --max-lines -s --max-chars -E --arg-sep --arg-file-sep \
+                --trim --header --tmpdir --nice -I --replace --shell \
                 --delay --timeout --termseq --retries --halt --joblog \
                 --results --memfree
                 set -e words[1..2]
@@ -141,6 +142,13 @@ complete -c fanout $o -l xargs -d 'As many items per job as fit'
 complete -c fanout $o -s s -l max-chars -x -d 'Commands shorter than N bytes'
 complete -c fanout $o -l show-limits -d 'Print the command length limits, then run'
 complete -c fanout $o -s E -x -d 'The input ends at this item'
+complete -c fanout $o -l arg-sep -x -d 'Separator instead of :::'
+complete -c fanout $o -l arg-file-sep -x -d 'Separator instead of ::::'
+complete -c fanout $o -l trim -x -a 'n l r lr rl' -d 'Take white space off values'
+complete -c fanout $o -l header -x -a ':' -d 'First line names the columns'
+complete -c fanout $o -l shell-quote -d 'Print each command quoted, run nothing'
+complete -c fanout $o -l tmpdir -x -a '(__fish_complete_directories)' -d 'Directory for temporary files'
+complete -c fanout $o -l nice -x -d 'Run at this niceness'
 complete -c fanout $o -s I -l replace -x -d 'Replacement string instead of {}'
 complete -c fanout $o -s q -l quote -d "Quote the command's own words too"
 complete -c fanout $o -l shell -x -a '(__fish_complete_command)' -d 'Shell for commands that need one'

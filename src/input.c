@@ -291,6 +291,7 @@ struct input {
 	int delim;
 	bool skip_empty;
 	bool join; /* -L */
+	enum trim trim; /* --trim, or TRIM_BOTH with --colsep */
 	const char *eof_str; /* -E */
 	size_t max_items; /* per job: -N, -n, -L; SIZE_MAX with -m, -X */
 	bool no_args;
@@ -313,6 +314,10 @@ struct input {
 	bool ended; /* the items to come are all in acc */
 	bool spread; /* -m, -X: spread over the slots already */
 	struct input_pack pack;
+
+	bool header; /* --header: each group's first item names its columns */
+	char **names; /* those names, in argument order */
+	size_t nnames;
 };
 
 /* -E: an item equal to the end-of-file string ends its source. */
@@ -381,6 +386,98 @@ colsep_pattern(const char *s)
 	return p;
 }
 
+/* The settings of o that shape the items. */
+static void
+input_settings(struct input *in, const struct options *o)
+{
+	char msg[256], *pat;
+	int rc;
+
+	in->delim = o->delimiter;
+	in->skip_empty = o->skip_empty;
+	in->join = o->max_lines;
+	/* --colsep trims both ends unless --trim says otherwise (GNU). */
+	in->trim = options_is_set(o, OPT_TRIM)	  ? o->trim
+	    : o->colsep && !o->colsep_from_header ? TRIM_BOTH
+						  : TRIM_NONE;
+	in->eof_str = o->eof_str;
+	in->max_items = o->max_args ? o->max_args
+	    : o->pack != PACK_NONE  ? SIZE_MAX
+				    : 1;
+	in->no_args = o->no_args;
+	in->header = o->header != NULL;
+	if (!o->colsep)
+		return;
+	pat = colsep_pattern(o->colsep);
+	rc = regcomp(&in->colsep, pat, REG_EXTENDED);
+	free(pat);
+	if (rc) {
+		regerror(rc, &in->colsep, msg, sizeof msg);
+		fatalx("--colsep: '%s': %s", o->colsep, msg);
+	}
+	in->use_colsep = true;
+}
+
+static void add_value(
+    struct input *in, struct args *out, const char *p, size_t len);
+
+/* --header: a group's first item, split into columns, names them. */
+static void
+add_names(struct input *in, const char *p, size_t len)
+{
+	struct args cols = ARGS_INIT;
+	size_t i;
+
+	if (len > 0 && p[len - 1] == '\r')
+		len--;
+	add_value(in, &cols, p, len);
+	in->names = xreallocarray(
+	    in->names, in->nnames + cols.n + 1, sizeof *in->names);
+	for (i = 0; i < cols.n; i++)
+		in->names[in->nnames++] =
+		    xstrndup(args_value(&cols, i), cols.len[i]);
+	in->names[in->nnames] = NULL;
+	args_release(&cols);
+}
+
+/* --header: take the first item of a group held in memory. */
+static void
+list_header(struct input *in, struct vlist *l)
+{
+	if (l->n == 0)
+		return;
+	add_names(in, l->v[0], l->len[0]);
+	free(l->v[0]);
+	memmove(l->v, l->v + 1, (l->n - 1) * sizeof *l->v);
+	memmove(l->len, l->len + 1, (l->n - 1) * sizeof *l->len);
+	l->n--;
+}
+
+/* --header: read the first record of a streamed group now. */
+static void
+stream_header(struct input *in, struct reader *r)
+{
+	const char *rec;
+	size_t len;
+	int rc;
+
+	while ((rc = reader_next(r, &rec, &len)) != 0) {
+		if (rc == 1) {
+			add_names(in, rec, len);
+			return;
+		}
+		if (rc == INPUT_ERROR || reader_fill(r) < 0)
+			exit(FANOUT_STATUS_ERROR);
+	}
+}
+
+const char *const *
+input_names(const struct input *in, size_t *n)
+{
+	*n = in->nnames;
+	return (const char *const *)in->names;
+}
+
 struct input *
 input_open(const struct options *o)
 {
@@ -390,26 +487,7 @@ input_open(const struct options *o)
 	size_t ngroups = o->ngroups, i, j;
 	struct unit *u;
 
-	in->delim = o->delimiter;
-	in->skip_empty = o->skip_empty;
-	in->join = o->max_lines;
-	in->eof_str = o->eof_str;
-	in->max_items = o->max_args ? o->max_args
-	    : o->pack != PACK_NONE  ? SIZE_MAX
-				    : 1;
-	in->no_args = o->no_args;
-	if (o->colsep) {
-		char *pat = colsep_pattern(o->colsep);
-		char msg[256];
-		int rc = regcomp(&in->colsep, pat, REG_EXTENDED);
-
-		free(pat);
-		if (rc) {
-			regerror(rc, &in->colsep, msg, sizeof msg);
-			fatalx("--colsep: '%s': %s", o->colsep, msg);
-		}
-		in->use_colsep = true;
-	}
+	input_settings(in, o);
 	if (ngroups == 0) {
 		groups = &stdin_group;
 		ngroups = 1;
@@ -432,12 +510,16 @@ input_open(const struct options *o)
 		u->stream = xcalloc(1, sizeof *u->stream);
 		reader_open(u->stream, groups[0].path, in->delim);
 		u->stream->join = in->join;
+		if (in->header)
+			stream_header(in, u->stream);
 	}
 	for (i = 0, j = 0; i < in->nunits; i++) {
 		u = &in->units[i];
 		for (size_t k = 0; k < u->nlists; k++, j++) {
 			if (!u->stream)
 				load_group(in, &u->lists[k], &groups[j]);
+			if (!u->stream && in->header)
+				list_header(in, &u->lists[k]);
 			if (k == 0 ||
 			    (u->wrap ? u->lists[k].n > u->count
 				     : u->lists[k].n < u->count))
@@ -481,6 +563,9 @@ input_free(struct input *in)
 	args_release(&in->first);
 	args_release(&in->acc);
 	free(in->ends);
+	for (i = 0; i < in->nnames; i++)
+		free(in->names[i]);
+	free(in->names);
 	if (in->use_colsep)
 		regfree(&in->colsep);
 	free(in);
@@ -502,6 +587,21 @@ input_fill(struct input *in)
 	return 0;
 }
 
+/* Add a value to out, less the white space --trim takes off. */
+static void
+add_trimmed(const struct input *in, struct args *out, const char *p, size_t len)
+{
+	static const char space[] = " \t\n\r\f\v";
+
+	if (in->trim == TRIM_LEFT || in->trim == TRIM_BOTH)
+		while (len > 0 && *p && strchr(space, *p))
+			p++, len--;
+	if (in->trim == TRIM_RIGHT || in->trim == TRIM_BOTH)
+		while (len > 0 && p[len - 1] && strchr(space, p[len - 1]))
+			len--;
+	args_add(out, p, len);
+}
+
 /* Add a value to out, split into columns with --colsep. */
 static void
 add_value(struct input *in, struct args *out, const char *p, size_t len)
@@ -510,7 +610,7 @@ add_value(struct input *in, struct args *out, const char *p, size_t len)
 	size_t start = 0;
 
 	if (!in->use_colsep) {
-		args_add(out, p, len);
+		add_trimmed(in, out, p, len);
 		return;
 	}
 	/* regexec needs a C string: values hold no NUL with --colsep. */
@@ -519,10 +619,10 @@ add_value(struct input *in, struct args *out, const char *p, size_t len)
 		m.rm_eo = (regoff_t)(len - start);
 		if (regexec(&in->colsep, p + start, 1, &m, REG_STARTEND) != 0 ||
 		    m.rm_eo == m.rm_so) {
-			args_add(out, p + start, len - start);
+			add_trimmed(in, out, p + start, len - start);
 			return;
 		}
-		args_add(out, p + start, (size_t)m.rm_so);
+		add_trimmed(in, out, p + start, (size_t)m.rm_so);
 		start += (size_t)m.rm_eo;
 	}
 }

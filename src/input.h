@@ -52,6 +52,11 @@ struct input;
  */
 struct input *input_open(const struct options *);
 void input_free(struct input *);
+/*
+ * --header: the column names the first item of each group gave, in
+ * argument order ({name} is {i + 1} for names[i]); n is 0 without it.
+ */
+const char *const *input_names(const struct input *, size_t *n);
 
 #define INPUT_ITEM 1
 #define INPUT_END 0

@@ -3,12 +3,15 @@
  * task's settings, remembering which the user set; --help.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "options.h"
@@ -49,7 +52,8 @@ static optdef_set_cb set_flag, set_output, set_progress, set_jobs,
     set_tagstring, set_arg_file, set_null, set_delimiter, set_colsep,
     set_max_args, set_replace, set_shell, set_delay, set_timeout, set_termseq,
     set_retries, set_halt, set_joblog, set_results, set_memfree, set_nothing,
-    set_workflow, show_help, show_version, set_pack, set_eof, set_max_chars;
+    set_workflow, show_help, show_version, set_pack, set_eof, set_max_chars,
+    set_sep, set_trim, set_tmpdir, set_nice, set_count, set_header;
 
 #define FLAG(field) offsetof(struct options, field)
 /* set_max_args: which option */
@@ -100,6 +104,15 @@ static const struct optdef long_options[] = {
 	{ "show-limits", no_argument, 0, OPT_NONE,
 	    set_flag, FLAG(show_limits) },
 	{ NULL, required_argument, 'E', OPT_EOF, set_eof, 0 },
+	{ "arg-sep", required_argument, 0, OPT_NONE, set_sep, FLAG(arg_sep) },
+	{ "arg-file-sep", required_argument, 0, OPT_NONE,
+	    set_sep, FLAG(arg_file_sep) },
+	{ "trim", required_argument, 0, OPT_TRIM, set_trim, 0 },
+	{ "shell-quote", no_argument, 0, OPT_NONE,
+	    set_count, FLAG(shell_quote) },
+	{ "tmpdir", required_argument, 0, OPT_NONE, set_tmpdir, 0 },
+	{ "nice", required_argument, 0, OPT_NONE, set_nice, 0 },
+	{ "header", required_argument, 0, OPT_NONE, set_header, 0 },
 	{ "replace", required_argument, 'I', OPT_REPLACE, set_replace, 0 },
 	{ "quote", no_argument, 'q', OPT_QUOTE, set_flag, FLAG(quote) },
 	{ "shell", required_argument, 0, OPT_SHELL, set_shell, 0 },
@@ -163,6 +176,12 @@ static const char usage_text[] =
     "than N\n"
     "      --show-limits      print the command length limits, then run\n"
     "  -E STR                 the input ends at an item STR\n"
+    "      --arg-sep SEP      SEP instead of :::\n"
+    "      --arg-file-sep SEP SEP instead of ::::\n"
+    "      --trim n|l|r|lr|rl take white space off the left/right of values\n"
+    "                         (lr is the default with --colsep)\n"
+    "      --header :         each source's first line names its columns: "
+    "{name}\n"
     "\n"
     "Command:\n"
     "  {} {.} {/} {//} {/.} {#} {%} {N} {N.} {N/} {N//} {N/.}  replacement "
@@ -171,12 +190,17 @@ static const char usage_text[] =
     "  -q, --quote            quote the command's own words too\n"
     "      --shell PATH       shell for commands that need one (default "
     "/bin/sh)\n"
-    "\n"
+    "      --shell-quote      print each command quoted as one word, run "
+    "nothing\n"
+    "\n";
+
+/* In two parts: C11 compilers need take no string over 4095 bytes. */
+static const char usage_text2[] =
     "Scheduling:\n"
     "  -j, --jobs N|FILE      N at once; N%, +N, -N of the CPUs; 0 = no "
     "limit;\n"
-    "  -P, --max-procs N|FILE the same\n"
     "                         FILE holds N, read again as jobs end\n"
+    "  -P, --max-procs N|FILE the same\n"
     "      --delay SECS[auto] wait between job starts (auto: x1.3 after a\n"
     "                         failure, x0.9 after a success)\n"
     "      --timeout SECS|N%  stop jobs that run longer\n"
@@ -205,6 +229,9 @@ static const char usage_text[] =
     "      --json             one JSON object per job instead of raw output\n"
     "      --bar, --progress, --eta  progress on stderr\n"
     "      --memfree SIZE     start no job while less memory is available\n"
+    "      --nice N           run at niceness N (fanout and its jobs)\n"
+    "      --tmpdir DIR       $TMPDIR: spool files and the jobs' temporary "
+    "files\n"
     "\n"
     "Workflows:\n"
     "  -f, --file FILE [TASK...]  run the tasks of a YAML workflow (only the\n"
@@ -403,6 +430,86 @@ set_max_chars(struct parse_state *ps, const struct optdef *d, char *arg)
 	ps->o->max_chars = optval_count("-s", arg, 1);
 }
 
+/* --arg-sep, --arg-file-sep: another word for ::: or :::: */
+static void
+set_sep(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	if (!*arg)
+		optval_error("--%s: the separator is empty", d->name);
+	*(const char **)((char *)ps->o + d->arg) = arg;
+}
+
+/* --trim n|l|r|lr|rl */
+static void
+set_trim(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	static const char *const names[] = {"n", "l", "r", "lr", "rl"};
+	static const int trims[] = {
+	    TRIM_NONE, TRIM_LEFT, TRIM_RIGHT, TRIM_BOTH, TRIM_BOTH};
+	size_t i;
+
+	(void)d;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(arg, names[i]) == 0) {
+			ps->o->trim = trims[i];
+			return;
+		}
+	optval_error("--trim: '%s' is not n, l, r, lr or rl", arg);
+}
+
+/* --shell-quote: once more each time */
+static void
+set_count(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)arg;
+	++*(unsigned *)((char *)ps->o + d->arg);
+}
+
+/* --tmpdir DIR: $TMPDIR, for fanout's spool files and the jobs (GNU). */
+static void
+set_tmpdir(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	struct stat st;
+
+	(void)ps, (void)d;
+	if (stat(arg, &st) < 0 || !S_ISDIR(st.st_mode))
+		optval_error("--tmpdir: '%s' is not a directory", arg);
+	if (setenv("TMPDIR", arg, 1) < 0)
+		fatal("--tmpdir");
+}
+
+/*
+ * --header REGEX: outside --pipe GNU parallel takes one line of each
+ * input source whatever REGEX says, but for 0 (names from file names).
+ */
+static void
+set_header(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	if (!*arg)
+		optval_error("--header: the header pattern is empty");
+	if (strcmp(arg, "0") == 0)
+		optval_error("--header 0 (file names as replacement strings) "
+			     "is not supported");
+	ps->o->header = arg;
+}
+
+/* --nice N: the jobs' niceness, from -20 to 19 */
+static void
+set_nice(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	char *end;
+	long n;
+
+	(void)d;
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (!*arg || *end || errno || n < -20 || n > 19)
+		optval_error("--nice: '%s' is not a niceness (-20 to 19)", arg);
+	ps->o->nice = (int)n;
+	ps->o->nice_set = true;
+}
+
 /* -E STR: the input ends at an item STR; -E '' ends nothing (GNU). */
 static void
 set_eof(struct parse_state *ps, const struct optdef *d, char *arg)
@@ -501,7 +608,7 @@ static void
 show_help(struct parse_state *ps, const struct optdef *d, char *arg)
 {
 	(void)ps, (void)d, (void)arg;
-	print_and_exit("--help", "%s", usage_text);
+	print_and_exit("--help", "%s%s", usage_text, usage_text2);
 }
 
 static void
@@ -590,18 +697,30 @@ add_group(struct options *o)
 	return g;
 }
 
+/* Whether w is sep, or sep with a '+' after it (linked). */
 static int
-separator_kind(const char *w)
+is_sep(const char *w, const char *sep)
 {
-	if (strcmp(w, ":::") == 0)
-		return 1;
-	if (strcmp(w, ":::+") == 0)
-		return 2;
-	if (strcmp(w, "::::") == 0)
-		return 3;
-	if (strcmp(w, "::::+") == 0)
-		return 4;
-	return 0;
+	size_t n = strlen(sep);
+
+	if (strncmp(w, sep, n) != 0)
+		return 0;
+	return strcmp(w + n, "") == 0 ? 1 : strcmp(w + n, "+") == 0 ? 2 : 0;
+}
+
+/*
+ * 1 for ::: (--arg-sep), 2 for :::+, 3 for :::: (--arg-file-sep), 4 for
+ * ::::+; 0 for any other word.
+ */
+static int
+separator_kind(const struct options *o, const char *w)
+{
+	int k = is_sep(w, o->arg_sep);
+
+	if (k)
+		return k;
+	k = is_sep(w, o->arg_file_sep);
+	return k ? k + 2 : 0;
 }
 
 /* Split the words after the options into the command and the groups. */
@@ -613,7 +732,7 @@ parse_operands(struct options *o, int argc, char **argv)
 	if (o->workflow) {
 		/* -f FILE TASK...: the words are the tasks to run. */
 		for (i = 0; i < argc; i++)
-			if (separator_kind(argv[i]))
+			if (separator_kind(o, argv[i]))
 				optval_error("-f takes task names, not '%s': "
 					     "a workflow's tasks say what they "
 					     "run over",
@@ -622,30 +741,30 @@ parse_operands(struct options *o, int argc, char **argv)
 		o->ntasks = (size_t)argc;
 		return;
 	}
-	while (i < argc && !separator_kind(argv[i]))
+	while (i < argc && !separator_kind(o, argv[i]))
 		i++;
 	o->task.command = argv;
 	o->task.ncommand = (size_t)i;
 	while (i < argc) {
-		kind = separator_kind(argv[i++]);
+		kind = separator_kind(o, argv[i++]);
 		if (kind == 1 || kind == 2) {
 			struct group *g = add_group(o);
 
 			g->linked = kind == 2;
 			g->values = &argv[i];
-			while (i < argc && !separator_kind(argv[i]))
+			while (i < argc && !separator_kind(o, argv[i]))
 				i++;
 			g->nvalues = (size_t)(&argv[i] - g->values);
 		} else {
-			if (i >= argc || separator_kind(argv[i]))
-				optval_error("'%s' needs a file name",
-				    kind == 3 ? "::::" : "::::+");
+			if (i >= argc || separator_kind(o, argv[i]))
+				optval_error(
+				    "'%s' needs a file name", argv[i - 1]);
 			/*
 			 * As in GNU parallel, every file after ::::+ links
 			 * to the group before it: ::::+ f1 f2 pairs f1 and f2
 			 * with each other and with the group before.
 			 */
-			while (i < argc && !separator_kind(argv[i])) {
+			while (i < argc && !separator_kind(o, argv[i])) {
 				struct group *g = add_group(o);
 
 				g->path = argv[i++];
@@ -706,6 +825,8 @@ options_init(struct options *o)
 	memset(o, 0, sizeof *o);
 	o->task = (struct task_settings)TASK_SETTINGS_INIT;
 	o->delimiter = '\n';
+	o->arg_sep = ":::";
+	o->arg_file_sep = "::::";
 	optval_termseq_default(&o->termseq);
 }
 
@@ -829,6 +950,20 @@ options_parse(struct options *o, int argc, char **argv)
 		options_check(o);
 	if (o->show_limits)
 		show_limits(o);
+	/*
+	 * --nice: jobs inherit fanout's niceness. Without privilege only a
+	 * higher one can be had: a lower one is no error (GNU parallel).
+	 */
+	if (o->nice_set)
+		(void)setpriority(PRIO_PROCESS, 0, o->nice);
+	/* --header splits its names, and so the items, at tabs (GNU). */
+	if (o->header && !o->colsep) {
+		o->colsep = "\t";
+		o->colsep_from_header = true;
+	}
+	/* --shell-quote prints the commands, as --dry-run does (GNU). */
+	if (o->shell_quote)
+		o->dry_run = true;
 }
 
 bool

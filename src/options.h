@@ -19,6 +19,9 @@ struct group {
 	bool linked; /* :::+ / ::::+: pairs with the group before, if any */
 };
 
+/* --trim: white space taken off each value */
+enum trim { TRIM_NONE, TRIM_LEFT, TRIM_RIGHT, TRIM_BOTH };
+
 /* -m, -X, --xargs: as many values per command as fit */
 enum pack_mode {
 	PACK_NONE,
@@ -105,6 +108,7 @@ enum option_id {
 	OPT_PACK,
 	OPT_EOF,
 	OPT_MAX_CHARS,
+	OPT_TRIM,
 	OPT_COUNT
 };
 
@@ -136,6 +140,14 @@ struct options {
 	size_t max_chars; /* -s; 0: fanout's default where it packs */
 	bool show_limits;
 	const char *eof_str; /* -E: input ends at this item; NULL: none */
+	const char *arg_sep; /* ":::" or --arg-sep */
+	const char *arg_file_sep; /* "::::" or --arg-file-sep */
+	enum trim trim; /* --trim; with --colsep TRIM_BOTH unless set */
+	unsigned shell_quote; /* --shell-quote: print quoted this many times */
+	const char *header; /* --header REGEX (only : or a line count here) */
+	bool colsep_from_header; /* --header made colsep a tab */
+	int nice; /* --nice, with nice_set */
+	bool nice_set;
 	const char *replace; /* -I; NULL: "{}" */
 	bool quote;
 	const char *shell;

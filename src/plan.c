@@ -222,7 +222,9 @@ plan_from_options(const struct options *o)
 	/* GNU parallel's context replace: -X, -N, and -L but with -m. */
 	to.context = o->pack == PACK_X ||
 	    (o->max_args_context && o->pack != PACK_M && o->pack != PACK_XARGS);
-
+	/* --header: {name} is a column, as in a workflow's matrix. */
+	t->input = input_open(o);
+	to.names = input_names(t->input, &to.nnames);
 	if (o->task.ncommand)
 		t->command =
 		    template_new(o->task.command, o->task.ncommand, &to);
@@ -230,7 +232,6 @@ plan_from_options(const struct options *o)
 		t->command = template_new_raw();
 	if (o->task.tagstring)
 		t->tagstring = template_new_text(o->task.tagstring, &to);
-	t->input = input_open(o);
 	pack_input(t, o);
 	return p;
 }

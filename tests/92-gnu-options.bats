@@ -158,3 +158,85 @@ load helpers/same
 @test "braces with = that are no {= ... =} stay text" {
 	same -k echo '{=}' 'a=b' '{=a' ::: 1
 }
+
+# --- more of GNU parallel's options -----------------------------------------
+
+@test "--arg-sep and --arg-file-sep: other words for ::: and ::::" {
+	printf '1\n2\n' >f
+	same -k --arg-sep ,, echo ,, a b ,, x y
+	same -k --arg-sep ,, echo ,, a b ,,+ x y
+	same -k --arg-file-sep @@ echo @@ f ::: x
+	same -k --arg-file-sep @@ echo ::: a @@+ f
+	# ::: is then an argument of the command, and stdin the input.
+	printf 'in\n' >in
+	same -k --arg-sep ,, echo ::: a
+	run --separate-stderr "$FANOUT" --arg-sep '' echo a
+	expect_status 255
+	[ "$stderr" = "fanout: --arg-sep: the separator is empty (see 'fanout --help')" ]
+}
+
+@test "--trim: white space off values; --colsep trims both ends by default" {
+	same -k --trim lr echo x{}x ::: ' a ' '	b	'
+	same -k --trim l echo x{}x ::: ' a '
+	same -k --trim r echo x{}x ::: ' a '
+	same -k --trim rl echo x{}x ::: ' a '
+	same -k --trim n echo x{}x ::: ' a '
+	same -k --colsep , echo x{2}x ::: 'a, b ,c'
+	same -k --trim n --colsep , echo x{2}x ::: 'a, b ,c'
+	run --separate-stderr "$FANOUT" --trim x echo a
+	expect_status 255
+	[ "$stderr" = "fanout: --trim: 'x' is not n, l, r, lr or rl (see 'fanout --help')" ]
+}
+
+@test "--shell-quote: each command quoted as one word, nothing run" {
+	same -k --shell-quote ::: 'a b' "c'd" x
+	same -k --shell-quote echo {} x ::: 'a b'
+	same -k --shell-quote echo '$HOME' ::: 'a b'
+	same -k --shell-quote --shell-quote ::: 'a b'
+	same -k --shell-quote --tag echo ::: a
+	same -k --shell-quote touch ::: made
+	[ ! -e run.fanout/made ]
+}
+
+@test "--header: the first item of each source names its columns" {
+	printf 'n,v\n1,2\n3,4\n' >h.csv
+	printf 'a\tb\n1\t2\n 5 \t6\n' >h.tsv
+	same -k --header : echo {a}-{b} ::: a 1 2 ::: b x y
+	same -k --header : echo {a}-{b} ::: a 1 2 :::+ b x y
+	same -k --header : --colsep , echo {v}={n} :::: h.csv
+	same -k --header : --colsep , -a h.csv echo {v/} {n.}
+	same -k --header : echo {1} :::: h.csv
+	# Without --colsep the columns are split at tabs, and not trimmed.
+	same -k --header : echo {b} x{a}x :::: h.tsv
+	same -k --header : --colsep , echo {v} {n} {3} :::: h.csv ::: X 1
+	cp h.csv in
+	same -k --header : --colsep , echo {v}={n}
+	# One line whatever the pattern, outside --pipe.
+	same -k --header 2 echo ::: a b c d
+}
+
+@test "--header 0 (file names as replacement strings) is refused (README: --nice)" {
+	run --separate-stderr "$FANOUT" --header 0 echo :::: /dev/null
+	expect_status 255
+	[ "$stderr" = "fanout: --header 0 (file names as replacement strings) is not supported (see 'fanout --help')" ]
+}
+
+@test "--tmpdir: TMPDIR for the spool files and the jobs" {
+	mkdir spool
+	same -k -N0 --tmpdir spool 'echo "$TMPDIR"' ::: 1
+	expect_output <<<spool
+	# fanout spools output there: a job bigger than memory holds.
+	run -0 "$FANOUT" -N0 --tmpdir spool 'head -c 20000000 /dev/zero | wc -c' ::: 1
+	expect_output <<<20000000
+	run --separate-stderr "$FANOUT" --tmpdir nowhere echo a
+	expect_status 255
+	[ "$stderr" = "fanout: --tmpdir: 'nowhere' is not a directory (see 'fanout --help')" ]
+}
+
+@test "--nice N: the jobs run at niceness N (README: --nice)" {
+	same -k -N0 --nice 7 'cut -d" " -f19 /proc/self/stat' ::: 1
+	expect_output <<<7
+	run --separate-stderr "$FANOUT" --nice 20 true
+	expect_status 255
+	[ "$stderr" = "fanout: --nice: '20' is not a niceness (-20 to 19) (see 'fanout --help')" ]
+}

@@ -87,6 +87,7 @@ set_list(const struct options *o)
 	    [OPT_PACK] = "PACK",
 	    [OPT_EOF] = "EOF",
 	    [OPT_MAX_CHARS] = "MAX_CHARS",
+	    [OPT_TRIM] = "TRIM",
 	};
 	static char text[512];
 	int id;
@@ -275,6 +276,35 @@ test_xargs_options(void)
 	options_release(&o);
 }
 
+/* --arg-sep, --arg-file-sep, --trim, --shell-quote, --header, --nice. */
+static void
+test_gnu_options(void)
+{
+	struct options o;
+
+	parse(&o, NULL, "--arg-sep", ",,", "--arg-file-sep", "@@", "--trim",
+	    "rl", "--shell-quote", "--shell-quote", "--header", ":", "echo",
+	    ",,", "a", ",,+", "b", "@@", "f", ":::", NULL);
+	CHECK_STR(set_list(&o), "TRIM");
+	/* ::: is no separator now: a second file after @@. */
+	CHECK_INT(o.ngroups, 4);
+	CHECK(o.groups[1].linked && o.groups[2].path);
+	CHECK_STR(o.groups[2].path, "f");
+	CHECK_STR(o.groups[3].path, ":::");
+	CHECK_INT(o.trim, TRIM_BOTH);
+	CHECK_INT(o.shell_quote, 2);
+	CHECK(o.dry_run); /* --shell-quote prints, runs nothing */
+	CHECK_STR(o.header, ":");
+	CHECK_STR(o.colsep, "\t"); /* --header's default */
+	CHECK(o.colsep_from_header);
+	options_release(&o);
+
+	parse(&o, NULL, "--trim", "n", "--nice", "-3", "true", NULL);
+	CHECK_INT(o.trim, TRIM_NONE);
+	CHECK(o.nice_set && o.nice == -3);
+	options_release(&o);
+}
+
 /* -f FILE TASK...: the operands are task names; --check with it. */
 static void
 test_workflow(void)
@@ -422,10 +452,20 @@ test_usage_errors(void)
 	static const char *const json_lb[] = {"--json", "--lb", "true", NULL};
 	static const char *const chars0[] = {"-s", "0", "true", NULL};
 	static const char *const args_x[] = {"-n", "x", "true", NULL};
+	static const char *const trim_x[] = {"--trim", "lrl", "true", NULL};
+	static const char *const nice_x[] = {"--nice", "20", "true", NULL};
 	char err[512];
 
 	CHECK_INT(parse_in_child(err, sizeof err, chars0), 255);
 	CHECK_STR(err, "fanout: -s: '0' must be at least 1 (see 'fanout --help')");
+	CHECK_INT(parse_in_child(err, sizeof err, trim_x), 255);
+	CHECK_STR(err,
+	    "fanout: --trim: 'lrl' is not n, l, r, lr or rl "
+	    "(see 'fanout --help')");
+	CHECK_INT(parse_in_child(err, sizeof err, nice_x), 255);
+	CHECK_STR(err,
+	    "fanout: --nice: '20' is not a niceness (-20 to 19) "
+	    "(see 'fanout --help')");
 	CHECK_INT(parse_in_child(err, sizeof err, args_x), 255);
 	CHECK_STR(err,
 	    "fanout: -n: 'x' is not a whole number (see 'fanout --help')");
@@ -454,6 +494,7 @@ main(void)
 	test_spellings();
 	test_values();
 	test_xargs_options();
+	test_gnu_options();
 	test_workflow();
 	test_env();
 	test_groups();
