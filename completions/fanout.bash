@@ -99,7 +99,7 @@ _fanout()
 		-a --arg-file -0 --null -d --delimiter --colsep
 		-r --no-run-if-empty -N --max-replace-args -n --max-args
 		-L --max-lines -m -X --xargs -s --max-chars --show-limits -E
-		--arg-sep --arg-file-sep --trim --header --shell-quote
+		--arg-sep --arg-file-sep --trim --header --shell-quote --plus
 		--tmpdir --nice -I --replace
 		-q --quote --shell --link --delay --timeout --termseq
 		--retries --halt --memfree --joblog --resume --resume-failed

@@ -6,8 +6,8 @@
  * after it are the job's arguments (when there is no "\x01", a fixed set
  * of awkward arguments is used). The flags pick -q, an -I string, a
  * workflow's named variables with no_append (bit 3), the job number and
- * slot. An input of odd length turns on context replace (-X), and the
- * lengths -s packs by are computed too.
+ * slot. An input of odd length turns on context replace (-X), one whose
+ * length has bit 1 set --plus; the lengths -s packs by are computed too.
  *
  * Besides "never crash", two properties are checked (abort on failure):
  * - shell_quote() output, read back as a POSIX shell word, is the input;
@@ -167,6 +167,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	seq = (flags & 0x10) ? (size_t)-1 : 1 + (flags >> 5);
 	slot = (flags >> 5) + 1;
 	o.context = size & 1;
+	o.plus = size & 2;
 	if (flags & 8) {
 		/* A workflow's template: {a} ... are arguments 1 to 4. */
 		o.names = names;

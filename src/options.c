@@ -113,6 +113,7 @@ static const struct optdef long_options[] = {
 	{ "tmpdir", required_argument, 0, OPT_NONE, set_tmpdir, 0 },
 	{ "nice", required_argument, 0, OPT_NONE, set_nice, 0 },
 	{ "header", required_argument, 0, OPT_NONE, set_header, 0 },
+	{ "plus", no_argument, 0, OPT_NONE, set_flag, FLAG(plus) },
 	{ "replace", required_argument, 'I', OPT_REPLACE, set_replace, 0 },
 	{ "quote", no_argument, 'q', OPT_QUOTE, set_flag, FLAG(quote) },
 	{ "shell", required_argument, 0, OPT_SHELL, set_shell, 0 },
@@ -186,6 +187,8 @@ static const char usage_text[] =
     "Command:\n"
     "  {} {.} {/} {//} {/.} {#} {%} {N} {N.} {N/} {N//} {N/.}  replacement "
     "strings\n"
+    "      --plus             also {+/} {+.} {+..} {+...} {..} {...} {/..} "
+    "{/...} {slot}\n"
     "  -I, --replace STR      use STR instead of {}\n"
     "  -q, --quote            quote the command's own words too\n"
     "      --shell PATH       shell for commands that need one (default "

@@ -150,6 +150,7 @@ struct options {
 	bool nice_set;
 	const char *replace; /* -I; NULL: "{}" */
 	bool quote;
+	bool plus; /* --plus: more replacement strings */
 	const char *shell;
 	bool link;
 

@@ -216,7 +216,8 @@ struct plan *
 plan_from_options(const struct options *o)
 {
 	struct plan *p = plan_new();
-	struct template_opts to = {.replace = o->replace, .quote = o->quote};
+	struct template_opts to = {
+	    .replace = o->replace, .quote = o->quote, .plus = o->plus};
 	struct task *t = task_from_options(p, o, "command line");
 
 	/* GNU parallel's context replace: -X, -N, and -L but with -m. */

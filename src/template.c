@@ -20,7 +20,16 @@ enum form {
 	FORM_NOEXT, /* {.} */
 	FORM_BASE, /* {/} */
 	FORM_DIR, /* {//} */
-	FORM_BASE_NOEXT /* {/.} */
+	FORM_BASE_NOEXT, /* {/.} */
+	/* --plus */
+	FORM_PLUS_DIR, /* {+/}: the directory, "" for none */
+	FORM_EXT, /* {+.}: the extension */
+	FORM_EXT2, /* {+..}: the last two extensions */
+	FORM_EXT3, /* {+...} */
+	FORM_NOEXT2, /* {..}: without the last two extensions */
+	FORM_NOEXT3, /* {...} */
+	FORM_BASE_NOEXT2, /* {/..} */
+	FORM_BASE_NOEXT3 /* {/...} */
 };
 
 struct seg {
@@ -107,12 +116,21 @@ match_repl(const char *p, const struct template_opts *o, struct seg *s)
 	static const struct {
 		const char *suffix;
 		enum form form;
+		bool plus; /* only with --plus */
 	} forms[] = {
-	    {"}", FORM_WHOLE},
-	    {".}", FORM_NOEXT},
-	    {"/}", FORM_BASE},
-	    {"//}", FORM_DIR},
-	    {"/.}", FORM_BASE_NOEXT},
+	    {"}", FORM_WHOLE, false},
+	    {".}", FORM_NOEXT, false},
+	    {"/}", FORM_BASE, false},
+	    {"//}", FORM_DIR, false},
+	    {"/.}", FORM_BASE_NOEXT, false},
+	    {"+/}", FORM_PLUS_DIR, true},
+	    {"+.}", FORM_EXT, true},
+	    {"+..}", FORM_EXT2, true},
+	    {"+...}", FORM_EXT3, true},
+	    {"..}", FORM_NOEXT2, true},
+	    {"...}", FORM_NOEXT3, true},
+	    {"/..}", FORM_BASE_NOEXT2, true},
+	    {"/...}", FORM_BASE_NOEXT3, true},
 	};
 	const char *q, *replace = o->replace;
 	size_t i, n;
@@ -133,6 +151,10 @@ match_repl(const char *p, const struct template_opts *o, struct seg *s)
 		s->kind = SEG_SLOT;
 		return 3;
 	}
+	if (o->plus && strncmp(p, "{slot}", 6) == 0) {
+		s->kind = SEG_SLOT;
+		return 6;
+	}
 	q = p + 1;
 	if ((n = match_name(q, o, &argn)) != 0) {
 		q += n; /* {name} is {n}, with -I as well */
@@ -149,7 +171,8 @@ match_repl(const char *p, const struct template_opts *o, struct seg *s)
 		argn = -argn;
 	for (i = 0; i < sizeof forms / sizeof forms[0]; i++) {
 		n = strlen(forms[i].suffix);
-		if (strncmp(q, forms[i].suffix, n) != 0)
+		if (strncmp(q, forms[i].suffix, n) != 0 ||
+		    (forms[i].plus && !o->plus))
 			continue;
 		/* With -I, "{}" itself is no longer special. */
 		if (replace && q == p + 1 && forms[i].form == FORM_WHOLE)
@@ -522,6 +545,72 @@ shell_quote(struct buf *out, const char *s, size_t len)
 	out->data[out->len] = '\0';
 }
 
+/*
+ * Where the last k extensions of v start (the '.' of the first of
+ * them), each a '.' and any bytes but '.' and '/'; -1 when v has fewer
+ * (GNU parallel's --plus: \.[^/.]* k times at the end).
+ */
+static long
+ext_start(const char *v, size_t len, int k)
+{
+	size_t end = len, i;
+
+	while (k-- > 0) {
+		for (i = end; i > 0 && v[i - 1] != '.' && v[i - 1] != '/'; i--)
+			;
+		if (i == 0 || v[i - 1] != '.')
+			return -1;
+		end = i - 1;
+	}
+	return (long)end;
+}
+
+/* {..}, {...}: v without its last k extensions, if it has k. */
+static size_t
+without_exts(const char *v, size_t len, int k)
+{
+	long at = ext_start(v, len, k);
+
+	return at < 0 ? len : (size_t)at;
+}
+
+/* The --plus forms of v, as a slice of v. */
+static const char *
+apply_plus(enum form form, const char *v, size_t len, size_t *outlen)
+{
+	const char *slash = memrchr(v, '/', len), *dot;
+	long at;
+	int k;
+
+	switch (form) {
+	case FORM_PLUS_DIR:
+		*outlen = slash ? (size_t)(slash - v) : 0;
+		return v;
+	case FORM_EXT:
+		/* All after the last '.', a '/' or not (GNU). */
+		at = (dot = memrchr(v, '.', len)) ? dot - v : -1;
+		*outlen = at < 0 ? 0 : len - (size_t)at - 1;
+		return at < 0 ? v : v + at + 1;
+	case FORM_EXT2:
+	case FORM_EXT3:
+		k = form == FORM_EXT2 ? 2 : 3;
+		at = ext_start(v, len, k);
+		*outlen = at < 0 ? 0 : len - (size_t)at - 1;
+		return at < 0 ? v : v + at + 1;
+	case FORM_BASE_NOEXT2:
+	case FORM_BASE_NOEXT3:
+		if (slash) {
+			len -= (size_t)(slash + 1 - v);
+			v = slash + 1;
+		}
+		/* FALLTHROUGH */
+	default:
+		k = form == FORM_NOEXT2 || form == FORM_BASE_NOEXT2 ? 2 : 3;
+		*outlen = without_exts(v, len, k);
+		return v;
+	}
+}
+
 /* The part of value v that a form selects, as a slice of v (or static). */
 static const char *
 apply_form(enum form form, const char *v, size_t len, size_t *outlen)
@@ -532,6 +621,8 @@ apply_form(enum form form, const char *v, size_t len, size_t *outlen)
 	switch (form) {
 	case FORM_WHOLE:
 		break;
+	default:
+		return apply_plus(form, v, len, outlen);
 	case FORM_BASE:
 	case FORM_BASE_NOEXT:
 		slash = memrchr(v, '/', len);

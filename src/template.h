@@ -27,6 +27,8 @@ struct template_opts {
 	 * per value, each copy with that value (GNU's context replace).
 	 */
 	bool context;
+	/* --plus: {+/} {+.} {+..} {+...} {..} {...} {/..} {/...} {slot} */
+	bool plus;
 };
 
 struct template;

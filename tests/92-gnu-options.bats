@@ -240,3 +240,15 @@ load helpers/same
 	expect_status 255
 	[ "$stderr" = "fanout: --nice: '20' is not a niceness (-20 to 19) (see 'fanout --help')" ]
 }
+
+@test "--plus: {+/} {+.} {+..} {+...} {..} {...} {/..} {/...} {slot}" {
+	local s
+	for s in '{+/}' '{+.}' '{+..}' '{+...}' '{..}' '{...}' '{/..}' '{/...}' \
+	    '{1..}' '{-1/...}' '{2+.}'; do
+		same -k -j1 --plus echo "x${s}x" ::: /a/b.c/d.tar.gz.x d.e e \
+		    /x.y/ a..b .bashrc a.b/c 'a...' ../x.y.z
+	done
+	same -k -j1 --plus echo {slot} {%} ::: a b
+	# Without --plus they are text.
+	same -k echo '{..}' '{+/}' '{slot}' ::: a.b.c
+}

@@ -54,10 +54,13 @@ tpl_with(const struct template_opts *o, const char *first, ...)
 
 static const struct template_opts plain_opts = {.replace = NULL};
 static const struct template_opts ctx_opts = {.context = true};
+static const struct template_opts plus_opts = {.plus = true};
 
 #define tpl(...) tpl_with(&plain_opts, __VA_ARGS__)
 /* A context-replace (-X) template. */
 #define tpl_ctx(...) tpl_with(&ctx_opts, __VA_ARGS__)
+/* A template with --plus. */
+#define tpl_plus(...) tpl_with(&plus_opts, __VA_ARGS__)
 
 static struct template *
 tpl_opt(const char *replace, bool quote, ...)
@@ -866,9 +869,43 @@ test_value_len(void)
 	args_release(&a);
 }
 
+/* --plus: {} = {+/}/{/} = {.}.{+.} = {..}.{+..} = {...}.{+...} (GNU). */
+static void
+test_plus(void)
+{
+	struct args a = ARGS_INIT;
+	struct template *t;
+
+	t = tpl_plus("echo", "{+/}", "{+.}", "{+..}", "{+...}", "{..}", "{...}",
+	    "{/..}", "{/...}", "{slot}", "{2/..}", NULL);
+	set_args(&a, "/a/b.c/d.tar.gz", NULL);
+	CHECK_STR_FREE(argv_str(t, &a, 1, 3),
+	    "[echo][/a/b.c][gz][tar.gz][][/a/b.c/d][/a/b.c/d.tar.gz][d]"
+	    "[d.tar.gz][3]");
+	set_args(&a, "a", "x/y.z.w", NULL);
+	CHECK_STR_FREE(shell(t, &a, 1, 3),
+	    "echo '' x '' w '' z.w '' '' a x/y a x/y.z.w a y a y.z.w 3 y");
+	/* Too few extensions: {..} leaves the value, {+..} is empty. */
+	set_args(&a, "e.x", NULL);
+	CHECK_STR_FREE(argv_str(t, &a, 1, 1), "[echo][][x][][][e.x][e.x][e.x][e.x][1]");
+	/* {+.} takes all after the last '.', a '/' in it or not. */
+	set_args(&a, "a.b/c", NULL);
+	CHECK_STR_FREE(argv_str(t, &a, 1, 1),
+	    "[echo][a.b][b/c][][][a.b/c][a.b/c][c][c][1]");
+	template_free(t);
+
+	/* Without --plus they are text. */
+	t = tpl("echo", "{..}", "{+/}", "{slot}", NULL);
+	set_args(&a, "a.b.c", NULL);
+	CHECK_STR_FREE(shell(t, &a, 1, 1), "echo {..} {+/} {slot} a.b.c");
+	template_free(t);
+	args_release(&a);
+}
+
 int
 main(void)
 {
+	test_plus();
 	test_context();
 	test_value_len();
 	test_first_word_code();
