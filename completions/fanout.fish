@@ -24,7 +24,7 @@ function __fanout_after_options
             case -j --jobs -P --max-procs --tagstring -a --arg-file -d \
                 --delimiter --colsep -N --max-replace-args -n --max-args \
                 -L --max-lines -s --max-chars -E --arg-sep --arg-file-sep \
-                --trim --header --tmpdir --nice -I --replace --shell \
+                --trim --header --tmpdir --nice --load -I --replace --shell \
                 --delay --timeout --termseq --retries --halt --joblog \
                 --results --memfree
                 set -e words[1..2]
@@ -150,6 +150,7 @@ complete -c fanout $o -l shell-quote -d 'Print each command quoted, run nothing'
 complete -c fanout $o -l plus -d 'More replacement strings: {..} {/..} {+.} ...'
 complete -c fanout $o -l tmpdir -x -a '(__fish_complete_directories)' -d 'Directory for temporary files'
 complete -c fanout $o -l nice -x -d 'Run at this niceness'
+complete -c fanout $o -l load -x -a '100% 80%' -d 'Start no job while N processes run'
 complete -c fanout $o -s I -l replace -x -d 'Replacement string instead of {}'
 complete -c fanout $o -s q -l quote -d "Quote the command's own words too"
 complete -c fanout $o -l shell -x -a '(__fish_complete_command)' -d 'Shell for commands that need one'

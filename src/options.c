@@ -53,7 +53,7 @@ static optdef_set_cb set_flag, set_output, set_progress, set_jobs,
     set_max_args, set_replace, set_shell, set_delay, set_timeout, set_termseq,
     set_retries, set_halt, set_joblog, set_results, set_memfree, set_nothing,
     set_workflow, show_help, show_version, set_pack, set_eof, set_max_chars,
-    set_sep, set_trim, set_tmpdir, set_nice, set_count, set_header;
+    set_sep, set_trim, set_tmpdir, set_nice, set_count, set_header, set_load;
 
 #define FLAG(field) offsetof(struct options, field)
 /* set_max_args: which option */
@@ -114,6 +114,7 @@ static const struct optdef long_options[] = {
 	{ "nice", required_argument, 0, OPT_NONE, set_nice, 0 },
 	{ "header", required_argument, 0, OPT_NONE, set_header, 0 },
 	{ "plus", no_argument, 0, OPT_NONE, set_flag, FLAG(plus) },
+	{ "load", required_argument, 0, OPT_NONE, set_load, 0 },
 	{ "replace", required_argument, 'I', OPT_REPLACE, set_replace, 0 },
 	{ "quote", no_argument, 'q', OPT_QUOTE, set_flag, FLAG(quote) },
 	{ "shell", required_argument, 0, OPT_SHELL, set_shell, 0 },
@@ -233,6 +234,8 @@ static const char usage_text2[] =
     "      --bar, --progress, --eta  progress on stderr\n"
     "      --memfree SIZE     start no job while less memory is available\n"
     "      --nice N           run at niceness N (fanout and its jobs)\n"
+    "      --load N           start no job while N processes are running "
+    "(N% of CPUs)\n"
     "      --tmpdir DIR       $TMPDIR: spool files and the jobs' temporary "
     "files\n"
     "\n"
@@ -495,6 +498,13 @@ set_header(struct parse_state *ps, const struct optdef *d, char *arg)
 		optval_error("--header 0 (file names as replacement strings) "
 			     "is not supported");
 	ps->o->header = arg;
+}
+
+static void
+set_load(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->load = optval_load(arg);
 }
 
 /* --nice N: the jobs' niceness, from -20 to 19 */

@@ -168,6 +168,7 @@ struct options {
 	bool json;
 	int progress; /* enum progress_kind bits */
 	long long memfree; /* bytes; 0: no check */
+	double load; /* --load: running processes; 0: no check */
 
 	const char *workflow; /* -f FILE; NULL: the command line's task */
 	bool check; /* --check: load the workflow, run nothing */

@@ -36,8 +36,9 @@ struct sched {
 	bool input_error;
 	bool want_input;
 	bool spawn_blocked; /* the system is out of processes for now */
-	bool mem_wait; /* --memfree holds starts back */
+	bool mem_wait; /* --memfree or --load holds starts back */
 	bool warned_mem; /* said so */
+	bool warned_load;
 	bool read_all; /* the plan was read whole for a total */
 };
 
@@ -105,6 +106,24 @@ next_job(struct sched *s)
 	return NULL;
 }
 
+/* --load: too many processes are running to start another job. */
+static bool
+load_high(struct sched *s)
+{
+	long running = util_running_procs();
+
+	if (running < 0 || (double)running < s->r.o->load)
+		return false;
+	if (!s->warned_load && s->r.slots.nrunning == 0) {
+		run_aside(&s->r, "\n", 1);
+		warnx("jobs wait for the load to fall: %ld processes running, "
+		      "--load asks fewer than %g",
+		    running, s->r.o->load);
+		s->warned_load = true;
+	}
+	return true;
+}
+
 static void
 start_jobs(struct sched *s)
 {
@@ -121,7 +140,9 @@ start_jobs(struct sched *s)
 			break;
 		if (o->delay > 0 && r->now < r->next_start)
 			break;
-		if (o->memfree && !o->dry_run && memory_short(s)) {
+		if (!o->dry_run &&
+		    ((o->memfree && memory_short(s)) ||
+			(o->load > 0 && load_high(s)))) {
 			s->mem_wait = true;
 			break;
 		}

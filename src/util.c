@@ -282,3 +282,17 @@ util_command_usable(void)
 
 	return max > 3000 + 2 ? (max - 3000) / 2 : 1;
 }
+
+long
+util_running_procs(void)
+{
+	FILE *fp = fopen("/proc/loadavg", "re");
+	long running = -1;
+
+	if (!fp)
+		return -1;
+	if (fscanf(fp, "%*s %*s %*s %ld/", &running) != 1)
+		running = -1;
+	fclose(fp);
+	return running > 0 ? running - 1 : running;
+}

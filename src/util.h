@@ -52,6 +52,13 @@ long long util_parse_size(const char *);
 /* MemAvailable of /proc/meminfo in bytes, or -1. */
 long long util_mem_available(void);
 
+/*
+ * The processes running or runnable now (the 4th field of /proc/loadavg,
+ * less the one reading it), as GNU parallel's --load counts; -1 when
+ * unknown.
+ */
+long util_running_procs(void);
+
 /* Whether fd is open on /dev/null, where what is written goes nowhere. */
 bool util_is_devnull(int fd);
 

@@ -252,3 +252,26 @@ load helpers/same
 	# Without --plus they are text.
 	same -k echo '{..}' '{+/}' '{slot}' ::: a.b.c
 }
+
+@test "--load N: jobs start while fewer than N processes run" {
+	same -k --load 1000 echo ::: a b
+	same -k --load 100000% echo ::: a b
+	run --separate-stderr "$FANOUT" --load x echo a
+	expect_status 255
+	[ "$stderr" = "fanout: --load: 'x' is not a load (N, N%, +N, -N or a decimal) (see 'fanout --help')" ]
+}
+
+@test "--load N: no job starts while N processes or more are running" {
+	local i pids=()
+	# Busy loops are always runnable: at least 3 processes run.
+	for i in 1 2 3; do
+		sh -c 'while :; do :; done' &
+		pids+=($!)
+	done
+	echo "${pids[*]}" >spin.pid
+	run --separate-stderr timeout 3 "$FANOUT" --load 2.5 echo ran ::: a
+	kill_ours "${pids[@]}"
+	expect_status 124
+	expect_output </dev/null
+	[[ $stderr == "fanout: warning: jobs wait for the load to fall: "* ]]
+}

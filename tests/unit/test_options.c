@@ -299,9 +299,14 @@ test_gnu_options(void)
 	CHECK(o.colsep_from_header);
 	options_release(&o);
 
-	parse(&o, NULL, "--trim", "n", "--nice", "-3", "true", NULL);
+	parse(&o, NULL, "--trim", "n", "--nice", "-3", "--load", "1.5", "true",
+	    NULL);
 	CHECK_INT(o.trim, TRIM_NONE);
+	CHECK(o.load == 1.5);
 	CHECK(o.nice_set && o.nice == -3);
+	options_release(&o);
+	parse(&o, NULL, "--load", "0", "true", NULL);
+	CHECK(o.load == 0.01); /* as GNU parallel */
 	options_release(&o);
 }
 
