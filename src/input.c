@@ -315,6 +315,11 @@ struct input {
 	bool spread; /* -m, -X: spread over the slots already */
 	struct input_pack pack;
 
+	bool shuf; /* --shuf: every item read, then handed out shuffled */
+	struct args *shuffled;
+	size_t nshuffled, shuffled_cap, shuffled_next;
+	bool shuffled_ready;
+
 	bool header; /* --header: each group's first item names its columns */
 	char **names; /* those names, in argument order */
 	size_t nnames;
@@ -406,6 +411,7 @@ input_settings(struct input *in, const struct options *o)
 				    : 1;
 	in->no_args = o->no_args;
 	in->header = o->header != NULL;
+	in->shuf = o->shuf;
 	if (!o->colsep)
 		return;
 	pat = colsep_pattern(o->colsep);
@@ -566,6 +572,9 @@ input_free(struct input *in)
 	for (i = 0; i < in->nnames; i++)
 		free(in->names[i]);
 	free(in->names);
+	for (i = in->shuffled_next; i < in->nshuffled; i++)
+		args_release(&in->shuffled[i]);
+	free(in->shuffled);
 	if (in->use_colsep)
 		regfree(&in->colsep);
 	free(in);
@@ -642,7 +651,7 @@ add_unit(struct input *in, struct args *out, size_t u)
 
 /* One combination of the groups, appended to out. */
 static int
-next_item(struct input *in, struct args *out)
+raw_item(struct input *in, struct args *out)
 {
 	struct unit *u0 = &in->units[0];
 	const char *rec;
@@ -693,6 +702,68 @@ next_item(struct input *in, struct args *out)
 	}
 	in->have_first = false;
 	in->idx[0]++;
+	return INPUT_ITEM;
+}
+
+/* --shuf: keep an item read, for shuffle_items(). */
+static void
+keep_item(struct input *in, struct args *item)
+{
+	if (in->nshuffled == in->shuffled_cap) {
+		in->shuffled_cap = in->shuffled_cap ? 2 * in->shuffled_cap : 64;
+		in->shuffled = xreallocarray(
+		    in->shuffled, in->shuffled_cap, sizeof *in->shuffled);
+	}
+	in->shuffled[in->nshuffled++] = *item;
+	args_init(item);
+}
+
+/* Fisher-Yates, from the kernel's random bytes. */
+static void
+shuffle_items(struct input *in)
+{
+	struct args tmp;
+	size_t i, j;
+
+	for (i = in->nshuffled; i > 1; i--) {
+		j = arc4random_uniform((uint32_t)i);
+		tmp = in->shuffled[i - 1];
+		in->shuffled[i - 1] = in->shuffled[j];
+		in->shuffled[j] = tmp;
+	}
+	in->shuffled_ready = true;
+}
+
+/*
+ * The next item, appended to out: as raw_item(), or with --shuf from
+ * every item read first and shuffled (GNU parallel shuffles the items,
+ * then groups them with -N).
+ */
+static int
+next_item(struct input *in, struct args *out)
+{
+	struct args item = ARGS_INIT, *it;
+	size_t i;
+	int rc;
+
+	if (!in->shuf)
+		return raw_item(in, out);
+	while (!in->shuffled_ready) {
+		rc = raw_item(in, &item);
+		if (rc == INPUT_ITEM)
+			keep_item(in, &item);
+		else if (rc == INPUT_END)
+			shuffle_items(in);
+		else
+			return rc;
+	}
+	args_release(&item);
+	if (in->shuffled_next == in->nshuffled)
+		return in->failed ? INPUT_ERROR : INPUT_END;
+	it = &in->shuffled[in->shuffled_next++];
+	for (i = 0; i < it->n; i++)
+		args_add(out, args_value(it, i), it->len[i]);
+	args_release(it);
 	return INPUT_ITEM;
 }
 

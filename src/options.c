@@ -115,6 +115,7 @@ static const struct optdef long_options[] = {
 	{ "header", required_argument, 0, OPT_NONE, set_header, 0 },
 	{ "plus", no_argument, 0, OPT_NONE, set_flag, FLAG(plus) },
 	{ "load", required_argument, 0, OPT_NONE, set_load, 0 },
+	{ "shuf", no_argument, 0, OPT_NONE, set_flag, FLAG(shuf) },
 	{ "replace", required_argument, 'I', OPT_REPLACE, set_replace, 0 },
 	{ "quote", no_argument, 'q', OPT_QUOTE, set_flag, FLAG(quote) },
 	{ "shell", required_argument, 0, OPT_SHELL, set_shell, 0 },
@@ -184,6 +185,7 @@ static const char usage_text[] =
     "                         (lr is the default with --colsep)\n"
     "      --header :         each source's first line names its columns: "
     "{name}\n"
+    "      --shuf             read every item, then run them in random order\n"
     "\n"
     "Command:\n"
     "  {} {.} {/} {//} {/.} {#} {%} {N} {N.} {N/} {N//} {N/.}  replacement "

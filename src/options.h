@@ -151,6 +151,7 @@ struct options {
 	const char *replace; /* -I; NULL: "{}" */
 	bool quote;
 	bool plus; /* --plus: more replacement strings */
+	bool shuf; /* --shuf: the items in random order */
 	const char *shell;
 	bool link;
 

@@ -275,3 +275,23 @@ load helpers/same
 	expect_output </dev/null
 	[[ $stderr == "fanout: warning: jobs wait for the load to fall: "* ]]
 }
+
+@test "--shuf: every item, once, in a random order; {#} counts in that order" {
+	SAME_SORT=1 same --shuf echo ::: a b c ::: 1 2
+	seq 1 100 >in
+	# -N groups the shuffled items, as GNU parallel does.
+	run -0 "$FANOUT" --shuf -N3 echo <in
+	[ "${#lines[@]}" -eq 34 ]
+	[ "$(printf '%s\n' $output | sort -n)" = "$(cat in)" ]
+	run -0 "$FANOUT" -k --shuf echo <in
+	# 100! orders: the input's own one is no chance.
+	[ "$output" != "$(cat in)" ]
+	[ "$(printf '%s\n' "$output" | sort -n)" = "$(cat in)" ]
+	run -0 "$FANOUT" -k --shuf echo {#} ::: a b c d
+	expect_output <<-'EOF2'
+	1
+	2
+	3
+	4
+	EOF2
+}
