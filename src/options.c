@@ -116,6 +116,7 @@ static const struct optdef long_options[] = {
 	{ "plus", no_argument, 0, OPT_NONE, set_flag, FLAG(plus) },
 	{ "load", required_argument, 0, OPT_NONE, set_load, 0 },
 	{ "shuf", no_argument, 0, OPT_NONE, set_flag, FLAG(shuf) },
+	{ "files", no_argument, 0, OPT_NONE, set_flag, FLAG(files) },
 	{ "replace", required_argument, 'I', OPT_REPLACE, set_replace, 0 },
 	{ "quote", no_argument, 'q', OPT_QUOTE, set_flag, FLAG(quote) },
 	{ "shell", required_argument, 0, OPT_SHELL, set_shell, 0 },
@@ -233,6 +234,9 @@ static const char usage_text2[] =
     "      --retry-failed     run the joblog's failed commands, read no input\n"
     "      --results DIR      DIR/<seq>/{cmd,stdout,stderr,exitval}\n"
     "      --json             one JSON object per job instead of raw output\n"
+    "      --files            keep each job's output in a file in $TMPDIR, "
+    "print\n"
+    "                         its name instead\n"
     "      --bar, --progress, --eta  progress on stderr\n"
     "      --memfree SIZE     start no job while less memory is available\n"
     "      --nice N           run at niceness N (fanout and its jobs)\n"
@@ -925,6 +929,9 @@ options_check(const struct options *o)
 					   : "retry-failed");
 	if (o->json && o->output != OUTPUT_GROUP)
 		optval_error("--json cannot be combined with --lb or -u");
+	if (o->files && (o->json || o->output == OUTPUT_UNGROUP))
+		optval_error("--files cannot be combined with %s",
+		    o->json ? "--json" : "-u");
 	if (o->results && o->output == OUTPUT_UNGROUP)
 		optval_error("--results cannot be combined with -u: "
 			     "fanout does not see the output");

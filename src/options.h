@@ -167,6 +167,7 @@ struct options {
 	bool retry_failed;
 	const char *results;
 	bool json;
+	bool files; /* --files: output kept in files, their names printed */
 	int progress; /* enum progress_kind bits */
 	long long memfree; /* bytes; 0: no check */
 	double load; /* --load: running processes; 0: no check */

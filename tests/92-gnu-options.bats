@@ -295,3 +295,46 @@ load helpers/same
 	4
 	EOF2
 }
+
+# --files LINE...: each output line (a file name, after a tag if any) is a
+# kept file in ./ft; the lines with each name replaced by its content.
+files_contents() {
+	local line name tag
+	while IFS= read -r line; do
+		name=${line##*$'\t'}
+		tag=${line%"$name"}
+		[[ $name == ft/par*.par && -f $name ]] || return 1
+		printf '%s[%s]\n' "$tag" "$(cat "$name")"
+	done
+}
+
+@test "--files: each job's output kept in a file in TMPDIR, its name printed (README: --files)" {
+	local tool
+	for tool in "$FANOUT" "parallel --will-cite"; do
+		rm -rf ft && mkdir ft
+		run -0 --separate-stderr $tool --files --tmpdir ft -k echo ::: a 'b c'
+		printf '%s\n' "$output" | files_contents >"contents"
+		run cat contents
+		expect_output <<-'EOF2'
+		[a]
+		[b c]
+		EOF2
+		run -0 --separate-stderr $tool --files --tmpdir ft --tag -k \
+		    'echo out; echo err >&2; true' ::: x
+		# README (--files): fanout keeps stderr; GNU parallel drops it.
+		if [ "$tool" = "$FANOUT" ]; then
+			[ "$stderr" = "x	err" ]
+		else
+			[ -z "$stderr" ]
+		fi
+		printf '%s\n' "$output" | files_contents >contents
+		run cat contents
+		expect_output <<<"x	[out]"
+		# An empty output is a file too.
+		run -0 --separate-stderr $tool --files --tmpdir ft true ::: y
+		[[ $output == ft/par*.par ]] && [ ! -s "$output" ]
+	done
+	run --separate-stderr "$FANOUT" --files -u echo a
+	expect_status 255
+	[ "$stderr" = "fanout: --files cannot be combined with -u (see 'fanout --help')" ]
+}
