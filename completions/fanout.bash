@@ -100,7 +100,7 @@ _fanout()
 		-r --no-run-if-empty -N --max-replace-args -n --max-args
 		-L --max-lines -m -X --xargs -s --max-chars --show-limits -E
 		--arg-sep --arg-file-sep --trim --header --shell-quote --plus
-		--tmpdir --nice --load --shuf --files -I --replace
+		--tmpdir --nice --load --shuf --files --tty -I --replace
 		-q --quote --shell --link --delay --timeout --termseq
 		--retries --halt --memfree --joblog --resume --resume-failed
 		--retry-failed --results --json --bar --progress --eta

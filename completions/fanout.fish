@@ -150,6 +150,7 @@ complete -c fanout $o -l shell-quote -d 'Print each command quoted, run nothing'
 complete -c fanout $o -l plus -d 'More replacement strings: {..} {/..} {+.} ...'
 complete -c fanout $o -l tmpdir -x -a '(__fish_complete_directories)' -d 'Directory for temporary files'
 complete -c fanout $o -l nice -x -d 'Run at this niceness'
+complete -c fanout $o -l tty -d 'Jobs read the terminal, one at a time'
 complete -c fanout $o -l files -d "Keep each job's output in a file, print its name"
 complete -c fanout $o -l shuf -d 'Run the items in a random order'
 complete -c fanout $o -l load -x -a '100% 80%' -d 'Start no job while N processes run'

@@ -183,6 +183,7 @@ job_start(struct run *r, struct job *j)
 	struct exec_cmd cmd = {
 	    .pipes = r->o->output != OUTPUT_UNGROUP,
 	    .out_null = r->out_null,
+	    .tty = r->o->tty,
 	};
 
 	j->slot = slots_take(&r->slots, j);

@@ -117,6 +117,7 @@ static const struct optdef long_options[] = {
 	{ "load", required_argument, 0, OPT_NONE, set_load, 0 },
 	{ "shuf", no_argument, 0, OPT_NONE, set_flag, FLAG(shuf) },
 	{ "files", no_argument, 0, OPT_NONE, set_flag, FLAG(files) },
+	{ "tty", no_argument, 0, OPT_NONE, set_flag, FLAG(tty) },
 	{ "replace", required_argument, 'I', OPT_REPLACE, set_replace, 0 },
 	{ "quote", no_argument, 'q', OPT_QUOTE, set_flag, FLAG(quote) },
 	{ "shell", required_argument, 0, OPT_SHELL, set_shell, 0 },
@@ -222,6 +223,7 @@ static const char usage_text2[] =
     "  -k, --keep-order       in input order\n"
     "      --lb, --line-buffer  whole lines as they come\n"
     "  -u, --ungroup          straight through, may mix\n"
+    "      --tty              jobs read the terminal (-j1 -u unless given)\n"
     "      --tag              prefix lines with the job's arguments\n"
     "      --tagstring STR    prefix lines with STR (replacement strings "
     "allowed)\n"
@@ -957,6 +959,25 @@ show_limits(const struct options *o)
 		fatal("cannot write --show-limits");
 }
 
+/* What options imply for others the user left alone (GNU parallel). */
+static void
+imply(struct options *o)
+{
+	/* --header splits its names, and so the items, at tabs (GNU). */
+	if (o->header && !o->colsep) {
+		o->colsep = "\t";
+		o->colsep_from_header = true;
+	}
+	/* --tty: one job at a time, straight to the terminal, unless set. */
+	if (o->tty && !options_is_set(o, OPT_JOBS) && !o->jobs_spec)
+		o->jobs_spec = "1";
+	if (o->tty && !options_is_set(o, OPT_OUTPUT))
+		o->output = OUTPUT_UNGROUP;
+	/* --shell-quote prints the commands, as --dry-run does (GNU). */
+	if (o->shell_quote)
+		o->dry_run = true;
+}
+
 void
 options_parse(struct options *o, int argc, char **argv)
 {
@@ -967,6 +988,7 @@ options_parse(struct options *o, int argc, char **argv)
 	nops = parse_env_and_argv(&ps, argc, argv);
 	parse_operands(o, (int)nops, o->operands);
 	prepend_arg_files(&ps);
+	imply(o);
 	/* A workflow file may give what the checks look for: after it. */
 	if (!o->workflow || o->ngroups || o->retry_failed)
 		options_check(o);
@@ -978,14 +1000,6 @@ options_parse(struct options *o, int argc, char **argv)
 	 */
 	if (o->nice_set)
 		(void)setpriority(PRIO_PROCESS, 0, o->nice);
-	/* --header splits its names, and so the items, at tabs (GNU). */
-	if (o->header && !o->colsep) {
-		o->colsep = "\t";
-		o->colsep_from_header = true;
-	}
-	/* --shell-quote prints the commands, as --dry-run does (GNU). */
-	if (o->shell_quote)
-		o->dry_run = true;
 }
 
 bool

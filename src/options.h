@@ -168,6 +168,7 @@ struct options {
 	const char *results;
 	bool json;
 	bool files; /* --files: output kept in files, their names printed */
+	bool tty; /* --tty: jobs get the terminal as stdin and foreground */
 	int progress; /* enum progress_kind bits */
 	long long memfree; /* bytes; 0: no check */
 	double load; /* --load: running processes; 0: no check */

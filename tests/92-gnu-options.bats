@@ -338,3 +338,36 @@ files_contents() {
 	expect_status 255
 	[ "$stderr" = "fanout: --files cannot be combined with -u (see 'fanout --help')" ]
 }
+
+# on_pty TOOL ARGS...: TOOL ARGS run on a new terminal (script(1)) that is
+# given "hello" to read; what the terminal showed, without CRs.
+on_pty() {
+	local cmd
+	printf -v cmd ' %q' "$@"
+	printf 'hello\n' | timeout -k 5 20 script -qec "$cmd" /dev/null | tr -d '\r'
+}
+
+@test "--tty: the job reads the terminal, in its foreground, one at a time" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	local job='read x; echo got $x; tty; echo {}'
+	run -0 on_pty "$FANOUT" --tty "$job" ::: a
+	expect_output <<-'EOF2'
+	hello
+	got hello
+	/dev/tty
+	a
+	EOF2
+	[ "$output" = "$(on_pty parallel --will-cite --tty "$job" ::: a)" ]
+	# Without it the job's stdin is not the terminal.
+	run -0 on_pty "$FANOUT" -N0 'tty; true' ::: a
+	expect_output <<-'EOF2'
+	hello
+	not a tty
+	EOF2
+	# With no terminal (a session of its own), jobs read /dev/null.
+	run -0 setsid -w "$FANOUT" --tty -N0 'cat; echo end' ::: a b
+	expect_output <<-'EOF2'
+	end
+	end
+	EOF2
+}
