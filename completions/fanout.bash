@@ -21,7 +21,8 @@ _fanout_takes_value()
 	--jobs | --max-procs | --tagstring | --arg-file | --delimiter | \
 	--colsep | --max-replace-args | --max-args | --max-lines | \
 	--max-chars | --arg-sep | --arg-file-sep | --trim | --header | \
-	--tmpdir | --nice | --load | --replace | --shell | --delay | --timeout | \
+	--tmpdir | --nice | --load | --compress-program | \
+	--decompress-program | --replace | --shell | --delay | --timeout | \
 	--termseq | --retries | --halt | --joblog | --results | --memfree | \
 	--file)
 		return 0
@@ -100,7 +101,8 @@ _fanout()
 		-r --no-run-if-empty -N --max-replace-args -n --max-args
 		-L --max-lines -m -X --xargs -s --max-chars --show-limits -E
 		--arg-sep --arg-file-sep --trim --header --shell-quote --plus
-		--tmpdir --nice --load --shuf --files --tty -I --replace
+		--tmpdir --nice --load --shuf --files --tty --compress
+		--compress-program --decompress-program -I --replace
 		-q --quote --shell --link --delay --timeout --termseq
 		--retries --halt --memfree --joblog --resume --resume-failed
 		--retry-failed --results --json --bar --progress --eta

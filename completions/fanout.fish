@@ -24,7 +24,8 @@ function __fanout_after_options
             case -j --jobs -P --max-procs --tagstring -a --arg-file -d \
                 --delimiter --colsep -N --max-replace-args -n --max-args \
                 -L --max-lines -s --max-chars -E --arg-sep --arg-file-sep \
-                --trim --header --tmpdir --nice --load -I --replace --shell \
+                --trim --header --tmpdir --nice --load --compress-program \
+                --decompress-program -I --replace --shell \
                 --delay --timeout --termseq --retries --halt --joblog \
                 --results --memfree
                 set -e words[1..2]
@@ -150,6 +151,9 @@ complete -c fanout $o -l shell-quote -d 'Print each command quoted, run nothing'
 complete -c fanout $o -l plus -d 'More replacement strings: {..} {/..} {+.} ...'
 complete -c fanout $o -l tmpdir -x -a '(__fish_complete_directories)' -d 'Directory for temporary files'
 complete -c fanout $o -l nice -x -d 'Run at this niceness'
+complete -c fanout $o -l compress -d 'Accepted; spool files are not compressed'
+complete -c fanout $o -l compress-program -x -a '(__fish_complete_command)' -d 'Accepted; must be in PATH'
+complete -c fanout $o -l decompress-program -x -a '(__fish_complete_command)' -d 'Accepted; must be in PATH'
 complete -c fanout $o -l tty -d 'Jobs read the terminal, one at a time'
 complete -c fanout $o -l files -d "Keep each job's output in a file, print its name"
 complete -c fanout $o -l shuf -d 'Run the items in a random order'

@@ -53,7 +53,8 @@ static optdef_set_cb set_flag, set_output, set_progress, set_jobs,
     set_max_args, set_replace, set_shell, set_delay, set_timeout, set_termseq,
     set_retries, set_halt, set_joblog, set_results, set_memfree, set_nothing,
     set_workflow, show_help, show_version, set_pack, set_eof, set_max_chars,
-    set_sep, set_trim, set_tmpdir, set_nice, set_count, set_header, set_load;
+    set_sep, set_trim, set_tmpdir, set_nice, set_count, set_header, set_load,
+    set_compressor;
 
 #define FLAG(field) offsetof(struct options, field)
 /* set_max_args: which option */
@@ -118,6 +119,11 @@ static const struct optdef long_options[] = {
 	{ "shuf", no_argument, 0, OPT_NONE, set_flag, FLAG(shuf) },
 	{ "files", no_argument, 0, OPT_NONE, set_flag, FLAG(files) },
 	{ "tty", no_argument, 0, OPT_NONE, set_flag, FLAG(tty) },
+	{ "compress", no_argument, 0, OPT_NONE, set_nothing, 0 },
+	{ "compress-program", required_argument, 0, OPT_NONE,
+	    set_compressor, 0 },
+	{ "decompress-program", required_argument, 0, OPT_NONE,
+	    set_compressor, 0 },
 	{ "replace", required_argument, 'I', OPT_REPLACE, set_replace, 0 },
 	{ "quote", no_argument, 'q', OPT_QUOTE, set_flag, FLAG(quote) },
 	{ "shell", required_argument, 0, OPT_SHELL, set_shell, 0 },
@@ -258,6 +264,10 @@ static const char usage_text2[] =
     "      --will-cite, --no-notice, --bibtex  accepted for GNU parallel's "
     "scripts;\n"
     "                         they do nothing\n"
+    "      --compress, --compress-program PRG, --decompress-program PRG\n"
+    "                         accepted (PRG must be in PATH); the spool "
+    "files\n"
+    "                         are not compressed\n"
     "\n"
     "Default options may be given in $PARALLEL, as for GNU parallel.\n"
     "Exit status: 0 all jobs succeeded, 1-100 that many failed, 101 more,\n"
@@ -616,6 +626,25 @@ set_memfree(struct parse_state *ps, const struct optdef *d, char *arg)
 {
 	(void)d;
 	ps->o->memfree = optval_memfree(arg);
+}
+
+/*
+ * --compress, --compress-program PRG, --decompress-program PRG: accepted
+ * for GNU parallel's scripts, but fanout's spool files stay as they are
+ * (README). A program that is not there is an error all the same.
+ */
+static void
+set_compressor(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	size_t len = strcspn(arg, " \t");
+	char *name = xstrndup(arg, len), *path;
+
+	(void)ps;
+	path = len ? util_path_search(name) : NULL;
+	if (!path)
+		optval_error("--%s: '%s' is not found in PATH", d->name, name);
+	free(path);
+	free(name);
 }
 
 /* --will-cite, --no-notice, --bibtex: accepted for GNU parallel's scripts */

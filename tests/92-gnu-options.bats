@@ -371,3 +371,11 @@ on_pty() {
 	end
 	EOF2
 }
+
+@test "--compress and its programs are accepted, output unchanged (README: --compress)" {
+	same -k --compress echo ::: a b
+	same -k --compress-program 'gzip -1' --decompress-program zcat echo ::: a b
+	run --separate-stderr "$FANOUT" --compress-program nosuch echo a
+	expect_status 255
+	[ "$stderr" = "fanout: --compress-program: 'nosuch' is not found in PATH (see 'fanout --help')" ]
+}
