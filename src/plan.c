@@ -816,3 +816,26 @@ plan_fill(struct plan *p)
 {
 	return read_now(p) ? input_fill(read_now(p)) : 0;
 }
+
+bool
+plan_needs_total(const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nnodes; i++)
+		if (template_needs_total(p->nodes[i]->task.command) ||
+		    template_needs_total(p->nodes[i]->task.tagstring))
+			return true;
+	return false;
+}
+
+void
+plan_set_total(struct plan *p, size_t total)
+{
+	size_t i;
+
+	for (i = 0; i < p->nnodes; i++) {
+		template_set_total(p->nodes[i]->task.command, total);
+		template_set_total(p->nodes[i]->task.tagstring, total);
+	}
+}

@@ -355,13 +355,15 @@ sched_run_on(struct plan *plan, const struct options *o, struct executor *ex)
 	run_open(&s.r, plan, o, ex);
 	s.npfd = 2 + s.r.slots.n * ex->polls_per_job + ex->polls_more;
 	s.pfd = xcalloc(s.npfd, sizeof *s.pfd);
-	/* A percentage, a bar or an ETA needs the total: read it all. */
+	/* A percentage, a bar, an ETA or {##} needs the total: read it all. */
 	if ((o->halt.when != HALT_NEVER && o->halt.percent) ||
-	    (o->progress & (PROGRESS_BAR | PROGRESS_ETA))) {
+	    (o->progress & (PROGRESS_BAR | PROGRESS_ETA)) ||
+	    plan_needs_total(plan)) {
 		read_all_input(&s);
 		s.read_all = true;
 		if (s.r.progress)
 			progress_set_total(s.r.progress, s.r.tally.ntotal);
+		plan_set_total(plan, s.r.tally.ntotal);
 	}
 	run_loop(&s);
 	free(s.pfd);

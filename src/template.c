@@ -12,6 +12,7 @@ enum seg_kind {
 	SEG_ARG, /* {} {.} {1} ... */
 	SEG_SEQ, /* {#} */
 	SEG_SLOT, /* {%} */
+	SEG_TOTAL, /* --plus: {##}, the number of jobs */
 	SEG_RAW /* the arguments as shell text (lines as commands) */
 };
 
@@ -38,6 +39,7 @@ struct seg {
 	long argn; /* 0: every argument; -1: the last one */
 	bool code; /* in the command's first word: shell text, not data */
 	bool ctx; /* -X: the first of a word repeated per value */
+	bool pad; /* {0#}: the seq padded with zeros to the total's width */
 	size_t ctx_end; /* ctx: the index after the word's last segment */
 	const char *text; /* SEG_LIT, SEG_BLANK */
 	size_t len;
@@ -49,6 +51,7 @@ struct template
 	size_t n, cap;
 	bool shell;
 	bool quote_words; /* -q: shell text is the quoted argv words */
+	size_t total; /* {##}, {0#}: template_set_total() */
 	char *text; /* the joined words segments point into */
 };
 
@@ -154,6 +157,15 @@ match_repl(const char *p, const struct template_opts *o, struct seg *s)
 	if (o->plus && strncmp(p, "{slot}", 6) == 0) {
 		s->kind = SEG_SLOT;
 		return 6;
+	}
+	if (o->plus && strncmp(p, "{##}", 4) == 0) {
+		s->kind = SEG_TOTAL;
+		return 4;
+	}
+	if (o->plus && strncmp(p, "{0#}", 4) == 0) {
+		s->kind = SEG_SEQ;
+		s->pad = true;
+		return 4;
 	}
 	q = p + 1;
 	if ((n = match_name(q, o, &argn)) != 0) {
@@ -712,6 +724,26 @@ add_number(struct buf *out, size_t n)
 	buf_add(out, num, (size_t)len);
 }
 
+/* {#}, {0#}, {%} or {##}. */
+static void
+add_counter(struct render *r, const struct seg *s)
+{
+	char num[32];
+	int width;
+
+	if (s->kind == SEG_SLOT) {
+		add_number(r->out, r->slot);
+	} else if (s->kind == SEG_TOTAL) {
+		add_number(r->out, r->t->total);
+	} else if (s->pad) {
+		width = snprintf(num, sizeof num, "%zu", r->t->total);
+		width = snprintf(num, sizeof num, "%0*zu", width, r->seq);
+		buf_add(r->out, num, (size_t)width);
+	} else {
+		add_number(r->out, r->seq);
+	}
+}
+
 /* Start the word being built, unless it is started already. */
 static void
 word_open(struct render *r)
@@ -793,9 +825,9 @@ render_range(struct render *r, size_t from, size_t to, size_t only)
 			break;
 		case SEG_SEQ:
 		case SEG_SLOT:
+		case SEG_TOTAL:
 			word_open(r);
-			add_number(
-			    r->out, s->kind == SEG_SEQ ? r->seq : r->slot);
+			add_counter(r, s);
 			break;
 		case SEG_RAW:
 			if (r->mode == RENDER_ARGV)
@@ -899,7 +931,8 @@ template_fixed_len(const struct template *t)
 			i = s->ctx_end - 1; /* only there with a value */
 		else if (s->kind == SEG_LIT || s->kind == SEG_BLANK)
 			total += s->len;
-		else if (s->kind == SEG_SEQ || s->kind == SEG_SLOT)
+		else if (s->kind == SEG_SEQ || s->kind == SEG_SLOT ||
+		    s->kind == SEG_TOTAL)
 			total += NUMBER_LEN;
 	}
 	return total;
@@ -918,7 +951,8 @@ context_len(const struct template *t, size_t from, const char *v, size_t len)
 			total += s->len;
 		else if (s->kind == SEG_ARG && s->argn == 0)
 			total += form_len(s, v, len);
-		else if (s->kind == SEG_SEQ || s->kind == SEG_SLOT)
+		else if (s->kind == SEG_SEQ || s->kind == SEG_SLOT ||
+		    s->kind == SEG_TOTAL)
 			total += NUMBER_LEN;
 	}
 	return total;
@@ -953,4 +987,22 @@ template_has_perl(const char *text)
 	const char *open = strstr(text, "{=");
 
 	return open && strstr(open + 2, "=}");
+}
+
+bool
+template_needs_total(const struct template *t)
+{
+	size_t i;
+
+	for (i = 0; t && i < t->n; i++)
+		if (t->segs[i].kind == SEG_TOTAL || t->segs[i].pad)
+			return true;
+	return false;
+}
+
+void
+template_set_total(struct template *t, size_t total)
+{
+	if (t)
+		t->total = total;
 }

@@ -27,7 +27,10 @@ struct template_opts {
 	 * per value, each copy with that value (GNU's context replace).
 	 */
 	bool context;
-	/* --plus: {+/} {+.} {+..} {+...} {..} {...} {/..} {/...} {slot} */
+	/*
+	 * --plus: {+/} {+.} {+..} {+...} {..} {...} {/..} {/...} {slot},
+	 * and {##} and {0#}, which need template_set_total()
+	 */
 	bool plus;
 };
 
@@ -71,6 +74,11 @@ void template_render_argv(const struct template *, const struct args *,
 size_t template_fixed_len(const struct template *);
 size_t template_value_len(
     const struct template *, const char *v, size_t len, size_t i);
+
+/* Whether t (may be NULL) has {##} or {0#}: the number of jobs. */
+bool template_needs_total(const struct template *t);
+/* The number of jobs {##} and {0#} show (t may be NULL). */
+void template_set_total(struct template *t, size_t total);
 
 /*
  * Whether text holds a {= perl expression =} (GNU parallel's): fanout has

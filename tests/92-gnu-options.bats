@@ -241,7 +241,7 @@ load helpers/same
 	[ "$stderr" = "fanout: --nice: '20' is not a niceness (-20 to 19) (see 'fanout --help')" ]
 }
 
-@test "--plus: {+/} {+.} {+..} {+...} {..} {...} {/..} {/...} {slot}" {
+@test "--plus: {+/} {+.} {+..} {+...} {..} {...} {/..} {/...} {slot} {##} {0#}" {
 	local s
 	for s in '{+/}' '{+.}' '{+..}' '{+...}' '{..}' '{...}' '{/..}' '{/...}' \
 	    '{1..}' '{-1/...}' '{2+.}'; do
@@ -249,6 +249,12 @@ load helpers/same
 		    /x.y/ a..b .bashrc a.b/c 'a...' ../x.y.z
 	done
 	same -k -j1 --plus echo {slot} {%} ::: a b
+	# {##} is the number of jobs, {0#} the seq padded to its width.
+	same -k --plus echo {##} {0#} {#} ::: a b c d e f g h i j k
+	seq 1 5 >in
+	same -k --plus echo {##}-{0#} :::: in ::: x y
+	same -k --plus -N2 echo {##} ::: a b c
+	same -k --plus --tagstring '{0#}/{##}' echo ::: a b
 	# Without --plus they are text.
 	same -k echo '{..}' '{+/}' '{slot}' ::: a.b.c
 }

@@ -894,10 +894,19 @@ test_plus(void)
 	    "[echo][a.b][b/c][][][a.b/c][a.b/c][c][c][1]");
 	template_free(t);
 
+	/* {##} and {0#}: the total, and the seq padded to its width. */
+	t = tpl_plus("echo", "{##}", "{0#}-{#}", NULL);
+	CHECK(template_needs_total(t));
+	template_set_total(t, 120);
+	CHECK_STR_FREE(argv_str(t, &a, 7, 1), "[echo][120][007-7]");
+	template_free(t);
+
 	/* Without --plus they are text. */
-	t = tpl("echo", "{..}", "{+/}", "{slot}", NULL);
+	t = tpl("echo", "{..}", "{+/}", "{slot}", "{##}", NULL);
+	CHECK(!template_needs_total(t));
 	set_args(&a, "a.b.c", NULL);
-	CHECK_STR_FREE(shell(t, &a, 1, 1), "echo {..} {+/} {slot} a.b.c");
+	CHECK_STR_FREE(
+	    shell(t, &a, 1, 1), "echo {..} {+/} {slot} {##} a.b.c");
 	template_free(t);
 	args_release(&a);
 }
