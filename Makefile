@@ -40,8 +40,8 @@ HELPERS	= $(patsubst tests/helpers/%.c,tests/helpers/bin/%,$(wildcard tests/help
 UNITS	= $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
 
 DEBS	= build-essential pkg-config libyaml-dev libssh-dev bats parallel \
-	  openssh-server jq tmux hyperfine time mandoc groff-base \
-	  bash-completion zsh fish clang-format
+	  openssh-client openssh-server jq tmux hyperfine time mandoc groff-base \
+	  bash-completion zsh fish clang-format slurm-wlm munge
 
 all: fanout
 
@@ -80,6 +80,9 @@ bench: fanout
 	@bench/run
 	@echo
 	@bench/workflow
+	@echo
+	@bench/ssh
+	@bench/slurm
 
 # The C sources as .clang-format has them (OpenBSD KNF, near enough).
 check-format:

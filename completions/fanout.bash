@@ -24,18 +24,20 @@ _fanout_takes_value()
 	--tmpdir | --nice | --load | --compress-program | \
 	--decompress-program | --replace | --shell | --delay | --timeout | \
 	--termseq | --retries | --halt | --joblog | --results | --memfree | \
-	--file)
+	--file | --sshlogin | --slf | --sshloginfile | --ssh-config | \
+	--ssh-timeout | --ssh-fanout | --env | --workdir | --wd | --return | \
+	--basefile | --bf | --srun-cpus)
 		return 0
 		;;
 	--*) return 1 ;;
 	esac
 	# A cluster of short options: the first of j, P, a, d, N, n, L, E, s,
-	# I, f takes the rest of the word, or the next word when it ends the
-	# cluster.
+	# I, f, S takes the rest of the word, or the next word when it ends
+	# the cluster.
 	local k
 	for ((k = 1; k < ${#1}; k++)); do
 		case ${1:k:1} in
-		[jPadNnLEsIf]) ((k == ${#1} - 1)); return ;;
+		[jPadNnLEsIfS]) ((k == ${#1} - 1)); return ;;
 		esac
 	done
 	return 1
@@ -54,7 +56,7 @@ _fanout_workflow_of()
 		for ((k = 1; k < ${#1}; k++)); do
 			case ${1:k:1} in
 			f) break ;;
-			[jPadNnLEsI]) return 1 ;;
+			[jPadNnLEsIS]) return 1 ;;
 			esac
 		done
 		((k < ${#1})) || return 1
@@ -65,6 +67,35 @@ _fanout_workflow_of()
 	esac
 	[[ $_fanout_wf == "~/"* ]] && _fanout_wf=$HOME/${_fanout_wf#"~/"}
 	return 0
+}
+
+# The file of --ssh-config among the words before the current one, if any.
+_fanout_ssh_config()
+{
+	local i
+	for ((i = 1; i < cword; i++)); do
+		case ${words[i]} in
+		--ssh-config=*) echo "${words[i]#--ssh-config=}" ;;
+		--ssh-config) echo "${words[i + 1]}" ;;
+		esac
+	done
+}
+
+# Complete the last login of an -S list ($1: the word so far): host
+# names from the SSH configuration and known_hosts, after its N/ and
+# user@, and ':' (this machine).
+_fanout_sshlogins()
+{
+	local head=${1%"${1##*,}"} last=${1##*,} config
+	if [[ $last =~ ^[0-9]+/ ]]; then
+		head+=${BASH_REMATCH[0]}
+		last=${last#*/}
+	fi
+	config=$(_fanout_ssh_config)
+	COMPREPLY=()
+	_known_hosts_real -a ${config:+-F "$config"} -p "$head" -- "$last"
+	[[ $last == "" || $last == : ]] && COMPREPLY+=("$head:")
+	_fanout_ltrim "$1"
 }
 
 # The task names of workflow file $1: the keys indented under the
@@ -106,7 +137,11 @@ _fanout()
 		-q --quote --shell --link --delay --timeout --termseq
 		--retries --halt --memfree --joblog --resume --resume-failed
 		--retry-failed --results --json --bar --progress --eta
-		-f --file --check -h --help -V --version --will-cite --no-notice --bibtex'
+		-f --file --check -S --sshlogin --slf --sshloginfile --slurm
+		--ssh-config --ssh-accept-new --ssh-timeout --ssh-fanout
+		--filter-hosts --env --workdir --wd --nonall --onall --transfer
+		--return --cleanup --basefile --bf --srun --srun-cpus
+		-h --help -V --version --will-cite --no-notice --bibtex'
 	local signals='HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2
 		PIPE ALRM TERM CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ
 		VTALRM PROF WINCH SYS'
@@ -169,8 +204,17 @@ _fanout()
 		cur=${cur#*=}
 	fi
 	case $opt in
-	-a | --arg-file | --joblog)
+	-a | --arg-file | --joblog | --slf | --sshloginfile | --ssh-config | \
+	--return | --basefile | --bf)
 		_filedir
+		return
+		;;
+	-S | --sshlogin)
+		_fanout_sshlogins "$cur"
+		return
+		;;
+	--env)
+		COMPREPLY=($(compgen -e -- "$cur"))
 		return
 		;;
 	-f | --file)
@@ -214,7 +258,8 @@ _fanout()
 		return
 		;;
 	-d | --delimiter | -I | --replace | --tagstring | --colsep | -N | --max-replace-args | \
-	--delay | --timeout | --retries | --memfree)
+	--delay | --timeout | --retries | --memfree | --ssh-timeout | \
+	--ssh-fanout | --workdir | --wd | --srun-cpus)
 		return
 		;;
 	esac

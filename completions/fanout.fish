@@ -27,7 +27,10 @@ function __fanout_after_options
                 --trim --header --tmpdir --nice --load --compress-program \
                 --decompress-program -I --replace --shell \
                 --delay --timeout --termseq --retries --halt --joblog \
-                --results --memfree
+                --results --memfree -S --sshlogin --slf --sshloginfile \
+                --ssh-config --ssh-timeout --ssh-fanout --env --workdir --wd \
+                --return --basefile --bf \
+                --srun-cpus
                 set -e words[1..2]
             case '-*'
                 set -e words[1]
@@ -80,6 +83,36 @@ function __fanout_tasks
             gsub(/["\047]/, "", name)
             print name
         }' $file 2>/dev/null
+end
+
+# The file of --ssh-config on the command line, if any.
+function __fanout_ssh_config
+    set -l words (commandline -opc)
+    for i in (seq (count $words))
+        switch $words[$i]
+            case '--ssh-config=*'
+                string replace -- --ssh-config= '' $words[$i]
+            case --ssh-config
+                set -q words[(math $i + 1)]; and echo $words[(math $i + 1)]
+        end
+    end
+end
+
+# Complete the last login of an -S list: after its N/ and user@, the host
+# names fish knows (~/.ssh/config, known_hosts, /etc/hosts), those of
+# --ssh-config's file, and ':' (this machine).
+function __fanout_sshlogins
+    set -l cur (string replace -r -- '^--sshlogin=' '' (commandline -ct))
+    set -l head (string match -r -- '^(?:.*,)?(?:[0-9]+/)?(?:[^,@]*@)?' $cur)
+    set -l config (__fanout_ssh_config)[-1]
+    set config (string replace -r '^~/' "$HOME/" -- $config)
+    begin
+        __fish_print_hostnames
+        test -n "$config"; and test -r "$config"
+        and awk 'tolower($1) == "host" {
+            for (i = 2; i <= NF; i++) if ($i !~ /[*?!]/) print $i }' $config
+    end | sort -u | string replace -r -- '^' "$head"
+    string match -q -- '*@' "$head"; or echo "$head:"
 end
 
 # The last ::: or :::: (or their + forms) among the command's words.
@@ -183,6 +216,27 @@ complete -c fanout $o -l results -x -a '(__fish_complete_directories)' -d "Keep 
 complete -c fanout $o -l json -d 'Print one JSON object per finished job'
 complete -c fanout $o -s f -l file -x -a '(__fanout_yaml_files)' -d 'Run the tasks of a YAML workflow'
 complete -c fanout $o -l check -d 'With -f: check the workflow file, run nothing'
+complete -c fanout $o -s S -l sshlogin -x -a '(__fanout_sshlogins)' -d 'Run jobs on hosts ([N/][user@]host[:port],...)'
+complete -c fanout $o -l slf -r -F -d 'Read logins from a file'
+complete -c fanout $o -l sshloginfile -r -F -d 'Read logins from a file'
+complete -c fanout $o -l slurm -d 'Run jobs on the nodes of the Slurm allocation'
+complete -c fanout $o -l ssh-config -r -F -d 'SSH configuration file instead of ~/.ssh/config'
+complete -c fanout $o -l ssh-accept-new -d 'Accept and record unknown host keys'
+complete -c fanout $o -l ssh-timeout -x -d 'Seconds to connect to a host (default 10)'
+complete -c fanout $o -l ssh-fanout -x -d 'Handshakes at once (default 32)'
+complete -c fanout $o -l filter-hosts -d 'Give up on hosts that cannot be reached at the start'
+complete -c fanout $o -l env -x -a '(set --names --export)' -d 'Pass a variable to remote jobs'
+complete -c fanout $o -l workdir -x -d 'Run remote jobs in a directory (made when missing)'
+complete -c fanout $o -l wd -x -d 'Run remote jobs in a directory (made when missing)'
+complete -c fanout $o -l nonall -d 'Run the command once on every host'
+complete -c fanout $o -l onall -d 'Run every job on every host'
+complete -c fanout $o -l transfer -d "Send the job's arguments (files) to the host first"
+complete -c fanout $o -l return -r -F -d 'Fetch a file (a template) after the job'
+complete -c fanout $o -l cleanup -d 'Remove the files sent and fetched on the host'
+complete -c fanout $o -l basefile -r -F -d 'Send a file to each host once'
+complete -c fanout $o -l bf -r -F -d 'Send a file to each host once'
+complete -c fanout $o -l srun -d 'Run each job as a step of the Slurm allocation'
+complete -c fanout $o -l srun-cpus -x -d 'CPUs per Slurm job step'
 complete -c fanout $o -l bar -d 'Show a progress bar'
 complete -c fanout $o -l progress -d 'Show progress'
 complete -c fanout $o -l eta -d 'Show the estimated time left'

@@ -284,6 +284,11 @@ command_build(struct command *c, const struct task *t, const struct args *a,
 	env_set(c, seq, slot, host);
 	cmd->envp = t->env ? task_envp(c, t->env) : c->envp;
 	cmd->cwd = t->cwd;
+	cmd->task_env = t->env;
+	cmd->args = a;
+	cmd->seq = seq;
+	cmd->slot = slot;
+	cmd->exec_args = t->srun;
 }
 
 void

@@ -41,6 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct args;
 struct job; /* the scheduler's handle */
 
 /* What to run: argv, or, for a command too long for exec, a script. */
@@ -51,12 +52,21 @@ struct exec_cmd {
 	size_t script_len;
 	char *const *envp;
 	const char *cwd; /* where it runs; NULL: fanout's directory */
+	/* Its task's own variables, "NAME=value", in envp too: what a
+	 * remote job must be given. NULL: none. */
+	char *const *task_env;
+	/* Words more for the executor, blank-separated: a task's srun ARGS. */
+	const char *exec_args;
 	/*
 	 * Bytes for the job's standard input, then end of file; NULL: it
 	 * reads /dev/null. The caller keeps them until the job is over.
 	 */
 	const void *input;
 	size_t input_len;
+	/* What it runs over, for an executor that copies the job's files
+	 * (--transfer, --return): its arguments, seq and slot. */
+	const struct args *args;
+	size_t seq, slot;
 	bool pipes; /* false: the job shares fanout's stdout/err */
 	bool out_null; /* its stdout goes to /dev/null: no one would see it */
 	/*
@@ -150,11 +160,42 @@ struct executor {
 	 * runs (-k), since a lost one runs again from the start.
 	 */
 	bool may_lose;
+	/*
+	 * The CPUs -j's N% and 100% count: 0 for this machine's (a Slurm
+	 * allocation has its own).
+	 */
+	long ncpu;
 	/* Descriptors each job holds open in fanout, at most. */
 	unsigned fds_per_job;
 	/* Poll descriptors each running job may add, at most, and more. */
 	unsigned polls_per_job;
 	unsigned polls_more;
+	/*
+	 * Where it runs jobs, when that is more than one place (hosts):
+	 * the scheduler starts each job on one of them, an executor of its
+	 * own whose ops are called for that job; NULL: on this one. Only
+	 * this one is polled, freed and told to signal_all().
+	 */
+	struct executor **places;
+	size_t nplaces;
+	/* A place: the jobs it runs at once (0: no limit of its own), runs
+	 * now and ran (the scheduler counts them). */
+	size_t slots;
+	size_t busy;
+	size_t done; /* jobs it ran to their end (--progress) */
+	/* A place that takes no job for now (down: a host being tried
+	 * again), or ever again (gone). */
+	bool down;
+	bool gone;
+	/* A place only the tasks that name it use (a workflow task's
+	 * hosts: the GPU nodes). */
+	bool named_only;
+	/* Dropped by --filter-hosts at the start: the jobs pinned to it
+	 * (--onall, --nonall) are not run. */
+	bool dropped;
+	/* The jobs the run may have at once, if the executor knows better
+	 * than -j (the sum of its hosts' slots); 0: -j. */
+	size_t slots_total;
 };
 
 #endif

@@ -88,6 +88,9 @@ job_next(struct run *r, int *rc)
 	if (*rc == PLAN_JOB) {
 		j->task = pj.task;
 		j->seq = pj.seq;
+		/* --onall: the last argument only says the host (job_place). */
+		if (r->o->onall && j->args.n > 1)
+			j->args.n--;
 		return j;
 	}
 	job_free(j);
@@ -177,6 +180,71 @@ verbose(struct run *r, struct job *j)
 	buf_release(&text);
 }
 
+/* --tag: the job's arguments; --onall, --nonall: its host. */
+static void
+job_tag(struct run *r, struct job *j, struct buf *tag)
+{
+	if ((r->o->onall || r->o->nonall) && !j->task->tagstring) {
+		buf_reset(tag);
+		buf_addstr(tag, j->ex->host);
+		buf_addch(tag, '\t');
+		return;
+	}
+	command_tag(j->task, &j->args, j->seq, j->slot, tag);
+}
+
+/* Whether a job of task t may run at place p (a workflow's hosts:). */
+static bool
+place_allowed(const struct task *t, const struct executor *p)
+{
+	char *const *h;
+
+	if (!t->hosts)
+		return !p->named_only;
+	for (h = t->hosts; *h; h++)
+		if (strcmp(*h, p->host) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Where the next job runs: the executor itself, or of its places (hosts)
+ * the one with room that is least busy for its size; NULL: none has room
+ * now.
+ */
+static struct executor *
+job_place(struct run *r, const struct job *j)
+{
+	struct executor *ex = r->ex, *best = NULL, *p;
+	size_t i, n = ex->nplaces;
+
+	if (!ex->places)
+		return ex;
+	if (r->o->onall || r->o->nonall) {
+		/* The hosts are the last input group: the job's is pinned. */
+		p = ex->places[(j->seq - 1) % n];
+		if (p->gone)
+			return p;
+		return p->down || (p->slots && p->busy >= p->slots) ? NULL : p;
+	}
+	for (i = 0; i < n; i++) {
+		p = ex->places[(r->next_place + i) % n];
+		if (p->down || p->gone || (p->slots && p->busy >= p->slots) ||
+		    !place_allowed(j->task, p))
+			continue;
+		/* busy/slots below best's, in integers */
+		if (!best ||
+		    p->busy * (best->slots ? best->slots : 1) <
+			best->busy * (p->slots ? p->slots : 1))
+			best = p;
+	}
+	r->next_place = (r->next_place + 1) % n;
+	return best;
+}
+
+static void job_started(struct run *r, struct job *j);
+static void job_started_failed(struct run *r, struct job *j, const char *why);
+
 int
 job_start(struct run *r, struct job *j)
 {
@@ -192,19 +260,39 @@ job_start(struct run *r, struct job *j)
 		dry_run(r, j);
 		return 0;
 	}
+	if (!(j->ex = job_place(r, j))) {
+		/* Every host is busy or down: it waits in the queue. */
+		slots_give(&r->slots, j->slot);
+		j->runs--;
+		j->slot = 0;
+		plan_job_again(r->plan, j->task, j);
+		errno = EAGAIN;
+		return -1;
+	}
+	j->host = NULL;
+	if (j->ex->dropped) {
+		/* --filter-hosts left out its host: as if it were not asked. */
+		slots_give(&r->slots, j->slot);
+		plan_job_ended(r->plan, j->task, true);
+		job_drop(r, j);
+		return 0;
+	}
 	if (!j->out) {
 		struct buf tag = BUF_INIT;
 
 		if (tagged(r))
-			command_tag(j->task, &j->args, j->seq, j->slot, &tag);
+			job_tag(r, j, &tag);
 		j->out = output_new(r->coll, j->seq, tag.data, tag.len);
 		buf_release(&tag);
 	}
 	/* --json: the "cmd" field has it; the output is the job's alone. */
 	if (r->o->verbose && !r->o->json)
 		verbose(r, j);
-	j->ex = r->ex;
-	j->host = NULL;
+	if (j->ex->gone) {
+		/* --onall, --nonall: the job's own host is gone. */
+		job_started_failed(r, j, "its host is gone");
+		return 0;
+	}
 	command_build(
 	    r->cmd, j->task, &j->args, j->seq, j->slot, j->ex->host, &cmd);
 	if (j->ex->ops->start(j->ex, j, &cmd, &j->xs) < 0) {
@@ -216,6 +304,15 @@ job_start(struct run *r, struct job *j)
 		plan_job_again(r->plan, j->task, j);
 		return -1;
 	}
+	job_started(r, j);
+	return 0;
+}
+
+/* The job is accepted where it runs: from now, its events come. */
+static void
+job_started(struct run *r, struct job *j)
+{
+	j->ex->busy++;
 	j->state = JOB_STARTING;
 	j->start = r->now;
 	j->start_wall = util_wallclock();
@@ -225,7 +322,13 @@ job_start(struct run *r, struct job *j)
 	/* -k: the oldest job prints as it goes, from its start. */
 	collector_flush(r->coll);
 	r->next_start = r->now + run_ns(r->o->delay * r->delay_factor);
-	return 0;
+}
+
+static void
+job_started_failed(struct run *r, struct job *j, const char *why)
+{
+	job_started(r, j);
+	r->ev.failed(r, j, FANOUT_STATUS_ERROR, why);
 }
 
 static const char *
@@ -393,6 +496,8 @@ job_complete(struct run *r, struct job *j)
 		    fmin(r->delay_factor * (failed ? 1.3 : 0.9), 1e30);
 	slots_reread(&r->slots);
 	slots_give(&r->slots, j->slot);
+	j->ex->busy--;
+	j->ex->done++;
 	if (j->cut_short) {
 		/*
 		 * Stopped by fanout (--halt now, a signal): as GNU parallel,
@@ -530,6 +635,7 @@ on_lost(void *arg, struct job *j, const char *why)
 	warnx("lost a job on %s (%s); it runs again", job_host(j), why);
 	output_discard(r->coll, j->out);
 	slots_give(&r->slots, j->slot);
+	j->ex->busy--;
 	j->state = JOB_QUEUED;
 	j->xs = NULL;
 	j->slot = 0;

@@ -11,6 +11,7 @@
 #include "options.h"
 #include "plan.h"
 #include "sched.h"
+#include "ssh.h"
 #include "workflow.h"
 
 /*
@@ -35,12 +36,16 @@ main(int argc, char **argv)
 	struct options opts;
 	struct workflow *wf = NULL;
 	struct plan *plan;
+	char **hostv = NULL;
 	int status;
 
 	reserve_std_fds();
 	options_parse(&opts, argc, argv);
 	if (opts.workflow && !(wf = workflow_load(&opts, &plan)))
 		exit(FANOUT_STATUS_ERROR);
+	/* --onall, --nonall: the hosts are an input group of their own. */
+	if (!wf && (opts.onall || opts.nonall))
+		hostv = ssh_host_group(&opts);
 	if (!wf)
 		plan = opts.retry_failed ? plan_from_joblog(&opts)
 					 : plan_from_options(&opts);
@@ -49,6 +54,7 @@ main(int argc, char **argv)
 	plan_free(plan);
 	workflow_free(wf);
 	options_release(&opts);
+	ssh_host_group_free(hostv);
 	fflush(stdout);
 	if (status == 128 + SIGPIPE ||
 	    (status > 128 && status < 128 + 32 && status != 128 + SIGKILL)) {

@@ -52,9 +52,10 @@ static optdef_set_cb set_flag, set_output, set_progress, set_jobs,
     set_tagstring, set_arg_file, set_null, set_delimiter, set_colsep,
     set_max_args, set_replace, set_shell, set_delay, set_timeout, set_termseq,
     set_retries, set_halt, set_joblog, set_results, set_memfree, set_nothing,
-    set_workflow, show_help, show_version, set_pack, set_eof, set_max_chars,
-    set_sep, set_trim, set_tmpdir, set_nice, set_count, set_header, set_load,
-    set_compressor;
+    set_workflow, set_strlist, set_slf, set_ssh_config, set_ssh_timeout,
+    set_ssh_fanout, set_workdir, set_srun, set_srun_cpus, show_help,
+    show_version, set_pack, set_eof, set_max_chars, set_sep, set_trim,
+    set_tmpdir, set_nice, set_count, set_header, set_load, set_compressor;
 
 #define FLAG(field) offsetof(struct options, field)
 /* set_max_args: which option */
@@ -63,7 +64,7 @@ enum { ARGS_N, ARGS_n, ARGS_L, ARGS_l };
 /* getopt_long's value for long_options[i] without a letter: LONG_ONLY + i */
 #define LONG_ONLY 256
 
-static const char short_options[] = "+:j:P:kuva:0d:rN:n:L:mXE:s:I:qf:hV";
+static const char short_options[] = "+:j:P:kuva:0d:rN:n:L:mXE:s:I:qf:S:hV";
 
 /*
  * Every option, one a line: tests/70-docs.bats reads this table too.
@@ -147,6 +148,34 @@ static const struct optdef long_options[] = {
 	{ "memfree", required_argument, 0, OPT_MEMFREE, set_memfree, 0 },
 	{ "file", required_argument, 'f', OPT_WORKFLOW, set_workflow, 0 },
 	{ "check", no_argument, 0, OPT_CHECK, set_flag, FLAG(check) },
+	{ "sshlogin", required_argument, 'S', OPT_NONE,
+	    set_strlist, FLAG(sshlogins) },
+	{ "slf", required_argument, 0, OPT_NONE, set_slf, 0 },
+	{ "sshloginfile", required_argument, 0, OPT_NONE, set_slf, 0 },
+	{ "slurm", no_argument, 0, OPT_NONE, set_flag, FLAG(slurm_hosts) },
+	{ "ssh-config", required_argument, 0, OPT_NONE, set_ssh_config, 0 },
+	{ "ssh-accept-new", no_argument, 0, OPT_NONE,
+	    set_flag, FLAG(ssh_accept_new) },
+	{ "ssh-timeout", required_argument, 0, OPT_NONE, set_ssh_timeout, 0 },
+	{ "ssh-fanout", required_argument, 0, OPT_NONE, set_ssh_fanout, 0 },
+	{ "filter-hosts", no_argument, 0, OPT_NONE,
+	    set_flag, FLAG(filter_hosts) },
+	{ "env", required_argument, 0, OPT_NONE,
+	    set_strlist, FLAG(env_names) },
+	{ "workdir", required_argument, 0, OPT_NONE, set_workdir, 0 },
+	{ "wd", required_argument, 0, OPT_NONE, set_workdir, 0 },
+	{ "transfer", no_argument, 0, OPT_NONE, set_flag, FLAG(transfer) },
+	{ "return", required_argument, 0, OPT_NONE,
+	    set_strlist, FLAG(returns) },
+	{ "cleanup", no_argument, 0, OPT_NONE, set_flag, FLAG(cleanup) },
+	{ "basefile", required_argument, 0, OPT_NONE,
+	    set_strlist, FLAG(basefiles) },
+	{ "bf", required_argument, 0, OPT_NONE,
+	    set_strlist, FLAG(basefiles) },
+	{ "nonall", no_argument, 0, OPT_NONE, set_flag, FLAG(nonall) },
+	{ "onall", no_argument, 0, OPT_NONE, set_flag, FLAG(onall) },
+	{ "srun", optional_argument, 0, OPT_SRUN, set_srun, 0 },
+	{ "srun-cpus", required_argument, 0, OPT_SRUN_CPUS, set_srun_cpus, 0 },
 	{ "help", no_argument, 'h', OPT_NONE, show_help, 0 },
 	{ "version", no_argument, 'V', OPT_NONE, show_version, 0 },
 	{ "will-cite", no_argument, 0, OPT_NONE, set_nothing, 0 },
@@ -253,6 +282,35 @@ static const char usage_text2[] =
     "(N% of CPUs)\n"
     "      --tmpdir DIR       $TMPDIR: spool files and the jobs' temporary "
     "files\n"
+    "\n";
+
+/* A third part, for the same reason. */
+static const char usage_more[] =
+    "Remote hosts (SSH):\n"
+    "  -S, --sshlogin LIST    [N/][user@]host[:port],... (: = this machine;\n"
+    "                         node[01-16] ranges); N/: jobs at once there\n"
+    "      --slf, --sshloginfile FILE  logins from FILE, one a line "
+    "(re-read)\n"
+    "      --slurm            hosts of the Slurm allocation\n"
+    "      --ssh-config FILE  instead of ~/.ssh/config\n"
+    "      --ssh-accept-new   record unknown host keys (changed: refused)\n"
+    "      --ssh-timeout SECS to connect (default 10)\n"
+    "      --ssh-fanout N     handshakes at once (default 32)\n"
+    "      --filter-hosts     drop hosts that cannot be reached at the start\n"
+    "      --env VAR          pass VAR to remote jobs\n"
+    "      --workdir, --wd DIR  run remote jobs in DIR\n"
+    "      --transfer         send the job's arguments (files) first\n"
+    "      --return FILE      fetch FILE (a template) after the job\n"
+    "      --cleanup          then remove both on the host\n"
+    "      --basefile, --bf FILE  send FILE to each host once\n"
+    "      --nonall, --onall  the command once on every host / every job "
+    "on\n"
+    "                         every host\n"
+    "\n"
+    "Slurm:\n"
+    "      --srun[=ARGS]      run each job as a step of the allocation:\n"
+    "                         srun --exclusive -N1 -n1 -c CPUS ARGS -- CMD\n"
+    "      --srun-cpus N      CPUs per job step (default 1)\n"
     "\n"
     "Workflows:\n"
     "  -f, --file FILE [TASK...]  run the tasks of a YAML workflow (only the\n"
@@ -385,6 +443,20 @@ set_jobs(struct parse_state *ps, const struct optdef *d, char *arg)
 {
 	(void)d;
 	optval_jobs(ps->o, arg);
+}
+
+static void
+set_srun(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->srun = arg ? arg : "";
+}
+
+static void
+set_srun_cpus(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->srun_cpus = (unsigned)optval_count("--srun-cpus", arg, 1);
 }
 
 static void
@@ -648,6 +720,67 @@ set_compressor(struct parse_state *ps, const struct optdef *d, char *arg)
 	free(name);
 }
 
+/* -S, --env, --return, --basefile: each adds to a list */
+static void
+set_strlist(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	struct strlist *l = (struct strlist *)((char *)ps->o + d->arg);
+
+	if (!*arg)
+		optval_error("--%s: the value is empty", d->name);
+	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+	l->v[l->n++] = arg;
+}
+
+static void
+set_slf(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	if (!*arg)
+		optval_error("--slf needs a file name");
+	ps->o->slf = arg;
+}
+
+static void
+set_ssh_config(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	if (!*arg)
+		optval_error("--ssh-config needs a file name");
+	ps->o->ssh_config = arg;
+}
+
+static void
+set_ssh_timeout(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	double t = options_parse_duration(arg, false);
+
+	(void)d;
+	if (!(t > 0) || t > 86400)
+		optval_error("--ssh-timeout: '%s' is not a number of seconds "
+			     "from 0 to 86400",
+		    arg);
+	ps->o->ssh_timeout = t;
+}
+
+static void
+set_ssh_fanout(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->ssh_fanout = (unsigned)optval_count("--ssh-fanout", arg, 1);
+	if (ps->o->ssh_fanout > 1024)
+		optval_error("--ssh-fanout: at most 1024 handshakes at once");
+}
+
+static void
+set_workdir(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	if (!*arg)
+		optval_error("--workdir needs a directory");
+	ps->o->workdir = arg;
+}
+
 /* --will-cite, --no-notice, --bibtex: accepted for GNU parallel's scripts */
 static void
 set_nothing(struct parse_state *ps, const struct optdef *d, char *arg)
@@ -659,7 +792,7 @@ static void
 show_help(struct parse_state *ps, const struct optdef *d, char *arg)
 {
 	(void)ps, (void)d, (void)arg;
-	print_and_exit("--help", "%s%s", usage_text, usage_text2);
+	print_and_exit("--help", "%s%s%s", usage_text, usage_text2, usage_more);
 }
 
 static void
@@ -878,7 +1011,10 @@ options_init(struct options *o)
 	o->delimiter = '\n';
 	o->arg_sep = ":::";
 	o->arg_file_sep = "::::";
+	o->srun_cpus = 1;
 	optval_termseq_default(&o->termseq);
+	o->ssh_timeout = 10;
+	o->ssh_fanout = 32;
 }
 
 /*
@@ -948,6 +1084,35 @@ check_perl(const struct options *o)
 	buf_release(&text);
 }
 
+/* The options of remote hosts (SPEC section 8) that go together. */
+static void
+check_remote(const struct options *o)
+{
+	bool hosts =
+	    o->sshlogins.n || o->slf || o->slurm_hosts || o->task_hosts.n;
+
+	if (o->onall && o->nonall)
+		optval_error("--onall and --nonall cannot be combined");
+	if (o->srun && hosts)
+		optval_error("--srun runs jobs as Slurm steps, -S, --slf and "
+			     "--slurm over SSH: choose one");
+	if ((o->onall || o->nonall) && !hosts)
+		optval_error("--%s needs hosts: -S, --slf or --slurm",
+		    o->onall ? "onall" : "nonall");
+	if ((o->onall || o->nonall) && (o->workflow || o->retry_failed))
+		optval_error("--%s cannot be combined with %s",
+		    o->onall ? "onall" : "nonall",
+		    o->workflow ? "-f" : "--retry-failed");
+	if ((o->transfer || o->returns.n || o->cleanup || o->basefiles.n) &&
+	    !hosts)
+		optval_error("--%s copies files to and from hosts: it needs "
+			     "-S, --slf or --slurm",
+		    o->transfer	       ? "transfer"
+			: o->returns.n ? "return"
+			: o->cleanup   ? "cleanup"
+				       : "basefile");
+}
+
 void
 options_check(const struct options *o)
 {
@@ -969,9 +1134,12 @@ options_check(const struct options *o)
 			     "fanout does not see the output");
 	if (o->check && !o->workflow)
 		optval_error("--check needs -f FILE");
+	if (options_is_set(o, OPT_SRUN_CPUS) && !o->srun && !o->workflow)
+		optval_error("--srun-cpus needs --srun");
 	if (o->workflow && (o->ngroups || o->retry_failed))
 		optval_error("-f cannot be combined with %s",
 		    o->retry_failed ? "--retry-failed" : "-a");
+	check_remote(o);
 }
 
 /* --show-limits: GNU parallel's text; the run goes on after it. */
@@ -1066,4 +1234,14 @@ options_release(struct options *o)
 	free(o->groups);
 	o->groups = NULL;
 	o->ngroups = 0;
+	free(o->sshlogins.v);
+	free(o->env_names.v);
+	free(o->returns.v);
+	free(o->basefiles.v);
+	free(o->task_hosts.v);
+	memset(&o->sshlogins, 0, sizeof o->sshlogins);
+	memset(&o->env_names, 0, sizeof o->env_names);
+	memset(&o->returns, 0, sizeof o->returns);
+	memset(&o->basefiles, 0, sizeof o->basefiles);
+	memset(&o->task_hosts, 0, sizeof o->task_hosts);
 }

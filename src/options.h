@@ -109,6 +109,8 @@ enum option_id {
 	OPT_EOF,
 	OPT_MAX_CHARS,
 	OPT_TRIM,
+	OPT_SRUN,
+	OPT_SRUN_CPUS,
 	OPT_COUNT
 };
 
@@ -177,6 +179,29 @@ struct options {
 	bool check; /* --check: load the workflow, run nothing */
 	char **tasks; /* with -f: the tasks named, NULL-terminated */
 	size_t ntasks;
+	/* Remote hosts (SPEC section 8). */
+	struct strlist {
+		const char **v;
+		size_t n;
+	} sshlogins, /* -S: each a comma list */
+	    env_names, /* --env */
+	    returns, /* --return: templates */
+	    basefiles, /* --basefile */
+	    task_hosts; /* a workflow's tasks' own hosts: none else uses them */
+	const char *slf; /* --slf FILE */
+	bool slurm_hosts; /* --slurm */
+	const char *ssh_config; /* --ssh-config; NULL: ~/.ssh/config */
+	bool ssh_accept_new;
+	double ssh_timeout; /* seconds to connect */
+	unsigned ssh_fanout; /* handshakes at once */
+	bool filter_hosts;
+	const char *workdir;
+	bool transfer;
+	bool cleanup;
+	bool nonall;
+	bool onall;
+	const char *srun; /* --srun's ARGS ("" for none); NULL: run here */
+	unsigned srun_cpus; /* --srun-cpus: CPUs per job step */
 };
 
 /*

@@ -298,6 +298,10 @@ node_free(struct node *n)
 	template_free(n->task.tagstring);
 	input_free(n->task.input);
 	free(n->task.cwd);
+	for (e = n->task.hosts; e && *e; e++)
+		free(*e);
+	free(n->task.hosts);
+	free(n->task.srun);
 	free(n->task.open_data);
 	for (e = n->task.env; e && *e; e++)
 		free(*e);

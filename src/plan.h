@@ -69,6 +69,10 @@ struct task {
 	struct input *(*open_input)(const struct task *);
 	void *open_data;
 	char *cwd; /* where its jobs run; NULL: fanout's directory */
+	/* The hosts its jobs may run on, by login name, NULL-terminated;
+	 * NULL: the run's own (-S, a workflow's top-level hosts). */
+	char **hosts;
+	char *srun; /* more srun words for its jobs (srun: ARGS); or NULL */
 	char **env; /* "NAME=value" more for its jobs, NULL-terminated */
 	double timeout; /* 0: none */
 	bool timeout_percent;

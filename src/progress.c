@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "executor.h"
 #include "progress.h"
 #include "util.h"
 #include "xalloc.h"
@@ -24,6 +25,7 @@ struct progress {
 	bool visible;
 	bool mid_line; /* output left a partial line: do not draw over it */
 	bool finished;
+	const struct executor *ex; /* its places' counts, or NULL */
 };
 
 struct progress *
@@ -36,6 +38,32 @@ progress_new(int kinds, size_t slots)
 	p->tty = isatty(STDERR_FILENO);
 	p->started = util_now();
 	return p;
+}
+
+void
+progress_places(struct progress *p, const struct executor *ex)
+{
+	p->ex = ex && ex->places ? ex : NULL;
+}
+
+/* host running/done, for each place: "; h1 2/10, h2 0/9". */
+static void
+format_places(const struct progress *p, struct buf *b)
+{
+	const struct executor *pl;
+	char t[48];
+	size_t i;
+
+	for (i = 0; i < p->ex->nplaces; i++) {
+		pl = p->ex->places[i];
+		buf_addstr(b, i ? ", " : "; ");
+		buf_addstr(b, pl->host);
+		snprintf(t, sizeof t, " %zu/%zu%s", pl->busy, pl->done,
+		    pl->gone	   ? " gone"
+			: pl->down ? " down"
+				   : "");
+		buf_addstr(b, t);
+	}
 }
 
 void
@@ -94,6 +122,8 @@ format(struct progress *p, int64_t now, size_t bar, struct buf *b)
 		snprintf(t, sizeof t, ", %zu running on %zu slots, %zu failed",
 		    p->running, p->slots, p->failed);
 		buf_addstr(b, t);
+		if (p->ex)
+			format_places(p, b);
 	}
 	if (p->kinds & PROGRESS_ETA) {
 		buf_addstr(b, ", ETA ");

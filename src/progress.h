@@ -16,6 +16,10 @@ enum progress_kind { PROGRESS_BAR = 1, PROGRESS_COUNTS = 2, PROGRESS_ETA = 4 };
 struct progress;
 
 struct progress *progress_new(int kinds, size_t slots);
+/* --progress: each of ex's places (hosts) shows its jobs running and
+ * done (ex is read at each draw: hosts may join). */
+struct executor;
+void progress_places(struct progress *, const struct executor *ex);
 /* The total is known (input read ahead); 0 while unknown. */
 void progress_set_total(struct progress *, size_t total);
 void progress_update(

@@ -79,7 +79,7 @@ run_open(struct run *r, struct plan *plan, const struct options *o,
 	job_events(r, &r->ev);
 	ex->ev = &r->ev;
 	sig_watch(ex);
-	slots_init(&r->slots, o, ex->fds_per_job);
+	slots_init(&r->slots, o, ex->fds_per_job, ex->slots_total, ex->ncpu);
 	r->cmd = command_new(o);
 	/*
 	 * Output bound for /dev/null is not worth capturing: the jobs write
@@ -103,8 +103,10 @@ run_open(struct run *r, struct plan *plan, const struct options *o,
 
 		collector_print(r->coll, h, len);
 	}
-	if (o->progress)
+	if (o->progress) {
 		r->progress = progress_new(o->progress, r->slots.limit);
+		progress_places(r->progress, ex);
+	}
 }
 
 int
@@ -120,8 +122,8 @@ run_close(struct run *r, bool input_error)
 	collector_flush_all(r->coll);
 	end.signal = r->stop_signal;
 	end.broken = collector_broken(r->coll);
-	end.error =
-	    collector_failed(r->coll) || input_error || r->joblog_failed;
+	end.error = collector_failed(r->coll) || input_error ||
+	    r->joblog_failed || r->no_host;
 	fatal_hook = NULL;
 	fatal_run = NULL;
 	/* Jobs to retry that a halt or a signal kept from running. */

@@ -35,6 +35,7 @@ struct run {
 	int64_t now;
 	int64_t next_start; /* --delay */
 	double delay_factor; /* --delay Nauto: the delay's scale now */
+	size_t next_place; /* the place (host) to try first */
 	struct buf dry; /* --dry-run output, written in blocks */
 	bool stopping; /* a signal, a broken stdout: start nothing more */
 	bool hup; /* SIGHUP: start nothing more, let the running jobs end */
@@ -42,6 +43,7 @@ struct run {
 	bool out_null; /* fanout's stdout is /dev/null: jobs write there */
 	bool joblog_failed; /* a line could not be written: 255 */
 	bool warned_full; /* said that jobs wait for spool space */
+	bool no_host; /* every host is gone: 255 */
 	int stop_signal;
 };
 

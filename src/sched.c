@@ -20,6 +20,8 @@
 #include "sched.h"
 #include "sig.h"
 #include "spawn.h"
+#include "srun.h"
+#include "ssh.h"
 #include "util.h"
 #include "xalloc.h"
 
@@ -124,6 +126,30 @@ load_high(struct sched *s)
 	return true;
 }
 
+/* Whether every host is gone for good. */
+static bool
+places_gone(const struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ex->nplaces; i++)
+		if (!r->ex->places[i]->gone)
+			return false;
+	return true;
+}
+
+/* No host is left: the jobs not run stay unrun (--resume runs them). */
+static void
+no_host_left(struct sched *s)
+{
+	struct run *r = &s->r;
+
+	if (r->no_host)
+		return;
+	warnx("no host is left to run jobs on: starting no more");
+	r->no_host = r->stopping = true;
+}
+
 static void
 start_jobs(struct sched *s)
 {
@@ -150,6 +176,18 @@ start_jobs(struct sched *s)
 		if (!(j = next_job(s)))
 			break;
 		if (job_start(r, j) < 0) {
+			if (r->ex->places) {
+				/*
+				 * Every host busy or down: one may come back.
+				 * Till then the run is not over, even when
+				 * the input is.
+				 */
+				if (places_gone(r))
+					no_host_left(s);
+				else
+					s->spawn_blocked = true;
+				break;
+			}
 			if (r->slots.nrunning == 0)
 				fatal("cannot start a job");
 			s->spawn_blocked = true;
@@ -380,7 +418,11 @@ sched_run(struct plan *plan, const struct options *o)
 	    (o->results && results_prepare(o->results, o->dry_run) < 0))
 		return FANOUT_STATUS_ERROR;
 	sig_init();
-	ex = spawn_executor_new(sig_ignored());
+	ex = o->srun && !o->dry_run ? srun_executor_new(o, sig_ignored())
+				    : spawn_executor_new(sig_ignored());
+	/* --dry-run connects nowhere. */
+	if (ssh_wanted(o) && !o->dry_run && !(ex = ssh_executor_new(o, ex)))
+		return FANOUT_STATUS_ERROR;
 	status = sched_run_on(plan, o, ex);
 	ex->ops->free(ex);
 	return status;

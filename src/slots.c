@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -55,14 +56,23 @@ fd_budget(void)
 }
 
 void
-slots_init(struct slots *s, const struct options *o, unsigned fds_per_job)
+slots_init(struct slots *s, const struct options *o, unsigned fds_per_job,
+    size_t total, long ncpu)
 {
 	/* -j FILE: slots for as many as -j 0, the file sets the limit. */
 	long want = o->jobs_file
 	    ? 0
-	    : util_jobs_from_spec(
-		  o->jobs_spec ? o->jobs_spec : "100%", util_ncpu());
+	    : util_jobs_from_spec(o->jobs_spec ? o->jobs_spec : "100%",
+		  ncpu ? ncpu : util_ncpu());
+
+	/* Hosts: -j applied to each, their sum is the run's. */
+	if (total)
+		want = total > LONG_MAX ? LONG_MAX : (long)total;
 	size_t budget = fd_budget(), fit, per_job;
+
+	/* -j -N against an allocation smaller than this machine. */
+	if (want < 0)
+		want = 1;
 
 	/* --results: two files written as output comes, one more at the end. */
 	per_job = fds_per_job + FDS_SPOOL + (o->results ? 3 : 0);

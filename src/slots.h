@@ -22,8 +22,13 @@ struct slots {
 	struct timespec jobs_mtime; /* of -j FILE, when last read */
 };
 
-/* Each job holds fds_per_job descriptors while it runs. */
-void slots_init(struct slots *, const struct options *, unsigned fds_per_job);
+/*
+ * Each job holds fds_per_job descriptors while it runs. total: the jobs
+ * at once the executor's hosts take, instead of -j; 0: -j, of ncpu CPUs
+ * (0: this machine's).
+ */
+void slots_init(struct slots *, const struct options *, unsigned fds_per_job,
+    size_t total, long ncpu);
 void slots_free(struct slots *);
 /* -j FILE: read it again if it changed. */
 void slots_reread(struct slots *);

@@ -296,3 +296,43 @@ util_running_procs(void)
 	fclose(fp);
 	return running > 0 ? running - 1 : running;
 }
+
+char *
+util_read_file(const char *path, size_t max, size_t *lenp)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0, cap = 4096;
+	char *buf;
+	ssize_t r;
+
+	if (fd < 0)
+		return NULL;
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		if (len == cap) {
+			if (cap > max) {
+				errno = EFBIG;
+				break;
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		r = read(fd, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	if (r < 0 || len > max) {
+		if (len > max)
+			errno = EFBIG;
+		close(fd);
+		free(buf);
+		return NULL;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*lenp = len;
+	return buf;
+}

@@ -76,4 +76,10 @@ size_t util_command_usable(void);
 /* Set or clear O_NONBLOCK. */
 int util_set_nonblock(int fd, bool on);
 
+/*
+ * The whole of file path, NUL-terminated, its length in *lenp: NULL with
+ * errno when it cannot be read or holds more than max bytes (EFBIG).
+ */
+char *util_read_file(const char *path, size_t max, size_t *lenp);
+
 #endif

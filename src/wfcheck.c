@@ -3,15 +3,16 @@
 #include <string.h>
 
 #include "options.h"
+#include "hosts.h"
 #include "template.h"
 #include "wfcheck.h"
 #include "xalloc.h"
 
 const char *const wfcheck_top_keys[] = {"version", "jobs", "hosts",
     "keep-order", "output", "tag", "halt", "joblog", "shell", "env", "defaults",
-    "tasks", NULL};
+    "tasks", "executor", NULL};
 static const char *const task_keys[] = {"run", "each", "matrix", "needs",
-    "when", "cwd", "env", "timeout", "retries", "jobs", "hosts", NULL};
+    "when", "cwd", "env", "timeout", "retries", "jobs", "hosts", "srun", NULL};
 static const char *const each_keys[] = {"files", "file", "stdin", NULL};
 
 /* The value of a key, from the task's own map or from defaults. */
@@ -272,6 +273,41 @@ check_matrix(const struct workflow *wf, const struct ynode *v)
 	return 0;
 }
 
+/*
+ * hosts: a login list as -S takes ("gpu[1-4],cpu1") or a list of them.
+ * Each is read into list (NULL: only checked): 0, or -1 after an error
+ * at its place.
+ */
+int
+wfcheck_hosts(
+    const struct workflow *wf, const struct ynode *v, struct hosts_list *list)
+{
+	struct hosts_list tmp = HOSTS_LIST_INIT, *l = list ? list : &tmp;
+	const struct ynode *one;
+	char *err;
+	size_t i, n = v->kind == YNODE_SEQ ? v->n : 1;
+	int rc = 0;
+
+	if (v->kind != YNODE_SCALAR && v->kind != YNODE_SEQ)
+		return ydoc_error(wf->doc, v->mark,
+		    "'hosts' takes logins ([N/][user@]host[:port], commas "
+		    "between) or a list of them, not %s",
+		    wfcheck_kind_name(v->kind));
+	for (i = 0; i < n && rc == 0; i++) {
+		one = v->kind == YNODE_SEQ ? v->items[i] : v;
+		if (one->kind != YNODE_SCALAR) {
+			rc = ydoc_error(wf->doc, one->mark,
+			    "'hosts' takes logins, not %s",
+			    wfcheck_kind_name(one->kind));
+		} else if (hosts_parse_list(one->value, l, &err) < 0) {
+			rc = ydoc_error(wf->doc, one->mark, "'hosts': %s", err);
+			free(err);
+		}
+	}
+	hosts_list_release(&tmp);
+	return rc;
+}
+
 /* Every key of a task (or of defaults) has a value of the right kind. */
 int
 wfcheck_task(struct workflow *wf, const struct ynode *t, bool is_defaults)
@@ -284,9 +320,8 @@ wfcheck_task(struct workflow *wf, const struct ynode *t, bool is_defaults)
 	if (wfcheck_keys(wf, t, task_keys, is_defaults ? "defaults" : "task") <
 	    0)
 		return -1;
-	if ((v = ynode_get(t, "hosts")))
-		return ydoc_error(wf->doc, v->mark,
-		    "'hosts': remote hosts are not supported yet");
+	if ((v = ynode_get(t, "hosts")) && wfcheck_hosts(wf, v, NULL) < 0)
+		return -1;
 	if ((v = ynode_get(t, "run")) && wfcheck_string(wf, v, "run", &s) < 0)
 		return -1;
 	if (v && template_has_perl(s))
@@ -307,6 +342,8 @@ wfcheck_task(struct workflow *wf, const struct ynode *t, bool is_defaults)
 			    "'when' takes success or always, not '%s'", s);
 	}
 	if ((v = ynode_get(t, "cwd")) && wfcheck_string(wf, v, "cwd", &s) < 0)
+		return -1;
+	if ((v = ynode_get(t, "srun")) && wfcheck_string(wf, v, "srun", &s) < 0)
 		return -1;
 	if ((v = ynode_get(t, "env")) && wfcheck_env(wf, v) < 0)
 		return -1;

@@ -61,6 +61,9 @@ int wfcheck_string(const struct workflow *, const struct ynode *v,
     const char *key, const char **out);
 /* An env map: names as the shell has them, values as strings. */
 int wfcheck_env(const struct workflow *, const struct ynode *v);
+struct hosts_list;
+int wfcheck_hosts(
+    const struct workflow *, const struct ynode *v, struct hosts_list *list);
 /* Every key of a task (or of defaults) has a value of the right kind. */
 int wfcheck_task(struct workflow *, const struct ynode *t, bool is_defaults);
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "hosts.h"
 #include "input.h"
 #include "matrix.h"
 #include "options.h"
@@ -71,6 +72,22 @@ parse_halt(struct options *o, const char *s)
 	optval_halt(&o->halt, s);
 }
 
+/* executor: local or srun (--srun), unless the command line gave --srun. */
+static int
+apply_executor(struct workflow *wf, const struct ynode *v)
+{
+	const char *s;
+
+	if (wfcheck_string(wf, v, "executor", &s) < 0)
+		return -1;
+	if (strcmp(s, "local") != 0 && strcmp(s, "srun") != 0)
+		return ydoc_error(wf->doc, v->mark,
+		    "'executor' takes local or srun, not '%s'", s);
+	if (!options_is_set(wf->o, OPT_SRUN) && strcmp(s, "srun") == 0)
+		wf->o->srun = "";
+	return 0;
+}
+
 /* The file's run-wide settings, where the command line set none. */
 static int
 apply_settings(struct workflow *wf, const struct ynode *root)
@@ -129,6 +146,8 @@ apply_settings(struct workflow *wf, const struct ynode *root)
 		if (!options_is_set(o, OPT_JOBLOG))
 			o->joblog = s;
 	}
+	if ((v = ynode_get(root, "executor")) && apply_executor(wf, v) < 0)
+		return -1;
 	if ((v = ynode_get(root, "shell"))) {
 		const char *s;
 
@@ -393,6 +412,10 @@ matrix_input(struct workflow *wf, struct task *t, const struct ynode *v,
 	return rc;
 }
 
+static void task_hosts(
+    struct workflow *, struct task *t, const struct ynode *v);
+static void local_tasks(struct workflow *);
+
 /* The settings of task t of the plan from its map (and defaults). */
 static int
 build_task(struct workflow *wf, struct wtask *w, struct task *t)
@@ -407,6 +430,14 @@ build_task(struct workflow *wf, struct wtask *w, struct task *t)
 	to.no_append = true;
 	if ((v = wfcheck_get(wf, w->node, "cwd")))
 		t->cwd = xstrdup(v->value);
+	if ((v = wfcheck_get(wf, w->node, "hosts")))
+		task_hosts(wf, t, v);
+	if ((v = wfcheck_get(wf, w->node, "srun"))) {
+		if (!wf->o->srun)
+			return ydoc_error(wf->doc, v->mark,
+			    "'srun' needs 'executor: srun' (or --srun)");
+		t->srun = xstrdup(v->value);
+	}
 	if ((v = wfcheck_get(wf, w->node, "each")) && each_input(wf, t, v) < 0)
 		return -1;
 	if ((v = wfcheck_get(wf, w->node, "matrix")) &&
@@ -463,6 +494,7 @@ build_plan(struct workflow *wf, struct plan *p)
 		for (k = 0; k < w->nneeds; k++)
 			plan_add_need(p, w->task, wf->tasks[w->needs[k]].task);
 	}
+	local_tasks(wf);
 	return 0;
 }
 
@@ -487,6 +519,75 @@ check_version(const struct workflow *wf, const struct ynode *root)
 	return 0;
 }
 
+/* Add the strings of hosts: (one, or a list) to l. */
+static void
+add_host_strings(struct strlist *l, const struct ynode *v)
+{
+	size_t i, n = v->kind == YNODE_SEQ ? v->n : 1;
+
+	l->v = xreallocarray(l->v, l->n + n, sizeof *l->v);
+	for (i = 0; i < n; i++)
+		l->v[l->n++] =
+		    v->kind == YNODE_SEQ ? v->items[i]->value : v->value;
+}
+
+/* The run's hosts, unless the command line names some (it wins). */
+static int
+top_hosts(struct workflow *wf, const struct ynode *v)
+{
+	struct options *o = wf->o;
+
+	if (wfcheck_hosts(wf, v, NULL) < 0)
+		return -1;
+	if (!o->sshlogins.n && !o->slf && !o->slurm_hosts)
+		add_host_strings(&o->sshlogins, v);
+	return 0;
+}
+
+/*
+ * A task's own hosts (or defaults'): its jobs run there only. The pool
+ * connects to them as to the run's hosts (options' task_hosts).
+ */
+static void
+task_hosts(struct workflow *wf, struct task *t, const struct ynode *v)
+{
+	struct hosts_list l = HOSTS_LIST_INIT;
+	size_t i;
+
+	wfcheck_hosts(wf, v, &l);
+	t->hosts = xcalloc(l.n + 1, sizeof *t->hosts);
+	for (i = 0; i < l.n; i++)
+		t->hosts[i] = xstrdup(l.v[i].name);
+	hosts_list_release(&l);
+	add_host_strings(&wf->o->task_hosts, v);
+}
+
+/*
+ * Tasks of a workflow where some tasks name hosts and the run has none:
+ * the others run on this machine (":"), a place of the pool too.
+ */
+static void
+local_tasks(struct workflow *wf)
+{
+	static const char local[] = ":";
+	struct options *o = wf->o;
+	size_t i;
+
+	if (!o->task_hosts.n || o->sshlogins.n || o->slf || o->slurm_hosts)
+		return;
+	for (i = 0; i < wf->ntasks; i++) {
+		struct task *t = wf->tasks[i].task;
+
+		if (!wf->tasks[i].selected || t->hosts)
+			continue;
+		t->hosts = xcalloc(2, sizeof *t->hosts);
+		t->hosts[0] = xstrdup(local);
+	}
+	o->task_hosts.v = xreallocarray(
+	    o->task_hosts.v, o->task_hosts.n + 1, sizeof *o->task_hosts.v);
+	o->task_hosts.v[o->task_hosts.n++] = local;
+}
+
 /* Everything but the tasks: keys, kinds, settings. */
 static int
 load_top(struct workflow *wf, const struct ynode *root)
@@ -502,9 +603,8 @@ load_top(struct workflow *wf, const struct ynode *root)
 	if (check_version(wf, root) < 0 ||
 	    wfcheck_keys(wf, root, wfcheck_top_keys, "top-level") < 0)
 		return -1;
-	if ((v = ynode_get(root, "hosts")))
-		return ydoc_error(wf->doc, v->mark,
-		    "'hosts': remote hosts are not supported yet");
+	if ((v = ynode_get(root, "hosts")) && top_hosts(wf, v) < 0)
+		return -1;
 	if ((v = ynode_get(root, "env")) && wfcheck_env(wf, v) < 0)
 		return -1;
 	wf->env = v;

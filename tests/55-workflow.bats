@@ -691,13 +691,31 @@ expect_wf_error() {
 	[ "${stderr_lines[2]}" = "      ^" ]
 }
 
-@test "workflow error: hosts are not supported yet; one task may read stdin" {
+@test "workflow: hosts \":\" is this machine; a task's own hosts are its only ones" {
 	wf <<-'EOF'
 	version: 1
-	hosts: [":"]
+	hosts: ":"
+	tasks:
+	  a: {run: 'echo a {} $FANOUT_HOST', each: [1, 2]}
+	  b: {run: 'echo b $FANOUT_HOST', hosts: [":"], needs: a}
+	EOF
+	run_wf -k
+	expect_status 0
+	[ "$output" = "$(printf 'a 1 :\na 2 :\nb :')" ]
+}
+
+@test "workflow error: a bad login in hosts; one task may read stdin" {
+	wf <<-'EOF'
+	version: 1
+	hosts: [":", "h:0"]
 	tasks: {t: {run: true}}
 	EOF
-	expect_wf_error 2 8 "'hosts': remote hosts are not supported yet"
+	expect_wf_error 2 14 "'hosts': 'h:0': bad port '0' (1 to 65535)"
+	wf <<-'EOF'
+	version: 1
+	tasks: {t: {run: true, hosts: {a: b}}}
+	EOF
+	expect_wf_error 2 31 "'hosts' takes logins ([N/][user@]host[:port], commas between) or a list of them, not a map"
 	wf <<-'EOF'
 	version: 1
 	tasks:

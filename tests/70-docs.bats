@@ -341,3 +341,71 @@ EOF2
 		return 1
 	fi
 }
+
+# A home with an SSH configuration naming hosts (web1, web2, db; the
+# pattern is not a host), another configuration for --ssh-config (alt1),
+# and a file for --slf.
+make_ssh_home() {
+	export HOME=$BATS_TEST_TMPDIR/userhome
+	mkdir -p "$HOME/.ssh"
+	printf 'Host web1 web2\n  HostName 127.0.0.1\nHost db\nHost *.pattern\n' \
+	    >"$HOME/.ssh/config"
+	printf 'Host alt1\n' >alt.conf
+	touch hosts.txt
+}
+
+# bash_line LINE: bash_complete with the words of LINE (a final blank
+# starts an empty word).
+bash_line() {
+	local -a w
+	read -ra w <<<"$1"
+	[[ $1 == *' ' ]] && w+=('')
+	bash_complete "${w[@]}"
+}
+
+# check_ssh_completion COMPLETE SHOWN: the checks of -S, --slf and
+# --ssh-config with COMPLETE LINE giving the candidates; SHOWN is what
+# a candidate after the list head "web1,4/alice@" starts with (the whole
+# word, or nothing where the shell shows only the part completed).
+check_ssh_completion() {
+	local complete=$1 shown=$2
+	make_ssh_home
+	run -0 "$complete" 'fanout -S we'
+	expect_output <<'EOF2'
+web1
+web2
+EOF2
+	run -0 "$complete" 'fanout -S web1,4/alice@d'
+	expect_output <<<"${shown}db"
+	run -0 "$complete" 'fanout --sshlogin '
+	grep -qx : <<<"$output"
+	grep -qx web2 <<<"$output"
+	! grep -q pattern <<<"$output"
+	run -0 "$complete" 'fanout --ssh-config alt.conf -S a'
+	expect_output <<<alt1
+	run -0 "$complete" 'fanout --slf ho'
+	expect_output <<<hosts.txt
+	run -0 "$complete" 'fanout --ssh-config al'
+	expect_output <<<alt.conf
+	# The values of --slf and --wd are not the command.
+	run -0 "$complete" 'fanout --slf hosts.txt -S web1 --env HOM'
+	expect_output <<<HOME
+	run -0 "$complete" 'fanout --slf hosts.txt --wd /tmp -k ech'
+	grep -qx echo <<<"$output"
+}
+
+@test "the bash completion completes -S with hosts, --slf and --ssh-config with files" {
+	[ -r /usr/share/bash-completion/bash_completion ] ||
+	    skip "bash-completion is not installed"
+	check_ssh_completion bash_line web1,4/alice@
+}
+
+@test "the zsh completion completes -S with hosts, --slf and --ssh-config with files" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	check_ssh_completion zsh_complete ''
+}
+
+@test "the fish completion completes -S with hosts, --slf and --ssh-config with files" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	check_ssh_completion fish_complete web1,4/alice@
+}

@@ -88,6 +88,8 @@ set_list(const struct options *o)
 	    [OPT_EOF] = "EOF",
 	    [OPT_MAX_CHARS] = "MAX_CHARS",
 	    [OPT_TRIM] = "TRIM",
+	    [OPT_SRUN] = "SRUN",
+	    [OPT_SRUN_CPUS] = "SRUN_CPUS",
 	};
 	static char text[512];
 	int id;
@@ -124,6 +126,8 @@ test_defaults(void)
 	CHECK_INT(o.output, OUTPUT_GROUP);
 	CHECK_INT(o.delimiter, '\n');
 	CHECK_INT(o.termseq.n, 4);
+	CHECK(o.srun == NULL);
+	CHECK_INT(o.srun_cpus, 1);
 	options_release(&o);
 
 	/* Options that do nothing set nothing. */
@@ -150,6 +154,26 @@ test_set_to_default(void)
 	parse(&o, NULL, "--retries", "0", "true", NULL);
 	CHECK_STR(set_list(&o), "RETRIES");
 	CHECK_INT(o.task.retries, 1);
+	options_release(&o);
+}
+
+/* --srun alone, with ARGS, and --srun-cpus. */
+static void
+test_srun(void)
+{
+	struct options o;
+
+	parse(&o, NULL, "--srun", "true", NULL);
+	CHECK_STR(set_list(&o), "SRUN");
+	CHECK_STR(o.srun, "");
+	CHECK_STR(o.task.command[0], "true");
+	options_release(&o);
+
+	parse(&o, NULL, "--srun=--gres=gpu:1 --mem=1G", "--srun-cpus", "4",
+	    "true", NULL);
+	CHECK_STR(set_list(&o), "SRUN SRUN_CPUS");
+	CHECK_STR(o.srun, "--gres=gpu:1 --mem=1G");
+	CHECK_INT(o.srun_cpus, 4);
 	options_release(&o);
 }
 
@@ -497,6 +521,7 @@ main(void)
 	test_defaults();
 	test_set_to_default();
 	test_spellings();
+	test_srun();
 	test_values();
 	test_xargs_options();
 	test_gnu_options();
