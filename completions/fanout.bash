@@ -18,8 +18,11 @@ _fanout_ltrim()
 _fanout_takes_value()
 {
 	case $1 in
-	--jobs | --tagstring | --arg-file | --delimiter | --colsep | \
-	--max-replace-args | --replace | --shell | --delay | --timeout | \
+	--jobs | --max-procs | --tagstring | --arg-file | --delimiter | \
+	--colsep | --max-replace-args | --max-args | --max-lines | \
+	--max-chars | --arg-sep | --arg-file-sep | --trim | --header | \
+	--tmpdir | --nice | --load | --compress-program | \
+	--decompress-program | --replace | --shell | --delay | --timeout | \
 	--termseq | --retries | --halt | --joblog | --results | --memfree | \
 	--file | --sshlogin | --slf | --sshloginfile | --ssh-config | \
 	--ssh-timeout | --ssh-fanout | --env | --workdir | --wd | --return | \
@@ -28,12 +31,13 @@ _fanout_takes_value()
 		;;
 	--*) return 1 ;;
 	esac
-	# A cluster of short options: the first of j, a, d, N, I, f, S takes
-	# the rest of the word, or the next word when it ends the cluster.
+	# A cluster of short options: the first of j, P, a, d, N, n, L, E, s,
+	# I, f, S takes the rest of the word, or the next word when it ends
+	# the cluster.
 	local k
 	for ((k = 1; k < ${#1}; k++)); do
 		case ${1:k:1} in
-		[jadNIfS]) ((k == ${#1} - 1)); return ;;
+		[jPadNnLEsIfS]) ((k == ${#1} - 1)); return ;;
 		esac
 	done
 	return 1
@@ -52,7 +56,7 @@ _fanout_workflow_of()
 		for ((k = 1; k < ${#1}; k++)); do
 			case ${1:k:1} in
 			f) break ;;
-			[jadNIS]) return 1 ;;
+			[jPadNnLEsIS]) return 1 ;;
 			esac
 		done
 		((k < ${#1})) || return 1
@@ -121,10 +125,15 @@ _fanout()
 	local cur prev words cword
 	_init_completion -n := || return
 
-	local opts='-j --jobs -k --keep-order --group --line-buffer --lb
+	local opts='-j --jobs -P --max-procs -k --keep-order --group
+		--line-buffer --lb
 		-u --ungroup --tag --tagstring -v --verbose --dry-run
 		-a --arg-file -0 --null -d --delimiter --colsep
-		-r --no-run-if-empty -N --max-replace-args -I --replace
+		-r --no-run-if-empty -N --max-replace-args -n --max-args
+		-L --max-lines -m -X --xargs -s --max-chars --show-limits -E
+		--arg-sep --arg-file-sep --trim --header --shell-quote --plus
+		--tmpdir --nice --load --shuf --files --tty --compress
+		--compress-program --decompress-program -I --replace
 		-q --quote --shell --link --delay --timeout --termseq
 		--retries --halt --memfree --joblog --resume --resume-failed
 		--retry-failed --results --json --bar --progress --eta
@@ -212,8 +221,12 @@ _fanout()
 		_filedir '@(yaml|yml)'
 		return
 		;;
-	--results)
+	--results | --tmpdir)
 		_filedir -d
+		return
+		;;
+	--trim)
+		COMPREPLY=($(compgen -W 'n l r lr rl' -- "$cur"))
 		return
 		;;
 	--shell)
@@ -238,7 +251,7 @@ _fanout()
 		_fanout_ltrim "$cur"
 		return
 		;;
-	-j | --jobs)
+	-j | --jobs | -P | --max-procs)
 		# A number, or a file that holds one.
 		COMPREPLY=($(compgen -W "0 100% 50% +0 -1 $(nproc 2>/dev/null)" \
 			-- "$cur") $(compgen -f -- "$cur"))

@@ -21,8 +21,11 @@ function __fanout_after_options
             case '-f?*'
                 set -g __fanout_wf (string sub -s 3 -- $words[1])
                 set -e words[1]
-            case -j --jobs --tagstring -a --arg-file -d --delimiter \
-                --colsep -N --max-replace-args -I --replace --shell \
+            case -j --jobs -P --max-procs --tagstring -a --arg-file -d \
+                --delimiter --colsep -N --max-replace-args -n --max-args \
+                -L --max-lines -s --max-chars -E --arg-sep --arg-file-sep \
+                --trim --header --tmpdir --nice --load --compress-program \
+                --decompress-program -I --replace --shell \
                 --delay --timeout --termseq --retries --halt --joblog \
                 --results --memfree -S --sshlogin --slf --sshloginfile \
                 --ssh-config --ssh-timeout --ssh-fanout --env --workdir --wd \
@@ -162,7 +165,32 @@ complete -c fanout $o -s 0 -l null -d 'Items end with NUL'
 complete -c fanout $o -s d -l delimiter -x -d 'Items end with a character'
 complete -c fanout $o -l colsep -x -d 'Split items into columns at a regex'
 complete -c fanout $o -s r -l no-run-if-empty -d 'Skip empty items'
-complete -c fanout $o -s N -l max-replace-args -x -d 'Items per job'
+complete -c fanout $o -s P -l max-procs -r -F -a '0 100% 50% +0 -1' -d 'Jobs at once, as -j'
+complete -c fanout $o -s N -l max-replace-args -x -d 'Items per job, a word with {} repeated per item'
+complete -c fanout $o -s n -l max-args -x -d 'At most N items per job, {} is all of them'
+complete -c fanout $o -s L -x -d 'N lines per job, a word with {} repeated per line'
+complete -c fanout $o -l max-lines -x -d 'N lines per job, {} is all of them'
+complete -c fanout $o -s m -d 'As many items per job as fit, spread over the slots'
+complete -c fanout $o -s X -d 'As -m, a word with {} repeated per item'
+complete -c fanout $o -l xargs -d 'As many items per job as fit'
+complete -c fanout $o -s s -l max-chars -x -d 'Commands shorter than N bytes'
+complete -c fanout $o -l show-limits -d 'Print the command length limits, then run'
+complete -c fanout $o -s E -x -d 'The input ends at this item'
+complete -c fanout $o -l arg-sep -x -d 'Separator instead of :::'
+complete -c fanout $o -l arg-file-sep -x -d 'Separator instead of ::::'
+complete -c fanout $o -l trim -x -a 'n l r lr rl' -d 'Take white space off values'
+complete -c fanout $o -l header -x -a ':' -d 'First line names the columns'
+complete -c fanout $o -l shell-quote -d 'Print each command quoted, run nothing'
+complete -c fanout $o -l plus -d 'More replacement strings: {..} {/..} {+.} ...'
+complete -c fanout $o -l tmpdir -x -a '(__fish_complete_directories)' -d 'Directory for temporary files'
+complete -c fanout $o -l nice -x -d 'Run at this niceness'
+complete -c fanout $o -l compress -d 'Accepted; spool files are not compressed'
+complete -c fanout $o -l compress-program -x -a '(__fish_complete_command)' -d 'Accepted; must be in PATH'
+complete -c fanout $o -l decompress-program -x -a '(__fish_complete_command)' -d 'Accepted; must be in PATH'
+complete -c fanout $o -l tty -d 'Jobs read the terminal, one at a time'
+complete -c fanout $o -l files -d "Keep each job's output in a file, print its name"
+complete -c fanout $o -l shuf -d 'Run the items in a random order'
+complete -c fanout $o -l load -x -a '100% 80%' -d 'Start no job while N processes run'
 complete -c fanout $o -s I -l replace -x -d 'Replacement string instead of {}'
 complete -c fanout $o -s q -l quote -d "Quote the command's own words too"
 complete -c fanout $o -l shell -x -a '(__fish_complete_command)' -d 'Shell for commands that need one'

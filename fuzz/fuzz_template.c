@@ -6,7 +6,8 @@
  * after it are the job's arguments (when there is no "\x01", a fixed set
  * of awkward arguments is used). The flags pick -q, an -I string, a
  * workflow's named variables with no_append (bit 3), the job number and
- * slot.
+ * slot. An input of odd length turns on context replace (-X), one whose
+ * length has bit 1 set --plus; the lengths -s packs by are computed too.
  *
  * Besides "never crash", two properties are checked (abort on failure):
  * - shell_quote() output, read back as a POSIX shell word, is the input;
@@ -165,6 +166,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.replace = replaces[(flags >> 1) & 3];
 	seq = (flags & 0x10) ? (size_t)-1 : 1 + (flags >> 5);
 	slot = (flags >> 5) + 1;
+	o.context = size & 1;
+	o.plus = size & 2;
 	if (flags & 8) {
 		/* A workflow's template: {a} ... are arguments 1 to 4. */
 		o.names = names;
@@ -198,6 +201,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_quote(words[i], strlen(words[i]));
 
 	t = template_new(words, nwords, &o);
+	seq = template_fixed_len(t); /* exercised; the value is not checked */
+	for (i = 0; i < args.n; i++)
+		seq += template_value_len(t, args_value(&args, i), args.len[i], i);
+	seq = (flags & 0x10) ? (size_t)-1 : 1 + (flags >> 5);
 	template_render_shell(t, &args, seq, slot, &sh);
 	template_render_text(t, &args, seq, slot, &txt);
 	if (!template_needs_shell(t)) {

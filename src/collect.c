@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "collect.h"
+#include "files.h"
 #include "record.h"
 #include "results.h"
 #include "sink.h"
@@ -63,6 +64,8 @@ collector_new(const struct collect_opts *o)
 	c->o = *o;
 	c->tail = &c->head;
 	c->out = o->json ? sink_json_new(&so) : sink_raw_new(&so);
+	if (o->files)
+		c->out = files_sink_new(c->out);
 	if (o->results)
 		c->tee = results_sink_new(o->results);
 	return c;

@@ -30,6 +30,7 @@ struct collect_opts {
 	bool live; /* -k: the oldest job may stream */
 	bool json; /* one JSON object per job, not raw output */
 	const char *results; /* --results DIR, or NULL */
+	bool files; /* --files: stdout to kept files, their names printed */
 	volatile sig_atomic_t *stop; /* abandon blocked writes when set */
 	sink_tty_cb *on_tty; /* may be NULL */
 	void *on_tty_arg;

@@ -69,6 +69,11 @@ struct exec_cmd {
 	size_t seq, slot;
 	bool pipes; /* false: the job shares fanout's stdout/err */
 	bool out_null; /* its stdout goes to /dev/null: no one would see it */
+	/*
+	 * --tty: its stdin is the terminal (unless input is given), and it
+	 * is the terminal's foreground while it runs.
+	 */
+	bool tty;
 };
 
 /* Return of exec_events.output() and .splice(): keep it, a full disk. */

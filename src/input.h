@@ -52,11 +52,36 @@ struct input;
  */
 struct input *input_open(const struct options *);
 void input_free(struct input *);
+/*
+ * --header: the column names the first item of each group gave, in
+ * argument order ({name} is {i + 1} for names[i]); n is 0 without it.
+ */
+const char *const *input_names(const struct input *, size_t *n);
 
 #define INPUT_ITEM 1
 #define INPUT_END 0
 #define INPUT_WAIT -1 /* poll input_fd() for reading, then input_fill() */
 #define INPUT_ERROR -2 /* already reported */
+
+/*
+ * Items by length (-m, -X, --xargs, -s): a job takes items while its
+ * command stays shorter than max_chars, the command being fixed bytes
+ * plus value_len() of each value (i: its index among the job's values).
+ * One item that does not fit alone is an input error. With spread > 1
+ * (-m, -X), when the input ends within a job's items they are spread
+ * evenly over that many jobs, for the job slots (GNU parallel).
+ */
+struct input_pack {
+	size_t max_chars;
+	size_t fixed;
+	size_t (*value_len)(
+	    const void *data, const char *v, size_t len, size_t i);
+	const void *data;
+	size_t spread;
+};
+
+/* Pack several items into a job; before the first input_next(). */
+void input_set_pack(struct input *, const struct input_pack *);
 
 /* Put the next job's arguments in *out (reset first). */
 int input_next(struct input *, struct args *out);

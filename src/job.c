@@ -14,6 +14,7 @@
 #include "progress.h"
 #include "record.h"
 #include "run.h"
+#include "template.h"
 #include "util.h"
 #include "xalloc.h"
 
@@ -120,6 +121,24 @@ tagged(const struct run *r)
 	return r->o->tag || r->o->task.tagstring;
 }
 
+/* --shell-quote: the command quoted as one shell word, n times over. */
+static void
+shell_quoted(const struct job *j, unsigned n, struct buf *out)
+{
+	struct buf text = BUF_INIT, quoted = BUF_INIT;
+
+	job_text(j, &text);
+	while (n-- > 0) {
+		buf_reset(&quoted);
+		shell_quote(&quoted, text.data ? text.data : "", text.len);
+		buf_reset(&text);
+		buf_add(&text, quoted.data, quoted.len);
+	}
+	buf_add(out, text.data, text.len);
+	buf_release(&text);
+	buf_release(&quoted);
+}
+
 /* --dry-run: print the command, in blocks; the job is done. */
 static void
 dry_run(struct run *r, struct job *j)
@@ -131,7 +150,10 @@ dry_run(struct run *r, struct job *j)
 		buf_add(&r->dry, tag.data, tag.len);
 		buf_release(&tag);
 	}
-	job_text(j, &r->dry);
+	if (r->o->shell_quote)
+		shell_quoted(j, r->o->shell_quote, &r->dry);
+	else
+		job_text(j, &r->dry);
 	buf_addch(&r->dry, '\n');
 	if (r->dry.len >= 65536) {
 		collector_print(r->coll, r->dry.data, r->dry.len);
@@ -229,6 +251,7 @@ job_start(struct run *r, struct job *j)
 	struct exec_cmd cmd = {
 	    .pipes = r->o->output != OUTPUT_UNGROUP,
 	    .out_null = r->out_null,
+	    .tty = r->o->tty,
 	};
 
 	j->slot = slots_take(&r->slots, j);

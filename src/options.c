@@ -3,16 +3,20 @@
  * task's settings, remembering which the user set; --help.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "options.h"
 #include "optval.h"
+#include "template.h"
 #include "util.h"
 #include "xalloc.h"
 
@@ -50,14 +54,17 @@ static optdef_set_cb set_flag, set_output, set_progress, set_jobs,
     set_retries, set_halt, set_joblog, set_results, set_memfree, set_nothing,
     set_workflow, set_strlist, set_slf, set_ssh_config, set_ssh_timeout,
     set_ssh_fanout, set_workdir, set_srun, set_srun_cpus, show_help,
-    show_version;
+    show_version, set_pack, set_eof, set_max_chars, set_sep, set_trim,
+    set_tmpdir, set_nice, set_count, set_header, set_load, set_compressor;
 
 #define FLAG(field) offsetof(struct options, field)
+/* set_max_args: which option */
+enum { ARGS_N, ARGS_n, ARGS_L, ARGS_l };
 #define NOPTIONS (sizeof long_options / sizeof *long_options)
 /* getopt_long's value for long_options[i] without a letter: LONG_ONLY + i */
 #define LONG_ONLY 256
 
-static const char short_options[] = "+:j:kuva:0d:rN:I:qf:S:hV";
+static const char short_options[] = "+:j:P:kuva:0d:rN:n:L:mXE:s:I:qf:S:hV";
 
 /*
  * Every option, one a line: tests/70-docs.bats reads this table too.
@@ -66,6 +73,7 @@ static const char short_options[] = "+:j:kuva:0d:rN:I:qf:S:hV";
 /* clang-format off */
 static const struct optdef long_options[] = {
 	{ "jobs", required_argument, 'j', OPT_JOBS, set_jobs, 0 },
+	{ "max-procs", required_argument, 'P', OPT_JOBS, set_jobs, 0 },
 	{ "keep-order", no_argument, 'k', OPT_KEEP_ORDER,
 	    set_flag, FLAG(keep_order) },
 	{ "group", no_argument, 0, OPT_OUTPUT, set_output, OUTPUT_GROUP },
@@ -84,7 +92,39 @@ static const struct optdef long_options[] = {
 	{ "no-run-if-empty", no_argument, 'r', OPT_SKIP_EMPTY,
 	    set_flag, FLAG(skip_empty) },
 	{ "max-replace-args", required_argument, 'N', OPT_MAX_ARGS,
-	    set_max_args, 0 },
+	    set_max_args, ARGS_N },
+	{ "max-args", required_argument, 'n', OPT_MAX_ARGS,
+	    set_max_args, ARGS_n },
+	{ "max-lines", required_argument, 0, OPT_MAX_ARGS,
+	    set_max_args, ARGS_l },
+	{ NULL, required_argument, 'L', OPT_MAX_ARGS, set_max_args, ARGS_L },
+	{ NULL, no_argument, 'm', OPT_PACK, set_pack, PACK_M },
+	{ NULL, no_argument, 'X', OPT_PACK, set_pack, PACK_X },
+	{ "xargs", no_argument, 0, OPT_PACK, set_pack, PACK_XARGS },
+	{ "max-chars", required_argument, 's', OPT_MAX_CHARS,
+	    set_max_chars, 0 },
+	{ "show-limits", no_argument, 0, OPT_NONE,
+	    set_flag, FLAG(show_limits) },
+	{ NULL, required_argument, 'E', OPT_EOF, set_eof, 0 },
+	{ "arg-sep", required_argument, 0, OPT_NONE, set_sep, FLAG(arg_sep) },
+	{ "arg-file-sep", required_argument, 0, OPT_NONE,
+	    set_sep, FLAG(arg_file_sep) },
+	{ "trim", required_argument, 0, OPT_TRIM, set_trim, 0 },
+	{ "shell-quote", no_argument, 0, OPT_NONE,
+	    set_count, FLAG(shell_quote) },
+	{ "tmpdir", required_argument, 0, OPT_NONE, set_tmpdir, 0 },
+	{ "nice", required_argument, 0, OPT_NONE, set_nice, 0 },
+	{ "header", required_argument, 0, OPT_NONE, set_header, 0 },
+	{ "plus", no_argument, 0, OPT_NONE, set_flag, FLAG(plus) },
+	{ "load", required_argument, 0, OPT_NONE, set_load, 0 },
+	{ "shuf", no_argument, 0, OPT_NONE, set_flag, FLAG(shuf) },
+	{ "files", no_argument, 0, OPT_NONE, set_flag, FLAG(files) },
+	{ "tty", no_argument, 0, OPT_NONE, set_flag, FLAG(tty) },
+	{ "compress", no_argument, 0, OPT_NONE, set_nothing, 0 },
+	{ "compress-program", required_argument, 0, OPT_NONE,
+	    set_compressor, 0 },
+	{ "decompress-program", required_argument, 0, OPT_NONE,
+	    set_compressor, 0 },
 	{ "replace", required_argument, 'I', OPT_REPLACE, set_replace, 0 },
 	{ "quote", no_argument, 'q', OPT_QUOTE, set_flag, FLAG(quote) },
 	{ "shell", required_argument, 0, OPT_SHELL, set_shell, 0 },
@@ -141,7 +181,7 @@ static const struct optdef long_options[] = {
 	{ "will-cite", no_argument, 0, OPT_NONE, set_nothing, 0 },
 	{ "no-notice", no_argument, 0, OPT_NONE, set_nothing, 0 },
 	{ "bibtex", no_argument, 0, OPT_NONE, set_nothing, 0 },
-	{ NULL, 0, 0, OPT_NONE, NULL, 0 }
+	{ NULL, 0, 0, OPT_NONE, NULL, 0 } /* set is NULL: the end */
 };
 /* clang-format on */
 
@@ -162,20 +202,49 @@ static const char usage_text[] =
     "  -d, --delimiter C      items end with byte C (\\n, \\t, \\0 escapes)\n"
     "      --colsep REGEX     split items into columns {1} {2} ...\n"
     "  -r, --no-run-if-empty  skip empty items\n"
-    "  -N, --max-replace-args N  N items per job, as {1}..{N}\n"
+    "  -N, --max-replace-args N  N items per job, as {1}..{N}; a word with {}\n"
+    "                         is repeated per item\n"
+    "  -n, --max-args N       at most N items per job, {} is all of them\n"
+    "  -L N                   N lines per job (a line ending in a blank goes "
+    "on);\n"
+    "                         a word with {} is repeated per line\n"
+    "      --max-lines N      the same, {} is all the lines\n"
+    "  -m, --xargs            as many items per job as fit (-m spreads them\n"
+    "                         over the job slots when the input is short)\n"
+    "  -X                     as -m, a word with {} repeated per item\n"
+    "  -s, --max-chars N      with -m, -X, --xargs, -n, -L: commands shorter "
+    "than N\n"
+    "      --show-limits      print the command length limits, then run\n"
+    "  -E STR                 the input ends at an item STR\n"
+    "      --arg-sep SEP      SEP instead of :::\n"
+    "      --arg-file-sep SEP SEP instead of ::::\n"
+    "      --trim n|l|r|lr|rl take white space off the left/right of values\n"
+    "                         (lr is the default with --colsep)\n"
+    "      --header :         each source's first line names its columns: "
+    "{name}\n"
+    "      --shuf             read every item, then run them in random order\n"
     "\n"
     "Command:\n"
     "  {} {.} {/} {//} {/.} {#} {%} {N} {N.} {N/} {N//} {N/.}  replacement "
     "strings\n"
+    "      --plus             also {+/} {+.} {+..} {+...} {..} {...} {/..} "
+    "{/...}\n"
+    "                         {slot} {##} (number of jobs) {0#}\n"
     "  -I, --replace STR      use STR instead of {}\n"
     "  -q, --quote            quote the command's own words too\n"
     "      --shell PATH       shell for commands that need one (default "
     "/bin/sh)\n"
-    "\n"
+    "      --shell-quote      print each command quoted as one word, run "
+    "nothing\n"
+    "\n";
+
+/* In two parts: C11 compilers need take no string over 4095 bytes. */
+static const char usage_text2[] =
     "Scheduling:\n"
     "  -j, --jobs N|FILE      N at once; N%, +N, -N of the CPUs; 0 = no "
     "limit;\n"
     "                         FILE holds N, read again as jobs end\n"
+    "  -P, --max-procs N|FILE the same\n"
     "      --delay SECS[auto] wait between job starts (auto: x1.3 after a\n"
     "                         failure, x0.9 after a success)\n"
     "      --timeout SECS|N%  stop jobs that run longer\n"
@@ -190,6 +259,7 @@ static const char usage_text[] =
     "  -k, --keep-order       in input order\n"
     "      --lb, --line-buffer  whole lines as they come\n"
     "  -u, --ungroup          straight through, may mix\n"
+    "      --tty              jobs read the terminal (-j1 -u unless given)\n"
     "      --tag              prefix lines with the job's arguments\n"
     "      --tagstring STR    prefix lines with STR (replacement strings "
     "allowed)\n"
@@ -202,11 +272,19 @@ static const char usage_text[] =
     "      --retry-failed     run the joblog's failed commands, read no input\n"
     "      --results DIR      DIR/<seq>/{cmd,stdout,stderr,exitval}\n"
     "      --json             one JSON object per job instead of raw output\n"
+    "      --files            keep each job's output in a file in $TMPDIR, "
+    "print\n"
+    "                         its name instead\n"
     "      --bar, --progress, --eta  progress on stderr\n"
     "      --memfree SIZE     start no job while less memory is available\n"
+    "      --nice N           run at niceness N (fanout and its jobs)\n"
+    "      --load N           start no job while N processes are running "
+    "(N% of CPUs)\n"
+    "      --tmpdir DIR       $TMPDIR: spool files and the jobs' temporary "
+    "files\n"
     "\n";
 
-/* In two: C99 compilers need take no string longer than 4095 bytes. */
+/* A third part, for the same reason. */
 static const char usage_more[] =
     "Remote hosts (SSH):\n"
     "  -S, --sshlogin LIST    [N/][user@]host[:port],... (: = this machine;\n"
@@ -245,6 +323,10 @@ static const char usage_more[] =
     "      --will-cite, --no-notice, --bibtex  accepted for GNU parallel's "
     "scripts;\n"
     "                         they do nothing\n"
+    "      --compress, --compress-program PRG, --decompress-program PRG\n"
+    "                         accepted (PRG must be in PATH); the spool "
+    "files\n"
+    "                         are not compressed\n"
     "\n"
     "Default options may be given in $PARALLEL, as for GNU parallel.\n"
     "Exit status: 0 all jobs succeeded, 1-100 that many failed, 101 more,\n"
@@ -416,12 +498,128 @@ set_colsep(struct parse_state *ps, const struct optdef *d, char *arg)
 	ps->o->colsep = arg;
 }
 
+/*
+ * -N (context replace), -n (none), -L (lines, context replace),
+ * --max-lines (lines, none), as GNU parallel.
+ */
 static void
 set_max_args(struct parse_state *ps, const struct optdef *d, char *arg)
 {
-	(void)d;
-	ps->o->max_args = optval_count("-N", arg, 0);
+	static const char *const names[] = {"-N", "-n", "-L", "--max-lines"};
+
+	ps->o->max_args = optval_count(names[d->arg], arg, 0);
 	ps->o->no_args = ps->o->max_args == 0;
+	ps->o->max_args_context = d->arg == ARGS_N || d->arg == ARGS_L;
+	ps->o->max_lines = d->arg == ARGS_L || d->arg == ARGS_l;
+}
+
+static void
+set_pack(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)arg;
+	ps->o->pack = (enum pack_mode)d->arg;
+}
+
+static void
+set_max_chars(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->max_chars = optval_count("-s", arg, 1);
+}
+
+/* --arg-sep, --arg-file-sep: another word for ::: or :::: */
+static void
+set_sep(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	if (!*arg)
+		optval_error("--%s: the separator is empty", d->name);
+	*(const char **)((char *)ps->o + d->arg) = arg;
+}
+
+/* --trim n|l|r|lr|rl */
+static void
+set_trim(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	static const char *const names[] = {"n", "l", "r", "lr", "rl"};
+	static const int trims[] = {
+	    TRIM_NONE, TRIM_LEFT, TRIM_RIGHT, TRIM_BOTH, TRIM_BOTH};
+	size_t i;
+
+	(void)d;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(arg, names[i]) == 0) {
+			ps->o->trim = trims[i];
+			return;
+		}
+	optval_error("--trim: '%s' is not n, l, r, lr or rl", arg);
+}
+
+/* --shell-quote: once more each time */
+static void
+set_count(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)arg;
+	++*(unsigned *)((char *)ps->o + d->arg);
+}
+
+/* --tmpdir DIR: $TMPDIR, for fanout's spool files and the jobs (GNU). */
+static void
+set_tmpdir(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	struct stat st;
+
+	(void)ps, (void)d;
+	if (stat(arg, &st) < 0 || !S_ISDIR(st.st_mode))
+		optval_error("--tmpdir: '%s' is not a directory", arg);
+	if (setenv("TMPDIR", arg, 1) < 0)
+		fatal("--tmpdir");
+}
+
+/*
+ * --header REGEX: outside --pipe GNU parallel takes one line of each
+ * input source whatever REGEX says, but for 0 (names from file names).
+ */
+static void
+set_header(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	if (!*arg)
+		optval_error("--header: the header pattern is empty");
+	if (strcmp(arg, "0") == 0)
+		optval_error("--header 0 (file names as replacement strings) "
+			     "is not supported");
+	ps->o->header = arg;
+}
+
+static void
+set_load(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->load = optval_load(arg);
+}
+
+/* --nice N: the jobs' niceness, from -20 to 19 */
+static void
+set_nice(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	char *end;
+	long n;
+
+	(void)d;
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (!*arg || *end || errno || n < -20 || n > 19)
+		optval_error("--nice: '%s' is not a niceness (-20 to 19)", arg);
+	ps->o->nice = (int)n;
+	ps->o->nice_set = true;
+}
+
+/* -E STR: the input ends at an item STR; -E '' ends nothing (GNU). */
+static void
+set_eof(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->eof_str = *arg ? arg : NULL;
 }
 
 static void
@@ -503,6 +701,25 @@ set_memfree(struct parse_state *ps, const struct optdef *d, char *arg)
 	ps->o->memfree = optval_memfree(arg);
 }
 
+/*
+ * --compress, --compress-program PRG, --decompress-program PRG: accepted
+ * for GNU parallel's scripts, but fanout's spool files stay as they are
+ * (README). A program that is not there is an error all the same.
+ */
+static void
+set_compressor(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	size_t len = strcspn(arg, " \t");
+	char *name = xstrndup(arg, len), *path;
+
+	(void)ps;
+	path = len ? util_path_search(name) : NULL;
+	if (!path)
+		optval_error("--%s: '%s' is not found in PATH", d->name, name);
+	free(path);
+	free(name);
+}
+
 /* -S, --env, --return, --basefile: each adds to a list */
 static void
 set_strlist(struct parse_state *ps, const struct optdef *d, char *arg)
@@ -575,7 +792,7 @@ static void
 show_help(struct parse_state *ps, const struct optdef *d, char *arg)
 {
 	(void)ps, (void)d, (void)arg;
-	print_and_exit("--help", "%s%s", usage_text, usage_more);
+	print_and_exit("--help", "%s%s%s", usage_text, usage_text2, usage_more);
 }
 
 static void
@@ -593,16 +810,18 @@ static void
 getopt_table(struct option *lo)
 {
 	const struct optdef *d;
-	size_t i;
+	size_t i, n = 0;
 
 	for (i = 0; i < NOPTIONS; i++) {
 		d = &long_options[i];
 		if (d->letter && !strchr(short_options, d->letter))
 			BUG("-%c is not in short_options", d->letter);
-		lo[i].name = d->name;
-		lo[i].has_arg = d->has_arg;
-		lo[i].flag = NULL;
-		lo[i].val = d->letter ? d->letter : LONG_ONLY + (int)i;
+		if (!d->name && d->set)
+			continue; /* a short option only: -m, -X, -E */
+		lo[n].name = d->name;
+		lo[n].has_arg = d->has_arg;
+		lo[n].flag = NULL;
+		lo[n++].val = d->letter ? d->letter : LONG_ONLY + (int)i;
 	}
 }
 
@@ -614,7 +833,7 @@ find_option(int c)
 
 	if (c >= LONG_ONLY && c < LONG_ONLY + (int)NOPTIONS - 1)
 		return &long_options[c - LONG_ONLY];
-	for (d = long_options; d->name; d++)
+	for (d = long_options; d->set; d++)
 		if (d->letter == c)
 			return d;
 	BUG("option %d is not in long_options", c);
@@ -662,18 +881,30 @@ add_group(struct options *o)
 	return g;
 }
 
+/* Whether w is sep, or sep with a '+' after it (linked). */
 static int
-separator_kind(const char *w)
+is_sep(const char *w, const char *sep)
 {
-	if (strcmp(w, ":::") == 0)
-		return 1;
-	if (strcmp(w, ":::+") == 0)
-		return 2;
-	if (strcmp(w, "::::") == 0)
-		return 3;
-	if (strcmp(w, "::::+") == 0)
-		return 4;
-	return 0;
+	size_t n = strlen(sep);
+
+	if (strncmp(w, sep, n) != 0)
+		return 0;
+	return strcmp(w + n, "") == 0 ? 1 : strcmp(w + n, "+") == 0 ? 2 : 0;
+}
+
+/*
+ * 1 for ::: (--arg-sep), 2 for :::+, 3 for :::: (--arg-file-sep), 4 for
+ * ::::+; 0 for any other word.
+ */
+static int
+separator_kind(const struct options *o, const char *w)
+{
+	int k = is_sep(w, o->arg_sep);
+
+	if (k)
+		return k;
+	k = is_sep(w, o->arg_file_sep);
+	return k ? k + 2 : 0;
 }
 
 /* Split the words after the options into the command and the groups. */
@@ -685,7 +916,7 @@ parse_operands(struct options *o, int argc, char **argv)
 	if (o->workflow) {
 		/* -f FILE TASK...: the words are the tasks to run. */
 		for (i = 0; i < argc; i++)
-			if (separator_kind(argv[i]))
+			if (separator_kind(o, argv[i]))
 				optval_error("-f takes task names, not '%s': "
 					     "a workflow's tasks say what they "
 					     "run over",
@@ -694,30 +925,30 @@ parse_operands(struct options *o, int argc, char **argv)
 		o->ntasks = (size_t)argc;
 		return;
 	}
-	while (i < argc && !separator_kind(argv[i]))
+	while (i < argc && !separator_kind(o, argv[i]))
 		i++;
 	o->task.command = argv;
 	o->task.ncommand = (size_t)i;
 	while (i < argc) {
-		kind = separator_kind(argv[i++]);
+		kind = separator_kind(o, argv[i++]);
 		if (kind == 1 || kind == 2) {
 			struct group *g = add_group(o);
 
 			g->linked = kind == 2;
 			g->values = &argv[i];
-			while (i < argc && !separator_kind(argv[i]))
+			while (i < argc && !separator_kind(o, argv[i]))
 				i++;
 			g->nvalues = (size_t)(&argv[i] - g->values);
 		} else {
-			if (i >= argc || separator_kind(argv[i]))
-				optval_error("'%s' needs a file name",
-				    kind == 3 ? "::::" : "::::+");
+			if (i >= argc || separator_kind(o, argv[i]))
+				optval_error(
+				    "'%s' needs a file name", argv[i - 1]);
 			/*
 			 * As in GNU parallel, every file after ::::+ links
 			 * to the group before it: ::::+ f1 f2 pairs f1 and f2
 			 * with each other and with the group before.
 			 */
-			while (i < argc && !separator_kind(argv[i])) {
+			while (i < argc && !separator_kind(o, argv[i])) {
 				struct group *g = add_group(o);
 
 				g->path = argv[i++];
@@ -778,6 +1009,8 @@ options_init(struct options *o)
 	memset(o, 0, sizeof *o);
 	o->task = (struct task_settings)TASK_SETTINGS_INIT;
 	o->delimiter = '\n';
+	o->arg_sep = ":::";
+	o->arg_file_sep = "::::";
 	o->srun_cpus = 1;
 	optval_termseq_default(&o->termseq);
 	o->ssh_timeout = 10;
@@ -834,6 +1067,23 @@ prepend_arg_files(struct parse_state *ps)
 	free(ps->argfiles);
 }
 
+/* {= perl =} in the command or --tagstring: refused, not run as text. */
+static void
+check_perl(const struct options *o)
+{
+	struct buf text = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < o->task.ncommand; i++) {
+		buf_addstr(&text, o->task.command[i]);
+		buf_addch(&text, ' ');
+	}
+	if ((text.data && template_has_perl(text.data)) ||
+	    (o->task.tagstring && template_has_perl(o->task.tagstring)))
+		optval_error("%s", TEMPLATE_PERL_REFUSED);
+	buf_release(&text);
+}
+
 /* The options of remote hosts (SPEC section 8) that go together. */
 static void
 check_remote(const struct options *o)
@@ -866,6 +1116,7 @@ check_remote(const struct options *o)
 void
 options_check(const struct options *o)
 {
+	check_perl(o);
 	if (o->quote && o->task.ncommand == 0 && !o->workflow)
 		optval_error("-q needs a command");
 	if ((o->resume || o->resume_failed || o->retry_failed) && !o->joblog)
@@ -875,6 +1126,9 @@ options_check(const struct options *o)
 					   : "retry-failed");
 	if (o->json && o->output != OUTPUT_GROUP)
 		optval_error("--json cannot be combined with --lb or -u");
+	if (o->files && (o->json || o->output == OUTPUT_UNGROUP))
+		optval_error("--files cannot be combined with %s",
+		    o->json ? "--json" : "-u");
 	if (o->results && o->output == OUTPUT_UNGROUP)
 		optval_error("--results cannot be combined with -u: "
 			     "fanout does not see the output");
@@ -888,6 +1142,40 @@ options_check(const struct options *o)
 	check_remote(o);
 }
 
+/* --show-limits: GNU parallel's text; the run goes on after it. */
+static void
+show_limits(const struct options *o)
+{
+	printf("Maximal size of command: %zu\n"
+	       "Maximal usable size of command: %zu\n\n"
+	       "Execution will continue now, and it will try to read its "
+	       "input\nand run commands; if this is not what you wanted to "
+	       "happen, please\npress CTRL-D or CTRL-C\n",
+	    util_command_max(),
+	    o->max_chars ? o->max_chars : util_command_usable());
+	if (fflush(stdout) != 0 || ferror(stdout))
+		fatal("cannot write --show-limits");
+}
+
+/* What options imply for others the user left alone (GNU parallel). */
+static void
+imply(struct options *o)
+{
+	/* --header splits its names, and so the items, at tabs (GNU). */
+	if (o->header && !o->colsep) {
+		o->colsep = "\t";
+		o->colsep_from_header = true;
+	}
+	/* --tty: one job at a time, straight to the terminal, unless set. */
+	if (o->tty && !options_is_set(o, OPT_JOBS) && !o->jobs_spec)
+		o->jobs_spec = "1";
+	if (o->tty && !options_is_set(o, OPT_OUTPUT))
+		o->output = OUTPUT_UNGROUP;
+	/* --shell-quote prints the commands, as --dry-run does (GNU). */
+	if (o->shell_quote)
+		o->dry_run = true;
+}
+
 void
 options_parse(struct options *o, int argc, char **argv)
 {
@@ -898,9 +1186,18 @@ options_parse(struct options *o, int argc, char **argv)
 	nops = parse_env_and_argv(&ps, argc, argv);
 	parse_operands(o, (int)nops, o->operands);
 	prepend_arg_files(&ps);
+	imply(o);
 	/* A workflow file may give what the checks look for: after it. */
 	if (!o->workflow || o->ngroups || o->retry_failed)
 		options_check(o);
+	if (o->show_limits)
+		show_limits(o);
+	/*
+	 * --nice: jobs inherit fanout's niceness. Without privilege only a
+	 * higher one can be had: a lower one is no error (GNU parallel).
+	 */
+	if (o->nice_set)
+		(void)setpriority(PRIO_PROCESS, 0, o->nice);
 }
 
 bool

@@ -19,6 +19,17 @@ struct group {
 	bool linked; /* :::+ / ::::+: pairs with the group before, if any */
 };
 
+/* --trim: white space taken off each value */
+enum trim { TRIM_NONE, TRIM_LEFT, TRIM_RIGHT, TRIM_BOTH };
+
+/* -m, -X, --xargs: as many values per command as fit */
+enum pack_mode {
+	PACK_NONE,
+	PACK_M, /* spread over the job slots when the input ends */
+	PACK_X, /* as PACK_M, with context replace */
+	PACK_XARGS /* no spreading */
+};
+
 enum halt_when { HALT_NEVER, HALT_SOON, HALT_NOW };
 enum halt_what { HALT_FAIL, HALT_SUCCESS, HALT_DONE };
 
@@ -94,6 +105,10 @@ enum option_id {
 	OPT_MEMFREE,
 	OPT_WORKFLOW,
 	OPT_CHECK,
+	OPT_PACK,
+	OPT_EOF,
+	OPT_MAX_CHARS,
+	OPT_TRIM,
 	OPT_SRUN,
 	OPT_SRUN_CPUS,
 	OPT_COUNT
@@ -119,10 +134,26 @@ struct options {
 	int delimiter; /* input record separator */
 	const char *colsep;
 	bool skip_empty;
-	size_t max_args; /* -N; 0: one item per job */
+	size_t max_args; /* -N, -n, -L; 0: one item per job */
 	bool no_args; /* -N 0: one item per job, inserted nowhere */
+	bool max_args_context; /* -N, -L: {} words repeated per value */
+	bool max_lines; /* -L: a line ending in a blank goes on */
+	enum pack_mode pack;
+	size_t max_chars; /* -s; 0: fanout's default where it packs */
+	bool show_limits;
+	const char *eof_str; /* -E: input ends at this item; NULL: none */
+	const char *arg_sep; /* ":::" or --arg-sep */
+	const char *arg_file_sep; /* "::::" or --arg-file-sep */
+	enum trim trim; /* --trim; with --colsep TRIM_BOTH unless set */
+	unsigned shell_quote; /* --shell-quote: print quoted this many times */
+	const char *header; /* --header REGEX (only : or a line count here) */
+	bool colsep_from_header; /* --header made colsep a tab */
+	int nice; /* --nice, with nice_set */
+	bool nice_set;
 	const char *replace; /* -I; NULL: "{}" */
 	bool quote;
+	bool plus; /* --plus: more replacement strings */
+	bool shuf; /* --shuf: the items in random order */
 	const char *shell;
 	bool link;
 
@@ -138,8 +169,11 @@ struct options {
 	bool retry_failed;
 	const char *results;
 	bool json;
+	bool files; /* --files: output kept in files, their names printed */
+	bool tty; /* --tty: jobs get the terminal as stdin and foreground */
 	int progress; /* enum progress_kind bits */
 	long long memfree; /* bytes; 0: no check */
+	double load; /* --load: running processes; 0: no check */
 
 	const char *workflow; /* -f FILE; NULL: the command line's task */
 	bool check; /* --check: load the workflow, run nothing */

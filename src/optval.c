@@ -297,3 +297,20 @@ optval_memfree(const char *arg)
 		    "--memfree: '%s' is not a size (like 1G, 500M)", arg);
 	return v;
 }
+
+double
+optval_load(const char *arg)
+{
+	long n = util_jobs_from_spec(arg, util_ncpu());
+	char *end;
+	double v;
+
+	if (n >= 0)
+		return n == 0 ? 0.01 : (double)n;
+	v = util_strtod_plain(arg, &end);
+	if (v < 0 || *end)
+		optval_error("--load: '%s' is not a load (N, N%%, +N, -N or a "
+			     "decimal)",
+		    arg);
+	return v == 0 ? 0.01 : v;
+}

@@ -32,6 +32,8 @@ void optval_termseq_default(struct termseq *t);
 void optval_delay(struct options *o, const char *arg);
 /* --timeout SECS or N% (of the median runtime). */
 void optval_timeout(struct task_settings *t, const char *arg);
+/* --load N, N%, +N, -N (as -j, of the CPUs) or a decimal; 0 is 0.01. */
+double optval_load(const char *arg);
 /* --memfree SIZE in bytes. */
 long long optval_memfree(const char *arg);
 

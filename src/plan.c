@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -5,6 +6,7 @@
 #include "options.h"
 #include "plan.h"
 #include "template.h"
+#include "util.h"
 #include "xalloc.h"
 
 /* read_item(): a deferred input cannot open before its task starts. */
@@ -166,13 +168,64 @@ task_from_options(struct plan *p, const struct options *o, const char *name)
 	return t;
 }
 
+static size_t
+value_len(const void *data, const char *v, size_t len, size_t i)
+{
+	return template_value_len(data, v, len, i);
+}
+
+/* The job slots -m and -X spread a short input over. */
+static size_t
+spread_slots(const struct options *o)
+{
+	long n = o->jobs_file
+	    ? options_jobs_from_file(o->jobs_file)
+	    : util_jobs_from_spec(
+		  o->jobs_spec ? o->jobs_spec : "100%", util_ncpu());
+
+	if (n == 0)
+		return SIZE_MAX; /* -j 0: one item each */
+	return n > 0 ? (size_t)n : 1;
+}
+
+/*
+ * Several items per job by length: -m, -X, --xargs and -s, and with
+ * fanout's default limit -n and -L too (GNU parallel).
+ */
+static void
+pack_input(struct task *t, const struct options *o)
+{
+	struct input_pack pack = {0};
+	bool by_count =
+	    o->max_args > 1 && (!o->max_args_context || o->max_lines);
+
+	if (!o->max_chars && o->pack == PACK_NONE && !by_count)
+		return;
+	if (!t->command || o->no_args)
+		return;
+	pack.max_chars = o->max_chars ? o->max_chars : util_command_usable();
+	pack.fixed = template_fixed_len(t->command);
+	pack.value_len = value_len;
+	pack.data = t->command;
+	if (o->pack == PACK_M || o->pack == PACK_X)
+		pack.spread = spread_slots(o);
+	input_set_pack(t->input, &pack);
+}
+
 struct plan *
 plan_from_options(const struct options *o)
 {
 	struct plan *p = plan_new();
-	struct template_opts to = {.replace = o->replace, .quote = o->quote};
+	struct template_opts to = {
+	    .replace = o->replace, .quote = o->quote, .plus = o->plus};
 	struct task *t = task_from_options(p, o, "command line");
 
+	/* GNU parallel's context replace: -X, -N, and -L but with -m. */
+	to.context = o->pack == PACK_X ||
+	    (o->max_args_context && o->pack != PACK_M && o->pack != PACK_XARGS);
+	/* --header: {name} is a column, as in a workflow's matrix. */
+	t->input = input_open(o);
+	to.names = input_names(t->input, &to.nnames);
 	if (o->task.ncommand)
 		t->command =
 		    template_new(o->task.command, o->task.ncommand, &to);
@@ -180,7 +233,7 @@ plan_from_options(const struct options *o)
 		t->command = template_new_raw();
 	if (o->task.tagstring)
 		t->tagstring = template_new_text(o->task.tagstring, &to);
-	t->input = input_open(o);
+	pack_input(t, o);
 	return p;
 }
 
@@ -766,4 +819,27 @@ int
 plan_fill(struct plan *p)
 {
 	return read_now(p) ? input_fill(read_now(p)) : 0;
+}
+
+bool
+plan_needs_total(const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nnodes; i++)
+		if (template_needs_total(p->nodes[i]->task.command) ||
+		    template_needs_total(p->nodes[i]->task.tagstring))
+			return true;
+	return false;
+}
+
+void
+plan_set_total(struct plan *p, size_t total)
+{
+	size_t i;
+
+	for (i = 0; i < p->nnodes; i++) {
+		template_set_total(p->nodes[i]->task.command, total);
+		template_set_total(p->nodes[i]->task.tagstring, total);
+	}
 }

@@ -152,6 +152,11 @@ struct job *plan_drain(struct plan *);
  * counts from then on: call again to see the total grow.
  */
 int plan_read_all(struct plan *, size_t *total);
+/* Whether a task's command or tag shows the number of jobs ({##}). */
+bool plan_needs_total(const struct plan *);
+/* Tell the tasks' templates the number of jobs plan_read_all() gave. */
+void plan_set_total(struct plan *, size_t total);
+
 /* The input being read, for PLAN_WAIT; -1: none. */
 int plan_input_fd(const struct plan *);
 /* Read once from it. 0, or -1 after reporting why. */

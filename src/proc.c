@@ -16,22 +16,52 @@
 
 struct proc_starter {
 	int devnull;
+	int tty; /* --tty: /dev/tty; -1: none; TTY_UNTRIED: not opened yet */
 	/* The last command looked up in PATH, and where it was found. */
 	char *name;
 	char *path;
 	sigset_t ignored; /* signals a job starts with ignored */
 };
 
+#define TTY_UNTRIED (-2)
+
 struct proc_starter *
 proc_starter_new(const sigset_t *ignored)
 {
 	struct proc_starter *s = xcalloc(1, sizeof *s);
 
+	s->tty = TTY_UNTRIED;
 	s->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (s->devnull < 0)
 		fatal("cannot open '/dev/null'");
 	s->ignored = *ignored;
 	return s;
+}
+
+/*
+ * --tty: the terminal's foreground goes back to fanout's process group
+ * (from a job's), with SIGTTOU blocked: fanout may be in the background
+ * of the terminal now.
+ */
+static void
+give_back_tty(int tty)
+{
+	sigset_t ttou, old;
+
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	pthread_sigmask(SIG_BLOCK, &ttou, &old);
+	(void)tcsetpgrp(tty, getpgrp());
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* --tty: the terminal, opened once; -1 when fanout has none. */
+static int
+tty_of(struct proc_starter *s)
+{
+	if (s->tty == TTY_UNTRIED)
+		s->tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+	return s->tty;
 }
 
 void
@@ -40,6 +70,10 @@ proc_starter_free(struct proc_starter *s)
 	if (!s)
 		return;
 	close(s->devnull);
+	if (s->tty >= 0) {
+		give_back_tty(s->tty);
+		close(s->tty);
+	}
 	free(s->name);
 	free(s->path);
 	free(s);
@@ -164,6 +198,7 @@ struct child_args {
 	int err; /* the child's errno when it could not exec, else 0 */
 	bool in_cwd; /* err came from changing to cwd */
 	int report; /* FORK_REPORTS: where the child writes err; or -1 */
+	int tty; /* --tty: the terminal the job takes the foreground of; -1 */
 };
 
 /*
@@ -231,6 +266,13 @@ child(struct child_args *a)
 	 */
 	if (setpgid(0, 0) < 0 || sigpending(&pending) < 0)
 		goto fail;
+	/*
+	 * --tty: the job's group is the terminal's foreground, so that it
+	 * can read it (SIGTTOU is blocked here, as every signal is). Not
+	 * an error when fanout is in no session of that terminal.
+	 */
+	if (a->tty >= 0)
+		(void)tcsetpgrp(a->tty, getpid());
 	memset(&ign, 0, sizeof ign);
 	ign.sa_handler = SIG_IGN;
 	for (sig = 1; sig < NSIG; sig++)
@@ -331,8 +373,11 @@ static int
 start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
     int script, int script_as, struct proc *p)
 {
-	struct child_args a = {
-	    .argv = argv, .envp = cmd->envp, .cwd = cmd->cwd, .report = -1};
+	struct child_args a = {.argv = argv,
+	    .envp = cmd->envp,
+	    .cwd = cmd->cwd,
+	    .report = -1,
+	    .tty = cmd->tty ? tty_of(s) : -1};
 	int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
 	bool pipes = cmd->pipes;
 	int saved;
@@ -351,7 +396,9 @@ start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
 	if (cmd->input &&
 	    (pipe2(in, O_CLOEXEC) < 0 || fcntl(in[1], F_SETFL, O_NONBLOCK) < 0))
 		goto fail;
-	a.fds[STDIN_FILENO] = cmd->input ? in[0] : s->devnull;
+	a.fds[STDIN_FILENO] = cmd->input ? in[0]
+	    : a.tty >= 0		 ? a.tty
+					 : s->devnull;
 	a.fds[STDOUT_FILENO] = pipes && cmd->out_null ? s->devnull : out[1];
 	a.fds[STDERR_FILENO] = err[1];
 	a.script = script;

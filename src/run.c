@@ -53,6 +53,7 @@ collector_for(struct run *r)
 		!r->ex->may_lose,
 	    .json = o->json,
 	    .results = o->results,
+	    .files = o->files,
 	    .stop = &sig_stop,
 	    .on_tty = o->progress ? run_aside : NULL,
 	    .on_tty_arg = r,
@@ -86,8 +87,8 @@ run_open(struct run *r, struct plan *plan, const struct options *o,
 	 * to /dev/null). Their stderr pipe still tells when a job is over.
 	 * The joblog's Receive column counts it, so it is captured then.
 	 */
-	r->out_null =
-	    !o->results && !o->joblog && util_is_devnull(STDOUT_FILENO);
+	r->out_null = !o->results && !o->joblog && !o->files &&
+	    util_is_devnull(STDOUT_FILENO);
 	/* The joblog is read before it is opened: opening drops a torn line. */
 	if (o->resume || o->resume_failed)
 		plan_resume(plan, o->joblog, !o->resume);

@@ -38,8 +38,9 @@ struct sched {
 	bool input_error;
 	bool want_input;
 	bool spawn_blocked; /* the system is out of processes for now */
-	bool mem_wait; /* --memfree holds starts back */
+	bool mem_wait; /* --memfree or --load holds starts back */
 	bool warned_mem; /* said so */
+	bool warned_load;
 	bool read_all; /* the plan was read whole for a total */
 };
 
@@ -107,6 +108,24 @@ next_job(struct sched *s)
 	return NULL;
 }
 
+/* --load: too many processes are running to start another job. */
+static bool
+load_high(struct sched *s)
+{
+	long running = util_running_procs();
+
+	if (running < 0 || (double)running < s->r.o->load)
+		return false;
+	if (!s->warned_load && s->r.slots.nrunning == 0) {
+		run_aside(&s->r, "\n", 1);
+		warnx("jobs wait for the load to fall: %ld processes running, "
+		      "--load asks fewer than %g",
+		    running, s->r.o->load);
+		s->warned_load = true;
+	}
+	return true;
+}
+
 /* Whether every host is gone for good. */
 static bool
 places_gone(const struct run *r)
@@ -147,7 +166,9 @@ start_jobs(struct sched *s)
 			break;
 		if (o->delay > 0 && r->now < r->next_start)
 			break;
-		if (o->memfree && !o->dry_run && memory_short(s)) {
+		if (!o->dry_run &&
+		    ((o->memfree && memory_short(s)) ||
+			(o->load > 0 && load_high(s)))) {
 			s->mem_wait = true;
 			break;
 		}
@@ -372,13 +393,15 @@ sched_run_on(struct plan *plan, const struct options *o, struct executor *ex)
 	run_open(&s.r, plan, o, ex);
 	s.npfd = 2 + s.r.slots.n * ex->polls_per_job + ex->polls_more;
 	s.pfd = xcalloc(s.npfd, sizeof *s.pfd);
-	/* A percentage, a bar or an ETA needs the total: read it all. */
+	/* A percentage, a bar, an ETA or {##} needs the total: read it all. */
 	if ((o->halt.when != HALT_NEVER && o->halt.percent) ||
-	    (o->progress & (PROGRESS_BAR | PROGRESS_ETA))) {
+	    (o->progress & (PROGRESS_BAR | PROGRESS_ETA)) ||
+	    plan_needs_total(plan)) {
 		read_all_input(&s);
 		s.read_all = true;
 		if (s.r.progress)
 			progress_set_total(s.r.progress, s.r.tally.ntotal);
+		plan_set_total(plan, s.r.tally.ntotal);
 	}
 	run_loop(&s);
 	free(s.pfd);

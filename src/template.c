@@ -12,6 +12,7 @@ enum seg_kind {
 	SEG_ARG, /* {} {.} {1} ... */
 	SEG_SEQ, /* {#} */
 	SEG_SLOT, /* {%} */
+	SEG_TOTAL, /* --plus: {##}, the number of jobs */
 	SEG_RAW /* the arguments as shell text (lines as commands) */
 };
 
@@ -20,7 +21,16 @@ enum form {
 	FORM_NOEXT, /* {.} */
 	FORM_BASE, /* {/} */
 	FORM_DIR, /* {//} */
-	FORM_BASE_NOEXT /* {/.} */
+	FORM_BASE_NOEXT, /* {/.} */
+	/* --plus */
+	FORM_PLUS_DIR, /* {+/}: the directory, "" for none */
+	FORM_EXT, /* {+.}: the extension */
+	FORM_EXT2, /* {+..}: the last two extensions */
+	FORM_EXT3, /* {+...} */
+	FORM_NOEXT2, /* {..}: without the last two extensions */
+	FORM_NOEXT3, /* {...} */
+	FORM_BASE_NOEXT2, /* {/..} */
+	FORM_BASE_NOEXT3 /* {/...} */
 };
 
 struct seg {
@@ -28,6 +38,9 @@ struct seg {
 	enum form form;
 	long argn; /* 0: every argument; -1: the last one */
 	bool code; /* in the command's first word: shell text, not data */
+	bool ctx; /* -X: the first of a word repeated per value */
+	bool pad; /* {0#}: the seq padded with zeros to the total's width */
+	size_t ctx_end; /* ctx: the index after the word's last segment */
 	const char *text; /* SEG_LIT, SEG_BLANK */
 	size_t len;
 };
@@ -38,6 +51,7 @@ struct template
 	size_t n, cap;
 	bool shell;
 	bool quote_words; /* -q: shell text is the quoted argv words */
+	size_t total; /* {##}, {0#}: template_set_total() */
 	char *text; /* the joined words segments point into */
 };
 
@@ -105,12 +119,21 @@ match_repl(const char *p, const struct template_opts *o, struct seg *s)
 	static const struct {
 		const char *suffix;
 		enum form form;
+		bool plus; /* only with --plus */
 	} forms[] = {
-	    {"}", FORM_WHOLE},
-	    {".}", FORM_NOEXT},
-	    {"/}", FORM_BASE},
-	    {"//}", FORM_DIR},
-	    {"/.}", FORM_BASE_NOEXT},
+	    {"}", FORM_WHOLE, false},
+	    {".}", FORM_NOEXT, false},
+	    {"/}", FORM_BASE, false},
+	    {"//}", FORM_DIR, false},
+	    {"/.}", FORM_BASE_NOEXT, false},
+	    {"+/}", FORM_PLUS_DIR, true},
+	    {"+.}", FORM_EXT, true},
+	    {"+..}", FORM_EXT2, true},
+	    {"+...}", FORM_EXT3, true},
+	    {"..}", FORM_NOEXT2, true},
+	    {"...}", FORM_NOEXT3, true},
+	    {"/..}", FORM_BASE_NOEXT2, true},
+	    {"/...}", FORM_BASE_NOEXT3, true},
 	};
 	const char *q, *replace = o->replace;
 	size_t i, n;
@@ -131,6 +154,19 @@ match_repl(const char *p, const struct template_opts *o, struct seg *s)
 		s->kind = SEG_SLOT;
 		return 3;
 	}
+	if (o->plus && strncmp(p, "{slot}", 6) == 0) {
+		s->kind = SEG_SLOT;
+		return 6;
+	}
+	if (o->plus && strncmp(p, "{##}", 4) == 0) {
+		s->kind = SEG_TOTAL;
+		return 4;
+	}
+	if (o->plus && strncmp(p, "{0#}", 4) == 0) {
+		s->kind = SEG_SEQ;
+		s->pad = true;
+		return 4;
+	}
 	q = p + 1;
 	if ((n = match_name(q, o, &argn)) != 0) {
 		q += n; /* {name} is {n}, with -I as well */
@@ -147,7 +183,8 @@ match_repl(const char *p, const struct template_opts *o, struct seg *s)
 		argn = -argn;
 	for (i = 0; i < sizeof forms / sizeof forms[0]; i++) {
 		n = strlen(forms[i].suffix);
-		if (strncmp(q, forms[i].suffix, n) != 0)
+		if (strncmp(q, forms[i].suffix, n) != 0 ||
+		    (forms[i].plus && !o->plus))
 			continue;
 		/* With -I, "{}" itself is no longer special. */
 		if (replace && q == p + 1 && forms[i].form == FORM_WHOLE)
@@ -351,6 +388,30 @@ split_words(struct template *t)
 	t->cap = out.cap;
 }
 
+/*
+ * Context replace (-X): mark each word that holds a form of {} (every
+ * value) so that rendering repeats it once per value.
+ */
+static void
+mark_context(struct template *t)
+{
+	size_t start, end;
+	bool all;
+
+	for (start = 0; start < t->n; start = end + 1) {
+		all = false;
+		for (end = start; end < t->n && t->segs[end].kind != SEG_BLANK;
+		     end++)
+			if (t->segs[end].kind == SEG_ARG &&
+			    t->segs[end].argn == 0)
+				all = true;
+		if (all) {
+			t->segs[start].ctx = true;
+			t->segs[start].ctx_end = end;
+		}
+	}
+}
+
 static void
 append_items(struct template *t)
 {
@@ -406,9 +467,12 @@ template_new(char *const *words, size_t nwords, const struct template_opts *o)
 			append_items(t);
 		mark_first_word_code(t);
 		t->shell = needs_shell(t);
-		if (!t->shell)
+		/* Blank segments render as they were: the shell text stays. */
+		if (!t->shell || o->context)
 			split_words(t);
 	}
+	if (o->context)
+		mark_context(t);
 	free(starts);
 	return t;
 }
@@ -493,6 +557,72 @@ shell_quote(struct buf *out, const char *s, size_t len)
 	out->data[out->len] = '\0';
 }
 
+/*
+ * Where the last k extensions of v start (the '.' of the first of
+ * them), each a '.' and any bytes but '.' and '/'; -1 when v has fewer
+ * (GNU parallel's --plus: \.[^/.]* k times at the end).
+ */
+static long
+ext_start(const char *v, size_t len, int k)
+{
+	size_t end = len, i;
+
+	while (k-- > 0) {
+		for (i = end; i > 0 && v[i - 1] != '.' && v[i - 1] != '/'; i--)
+			;
+		if (i == 0 || v[i - 1] != '.')
+			return -1;
+		end = i - 1;
+	}
+	return (long)end;
+}
+
+/* {..}, {...}: v without its last k extensions, if it has k. */
+static size_t
+without_exts(const char *v, size_t len, int k)
+{
+	long at = ext_start(v, len, k);
+
+	return at < 0 ? len : (size_t)at;
+}
+
+/* The --plus forms of v, as a slice of v. */
+static const char *
+apply_plus(enum form form, const char *v, size_t len, size_t *outlen)
+{
+	const char *slash = memrchr(v, '/', len), *dot;
+	long at;
+	int k;
+
+	switch (form) {
+	case FORM_PLUS_DIR:
+		*outlen = slash ? (size_t)(slash - v) : 0;
+		return v;
+	case FORM_EXT:
+		/* All after the last '.', a '/' or not (GNU). */
+		at = (dot = memrchr(v, '.', len)) ? dot - v : -1;
+		*outlen = at < 0 ? 0 : len - (size_t)at - 1;
+		return at < 0 ? v : v + at + 1;
+	case FORM_EXT2:
+	case FORM_EXT3:
+		k = form == FORM_EXT2 ? 2 : 3;
+		at = ext_start(v, len, k);
+		*outlen = at < 0 ? 0 : len - (size_t)at - 1;
+		return at < 0 ? v : v + at + 1;
+	case FORM_BASE_NOEXT2:
+	case FORM_BASE_NOEXT3:
+		if (slash) {
+			len -= (size_t)(slash + 1 - v);
+			v = slash + 1;
+		}
+		/* FALLTHROUGH */
+	default:
+		k = form == FORM_NOEXT2 || form == FORM_BASE_NOEXT2 ? 2 : 3;
+		*outlen = without_exts(v, len, k);
+		return v;
+	}
+}
+
 /* The part of value v that a form selects, as a slice of v (or static). */
 static const char *
 apply_form(enum form form, const char *v, size_t len, size_t *outlen)
@@ -503,6 +633,8 @@ apply_form(enum form form, const char *v, size_t len, size_t *outlen)
 	switch (form) {
 	case FORM_WHOLE:
 		break;
+	default:
+		return apply_plus(form, v, len, outlen);
 	case FORM_BASE:
 	case FORM_BASE_NOEXT:
 		slash = memrchr(v, '/', len);
@@ -543,15 +675,23 @@ apply_form(enum form form, const char *v, size_t len, size_t *outlen)
 
 /*
  * The arguments a {...} stands for, as a count and the first index: all of
- * them for {}, one for {n} or {-n}, none when that one is missing (then it
- * renders as nothing, not as '').
+ * them for {} (or only the one given, in a copy of a context word), one
+ * for {n} or {-n}, none when that one is missing (then it renders as
+ * nothing, not as '').
  */
+#define ALL_VALUES ((size_t)-1)
+
 static size_t
-seg_args(const struct seg *s, const struct args *a, size_t *first)
+seg_args(const struct seg *s, const struct args *a, size_t only, size_t *first)
 {
 	long i;
 
 	*first = 0;
+	if (s->argn == 0 && only != ALL_VALUES) {
+		/* A copy of a context word: its one value. */
+		*first = only;
+		return only < a->n ? 1 : 0;
+	}
 	if (s->argn == 0)
 		return a->n;
 	i = s->argn > 0 ? s->argn - 1 : (long)a->n + s->argn;
@@ -561,8 +701,19 @@ seg_args(const struct seg *s, const struct args *a, size_t *first)
 	return 1;
 }
 
-/* RENDER_SHELL_CODE: a value that is shell text (in the first word). */
-enum render_mode { RENDER_SHELL, RENDER_SHELL_CODE, RENDER_TEXT };
+/* RENDER_ARGV: words of an argument vector. */
+enum render_mode { RENDER_SHELL, RENDER_TEXT, RENDER_ARGV };
+
+/* What a rendering writes to, and with what. */
+struct render {
+	const struct template *t;
+	const struct args *a;
+	size_t seq, slot;
+	enum render_mode mode;
+	struct buf *out; /* RENDER_ARGV: words->data */
+	struct args *words; /* RENDER_ARGV: the words made */
+	bool open; /* RENDER_ARGV: a word is being built */
+};
 
 static void
 add_number(struct buf *out, size_t n)
@@ -573,63 +724,131 @@ add_number(struct buf *out, size_t n)
 	buf_add(out, num, (size_t)len);
 }
 
+/* {#}, {0#}, {%} or {##}. */
 static void
-add_value(struct buf *out, enum render_mode mode, const char *v, size_t len)
+add_counter(struct render *r, const struct seg *s)
 {
-	if (mode == RENDER_SHELL_CODE)
-		buf_add(out, v, len);
-	else if (mode == RENDER_SHELL)
-		shell_quote(out, v, len);
+	char num[32];
+	int width;
+
+	if (s->kind == SEG_SLOT) {
+		add_number(r->out, r->slot);
+	} else if (s->kind == SEG_TOTAL) {
+		add_number(r->out, r->t->total);
+	} else if (s->pad) {
+		width = snprintf(num, sizeof num, "%zu", r->t->total);
+		width = snprintf(num, sizeof num, "%0*zu", width, r->seq);
+		buf_add(r->out, num, (size_t)width);
+	} else {
+		add_number(r->out, r->seq);
+	}
+}
+
+/* Start the word being built, unless it is started already. */
+static void
+word_open(struct render *r)
+{
+	if (r->mode == RENDER_ARGV && !r->open)
+		args_open(r->words);
+	r->open = true;
+}
+
+/* Blanks between words: a word break in an argument vector. */
+static void
+add_break(struct render *r, const char *blank, size_t len)
+{
+	if (r->mode != RENDER_ARGV)
+		buf_add(r->out, blank, len);
+	else if (r->open)
+		args_close(r->words);
+	r->open = false;
+}
+
+static void
+add_value(struct render *r, const struct seg *s, const char *v, size_t len)
+{
+	word_open(r);
+	if (r->mode == RENDER_SHELL && !s->code)
+		shell_quote(r->out, v, len);
 	else
-		buf_add(out, v, len);
+		buf_add(r->out, v, len);
+}
+
+static void render_range(struct render *r, size_t from, size_t to, size_t only);
+
+/* A context word (-X) from segment i: once per value, blank-separated. */
+static void
+render_context(struct render *r, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j == 0 || j < r->a->n; j++) {
+		if (j)
+			add_break(r, " ", 1);
+		render_range(r, i, r->t->segs[i].ctx_end, j);
+	}
+}
+
+/* Segments from..to-1; only: the one value {} stands for, or ALL_VALUES. */
+static void
+render_range(struct render *r, size_t from, size_t to, size_t only)
+{
+	const struct args *a = r->a;
+	const char *v;
+	size_t i, j, len, n, first;
+
+	for (i = from; i < to; i++) {
+		const struct seg *s = &r->t->segs[i];
+
+		if (s->ctx && only == ALL_VALUES) {
+			render_context(r, i);
+			i = s->ctx_end - 1;
+			continue;
+		}
+		switch (s->kind) {
+		case SEG_LIT:
+			word_open(r);
+			buf_add(r->out, s->text, s->len);
+			break;
+		case SEG_BLANK:
+			add_break(r, s->text, s->len);
+			break;
+		case SEG_ARG:
+			n = seg_args(s, a, only, &first);
+			for (j = first; j < first + n; j++) {
+				if (j > first)
+					add_break(r, " ", 1);
+				v = apply_form(
+				    s->form, args_value(a, j), a->len[j], &len);
+				add_value(r, s, v, len);
+			}
+			break;
+		case SEG_SEQ:
+		case SEG_SLOT:
+		case SEG_TOTAL:
+			word_open(r);
+			add_counter(r, s);
+			break;
+		case SEG_RAW:
+			if (r->mode == RENDER_ARGV)
+				BUG("raw segment in a direct command");
+			for (j = 0; j < a->n; j++) {
+				if (j)
+					buf_addch(r->out, ' ');
+				buf_add(r->out, args_value(a, j), a->len[j]);
+			}
+			break;
+		}
+	}
 }
 
 static void
 render(const struct template *t, const struct args *a, size_t seq, size_t slot,
     struct buf *out, enum render_mode mode)
 {
-	const char *v;
-	size_t i, j, len, n, first;
+	struct render r = {t, a, seq, slot, mode, out, NULL, false};
 
-	for (i = 0; i < t->n; i++) {
-		const struct seg *s = &t->segs[i];
-
-		switch (s->kind) {
-		case SEG_LIT:
-			buf_add(out, s->text, s->len);
-			break;
-		case SEG_BLANK:
-			buf_add(out, s->text, s->len);
-			break;
-		case SEG_ARG:
-			n = seg_args(s, a, &first);
-			for (j = first; j < first + n; j++) {
-				if (j > first)
-					buf_addch(out, ' ');
-				v = apply_form(
-				    s->form, args_value(a, j), a->len[j], &len);
-				add_value(out,
-				    s->code && mode == RENDER_SHELL
-					? RENDER_SHELL_CODE
-					: mode,
-				    v, len);
-			}
-			break;
-		case SEG_SEQ:
-			add_number(out, seq);
-			break;
-		case SEG_SLOT:
-			add_number(out, slot);
-			break;
-		case SEG_RAW:
-			for (j = 0; j < a->n; j++) {
-				if (j)
-					buf_addch(out, ' ');
-				buf_add(out, args_value(a, j), a->len[j]);
-			}
-			break;
-		}
-	}
+	render_range(&r, 0, t->n, ALL_VALUES);
 }
 
 void
@@ -660,68 +879,130 @@ template_render_text(const struct template *t, const struct args *a, size_t seq,
 	render(t, a, seq, slot, out, RENDER_TEXT);
 }
 
-/* Start the word being built, unless it is started already. */
-static void
-word_open(struct args *out, bool *open)
-{
-	if (!*open)
-		args_open(out);
-	*open = true;
-}
-
-static void
-word_end(struct args *out, bool *open)
-{
-	if (*open)
-		args_close(out);
-	*open = false;
-}
-
 void
 template_render_argv(const struct template *t, const struct args *a, size_t seq,
     size_t slot, struct args *out)
 {
-	struct buf *d = &out->data;
-	const char *v;
-	size_t i, j, len, n, first;
-	bool open = false;
+	struct render r = {
+	    t, a, seq, slot, RENDER_ARGV, &out->data, out, false};
 
 	if (t->shell)
 		BUG("template_render_argv on a shell command");
 	args_reset(out);
+	render_range(&r, 0, t->n, ALL_VALUES);
+	add_break(&r, "", 0);
+}
+
+/* {#} and {%} in a command's length: as long as a number can be. */
+#define NUMBER_LEN 20
+
+/* The length of v once shell-quoted: at most, as shell_quote() writes it. */
+static size_t
+quoted_len(const char *v, size_t len)
+{
+	struct buf b = BUF_INIT;
+	size_t n;
+
+	shell_quote(&b, v, len);
+	n = b.len;
+	buf_release(&b);
+	return n;
+}
+
+/* The length of a form of v, quoted. */
+static size_t
+form_len(const struct seg *s, const char *v, size_t len)
+{
+	size_t flen;
+
+	v = apply_form(s->form, v, len, &flen);
+	return quoted_len(v, flen);
+}
+
+size_t
+template_fixed_len(const struct template *t)
+{
+	size_t i, total = 0;
+
 	for (i = 0; i < t->n; i++) {
 		const struct seg *s = &t->segs[i];
 
-		switch (s->kind) {
-		case SEG_LIT:
-			word_open(out, &open);
-			buf_add(d, s->text, s->len);
-			break;
-		case SEG_BLANK:
-			word_end(out, &open);
-			break;
-		case SEG_ARG:
-			n = seg_args(s, a, &first);
-			for (j = first; j < first + n; j++) {
-				if (j > first)
-					word_end(out, &open);
-				v = apply_form(
-				    s->form, args_value(a, j), a->len[j], &len);
-				word_open(out, &open);
-				buf_add(d, v, len);
-			}
-			break;
-		case SEG_SEQ:
-			word_open(out, &open);
-			add_number(d, seq);
-			break;
-		case SEG_SLOT:
-			word_open(out, &open);
-			add_number(d, slot);
-			break;
-		case SEG_RAW:
-			BUG("raw segment in a direct command");
+		if (s->ctx)
+			i = s->ctx_end - 1; /* only there with a value */
+		else if (s->kind == SEG_LIT || s->kind == SEG_BLANK)
+			total += s->len;
+		else if (s->kind == SEG_SEQ || s->kind == SEG_SLOT ||
+		    s->kind == SEG_TOTAL)
+			total += NUMBER_LEN;
+	}
+	return total;
+}
+
+/* A context word's copy for value v (its positional values left out). */
+static size_t
+context_len(const struct template *t, size_t from, const char *v, size_t len)
+{
+	size_t i, total = 0;
+
+	for (i = from; i < t->segs[from].ctx_end; i++) {
+		const struct seg *s = &t->segs[i];
+
+		if (s->kind == SEG_LIT)
+			total += s->len;
+		else if (s->kind == SEG_ARG && s->argn == 0)
+			total += form_len(s, v, len);
+		else if (s->kind == SEG_SEQ || s->kind == SEG_SLOT ||
+		    s->kind == SEG_TOTAL)
+			total += NUMBER_LEN;
+	}
+	return total;
+}
+
+size_t
+template_value_len(
+    const struct template *t, const char *v, size_t len, size_t i)
+{
+	size_t k, total = 0, sep = i > 0;
+
+	for (k = 0; k < t->n; k++) {
+		const struct seg *s = &t->segs[k];
+
+		if (s->ctx) {
+			total += sep + context_len(t, k, v, len);
+			k = s->ctx_end - 1;
+		} else if (s->kind == SEG_ARG && s->argn == 0) {
+			total += sep + form_len(s, v, len);
+		} else if (s->kind == SEG_ARG && s->argn == (long)i + 1) {
+			total += form_len(s, v, len);
+		} else if (s->kind == SEG_RAW) {
+			total += sep + len;
 		}
 	}
-	word_end(out, &open);
+	return total;
+}
+
+bool
+template_has_perl(const char *text)
+{
+	const char *open = strstr(text, "{=");
+
+	return open && strstr(open + 2, "=}");
+}
+
+bool
+template_needs_total(const struct template *t)
+{
+	size_t i;
+
+	for (i = 0; t && i < t->n; i++)
+		if (t->segs[i].kind == SEG_TOTAL || t->segs[i].pad)
+			return true;
+	return false;
+}
+
+void
+template_set_total(struct template *t, size_t total)
+{
+	if (t)
+		t->total = total;
 }

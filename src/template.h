@@ -22,6 +22,16 @@ struct template_opts {
 	const char *const *names;
 	size_t nnames;
 	bool no_append; /* without a replacement string, append nothing */
+	/*
+	 * -X, -N, -L: a word holding {} (or {.}, {/} ...) is repeated once
+	 * per value, each copy with that value (GNU's context replace).
+	 */
+	bool context;
+	/*
+	 * --plus: {+/} {+.} {+..} {+...} {..} {...} {/..} {/...} {slot},
+	 * and {##} and {0#}, which need template_set_total()
+	 */
+	bool plus;
 };
 
 struct template;
@@ -55,6 +65,29 @@ void template_render_text(const struct template *, const struct args *,
  */
 void template_render_argv(const struct template *, const struct args *,
     size_t seq, size_t slot, struct args *out);
+
+/*
+ * For packing several values into one command (-m, -X, -s): the length
+ * of the command's shell text is template_fixed_len() plus, for each
+ * value i (from 0), template_value_len() of it. {#} and {%} count as 20.
+ */
+size_t template_fixed_len(const struct template *);
+size_t template_value_len(
+    const struct template *, const char *v, size_t len, size_t i);
+
+/* Whether t (may be NULL) has {##} or {0#}: the number of jobs. */
+bool template_needs_total(const struct template *t);
+/* The number of jobs {##} and {0#} show (t may be NULL). */
+void template_set_total(struct template *t, size_t total);
+
+/*
+ * Whether text holds a {= perl expression =} (GNU parallel's): fanout has
+ * no Perl to run it, and refuses it with TEMPLATE_PERL_REFUSED.
+ */
+bool template_has_perl(const char *text);
+#define TEMPLATE_PERL_REFUSED                                                  \
+	"{= perl expression =} cannot run: fanout has no Perl (--plus "        \
+	"strings such as {..} {/..} {+.} cover common uses; see README)"
 
 /* Append s, quoted for a POSIX shell when it needs it. */
 void shell_quote(struct buf *out, const char *s, size_t len);

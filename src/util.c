@@ -257,6 +257,46 @@ util_path_search(const char *name)
 	return NULL;
 }
 
+/* Linux's MAX_ARG_STRLEN, less the NUL: the most one argument holds. */
+#define ONE_ARG_MAX (128 * 1024 - 1)
+
+size_t
+util_command_max(void)
+{
+	extern char **environ;
+	long arg_max = sysconf(_SC_ARG_MAX);
+	size_t env = 4096, i, room;
+
+	for (i = 0; environ[i]; i++)
+		env += strlen(environ[i]) + 1 + sizeof(char *);
+	if (arg_max <= 0 || (size_t)arg_max <= env)
+		return ONE_ARG_MAX;
+	room = (size_t)arg_max - env;
+	return room < ONE_ARG_MAX ? room : ONE_ARG_MAX;
+}
+
+size_t
+util_command_usable(void)
+{
+	size_t max = util_command_max();
+
+	return max > 3000 + 2 ? (max - 3000) / 2 : 1;
+}
+
+long
+util_running_procs(void)
+{
+	FILE *fp = fopen("/proc/loadavg", "re");
+	long running = -1;
+
+	if (!fp)
+		return -1;
+	if (fscanf(fp, "%*s %*s %*s %ld/", &running) != 1)
+		running = -1;
+	fclose(fp);
+	return running > 0 ? running - 1 : running;
+}
+
 char *
 util_read_file(const char *path, size_t max, size_t *lenp)
 {

@@ -52,8 +52,26 @@ long long util_parse_size(const char *);
 /* MemAvailable of /proc/meminfo in bytes, or -1. */
 long long util_mem_available(void);
 
+/*
+ * The processes running or runnable now (the 4th field of /proc/loadavg,
+ * less the one reading it), as GNU parallel's --load counts; -1 when
+ * unknown.
+ */
+long util_running_procs(void);
+
 /* Whether fd is open on /dev/null, where what is written goes nowhere. */
 bool util_is_devnull(int fd);
+
+/*
+ * The longest command exec takes here: one argument of /bin/sh -c holds
+ * at most 128 KiB, and all of them with the environment at most ARG_MAX.
+ */
+size_t util_command_max(void);
+/*
+ * The default of -s: half of that, less 3000 bytes for wrapping (remote
+ * hosts), as GNU parallel reckons it.
+ */
+size_t util_command_usable(void);
 
 /* Set or clear O_NONBLOCK. */
 int util_set_nonblock(int fd, bool on);

@@ -4,6 +4,7 @@
 
 #include "options.h"
 #include "hosts.h"
+#include "template.h"
 #include "wfcheck.h"
 #include "xalloc.h"
 
@@ -323,6 +324,9 @@ wfcheck_task(struct workflow *wf, const struct ynode *t, bool is_defaults)
 		return -1;
 	if ((v = ynode_get(t, "run")) && wfcheck_string(wf, v, "run", &s) < 0)
 		return -1;
+	if (v && template_has_perl(s))
+		return ydoc_error(
+		    wf->doc, v->mark, "%s", TEMPLATE_PERL_REFUSED);
 	if ((v = ynode_get(t, "each")) && check_each(wf, v) < 0)
 		return -1;
 	if ((v = ynode_get(t, "matrix")) && check_matrix(wf, v) < 0)

@@ -248,6 +248,76 @@ test_max_args(void)
 	    FILE_STR("f2", "1\n2\n3\n"));
 }
 
+/* -E ends each source at its item; -L joins a line ending in a blank. */
+static void
+test_eof_and_lines(void)
+{
+	CHECK_JOBS("([a])", "-E", "END", "echo", ":::", "a", "END", "b");
+	CHECK_JOBS("([a][1])", "-E", "END", "echo",
+	    "::::", FILE_STR("e1", "a\nEND\nb\n"), ":::", "1", "END", "2");
+	CHECK_JOBS(
+	    "([a][END][b])", "-E", "", "-n3", "echo", ":::", "a", "END", "b");
+	CHECK_JOBS("([a b c d][e f])([g\th ])", "-L", "2", "echo",
+	    "::::", FILE_STR("l1", "a b \nc d\ne f\ng\t\nh \n"));
+	/* Without -L a trailing blank is kept and ends nothing. */
+	CHECK_JOBS("([a ])([c])", "echo", "::::", FILE_STR("l2", "a \nc\n"));
+}
+
+/* value_len for the packing tests: each value and a blank. */
+static size_t
+plain_len(const void *data, const char *v, size_t len, size_t i)
+{
+	(void)data, (void)v, (void)i;
+	return len + 1;
+}
+
+/* The jobs of -m (spread over slots) with commands shorter than max. */
+static char *
+packed(size_t max, size_t spread, const char *opt, const char *file)
+{
+	struct input_pack pack = {max, 4, plain_len, NULL, spread};
+	struct options o;
+	struct input *in;
+	char *argv[] = {(char *)"fanout", (char *)opt, (char *)"echo",
+	    (char *)"::::", (char *)file, NULL};
+	char *out;
+
+	optind = 0;
+	options_parse(&o, 5, argv);
+	in = input_open(&o);
+	input_set_pack(in, &pack);
+	out = drain(in);
+	input_free(in);
+	options_release(&o);
+	return out;
+}
+
+#define CHECK_PACKED(want, max, spread, opt, file)                             \
+	do {                                                                   \
+		char *got_ = packed((max), (spread), (opt), (file));           \
+		unit_check_str(got_, (want), __FILE__, __LINE__,               \
+		    "packed(" #max ", " #spread ", " #opt ")");                \
+		free(got_);                                                    \
+	} while (0)
+
+/* Items by length (-m, -X, --xargs, -s) and spread over the slots. */
+static void
+test_pack(void)
+{
+	const char *f = FILE_STR("p1", "a\nbb\nc\ndd\ne\n");
+
+	/* 4 + 2 + 3 + 2 = 11 < 12; with dd 14: no more. */
+	CHECK_PACKED("([a][bb][c])([dd][e])", 12, 0, "--xargs", f);
+	/* The input ends within the first job: spread over 2 slots. */
+	CHECK_PACKED("([a][bb][c])([dd][e])", 1000, 2, "-m", f);
+	CHECK_PACKED("([a])([bb])([c])([dd])([e])", 1000, 5, "-m", f);
+	/* -n 2 with a length limit: the count or the length, what is less. */
+	CHECK_PACKED("([a][bb])([c][dd])([e])", 10, 0, "-n2", f);
+	CHECK_PACKED("([a])([bb])([c])([dd])([e])", 9, 0, "-n2", f);
+	/* An item too long alone stops the input with an error. */
+	CHECK_PACKED("([a])<error>", 7, 0, "--xargs", f);
+}
+
 static void
 test_colsep(void)
 {
@@ -630,6 +700,8 @@ main(void)
 	test_empty();
 	test_link();
 	test_max_args();
+	test_eof_and_lines();
+	test_pack();
 	test_colsep();
 	test_skip_empty();
 	test_delimiters();

@@ -84,6 +84,10 @@ set_list(const struct options *o)
 	    [OPT_MEMFREE] = "MEMFREE",
 	    [OPT_WORKFLOW] = "WORKFLOW",
 	    [OPT_CHECK] = "CHECK",
+	    [OPT_PACK] = "PACK",
+	    [OPT_EOF] = "EOF",
+	    [OPT_MAX_CHARS] = "MAX_CHARS",
+	    [OPT_TRIM] = "TRIM",
 	    [OPT_SRUN] = "SRUN",
 	    [OPT_SRUN_CPUS] = "SRUN_CPUS",
 	};
@@ -256,6 +260,80 @@ test_values(void)
 	options_release(&o);
 }
 
+/* xargs's options: -P, -n, -L, -m, -X, --xargs, -s, -E, --show-limits. */
+static void
+test_xargs_options(void)
+{
+	struct options o;
+
+	parse(&o, NULL, "-P", "4", "-n", "3", "-X", "-s", "100", "-E", "END",
+	    "echo", NULL);
+	CHECK_STR(set_list(&o), "JOBS MAX_ARGS PACK EOF MAX_CHARS");
+	CHECK_STR(o.jobs_spec, "4");
+	CHECK_INT(o.max_args, 3);
+	CHECK(!o.max_args_context && !o.max_lines);
+	CHECK_INT(o.pack, PACK_X);
+	CHECK_INT(o.max_chars, 100);
+	CHECK_STR(o.eof_str, "END");
+	options_release(&o);
+
+	/* --max-lines: lines that go on; the last of -m, --xargs. */
+	parse(&o, NULL, "--max-procs=2", "--max-lines", "2", "-m", "--xargs",
+	    "--max-chars=50", "-E", "", "echo", NULL);
+	CHECK_STR(set_list(&o), "JOBS MAX_ARGS PACK EOF MAX_CHARS");
+	CHECK_INT(o.max_args, 2);
+	CHECK(!o.max_args_context && o.max_lines);
+	CHECK_INT(o.pack, PACK_XARGS);
+	CHECK(o.eof_str == NULL); /* -E '': no end-of-file string */
+	options_release(&o);
+
+	parse(&o, NULL, "-L3", "echo", NULL);
+	CHECK(o.max_args == 3 && o.max_args_context && o.max_lines);
+	options_release(&o);
+
+	/* -N after -n: context replace; -n 0 is -N 0. */
+	parse(&o, NULL, "-n", "2", "-N", "3", "echo", NULL);
+	CHECK(o.max_args == 3 && o.max_args_context && !o.no_args);
+	options_release(&o);
+	parse(&o, NULL, "-n0", "echo", NULL);
+	CHECK(o.max_args == 0 && o.no_args && !o.max_args_context);
+	options_release(&o);
+}
+
+/* --arg-sep, --arg-file-sep, --trim, --shell-quote, --header, --nice. */
+static void
+test_gnu_options(void)
+{
+	struct options o;
+
+	parse(&o, NULL, "--arg-sep", ",,", "--arg-file-sep", "@@", "--trim",
+	    "rl", "--shell-quote", "--shell-quote", "--header", ":", "echo",
+	    ",,", "a", ",,+", "b", "@@", "f", ":::", NULL);
+	CHECK_STR(set_list(&o), "TRIM");
+	/* ::: is no separator now: a second file after @@. */
+	CHECK_INT(o.ngroups, 4);
+	CHECK(o.groups[1].linked && o.groups[2].path);
+	CHECK_STR(o.groups[2].path, "f");
+	CHECK_STR(o.groups[3].path, ":::");
+	CHECK_INT(o.trim, TRIM_BOTH);
+	CHECK_INT(o.shell_quote, 2);
+	CHECK(o.dry_run); /* --shell-quote prints, runs nothing */
+	CHECK_STR(o.header, ":");
+	CHECK_STR(o.colsep, "\t"); /* --header's default */
+	CHECK(o.colsep_from_header);
+	options_release(&o);
+
+	parse(&o, NULL, "--trim", "n", "--nice", "-3", "--load", "1.5", "true",
+	    NULL);
+	CHECK_INT(o.trim, TRIM_NONE);
+	CHECK(o.load == 1.5);
+	CHECK(o.nice_set && o.nice == -3);
+	options_release(&o);
+	parse(&o, NULL, "--load", "0", "true", NULL);
+	CHECK(o.load == 0.01); /* as GNU parallel */
+	options_release(&o);
+}
+
 /* -f FILE TASK...: the operands are task names; --check with it. */
 static void
 test_workflow(void)
@@ -401,7 +479,25 @@ test_usage_errors(void)
 	static const char *const unknown[] = {"--no-such", NULL};
 	static const char *const novalue[] = {"true", "--timeout", NULL};
 	static const char *const json_lb[] = {"--json", "--lb", "true", NULL};
+	static const char *const chars0[] = {"-s", "0", "true", NULL};
+	static const char *const args_x[] = {"-n", "x", "true", NULL};
+	static const char *const trim_x[] = {"--trim", "lrl", "true", NULL};
+	static const char *const nice_x[] = {"--nice", "20", "true", NULL};
 	char err[512];
+
+	CHECK_INT(parse_in_child(err, sizeof err, chars0), 255);
+	CHECK_STR(err, "fanout: -s: '0' must be at least 1 (see 'fanout --help')");
+	CHECK_INT(parse_in_child(err, sizeof err, trim_x), 255);
+	CHECK_STR(err,
+	    "fanout: --trim: 'lrl' is not n, l, r, lr or rl "
+	    "(see 'fanout --help')");
+	CHECK_INT(parse_in_child(err, sizeof err, nice_x), 255);
+	CHECK_STR(err,
+	    "fanout: --nice: '20' is not a niceness (-20 to 19) "
+	    "(see 'fanout --help')");
+	CHECK_INT(parse_in_child(err, sizeof err, args_x), 255);
+	CHECK_STR(err,
+	    "fanout: -n: 'x' is not a whole number (see 'fanout --help')");
 
 	CHECK_INT(parse_in_child(err, sizeof err, retries), 255);
 	CHECK_STR(err,
@@ -427,6 +523,8 @@ main(void)
 	test_spellings();
 	test_srun();
 	test_values();
+	test_xargs_options();
+	test_gnu_options();
 	test_workflow();
 	test_env();
 	test_groups();

@@ -15,38 +15,52 @@
 
 #define MAXWORDS 32
 
+/* A template from first (none when NULL) and the words after it in ap. */
+static struct template *
+tpl_words(const struct template_opts *o, const char *first, va_list ap)
+{
+	char *words[MAXWORDS];
+	const char *w;
+	size_t n = 0;
+
+	if (first)
+		words[n++] = (char *)first;
+	while (first && (w = va_arg(ap, const char *)) != NULL && n < MAXWORDS)
+		words[n++] = (char *)w;
+	return template_new(words, n, o);
+}
+
 /* A template from NULL-terminated words, with -I replace and -q quote. */
 static struct template *
 tpl_v(const char *replace, bool quote, va_list ap)
 {
 	struct template_opts o = {.replace = replace, .quote = quote};
-	char *words[MAXWORDS];
-	const char *w;
-	size_t n = 0;
 
-	while ((w = va_arg(ap, const char *)) != NULL && n < MAXWORDS)
-		words[n++] = (char *)w;
-	return template_new(words, n, &o);
+	return tpl_words(&o, va_arg(ap, const char *), ap);
 }
 
+/* A template with options o from NULL-terminated words. */
 static struct template *
-tpl(const char *first, ...)
+tpl_with(const struct template_opts *o, const char *first, ...)
 {
-	struct template_opts o = {.replace = NULL};
-	char *words[MAXWORDS];
-	const char *w;
-	size_t n = 0;
+	struct template *t;
 	va_list ap;
 
-	if (first)
-		words[n++] = (char *)first;
 	va_start(ap, first);
-	while (first && (w = va_arg(ap, const char *)) != NULL &&
-	    n < MAXWORDS)
-		words[n++] = (char *)w;
+	t = tpl_words(o, first, ap);
 	va_end(ap);
-	return template_new(words, n, &o);
+	return t;
 }
+
+static const struct template_opts plain_opts = {.replace = NULL};
+static const struct template_opts ctx_opts = {.context = true};
+static const struct template_opts plus_opts = {.plus = true};
+
+#define tpl(...) tpl_with(&plain_opts, __VA_ARGS__)
+/* A context-replace (-X) template. */
+#define tpl_ctx(...) tpl_with(&ctx_opts, __VA_ARGS__)
+/* A template with --plus. */
+#define tpl_plus(...) tpl_with(&plus_opts, __VA_ARGS__)
 
 static struct template *
 tpl_opt(const char *replace, bool quote, ...)
@@ -786,9 +800,123 @@ test_names(void)
 	args_release(&a);
 }
 
+/* -X: a word holding {} is repeated per value, as GNU parallel does. */
+static void
+test_context(void)
+{
+	struct args a = ARGS_INIT;
+	struct template *t;
+
+	set_args(&a, "a.c", "b c", NULL);
+	t = tpl_ctx("echo", "pre{}post", "{.}", "x", NULL);
+	CHECK(!template_needs_shell(t));
+	CHECK_STR_FREE(
+	    argv_str(t, &a, 1, 1), "[echo][prea.cpost][preb cpost][a][b c][x]");
+	CHECK_STR_FREE(
+	    shell(t, &a, 1, 1), "echo prea.cpost pre'b c'post a 'b c' x");
+	template_free(t);
+
+	/* Under a shell too; {1} is not repeated, {#} is. */
+	t = tpl_ctx("echo", "{1}-{}-{#}", ">", "out", NULL);
+	CHECK(template_needs_shell(t));
+	CHECK_STR_FREE(shell(t, &a, 7, 1), "echo a.c-a.c-7 a.c-'b c'-7 > out");
+	template_free(t);
+
+	/* No values: the word once, empty; no replacement string: appended. */
+	args_reset(&a);
+	t = tpl_ctx("echo", "x{}y", NULL);
+	CHECK_STR_FREE(argv_str(t, &a, 1, 1), "[echo][xy]");
+	template_free(t);
+	set_args(&a, "1", "2", "3", NULL);
+	t = tpl_ctx("echo", NULL);
+	CHECK_STR_FREE(argv_str(t, &a, 1, 1), "[echo][1][2][3]");
+	template_free(t);
+	args_release(&a);
+}
+
+/* The length -s reckons for t with the values of a. */
+static size_t
+packed_len(const struct template *t, const struct args *a)
+{
+	size_t len = template_fixed_len(t), i;
+
+	for (i = 0; i < a->n; i++)
+		len += template_value_len(t, args_value(a, i), a->len[i], i);
+	return len;
+}
+
+/* The length of a command of several values, for -s. */
+static void
+test_value_len(void)
+{
+	struct args a = ARGS_INIT;
+	struct template *t;
+	struct buf b = BUF_INIT;
+
+	set_args(&a, "a", "it's", "ccc", NULL);
+	/* Exact when there is no {#} or {%}: the shell text's length. */
+	t = tpl_ctx("echo", "x{}y", "{1}", NULL);
+	template_render_shell(t, &a, 1, 1, &b);
+	CHECK_INT(packed_len(t, &a), b.len);
+	template_free(t);
+
+	buf_reset(&b);
+	t = tpl("echo", "-{}-", "{2}", NULL); /* -m: {} is all of them */
+	template_render_shell(t, &a, 1, 1, &b);
+	CHECK_INT(packed_len(t, &a), b.len);
+	template_free(t);
+	buf_release(&b);
+	args_release(&a);
+}
+
+/* --plus: {} = {+/}/{/} = {.}.{+.} = {..}.{+..} = {...}.{+...} (GNU). */
+static void
+test_plus(void)
+{
+	struct args a = ARGS_INIT;
+	struct template *t;
+
+	t = tpl_plus("echo", "{+/}", "{+.}", "{+..}", "{+...}", "{..}", "{...}",
+	    "{/..}", "{/...}", "{slot}", "{2/..}", NULL);
+	set_args(&a, "/a/b.c/d.tar.gz", NULL);
+	CHECK_STR_FREE(argv_str(t, &a, 1, 3),
+	    "[echo][/a/b.c][gz][tar.gz][][/a/b.c/d][/a/b.c/d.tar.gz][d]"
+	    "[d.tar.gz][3]");
+	set_args(&a, "a", "x/y.z.w", NULL);
+	CHECK_STR_FREE(shell(t, &a, 1, 3),
+	    "echo '' x '' w '' z.w '' '' a x/y a x/y.z.w a y a y.z.w 3 y");
+	/* Too few extensions: {..} leaves the value, {+..} is empty. */
+	set_args(&a, "e.x", NULL);
+	CHECK_STR_FREE(argv_str(t, &a, 1, 1), "[echo][][x][][][e.x][e.x][e.x][e.x][1]");
+	/* {+.} takes all after the last '.', a '/' in it or not. */
+	set_args(&a, "a.b/c", NULL);
+	CHECK_STR_FREE(argv_str(t, &a, 1, 1),
+	    "[echo][a.b][b/c][][][a.b/c][a.b/c][c][c][1]");
+	template_free(t);
+
+	/* {##} and {0#}: the total, and the seq padded to its width. */
+	t = tpl_plus("echo", "{##}", "{0#}-{#}", NULL);
+	CHECK(template_needs_total(t));
+	template_set_total(t, 120);
+	CHECK_STR_FREE(argv_str(t, &a, 7, 1), "[echo][120][007-7]");
+	template_free(t);
+
+	/* Without --plus they are text. */
+	t = tpl("echo", "{..}", "{+/}", "{slot}", "{##}", NULL);
+	CHECK(!template_needs_total(t));
+	set_args(&a, "a.b.c", NULL);
+	CHECK_STR_FREE(
+	    shell(t, &a, 1, 1), "echo {..} {+/} {slot} {##} a.b.c");
+	template_free(t);
+	args_release(&a);
+}
+
 int
 main(void)
 {
+	test_plus();
+	test_context();
+	test_value_len();
 	test_first_word_code();
 	test_shell_quote();
 	test_forms();
