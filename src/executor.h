@@ -43,6 +43,13 @@
 
 struct job; /* the scheduler's handle */
 
+/* Bytes of a file: len of them from off. */
+struct exec_range {
+	int fd;
+	int64_t off;
+	int64_t len;
+};
+
 /* What to run: argv, or, for a command too long for exec, a script. */
 struct exec_cmd {
 	char *const *argv; /* NULL: run script with shell */
@@ -57,6 +64,16 @@ struct exec_cmd {
 	 */
 	const void *input;
 	size_t input_len;
+	/*
+	 * Then these bytes of a file (--pipe-part), moved by splice():
+	 * they never pass through fanout's memory. NULL: none.
+	 */
+	const struct exec_range *input_range;
+	/*
+	 * The input goes into this FIFO, which the job opens (its stdin is
+	 * /dev/null); never opened, it is not given. NULL: to its stdin.
+	 */
+	const char *input_fifo;
 	bool pipes; /* false: the job shares fanout's stdout/err */
 	bool out_null; /* its stdout goes to /dev/null: no one would see it */
 };

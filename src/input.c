@@ -8,6 +8,7 @@
 
 #include "input.h"
 #include "options.h"
+#include "pipe.h"
 #include "xalloc.h"
 
 #define READ_CHUNK 65536
@@ -24,6 +25,7 @@ args_release(struct args *a)
 	buf_release(&a->data);
 	free(a->off);
 	free(a->len);
+	pipe_block_free(a->block);
 	args_init(a);
 }
 
@@ -32,6 +34,8 @@ args_reset(struct args *a)
 {
 	buf_reset(&a->data);
 	a->n = 0;
+	pipe_block_free(a->block);
+	a->block = NULL;
 }
 
 void
@@ -271,6 +275,7 @@ struct input {
 
 	struct args acc; /* -N: items gathered for the next job */
 	size_t acc_items;
+	struct pipe_reader *pipe; /* --pipe: blocks, not items */
 };
 
 static void
@@ -337,6 +342,10 @@ input_open(const struct options *o)
 	size_t ngroups = o->ngroups, i, j;
 	struct unit *u;
 
+	if (o->pipe || o->pipe_part) {
+		in->pipe = pipe_reader_new(o);
+		return in;
+	}
 	in->delim = o->delimiter;
 	in->skip_empty = o->skip_empty;
 	in->max_args = o->max_args;
@@ -424,18 +433,23 @@ input_free(struct input *in)
 	args_release(&in->acc);
 	if (in->use_colsep)
 		regfree(&in->colsep);
+	pipe_reader_free(in->pipe);
 	free(in);
 }
 
 int
 input_fd(const struct input *in)
 {
+	if (in->pipe)
+		return pipe_reader_fd(in->pipe);
 	return in->units && in->units[0].stream ? in->units[0].stream->fd : -1;
 }
 
 int
 input_fill(struct input *in)
 {
+	if (in->pipe)
+		return pipe_reader_fill(in->pipe);
 	if (reader_fill(in->units[0].stream) < 0) {
 		in->failed = true;
 		return -1;
@@ -535,12 +549,26 @@ next_item(struct input *in, struct args *out)
 	return INPUT_ITEM;
 }
 
+/* --pipe: a block; with --cat and --fifo its file's name is {}. */
+static int
+pipe_next(struct input *in, struct args *out)
+{
+	const char *name;
+	int rc = pipe_reader_next(in->pipe, &out->block, &name);
+
+	if (rc == INPUT_ITEM && name)
+		args_add(out, name, strlen(name));
+	return rc;
+}
+
 int
 input_next(struct input *in, struct args *out)
 {
 	int rc;
 
 	args_reset(out);
+	if (in->pipe)
+		return pipe_next(in, out);
 	if (in->no_args) {
 		/* -N 0: each item makes a job, but its values go nowhere. */
 		rc = next_item(in, out);

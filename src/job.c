@@ -10,6 +10,7 @@
 #include "job.h"
 #include "joblog.h"
 #include "options.h"
+#include "pipe.h"
 #include "plan.h"
 #include "progress.h"
 #include "record.h"
@@ -184,6 +185,8 @@ job_start(struct run *r, struct job *j)
 	j->host = NULL;
 	command_build(
 	    r->cmd, j->task, &j->args, j->seq, j->slot, j->ex->host, &cmd);
+	if (j->args.block)
+		pipe_block_cmd(j->args.block, &cmd);
 	if (j->ex->ops->start(j->ex, j, &cmd, &j->xs) < 0) {
 		/* Nothing started: it will be tried again from scratch. */
 		output_discard(r->coll, j->out);
@@ -327,6 +330,7 @@ job_record(struct run *r, struct job *j, int64_t runtime)
 	rec->exitval = j->timed_out ? -1 : j->exitval;
 	rec->signal = j->sig;
 	rec->receive = output_bytes(j->out, 1);
+	rec->send = j->args.block ? pipe_block_bytes(j->args.block) : 0;
 	if (!joblog_to_stdout(r->joblog) && joblog_write(r->joblog, rec) < 0 &&
 	    !r->joblog_failed) {
 		/* Jobs started now would go unlogged, to be run again. */

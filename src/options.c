@@ -48,7 +48,8 @@ static optdef_set_cb set_flag, set_output, set_progress, set_jobs,
     set_tagstring, set_arg_file, set_null, set_delimiter, set_colsep,
     set_max_args, set_replace, set_shell, set_delay, set_timeout, set_termseq,
     set_retries, set_halt, set_joblog, set_results, set_memfree, set_nothing,
-    set_workflow, show_help, show_version;
+    set_workflow, set_block, set_recstart, set_recend, set_header, show_help,
+    show_version;
 
 #define FLAG(field) offsetof(struct options, field)
 #define NOPTIONS (sizeof long_options / sizeof *long_options)
@@ -104,6 +105,19 @@ static const struct optdef long_options[] = {
 	{ "progress", no_argument, 0, OPT_PROGRESS, set_progress, 2 },
 	{ "eta", no_argument, 0, OPT_PROGRESS, set_progress, 4 },
 	{ "memfree", required_argument, 0, OPT_MEMFREE, set_memfree, 0 },
+	{ "pipe", no_argument, 0, OPT_PIPE, set_flag, FLAG(pipe) },
+	{ "spreadstdin", no_argument, 0, OPT_PIPE, set_flag, FLAG(pipe) },
+	{ "pipe-part", no_argument, 0, OPT_PIPE, set_flag, FLAG(pipe_part) },
+	{ "pipepart", no_argument, 0, OPT_PIPE, set_flag, FLAG(pipe_part) },
+	{ "block", required_argument, 0, OPT_PIPE, set_block, 0 },
+	{ "block-size", required_argument, 0, OPT_PIPE, set_block, 0 },
+	{ "blocksize", required_argument, 0, OPT_PIPE, set_block, 0 },
+	{ "recstart", required_argument, 0, OPT_PIPE, set_recstart, 0 },
+	{ "recend", required_argument, 0, OPT_PIPE, set_recend, 0 },
+	{ "regexp", no_argument, 0, OPT_PIPE, set_flag, FLAG(regexp) },
+	{ "cat", no_argument, 0, OPT_PIPE, set_flag, FLAG(cat) },
+	{ "fifo", no_argument, 0, OPT_PIPE, set_flag, FLAG(fifo) },
+	{ "header", required_argument, 0, OPT_HEADER, set_header, 0 },
 	{ "file", required_argument, 'f', OPT_WORKFLOW, set_workflow, 0 },
 	{ "check", no_argument, 0, OPT_CHECK, set_flag, FLAG(check) },
 	{ "help", no_argument, 'h', OPT_NONE, show_help, 0 },
@@ -174,6 +188,25 @@ static const char usage_text[] =
     "      --json             one JSON object per job instead of raw output\n"
     "      --bar, --progress, --eta  progress on stderr\n"
     "      --memfree SIZE     start no job while less memory is available\n"
+    "\n";
+
+/* The rest of --help: a string literal longer than 4095 is not C11. */
+static const char usage_more[] =
+    "Blocks of input (--pipe):\n"
+    "      --pipe, --spreadstdin  stdin cut into blocks of whole records,\n"
+    "                         each block one job's stdin\n"
+    "      --pipe-part, --pipepart  blocks of the -a FILE, read by the jobs\n"
+    "      --block, --block-size, --blocksize SIZE  bytes a block (default\n"
+    "                         1M; k=1000, K=1024); --pipe-part: -N is N\n"
+    "                         blocks a slot (default -10)\n"
+    "      --recend STR       a record ends with STR (default \\n)\n"
+    "      --recstart STR     a record starts with STR\n"
+    "      --regexp           --recend and --recstart are regexps\n"
+    "  -N N                   with --pipe: N records a job\n"
+    "      --header REGEX     with --pipe: the header, given to every job\n"
+    "                         (: is one line, N is N lines)\n"
+    "      --cat              the block in a file, {} its name\n"
+    "      --fifo             the block through a FIFO, {} its name\n"
     "\n"
     "Workflows:\n"
     "  -f, --file FILE [TASK...]  run the tasks of a YAML workflow (only the\n"
@@ -430,6 +463,37 @@ set_memfree(struct parse_state *ps, const struct optdef *d, char *arg)
 	ps->o->memfree = optval_memfree(arg);
 }
 
+static void
+set_block(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->block_size = optval_block_size(arg);
+	ps->o->block_given = true;
+}
+
+static void
+set_recstart(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->recstart = arg;
+}
+
+static void
+set_recend(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->recend = arg;
+}
+
+static void
+set_header(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	if (!*arg)
+		optval_error("--header: the pattern is empty");
+	ps->o->header = arg;
+}
+
 /* --will-cite, --no-notice, --bibtex: accepted for GNU parallel's scripts */
 static void
 set_nothing(struct parse_state *ps, const struct optdef *d, char *arg)
@@ -441,7 +505,7 @@ static void
 show_help(struct parse_state *ps, const struct optdef *d, char *arg)
 {
 	(void)ps, (void)d, (void)arg;
-	print_and_exit("--help", "%s", usage_text);
+	print_and_exit("--help", "%s%s", usage_text, usage_more);
 }
 
 static void
@@ -697,9 +761,49 @@ prepend_arg_files(struct parse_state *ps)
 	free(ps->argfiles);
 }
 
+/* Usage errors of --pipe and --pipe-part. */
+static void
+check_pipe(const struct options *o)
+{
+	size_t i;
+
+	if (o->pipe && o->pipe_part)
+		optval_error("--pipe cannot be combined with --pipe-part");
+	if (o->cat && o->fifo)
+		optval_error("--cat cannot be combined with --fifo");
+	if (o->block_size < 0 && !o->pipe_part)
+		optval_error("--block %lld: a negative size needs --pipe-part",
+		    o->block_size);
+	if (!o->pipe && !o->pipe_part) {
+		if (o->recstart || o->recend || o->regexp || o->block_given)
+			optval_error("--%s needs --pipe or --pipe-part",
+			    o->block_given  ? "block"
+				: o->regexp ? "regexp"
+				: o->recend ? "recend"
+					    : "recstart");
+		return;
+	}
+	for (i = 0; i < o->ngroups; i++)
+		if (!o->groups[i].path)
+			optval_error("--pipe%s reads %s, not ::: values",
+			    o->pipe ? "" : "-part",
+			    o->pipe ? "standard input" : "the -a file");
+	if (o->ngroups > 1)
+		optval_error("--pipe%s reads one file", o->pipe ? "" : "-part");
+	if (o->pipe_part && o->ngroups == 0)
+		optval_error(
+		    "--pipe-part needs -a FILE, a file it can seek in");
+	if (o->pipe_part && options_is_set(o, OPT_MAX_ARGS))
+		optval_error("--pipe-part cannot be combined with -N: "
+			     "it does not count records");
+	if (o->workflow)
+		optval_error("-f cannot be combined with --pipe");
+}
+
 void
 options_check(const struct options *o)
 {
+	check_pipe(o);
 	if (o->quote && o->task.ncommand == 0 && !o->workflow)
 		optval_error("-q needs a command");
 	if ((o->resume || o->resume_failed || o->retry_failed) && !o->joblog)
@@ -729,6 +833,9 @@ options_parse(struct options *o, int argc, char **argv)
 	nops = parse_env_and_argv(&ps, argc, argv);
 	parse_operands(o, (int)nops, o->operands);
 	prepend_arg_files(&ps);
+	/* As in GNU parallel, --cat and --fifo imply --pipe. */
+	if ((o->cat || o->fifo) && !o->pipe_part)
+		o->pipe = true;
 	/* A workflow file may give what the checks look for: after it. */
 	if (!o->workflow || o->ngroups || o->retry_failed)
 		options_check(o);

@@ -94,6 +94,8 @@ enum option_id {
 	OPT_MEMFREE,
 	OPT_WORKFLOW,
 	OPT_CHECK,
+	OPT_PIPE, /* --pipe, --pipe-part, --block, --recend... */
+	OPT_HEADER,
 	OPT_COUNT
 };
 
@@ -138,6 +140,18 @@ struct options {
 	bool json;
 	int progress; /* enum progress_kind bits */
 	long long memfree; /* bytes; 0: no check */
+
+	/* --pipe, --pipe-part: input cut into blocks, one a job (pipe.h) */
+	bool pipe;
+	bool pipe_part; /* blocks of the -a file, read by the jobs */
+	long long block_size; /* bytes; below 0: --pipe-part, blocks a slot */
+	bool block_given;
+	const char *recstart; /* NULL: not given */
+	const char *recend; /* NULL: not given ("\n", or "" with recstart) */
+	bool regexp; /* they are regular expressions */
+	bool cat; /* the block in a file named by {} */
+	bool fifo; /* the block through a FIFO named by {} */
+	const char *header; /* a regex, ':' or a number of lines */
 
 	const char *workflow; /* -f FILE; NULL: the command line's task */
 	bool check; /* --check: load the workflow, run nothing */

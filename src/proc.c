@@ -14,6 +14,8 @@
 #include "util.h"
 #include "xalloc.h"
 
+#define STDIN_PIPE_SIZE (1024 * 1024)
+
 struct proc_starter {
 	int devnull;
 	/* The last command looked up in PATH, and where it was found. */
@@ -327,6 +329,33 @@ spawn_child(struct child_args *a)
 	return pid;
 }
 
+/* Whether the job's input goes to a pipe on its stdin. */
+static bool
+stdin_pipe(const struct exec_cmd *cmd)
+{
+	return (cmd->input || cmd->input_range) && !cmd->input_fifo;
+}
+
+/*
+ * The pipe to a job's stdin, its write end non-blocking. For an input of
+ * megabytes (--pipe) as large as a user may make one without privilege
+ * (1M by default), for fewer wake-ups at both ends; not for small ones,
+ * which would only use up the user's allowance of pipe memory.
+ */
+static int
+make_stdin(const struct exec_cmd *cmd, int in[2])
+{
+	uint64_t size = cmd->input_len;
+
+	if (pipe2(in, O_CLOEXEC) < 0)
+		return -1;
+	if (cmd->input_range)
+		size += (uint64_t)cmd->input_range->len;
+	if (size >= STDIN_PIPE_SIZE / 4)
+		(void)fcntl(in[1], F_SETPIPE_SZ, STDIN_PIPE_SIZE);
+	return fcntl(in[1], F_SETFL, O_NONBLOCK);
+}
+
 static int
 start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
     int script, int script_as, struct proc *p)
@@ -348,10 +377,9 @@ start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
 	    ((!cmd->out_null && pipe2(out, O_CLOEXEC) < 0) ||
 		pipe2(err, O_CLOEXEC) < 0))
 		goto fail;
-	if (cmd->input &&
-	    (pipe2(in, O_CLOEXEC) < 0 || fcntl(in[1], F_SETFL, O_NONBLOCK) < 0))
+	if (stdin_pipe(cmd) && make_stdin(cmd, in) < 0)
 		goto fail;
-	a.fds[STDIN_FILENO] = cmd->input ? in[0] : s->devnull;
+	a.fds[STDIN_FILENO] = stdin_pipe(cmd) ? in[0] : s->devnull;
 	a.fds[STDOUT_FILENO] = pipes && cmd->out_null ? s->devnull : out[1];
 	a.fds[STDERR_FILENO] = err[1];
 	a.script = script;

@@ -335,8 +335,10 @@ sched_run_on(struct plan *plan, const struct options *o, struct executor *ex)
 	s.npfd = 2 + s.r.slots.n * ex->polls_per_job + ex->polls_more;
 	s.pfd = xcalloc(s.npfd, sizeof *s.pfd);
 	/* A percentage, a bar or an ETA needs the total: read it all. */
-	if ((o->halt.when != HALT_NEVER && o->halt.percent) ||
-	    (o->progress & (PROGRESS_BAR | PROGRESS_ETA))) {
+	/* Not --pipe's blocks: memory would hold all of its input. */
+	if (((o->halt.when != HALT_NEVER && o->halt.percent) ||
+		(o->progress & (PROGRESS_BAR | PROGRESS_ETA))) &&
+	    !o->pipe && !o->pipe_part) {
 		read_all_input(&s);
 		s.read_all = true;
 		if (s.r.progress)

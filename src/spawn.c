@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -29,6 +30,10 @@ struct sproc {
 	size_t idx; /* in the table */
 	const char *input; /* for its stdin, from input_off on */
 	size_t input_len, input_off;
+	const struct exec_range *range; /* then these, from range_done on */
+	int64_t range_done;
+	const char *fifo; /* the input goes there, once the job opens it */
+	bool fifo_wait; /* it has not yet */
 	int exitval; /* it could not start: its exit value */
 	char *why; /* and why; NULL: it started */
 	bool announced; /* started (or failed) was delivered */
@@ -64,6 +69,7 @@ struct spawner {
 	struct sproc *dead;
 	struct sproc *spare; /* freed ones, for the next jobs: no malloc each */
 	char *chunk;
+	size_t fifo_waiting; /* jobs whose FIFO is not open yet */
 	/*
 	 * No pidfd_open() here (a kernel before 5.3, a seccomp filter,
 	 * valgrind): each of its own children is asked with waitpid() at
@@ -73,6 +79,8 @@ struct spawner {
 };
 
 #define NO_PIDFD_MS 5
+/* How often a job's FIFO (--fifo) is tried until the job opens it. */
+#define FIFO_WAIT_MS 5
 
 static const struct executor_ops spawn_ops;
 
@@ -86,8 +94,8 @@ spawn_executor_new(const sigset_t *ignored)
 	s->ex.ops = &spawn_ops;
 	s->ex.host = ":";
 	/*
-	 * Two pipes and a pidfd. NEEDSWORK: a job given input (--pipe)
-	 * holds a fourth; count it when one is.
+	 * Two pipes and a pidfd; a job given input (--pipe) holds a fourth,
+	 * which slots_init() counts.
 	 */
 	s->ex.fds_per_job = 3;
 	s->ex.polls_per_job = 4;
@@ -129,10 +137,21 @@ close_fd(int *fd)
 	}
 }
 
+/* The job's FIFO will not be opened now. */
+static void
+fifo_done(struct spawner *s, struct sproc *sp)
+{
+	if (sp->fifo_wait) {
+		sp->fifo_wait = false;
+		s->fifo_waiting--;
+	}
+}
+
 /* The job is over: forget it (its memory goes after this dispatch). */
 static void
 release(struct spawner *s, struct sproc *sp)
 {
+	fifo_done(s, sp);
 	close_fd(&sp->p.out);
 	close_fd(&sp->p.err);
 	close_fd(&sp->p.in);
@@ -271,9 +290,13 @@ spawn_start(struct executor *ex, struct job *job, const struct exec_cmd *cmd,
 		/* The command cannot run: failed, at the next dispatch. */
 		fail_why(sp, cmd, rc);
 		sp->p.pid = -1;
-	} else if (cmd->input) {
+	} else if (cmd->input || cmd->input_range) {
 		sp->input = cmd->input;
-		sp->input_len = cmd->input_len;
+		sp->input_len = cmd->input ? cmd->input_len : 0;
+		sp->range = cmd->input_range;
+		sp->fifo = cmd->input_fifo;
+		sp->fifo_wait = sp->fifo != NULL;
+		s->fifo_waiting += sp->fifo_wait;
 	}
 	*(sp->why ? &s->due : &s->fresh) += 1;
 	*state = sp;
@@ -353,6 +376,8 @@ spawn_prepare(
 	else if (s->no_pidfd && s->used &&
 	    (*timeout < 0 || *timeout > NO_PIDFD_MS))
 		*timeout = NO_PIDFD_MS;
+	if (s->fifo_waiting && (*timeout < 0 || *timeout > FIFO_WAIT_MS))
+		*timeout = FIFO_WAIT_MS;
 	for (i = 0; i < s->cap; i++) {
 		struct sproc *sp = s->table[i];
 
@@ -472,6 +497,7 @@ reap(struct spawner *s, struct sproc *sp)
 		BUG("a job's process is not fanout's child");
 	close_fd(&sp->pidfd);
 	close_fd(&sp->p.in); /* what it did not read is moot */
+	fifo_done(s, sp);
 	exitval = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
 	sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
 	drain(s, sp); /* not over: it has not exited yet */
@@ -496,20 +522,83 @@ reap_all(struct spawner *s)
 	}
 }
 
-/* Give the job's stdin what it can take now. */
-static void
-feed(struct sproc *sp)
+/*
+ * Move the next bytes of the job's file range (--pipe-part) to its stdin:
+ * splice() where it can (the bytes never come to fanout), else through
+ * fanout's memory. As write() does: bytes moved, or -1 with errno.
+ */
+static ssize_t
+feed_range(struct spawner *s, struct sproc *sp)
 {
-	ssize_t n = write(
-	    sp->p.in, sp->input + sp->input_off, sp->input_len - sp->input_off);
+	int64_t left = sp->range->len - sp->range_done;
+	loff_t off = sp->range->off + sp->range_done;
+	size_t want = left < READ_CHUNK * 8 ? (size_t)left : READ_CHUNK * 8;
+	ssize_t n;
 
+	n = splice(sp->range->fd, &off, sp->p.in, NULL, want,
+	    SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+	if (n >= 0 || errno != EINVAL)
+		return n;
+	if (want > READ_CHUNK)
+		want = READ_CHUNK;
+	n = pread(sp->range->fd, s->chunk, want, off);
+	return n > 0 ? write(sp->p.in, s->chunk, (size_t)n) : n;
+}
+
+/* Whether all of the job's input was given. */
+static bool
+fed(const struct sproc *sp)
+{
+	return sp->input_off == sp->input_len &&
+	    (!sp->range || sp->range_done == sp->range->len);
+}
+
+/* Give the job's stdin (or FIFO) what it can take now. */
+static void
+feed(struct spawner *s, struct sproc *sp)
+{
+	ssize_t n = 0;
+
+	while (!fed(sp)) {
+		if (sp->input_off < sp->input_len) {
+			n = write(sp->p.in, sp->input + sp->input_off,
+			    sp->input_len - sp->input_off);
+			if (n > 0)
+				sp->input_off += (size_t)n;
+		} else {
+			n = feed_range(s, sp);
+			if (n > 0)
+				sp->range_done += n;
+		}
+		if (n <= 0)
+			break;
+	}
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
-	if (n > 0)
-		sp->input_off += (size_t)n;
-	/* All given, or the job will read no more (EPIPE). */
-	if (n < 0 || sp->input_off == sp->input_len)
-		close_fd(&sp->p.in);
+	/* All given, the job reads no more (EPIPE), or the file ended. */
+	close_fd(&sp->p.in);
+}
+
+/* --fifo: the FIFOs their jobs opened since, to write the input. */
+static void
+open_fifos(struct spawner *s)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < s->cap && s->fifo_waiting; i++) {
+		struct sproc *sp = s->table[i];
+
+		if (!sp || !sp->fifo_wait || !sp->announced || sp->dead)
+			continue;
+		fd = open(sp->fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0 && (errno == ENXIO || errno == EINTR))
+			continue; /* no reader yet */
+		fifo_done(s, sp);
+		sp->p.in = fd;
+		if (fd >= 0)
+			feed(s, sp);
+	}
 }
 
 /* Events due without a descriptor: started, failed, closed. */
@@ -537,8 +626,8 @@ announce(struct spawner *s)
 			ev->started(ev->arg, job);
 			if (sp->dead)
 				continue;
-			if (sp->input && sp->p.in >= 0)
-				feed(sp);
+			if (sp->p.in >= 0)
+				feed(s, sp);
 		}
 		/* -u: no pipes, nothing to read: closed at once. */
 		if (sp->p.out < 0 && sp->p.err < 0 && !sp->closed)
@@ -571,7 +660,7 @@ spawn_dispatch(struct executor *ex, const struct pollfd *pfd, size_t n)
 			break;
 		case PFD_IN:
 			if (pfd[i].fd == sp->p.in)
-				feed(sp);
+				feed(s, sp);
 			break;
 		default:
 			if (pfd[i].fd == sp->pidfd)
@@ -580,6 +669,8 @@ spawn_dispatch(struct executor *ex, const struct pollfd *pfd, size_t n)
 	}
 	if (s->no_pidfd)
 		reap_all(s);
+	if (s->fifo_waiting)
+		open_fifos(s);
 	if (s->due)
 		announce(s);
 	free_dead(s);

@@ -1,0 +1,804 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "collect.h"
+#include "executor.h"
+#include "input.h"
+#include "options.h"
+#include "pipe.h"
+#include "util.h"
+#include "xalloc.h"
+
+#define NONE SIZE_MAX
+#define DEFAULT_BLOCK (1024 * 1024)
+#define PART_BLOCKS_A_SLOT 10 /* --pipe-part without --block */
+#define SCAN_CHUNK (128 * 1024)
+/* Reads of one fill at most, while the descriptor has more at once. */
+#define FILL_READS 64
+
+struct pipe_split {
+	bool regexp;
+	/* Fixed strings: a record ends with end and the next starts with
+	 * start; both is the two, where a block may end after end. */
+	char *both;
+	size_t both_len, end_len;
+	/* --regexp: "(END)(START)", START being group start_group. */
+	regex_t re;
+	size_t start_group;
+	regex_t start_re; /* START alone, when given */
+	bool has_start;
+	regmatch_t *m; /* room for every group */
+};
+
+/* \n, \t, \r, \0, \\, \' and \" as GNU parallel reads --recend. */
+static size_t
+unescape(const char *s, char *out)
+{
+	static const char from[] = "nrt0\\'\"", to[] = "\n\r\t\0\\'\"";
+	const char *e;
+	size_t n = 0;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] && (e = strchr(from, s[1]))) {
+			out[n++] = to[e - from];
+			s++;
+		} else {
+			out[n++] = *s;
+		}
+	}
+	return n;
+}
+
+/*
+ * A Perl regular expression as POSIX reads it, for the usual cases: \n,
+ * \t and \r as the bytes, \d and \D as [0-9] and [^0-9].
+ */
+static void
+perl_regex(const char *s, struct buf *out)
+{
+	for (; *s; s++) {
+		if (s[0] != '\\' || !s[1]) {
+			buf_addch(out, *s);
+			continue;
+		}
+		switch (*++s) {
+		case 'n':
+			buf_addch(out, '\n');
+			break;
+		case 't':
+			buf_addch(out, '\t');
+			break;
+		case 'r':
+			buf_addch(out, '\r');
+			break;
+		case 'd':
+			buf_addstr(out, "[0-9]");
+			break;
+		case 'D':
+			buf_addstr(out, "[^0-9]");
+			break;
+		default:
+			buf_addch(out, '\\');
+			buf_addch(out, *s);
+		}
+	}
+}
+
+/* Compile pattern (Perl-style escapes) into re; -1 after saying why. */
+static int
+compile(regex_t *re, const char *what, const char *pattern, int flags)
+{
+	struct buf b = BUF_INIT;
+	char msg[256];
+	int rc;
+
+	perl_regex(pattern, &b);
+	rc = regcomp(re, b.data ? b.data : "", REG_EXTENDED | flags);
+	buf_release(&b);
+	if (rc == 0)
+		return 0;
+	regerror(rc, re, msg, sizeof msg);
+	return error("%s: '%s': %s", what, pattern, msg);
+}
+
+static int
+split_regex(struct pipe_split *s, const char *recstart, const char *recend)
+{
+	regex_t end;
+	char *pat;
+	int rc;
+
+	/* GNU parallel: --regexp --recend '' is any one byte. */
+	if (!recstart && !*recend)
+		recend = "(.|\n)";
+	if (compile(&end, "--recend", recend, REG_NEWLINE) < 0)
+		return -1;
+	s->start_group = end.re_nsub + 2;
+	regfree(&end);
+	if (recstart &&
+	    compile(&s->start_re, "--recstart", recstart, REG_NEWLINE) < 0)
+		return -1;
+	s->has_start = recstart != NULL;
+	pat = xasprintf("(%s)(%s)", recend, recstart ? recstart : "");
+	rc = compile(&s->re, "--recend/--recstart", pat, REG_NEWLINE);
+	free(pat);
+	if (rc < 0)
+		return -1;
+	s->m = xcalloc(s->re.re_nsub + 1, sizeof *s->m);
+	s->regexp = true;
+	return 0;
+}
+
+struct pipe_split *
+pipe_split_new(const char *recstart, const char *recend, bool regexp)
+{
+	struct pipe_split *s = xcalloc(1, sizeof *s);
+	size_t n;
+
+	/* GNU parallel: only --recstart given: records end anywhere. */
+	if (!recend)
+		recend = recstart ? "" : "\n";
+	if (regexp) {
+		if (split_regex(s, recstart, recend) == 0)
+			return s;
+		free(s);
+		return NULL;
+	}
+	s->both =
+	    xmalloc(strlen(recend) + (recstart ? strlen(recstart) : 0) + 1);
+	s->end_len = unescape(recend, s->both);
+	n = recstart ? unescape(recstart, s->both + s->end_len) : 0;
+	s->both_len = s->end_len + n;
+	return s;
+}
+
+void
+pipe_split_free(struct pipe_split *s)
+{
+	if (!s)
+		return;
+	if (s->regexp)
+		regfree(&s->re);
+	if (s->has_start)
+		regfree(&s->start_re);
+	free(s->m);
+	free(s->both);
+	free(s);
+}
+
+/*
+ * The first place at from or later where a record end meets a record
+ * start, or NONE; in *at the place between the two.
+ */
+static size_t
+find(const struct pipe_split *s, const char *p, size_t len, size_t from,
+    size_t *at)
+{
+	const char *q;
+
+	if (from > len)
+		return NONE;
+	if (s->regexp) {
+		/* regoff_t is an int: a block beyond 2G is searched in part. */
+		s->m[0].rm_so = (regoff_t)(from < INT_MAX ? from : INT_MAX);
+		s->m[0].rm_eo = (regoff_t)(len < INT_MAX ? len : INT_MAX);
+		if (regexec(&s->re, p, s->re.re_nsub + 1, s->m, REG_STARTEND))
+			return NONE;
+		*at = (size_t)s->m[s->start_group].rm_so;
+		return (size_t)s->m[0].rm_so;
+	}
+	q = s->both_len ? memmem(p + from, len - from, s->both, s->both_len)
+			: p + from;
+	if (!q)
+		return NONE;
+	*at = (size_t)(q - p) + s->end_len;
+	return (size_t)(q - p);
+}
+
+/* The last place in p[0..len) between a record end and a start; 0: none. */
+static size_t
+last_split(const struct pipe_split *s, const char *p, size_t len)
+{
+	size_t i, n, at = 0, best = 0;
+	const char *q;
+
+	if (s->regexp) {
+		for (i = 0; (i = find(s, p, len, i, &at)) != NONE; i++)
+			if (at > best)
+				best = at;
+		return best;
+	}
+	if (s->both_len == 0)
+		return len;
+	if (len < s->both_len)
+		return 0;
+	/* The places the string could start, from the end. */
+	for (n = len - s->both_len + 1; n > 0; n = (size_t)(q - p)) {
+		if (!(q = memrchr(p, s->both[0], n)))
+			return 0;
+		if (memcmp(q, s->both, s->both_len) == 0)
+			return (size_t)(q - p) + s->end_len;
+	}
+	return 0;
+}
+
+/* Where the nth record ends, as GNU parallel counts; 0: fewer records. */
+static size_t
+nth_split(const struct pipe_split *s, const char *p, size_t len, size_t n)
+{
+	size_t i = 0, at = 0;
+
+	while (n--)
+		if ((i = find(s, p, len, i + 1, &at)) == NONE)
+			return 0;
+	return at;
+}
+
+/* Whether p[0..len) starts with a --regexp record start. */
+static bool
+starts_record(const struct pipe_split *s, const char *p, size_t len)
+{
+	regmatch_t m = {0, (regoff_t)(len < INT_MAX ? len : INT_MAX)};
+
+	return regexec(&s->start_re, p, 1, &m, REG_STARTEND) == 0 &&
+	    m.rm_so == 0;
+}
+
+size_t
+pipe_cut(const struct pipe_split *s, const char *p, size_t len, size_t limit,
+    size_t nrec, bool eof, bool first)
+{
+	size_t at;
+
+	/* GNU parallel: -N --regexp input before the first record start
+	 * is a block of its own. */
+	if (nrec && first && s->has_start && !starts_record(s, p, len) &&
+	    (at = nth_split(s, p, len, 1)))
+		return at;
+	if (nrec) {
+		at = nth_split(s, p, len, nrec);
+		return at ? at : eof ? len : 0;
+	}
+	if (eof)
+		return len;
+	if (len < limit)
+		return 0;
+	return last_split(s, p, limit);
+}
+
+size_t
+pipe_split_after(
+    const struct pipe_split *s, const char *p, size_t len, size_t from)
+{
+	size_t at;
+
+	return find(s, p, len, from, &at) == NONE ? NONE : at;
+}
+
+enum pipe_mode { PIPE_STDIN, PIPE_CAT, PIPE_FIFO };
+
+struct pipe_block {
+	char *data; /* header, then records; NULL when in a file */
+	size_t len;
+	bool own_data; /* not the reader's header */
+	char *path; /* --cat, --fifo */
+	struct exec_range range; /* --pipe-part; fd -1: none */
+	uint64_t bytes;
+};
+
+struct pipe_reader {
+	int fd;
+	bool owned;
+	char *name;
+	enum pipe_mode mode;
+	struct pipe_split *split;
+	size_t limit; /* bytes a block */
+	size_t nrec; /* -N */
+	/* What was read: the header's copy in buf[0..base), the records
+	 * after it, len bytes. */
+	char *buf;
+	size_t cap, base, len;
+	size_t cap_hint; /* the size the last buffer grew to */
+	char *head;
+	size_t head_len;
+	bool head_done;
+	size_t head_lines; /* --header N (:, 1) */
+	regex_t head_re; /* or a regular expression */
+	bool head_regex;
+	bool eof;
+	bool failed;
+	bool warned;
+	size_t nblocks; /* cut so far */
+	char *dir; /* --cat, --fifo: where their files go */
+	size_t nfiles;
+	/* --pipe-part: block i is pos[i]..pos[i+1] of the file. */
+	bool part;
+	int64_t *pos;
+	size_t npos, next;
+};
+
+uint64_t
+pipe_block_bytes(const struct pipe_block *b)
+{
+	return b->bytes;
+}
+
+void
+pipe_block_cmd(const struct pipe_block *b, struct exec_cmd *cmd)
+{
+	if (b->path && !b->data && b->range.fd < 0)
+		return; /* --cat: it reads its file */
+	/* Never NULL: a job given an empty block reads its end at once. */
+	cmd->input = b->data ? b->data : "";
+	cmd->input_len = b->data ? b->len : 0;
+	cmd->input_range = b->range.fd >= 0 ? &b->range : NULL;
+	cmd->input_fifo = b->path;
+}
+
+void
+pipe_block_free(struct pipe_block *b)
+{
+	if (!b)
+		return;
+	if (b->path)
+		unlink(b->path);
+	free(b->path);
+	if (b->own_data)
+		free(b->data);
+	free(b);
+}
+
+/* How many jobs run at once, as -j says, for --pipe-part's blocks. */
+static long
+slots_of(const struct options *o)
+{
+	long ncpu = util_ncpu(), n;
+
+	if (o->jobs_file)
+		n = options_jobs_from_file(o->jobs_file);
+	else
+		n = o->jobs_spec ? util_jobs_from_spec(o->jobs_spec, ncpu)
+				 : ncpu;
+	return n > 0 ? n : ncpu;
+}
+
+/*
+ * The header at the start of p[0..len): its length, 0 for none, NONE when
+ * more bytes must come to tell (all came, or a block's worth: full).
+ */
+static size_t
+header_len(const struct pipe_reader *r, const char *p, size_t len, bool full)
+{
+	regmatch_t m;
+	const char *q = p;
+	size_t i;
+
+	if (len == 0)
+		return full ? 0 : NONE;
+	if (r->head_lines) {
+		for (i = 0; i < r->head_lines; i++, q++)
+			if (!(q = memchr(q, '\n', len - (size_t)(q - p))))
+				return full ? 0 : NONE;
+		return (size_t)(q - p);
+	}
+	m.rm_so = 0;
+	m.rm_eo = (regoff_t)(len < INT_MAX ? len : INT_MAX);
+	if (regexec(&r->head_re, p, 1, &m, REG_STARTEND) == 0 && m.rm_so == 0)
+		return (size_t)m.rm_eo;
+	return full ? 0 : NONE;
+}
+
+static void
+header_setup(struct pipe_reader *r, const char *spec)
+{
+	char *end;
+	unsigned long n;
+
+	r->head_done = !spec;
+	if (!spec)
+		return;
+	if (strcmp(spec, ":") == 0) {
+		r->head_lines = 1;
+		return;
+	}
+	n = strtoul(spec, &end, 10);
+	if (*spec >= '0' && *spec <= '9' && !*end) {
+		r->head_lines = n;
+		r->head_done = n == 0;
+		return;
+	}
+	if (compile(&r->head_re, "--header", spec, REG_NEWLINE) < 0)
+		exit(FANOUT_STATUS_ERROR);
+	r->head_regex = true;
+}
+
+static int
+make_dir(struct pipe_reader *r)
+{
+	char *dir = xasprintf("%s/fanout-pipe.XXXXXX", collector_spool_dir());
+
+	if (!mkdtemp(dir)) {
+		error("cannot make a directory in '%s': %s",
+		    collector_spool_dir(), strerror(errno));
+		free(dir);
+		return -1;
+	}
+	r->dir = dir;
+	return 0;
+}
+
+/* Copy the --pipe-part range of b to fd. */
+static int
+copy_range(const struct pipe_block *b, int fd)
+{
+	loff_t off = b->range.off;
+	int64_t left = b->range.len;
+	ssize_t n;
+
+	while (left > 0) {
+		n = copy_file_range(
+		    b->range.fd, &off, fd, NULL, (size_t)left, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		left -= n;
+	}
+	return 0;
+}
+
+/* --cat: the block into a file of its own; --fifo: a FIFO for it. */
+static int
+block_file(struct pipe_reader *r, struct pipe_block *b)
+{
+	int fd, saved;
+
+	if (!r->dir && make_dir(r) < 0)
+		return -1;
+	b->path = xasprintf("%s/%zu", r->dir, ++r->nfiles);
+	if (r->mode == PIPE_FIFO) {
+		if (mkfifo(b->path, 0600) == 0)
+			return 0;
+		return error(
+		    "cannot make FIFO '%s': %s", b->path, strerror(errno));
+	}
+	fd = open(b->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || util_write_all(fd, b->data, b->len, NULL) < 0 ||
+	    (b->range.fd >= 0 && copy_range(b, fd) < 0) || close(fd) < 0) {
+		saved = errno;
+		if (fd >= 0)
+			close(fd);
+		return error("cannot write '%s': %s", b->path, strerror(saved));
+	}
+	if (b->own_data)
+		free(b->data);
+	b->data = NULL;
+	b->own_data = false;
+	b->range.fd = -1;
+	return 0;
+}
+
+/* A block of the records before cut; the rest begins the next. */
+static struct pipe_block *
+take_block(struct pipe_reader *r, size_t cut)
+{
+	struct pipe_block *b = xcalloc(1, sizeof *b);
+	size_t rest = r->len - cut, want;
+	char *next;
+
+	/* The next buffer as big as this one grew: no growing again. */
+	if (r->cap - r->base > r->cap_hint)
+		r->cap_hint = r->cap - r->base;
+	want = r->cap_hint < r->limit ? r->cap_hint : r->limit;
+	r->cap = r->head_len + (rest > want ? rest : want);
+	next = xmalloc(r->cap + 1);
+	memcpy(next, r->head, r->head_len);
+	memcpy(next + r->head_len, r->buf + r->base + cut, rest);
+	b->data = r->buf;
+	b->len = r->base + cut;
+	b->own_data = true;
+	b->range.fd = -1;
+	b->bytes = b->len;
+	r->buf = next;
+	r->base = r->head_len;
+	r->len = rest;
+	return b;
+}
+
+/* A record longer than a block: blocks grow, as in GNU parallel. */
+static void
+grow(struct pipe_reader *r)
+{
+	size_t old = r->limit;
+
+	r->limit = (size_t)ceil((double)r->limit * 1.3 + 1);
+	if (!r->warned && !r->nrec)
+		warnx("a record is longer than the block size (%zu bytes): "
+		      "blocks grow to hold it",
+		    old);
+	r->warned = true;
+}
+
+static int
+stdin_next(struct pipe_reader *r, struct pipe_block **out)
+{
+	bool full = r->eof || r->len >= r->limit;
+	size_t cut;
+
+	if (!r->head_done) {
+		if (!r->buf && !r->eof)
+			return INPUT_WAIT;
+		cut = header_len(r, r->buf, r->len, full);
+		if (cut == NONE)
+			return INPUT_WAIT;
+		r->head = xmalloc(cut + 1);
+		memcpy(r->head, r->buf, cut);
+		r->head_len = r->base = cut;
+		r->len -= cut;
+		r->head_done = true;
+	}
+	if (r->len == 0 && r->eof)
+		return r->failed ? INPUT_ERROR : INPUT_END;
+	cut = pipe_cut(r->split, r->buf + r->base, r->len, r->limit, r->nrec,
+	    r->eof, r->nblocks++ == 0);
+	if (cut == 0) {
+		r->nblocks--;
+		if (r->len >= r->limit)
+			grow(r);
+		return INPUT_WAIT;
+	}
+	*out = take_block(r, cut);
+	return INPUT_ITEM;
+}
+
+static int
+part_next(struct pipe_reader *r, struct pipe_block **out)
+{
+	struct pipe_block *b;
+
+	if (r->next + 1 >= r->npos)
+		return INPUT_END;
+	b = xcalloc(1, sizeof *b);
+	b->data = r->head;
+	b->len = r->head_len;
+	b->range.fd = r->fd;
+	b->range.off = r->pos[r->next];
+	b->range.len = r->pos[r->next + 1] - r->pos[r->next];
+	b->bytes = b->len + (uint64_t)b->range.len;
+	r->next++;
+	*out = b;
+	return INPUT_ITEM;
+}
+
+int
+pipe_reader_next(
+    struct pipe_reader *r, struct pipe_block **out, const char **name)
+{
+	int rc = r->part ? part_next(r, out) : stdin_next(r, out);
+
+	*name = NULL;
+	if (rc != INPUT_ITEM || r->mode == PIPE_STDIN)
+		return rc;
+	if (block_file(r, *out) < 0) {
+		pipe_block_free(*out);
+		*out = NULL;
+		r->failed = r->eof = true;
+		r->len = 0;
+		r->next = r->npos;
+		return INPUT_ERROR;
+	}
+	*name = (*out)->path;
+	return rc;
+}
+
+int
+pipe_reader_fd(const struct pipe_reader *r)
+{
+	return r->part ? -1 : r->fd;
+}
+
+/* Room in buf for what a block may still take. */
+static size_t
+room(struct pipe_reader *r)
+{
+	size_t want = r->base + r->limit, cap;
+
+	if (r->base + r->len < r->cap)
+		return r->cap - r->base - r->len;
+	cap = r->cap ? r->cap * 2 : r->base + DEFAULT_BLOCK;
+	if (cap > want)
+		cap = want;
+	if (cap < r->base + r->len + 1)
+		cap = r->base + r->len + 1;
+	r->buf = xrealloc(r->buf, cap + 1);
+	r->cap = cap;
+	return cap - r->base - r->len;
+}
+
+int
+pipe_reader_fill(struct pipe_reader *r)
+{
+	struct pollfd pfd = {.fd = r->fd, .events = POLLIN};
+	size_t want;
+	ssize_t n;
+	int round;
+
+	for (round = 0; round < FILL_READS && !r->eof; round++) {
+		if (r->len >= r->limit)
+			return 0;
+		want = room(r);
+		if (want > r->limit - r->len)
+			want = r->limit - r->len;
+		n = read(r->fd, r->buf + r->base + r->len, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		if (n < 0) {
+			r->eof = r->failed = true;
+			return error(
+			    "cannot read %s: %s", r->name, strerror(errno));
+		}
+		r->eof = n == 0;
+		r->len += (size_t)n;
+		if (poll(&pfd, 1, 0) <= 0)
+			break;
+	}
+	return 0;
+}
+
+/* Read bytes of the --pipe-part file from off to p until full or eof. */
+static size_t
+read_at(const struct pipe_reader *r, char *p, size_t n, int64_t off)
+{
+	ssize_t got;
+	size_t done = 0;
+
+	while (done < n) {
+		got =
+		    pread(r->fd, p + done, n - done, (off_t)off + (off_t)done);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			fatal("cannot read %s", r->name);
+		if (got == 0)
+			break;
+		done += (size_t)got;
+	}
+	return done;
+}
+
+static void
+add_pos(struct pipe_reader *r, int64_t pos)
+{
+	if ((r->npos & (r->npos - 1)) == 0)
+		r->pos = xreallocarray(
+		    r->pos, r->npos ? 2 * r->npos : 1, sizeof *r->pos);
+	r->pos[r->npos++] = pos;
+}
+
+/* The first split at pos or later in the file, or -1: none. */
+static int64_t
+split_from(const struct pipe_reader *r, int64_t pos, int64_t size)
+{
+	struct buf b = BUF_INIT;
+	size_t at = NONE, n;
+
+	while (at == NONE && pos + (int64_t)b.len < size) {
+		buf_grow(&b, SCAN_CHUNK);
+		n = read_at(
+		    r, b.data + b.len, SCAN_CHUNK, pos + (int64_t)b.len);
+		if (n == 0)
+			break;
+		b.len += n;
+		at = pipe_split_after(r->split, b.data, b.len, 0);
+	}
+	buf_release(&b);
+	return at == NONE ? -1 : pos + (int64_t)at;
+}
+
+/*
+ * --pipe-part: the header, then where each block begins, as GNU parallel
+ * finds them: from the header on, each block ends at the first record end
+ * at least a block's size after its start.
+ */
+static void
+part_setup(struct pipe_reader *r, const struct options *o)
+{
+	struct stat st;
+	int64_t size, block, pos, at;
+	size_t n;
+	char *p;
+
+	if (fstat(r->fd, &st) < 0 || !(S_ISREG(st.st_mode)))
+		fatalx("--pipe-part: %s is not a file fanout can seek in "
+		       "(for a pipe use --pipe)",
+		    r->name);
+	size = st.st_size;
+	block = o->block_size > 0 ? o->block_size : 0;
+	if (block == 0) {
+		long long per =
+		    o->block_size < 0 ? -o->block_size : PART_BLOCKS_A_SLOT;
+
+		block = 1 + size / slots_of(o) / per;
+	}
+	r->limit = (size_t)block;
+	if (!r->head_done) {
+		n = (size_t)(size < (int64_t)r->limit ? size
+						      : (int64_t)r->limit);
+		p = xmalloc(n + 1);
+		n = read_at(r, p, n, 0);
+		r->head_len = header_len(r, p, n, true);
+		r->head = p;
+		r->head_done = true;
+	}
+	pos = (int64_t)r->head_len;
+	add_pos(r, pos);
+	for (pos += block; pos < size; pos += block) {
+		at = split_from(r, pos, size);
+		if (at < 0)
+			break;
+		add_pos(r, pos = at);
+	}
+	if (r->pos[r->npos - 1] != size)
+		add_pos(r, size);
+}
+
+struct pipe_reader *
+pipe_reader_new(const struct options *o)
+{
+	struct pipe_reader *r = xcalloc(1, sizeof *r);
+	const char *path = o->ngroups ? o->groups[0].path : "-";
+
+	r->split = pipe_split_new(o->recstart, o->recend, o->regexp);
+	if (!r->split)
+		exit(FANOUT_STATUS_ERROR);
+	r->mode = o->cat ? PIPE_CAT : o->fifo ? PIPE_FIFO : PIPE_STDIN;
+	r->nrec = o->no_args ? 0 : o->max_args;
+	r->limit = o->block_size > 0 ? (size_t)o->block_size : DEFAULT_BLOCK;
+	r->cap_hint = r->limit < DEFAULT_BLOCK ? r->limit : DEFAULT_BLOCK;
+	header_setup(r, o->header);
+	if (strcmp(path, "-") == 0) {
+		r->fd = STDIN_FILENO;
+		r->name = xstrdup("standard input");
+	} else {
+		r->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (r->fd < 0)
+			fatal("cannot open '%s'", path);
+		r->owned = true;
+		r->name = xasprintf("'%s'", path);
+	}
+	r->part = o->pipe_part;
+	if (r->part)
+		part_setup(r, o);
+	return r;
+}
+
+void
+pipe_reader_free(struct pipe_reader *r)
+{
+	if (!r)
+		return;
+	if (r->owned)
+		close(r->fd);
+	if (r->head_regex)
+		regfree(&r->head_re);
+	free(r->head);
+	free(r->buf);
+	free(r->pos);
+	free(r->name);
+	pipe_split_free(r->split);
+	if (r->dir)
+		rmdir(r->dir);
+	free(r->dir);
+	free(r);
+}
