@@ -65,10 +65,11 @@ struct exec_cmd {
 	const void *input;
 	size_t input_len;
 	/*
-	 * Then these bytes of a file (--pipe-part), moved by splice():
-	 * they never pass through fanout's memory. NULL: none.
+	 * Then these bytes of files (--pipe-part), moved by splice(): they
+	 * never pass through fanout's memory.
 	 */
-	const struct exec_range *input_range;
+	const struct exec_range *input_ranges;
+	size_t input_nranges;
 	/*
 	 * The input goes into this FIFO, which the job opens (its stdin is
 	 * /dev/null); never opened, it is not given. NULL: to its stdin.

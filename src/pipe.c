@@ -291,7 +291,9 @@ struct pipe_block {
 	size_t len;
 	bool own_data; /* not the reader's header */
 	char *path; /* --cat, --fifo */
-	struct exec_range range; /* --pipe-part; fd -1: none */
+	/* --pipe-part: the header's bytes of the file, then the block's */
+	struct exec_range ranges[2];
+	size_t nranges;
 	uint64_t bytes;
 };
 
@@ -335,12 +337,13 @@ pipe_block_bytes(const struct pipe_block *b)
 void
 pipe_block_cmd(const struct pipe_block *b, struct exec_cmd *cmd)
 {
-	if (b->path && !b->data && b->range.fd < 0)
+	if (b->path && !b->data && !b->nranges)
 		return; /* --cat: it reads its file */
 	/* Never NULL: a job given an empty block reads its end at once. */
 	cmd->input = b->data ? b->data : "";
 	cmd->input_len = b->data ? b->len : 0;
-	cmd->input_range = b->range.fd >= 0 ? &b->range : NULL;
+	cmd->input_ranges = b->ranges;
+	cmd->input_nranges = b->nranges;
 	cmd->input_fifo = b->path;
 }
 
@@ -436,22 +439,25 @@ make_dir(struct pipe_reader *r)
 	return 0;
 }
 
-/* Copy the --pipe-part range of b to fd. */
+/* Copy the --pipe-part ranges of b to fd. */
 static int
-copy_range(const struct pipe_block *b, int fd)
+copy_ranges(const struct pipe_block *b, int fd)
 {
-	loff_t off = b->range.off;
-	int64_t left = b->range.len;
+	loff_t off;
+	int64_t left;
 	ssize_t n;
+	size_t i;
 
-	while (left > 0) {
-		n = copy_file_range(
-		    b->range.fd, &off, fd, NULL, (size_t)left, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		left -= n;
+	for (i = 0; i < b->nranges; i++) {
+		off = b->ranges[i].off;
+		for (left = b->ranges[i].len; left > 0; left -= n) {
+			n = copy_file_range(
+			    b->ranges[i].fd, &off, fd, NULL, (size_t)left, 0);
+			if (n < 0 && errno == EINTR)
+				n = 0;
+			else if (n <= 0)
+				return -1;
+		}
 	}
 	return 0;
 }
@@ -473,7 +479,7 @@ block_file(struct pipe_reader *r, struct pipe_block *b)
 	}
 	fd = open(b->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 || util_write_all(fd, b->data, b->len, NULL) < 0 ||
-	    (b->range.fd >= 0 && copy_range(b, fd) < 0) || close(fd) < 0) {
+	    copy_ranges(b, fd) < 0 || close(fd) < 0) {
 		saved = errno;
 		if (fd >= 0)
 			close(fd);
@@ -483,7 +489,7 @@ block_file(struct pipe_reader *r, struct pipe_block *b)
 		free(b->data);
 	b->data = NULL;
 	b->own_data = false;
-	b->range.fd = -1;
+	b->nranges = 0;
 	return 0;
 }
 
@@ -506,7 +512,6 @@ take_block(struct pipe_reader *r, size_t cut)
 	b->data = r->buf;
 	b->len = r->base + cut;
 	b->own_data = true;
-	b->range.fd = -1;
 	b->bytes = b->len;
 	r->buf = next;
 	r->base = r->head_len;
@@ -568,12 +573,14 @@ part_next(struct pipe_reader *r, struct pipe_block **out)
 	if (r->next + 1 >= r->npos)
 		return INPUT_END;
 	b = xcalloc(1, sizeof *b);
-	b->data = r->head;
-	b->len = r->head_len;
-	b->range.fd = r->fd;
-	b->range.off = r->pos[r->next];
-	b->range.len = r->pos[r->next + 1] - r->pos[r->next];
-	b->bytes = b->len + (uint64_t)b->range.len;
+	/* The header from the file too: splice() all (a write() first
+	 * makes the splices after it many times slower). */
+	if (r->head_len)
+		b->ranges[b->nranges++] =
+		    (struct exec_range){r->fd, 0, (int64_t)r->head_len};
+	b->ranges[b->nranges++] = (struct exec_range){
+	    r->fd, r->pos[r->next], r->pos[r->next + 1] - r->pos[r->next]};
+	b->bytes = r->head_len + (uint64_t)b->ranges[b->nranges - 1].len;
 	r->next++;
 	*out = b;
 	return INPUT_ITEM;
@@ -706,6 +713,27 @@ split_from(const struct pipe_reader *r, int64_t pos, int64_t size)
 	return at == NONE ? -1 : pos + (int64_t)at;
 }
 
+/* --pipe-part: the header, read from the file's start as far as needed. */
+static void
+part_header(struct pipe_reader *r, int64_t size)
+{
+	struct buf b = BUF_INIT;
+	size_t n, len = NONE;
+	bool all = false;
+
+	while (len == NONE) {
+		buf_grow(&b, b.len ? b.len : SCAN_CHUNK);
+		n = read_at(
+		    r, b.data + b.len, b.cap - b.len - 1, (int64_t)b.len);
+		b.len += n;
+		all = n == 0 || (int64_t)b.len >= size || b.len >= r->limit;
+		len = header_len(r, b.data, b.len, all);
+	}
+	r->head_len = len;
+	r->head = buf_detach(&b, NULL);
+	r->head_done = true;
+}
+
 /*
  * --pipe-part: the header, then where each block begins, as GNU parallel
  * finds them: from the header on, each block ends at the first record end
@@ -716,8 +744,6 @@ part_setup(struct pipe_reader *r, const struct options *o)
 {
 	struct stat st;
 	int64_t size, block, pos, at;
-	size_t n;
-	char *p;
 
 	if (fstat(r->fd, &st) < 0 || !(S_ISREG(st.st_mode)))
 		fatalx("--pipe-part: %s is not a file fanout can seek in "
@@ -732,15 +758,8 @@ part_setup(struct pipe_reader *r, const struct options *o)
 		block = 1 + size / slots_of(o) / per;
 	}
 	r->limit = (size_t)block;
-	if (!r->head_done) {
-		n = (size_t)(size < (int64_t)r->limit ? size
-						      : (int64_t)r->limit);
-		p = xmalloc(n + 1);
-		n = read_at(r, p, n, 0);
-		r->head_len = header_len(r, p, n, true);
-		r->head = p;
-		r->head_done = true;
-	}
+	if (!r->head_done)
+		part_header(r, size);
 	pos = (int64_t)r->head_len;
 	add_pos(r, pos);
 	for (pos += block; pos < size; pos += block) {

@@ -329,11 +329,39 @@ spawn_child(struct child_args *a)
 	return pid;
 }
 
+/*
+ * --pipe-part, a range that goes to the end of its file with nothing
+ * before it: the job reads the file itself, opened afresh (an offset of
+ * its own) at the range's start, and nothing passes through a pipe. A
+ * descriptor the caller closes, or -1.
+ */
+static int
+direct_range(const struct exec_cmd *cmd)
+{
+	const struct exec_range *r = cmd->input_ranges;
+	struct stat st;
+	char path[32];
+	int fd;
+
+	if (cmd->input_nranges != 1 || cmd->input_len || cmd->input_fifo ||
+	    fstat(r->fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    r->off + r->len != st.st_size)
+		return -1;
+	snprintf(path, sizeof path, "/proc/self/fd/%d", r->fd);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (lseek(fd, (off_t)r->off, SEEK_SET) == (off_t)r->off)
+		return fd;
+	close(fd);
+	return -1;
+}
+
 /* Whether the job's input goes to a pipe on its stdin. */
 static bool
-stdin_pipe(const struct exec_cmd *cmd)
+stdin_pipe(const struct exec_cmd *cmd, int direct)
 {
-	return (cmd->input || cmd->input_range) && !cmd->input_fifo;
+	return (cmd->input || cmd->input_nranges) && !cmd->input_fifo &&
+	    direct < 0;
 }
 
 /*
@@ -346,11 +374,12 @@ static int
 make_stdin(const struct exec_cmd *cmd, int in[2])
 {
 	uint64_t size = cmd->input_len;
+	size_t i;
 
 	if (pipe2(in, O_CLOEXEC) < 0)
 		return -1;
-	if (cmd->input_range)
-		size += (uint64_t)cmd->input_range->len;
+	for (i = 0; i < cmd->input_nranges; i++)
+		size += (uint64_t)cmd->input_ranges[i].len;
 	if (size >= STDIN_PIPE_SIZE / 4)
 		(void)fcntl(in[1], F_SETPIPE_SZ, STDIN_PIPE_SIZE);
 	return fcntl(in[1], F_SETFL, O_NONBLOCK);
@@ -364,7 +393,7 @@ start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
 	    .argv = argv, .envp = cmd->envp, .cwd = cmd->cwd, .report = -1};
 	int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
 	bool pipes = cmd->pipes;
-	int saved;
+	int saved, direct = -1;
 	pid_t pid;
 
 	p->pid = -1;
@@ -377,9 +406,12 @@ start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
 	    ((!cmd->out_null && pipe2(out, O_CLOEXEC) < 0) ||
 		pipe2(err, O_CLOEXEC) < 0))
 		goto fail;
-	if (stdin_pipe(cmd) && make_stdin(cmd, in) < 0)
+	direct = direct_range(cmd);
+	if (stdin_pipe(cmd, direct) && make_stdin(cmd, in) < 0)
 		goto fail;
-	a.fds[STDIN_FILENO] = stdin_pipe(cmd) ? in[0] : s->devnull;
+	a.fds[STDIN_FILENO] = direct >= 0 ? direct
+	    : stdin_pipe(cmd, direct)	  ? in[0]
+					  : s->devnull;
 	a.fds[STDOUT_FILENO] = pipes && cmd->out_null ? s->devnull : out[1];
 	a.fds[STDERR_FILENO] = err[1];
 	a.script = script;
@@ -420,6 +452,9 @@ start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
 	close_end(out, 1);
 	close_end(err, 1);
 	close_end(in, 0);
+	if (direct >= 0)
+		close(direct);
+	direct = -1;
 	if (pid < 0) {
 		errno = saved;
 		goto fail;
@@ -441,6 +476,8 @@ start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
 	return 0;
 fail:
 	saved = errno;
+	if (direct >= 0)
+		close(direct);
 	for (int i = 0; i < 2; i++) {
 		close_end(out, i);
 		close_end(err, i);

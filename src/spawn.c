@@ -30,7 +30,8 @@ struct sproc {
 	size_t idx; /* in the table */
 	const char *input; /* for its stdin, from input_off on */
 	size_t input_len, input_off;
-	const struct exec_range *range; /* then these, from range_done on */
+	const struct exec_range *ranges; /* then these, from range_done on */
+	size_t nranges, range; /* the one being given */
 	int64_t range_done;
 	const char *fifo; /* the input goes there, once the job opens it */
 	bool fifo_wait; /* it has not yet */
@@ -290,10 +291,11 @@ spawn_start(struct executor *ex, struct job *job, const struct exec_cmd *cmd,
 		/* The command cannot run: failed, at the next dispatch. */
 		fail_why(sp, cmd, rc);
 		sp->p.pid = -1;
-	} else if (cmd->input || cmd->input_range) {
+	} else if (cmd->input || cmd->input_nranges) {
 		sp->input = cmd->input;
 		sp->input_len = cmd->input ? cmd->input_len : 0;
-		sp->range = cmd->input_range;
+		sp->ranges = cmd->input_ranges;
+		sp->nranges = cmd->input_nranges;
 		sp->fifo = cmd->input_fifo;
 		sp->fifo_wait = sp->fifo != NULL;
 		s->fifo_waiting += sp->fifo_wait;
@@ -530,27 +532,33 @@ reap_all(struct spawner *s)
 static ssize_t
 feed_range(struct spawner *s, struct sproc *sp)
 {
-	int64_t left = sp->range->len - sp->range_done;
-	loff_t off = sp->range->off + sp->range_done;
+	const struct exec_range *r = &sp->ranges[sp->range];
+	int64_t left = r->len - sp->range_done;
+	loff_t off = r->off + sp->range_done;
 	size_t want = left < READ_CHUNK * 8 ? (size_t)left : READ_CHUNK * 8;
 	ssize_t n;
 
-	n = splice(sp->range->fd, &off, sp->p.in, NULL, want,
+	n = splice(r->fd, &off, sp->p.in, NULL, want,
 	    SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
-	if (n >= 0 || errno != EINVAL)
-		return n;
-	if (want > READ_CHUNK)
-		want = READ_CHUNK;
-	n = pread(sp->range->fd, s->chunk, want, off);
-	return n > 0 ? write(sp->p.in, s->chunk, (size_t)n) : n;
+	if (n < 0 && errno == EINVAL) {
+		if (want > READ_CHUNK)
+			want = READ_CHUNK;
+		n = pread(r->fd, s->chunk, want, off);
+		if (n > 0)
+			n = write(sp->p.in, s->chunk, (size_t)n);
+	}
+	if (n > 0 && (sp->range_done += n) == r->len) {
+		sp->range++;
+		sp->range_done = 0;
+	}
+	return n;
 }
 
 /* Whether all of the job's input was given. */
 static bool
 fed(const struct sproc *sp)
 {
-	return sp->input_off == sp->input_len &&
-	    (!sp->range || sp->range_done == sp->range->len);
+	return sp->input_off == sp->input_len && sp->range == sp->nranges;
 }
 
 /* Give the job's stdin (or FIFO) what it can take now. */
@@ -567,8 +575,6 @@ feed(struct spawner *s, struct sproc *sp)
 				sp->input_off += (size_t)n;
 		} else {
 			n = feed_range(s, sp);
-			if (n > 0)
-				sp->range_done += n;
 		}
 		if (n <= 0)
 			break;
