@@ -509,6 +509,7 @@ take_block(struct pipe_reader *r, size_t cut)
 	next = xmalloc(r->cap + 1);
 	memcpy(next, r->head, r->head_len);
 	memcpy(next + r->head_len, r->buf + r->base + cut, rest);
+	next[r->head_len + rest] = '\0';
 	b->data = r->buf;
 	b->len = r->base + cut;
 	b->own_data = true;
@@ -657,6 +658,8 @@ pipe_reader_fill(struct pipe_reader *r)
 		}
 		r->eof = n == 0;
 		r->len += (size_t)n;
+		/* regexec() under AddressSanitizer reads to a NUL. */
+		r->buf[r->base + r->len] = '\0';
 		if (poll(&pfd, 1, 0) <= 0)
 			break;
 	}
@@ -707,6 +710,7 @@ split_from(const struct pipe_reader *r, int64_t pos, int64_t size)
 		if (n == 0)
 			break;
 		b.len += n;
+		b.data[b.len] = '\0';
 		at = pipe_split_after(r->split, b.data, b.len, 0);
 	}
 	buf_release(&b);
