@@ -21,7 +21,8 @@ _fanout_takes_value()
 	--jobs | --tagstring | --arg-file | --delimiter | --colsep | \
 	--max-replace-args | --replace | --shell | --delay | --timeout | \
 	--termseq | --retries | --halt | --joblog | --results | --memfree | \
-	--file)
+	--block | --block-size | --blocksize | --recstart | --recend | \
+	--header | --file)
 		return 0
 		;;
 	--*) return 1 ;;
@@ -97,6 +98,8 @@ _fanout()
 		-q --quote --shell --link --delay --timeout --termseq
 		--retries --halt --memfree --joblog --resume --resume-failed
 		--retry-failed --results --json --bar --progress --eta
+		--pipe --spreadstdin --pipe-part --pipepart --block --block-size
+		--blocksize --recstart --recend --regexp --header --cat --fifo
 		-f --file --check -h --help -V --version --will-cite --no-notice --bibtex'
 	local signals='HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2
 		PIPE ALRM TERM CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ
@@ -201,7 +204,8 @@ _fanout()
 		return
 		;;
 	-d | --delimiter | -I | --replace | --tagstring | --colsep | -N | --max-replace-args | \
-	--delay | --timeout | --retries | --memfree)
+	--delay | --timeout | --retries | --memfree | --block | --block-size | \
+	--blocksize | --recstart | --recend | --header)
 		return
 		;;
 	esac
