@@ -80,6 +80,8 @@ bench: fanout
 	@bench/run
 	@echo
 	@bench/workflow
+	@echo
+	@bench/pipe
 
 # The C sources as .clang-format has them (OpenBSD KNF, near enough).
 check-format:

@@ -776,6 +776,20 @@ part_setup(struct pipe_reader *r, const struct options *o)
 		add_pos(r, size);
 }
 
+/*
+ * When the input is a pipe, make it as large as a user may (1M by
+ * default): the producer then writes a block ahead while jobs run, and
+ * each read takes up to 1M instead of 64K.
+ */
+static void
+widen_pipe(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		(void)fcntl(fd, F_SETPIPE_SZ, DEFAULT_BLOCK);
+}
+
 struct pipe_reader *
 pipe_reader_new(const struct options *o)
 {
@@ -803,6 +817,8 @@ pipe_reader_new(const struct options *o)
 	r->part = o->pipe_part;
 	if (r->part)
 		part_setup(r, o);
+	else
+		widen_pipe(r->fd);
 	return r;
 }
 
