@@ -9,6 +9,7 @@
 #include "input.h"
 #include "options.h"
 #include "pipe.h"
+#include "util.h"
 #include "xalloc.h"
 
 #define READ_CHUNK 65536
@@ -99,16 +100,7 @@ reader_open(struct reader *r, const char *path, int delim)
 {
 	memset(r, 0, sizeof *r);
 	r->delim = delim;
-	if (strcmp(path, "-") == 0) {
-		r->fd = STDIN_FILENO;
-		r->name = xstrdup("standard input");
-	} else {
-		r->fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (r->fd < 0)
-			fatal("cannot open '%s'", path);
-		r->owned = true;
-		r->name = xasprintf("'%s'", path);
-	}
+	r->fd = util_open_input(path, &r->name, &r->owned);
 }
 
 static void

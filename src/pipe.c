@@ -804,16 +804,7 @@ pipe_reader_new(const struct options *o)
 	r->limit = o->block_size > 0 ? (size_t)o->block_size : DEFAULT_BLOCK;
 	r->cap_hint = r->limit < DEFAULT_BLOCK ? r->limit : DEFAULT_BLOCK;
 	header_setup(r, o->header);
-	if (strcmp(path, "-") == 0) {
-		r->fd = STDIN_FILENO;
-		r->name = xstrdup("standard input");
-	} else {
-		r->fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (r->fd < 0)
-			fatal("cannot open '%s'", path);
-		r->owned = true;
-		r->name = xasprintf("'%s'", path);
-	}
+	r->fd = util_open_input(path, &r->name, &r->owned);
 	r->part = o->pipe_part;
 	if (r->part)
 		part_setup(r, o);

@@ -256,3 +256,20 @@ util_path_search(const char *name)
 	errno = err;
 	return NULL;
 }
+
+int
+util_open_input(const char *path, char **name, bool *owned)
+{
+	int fd;
+
+	*owned = strcmp(path, "-") != 0;
+	if (!*owned) {
+		*name = xstrdup("standard input");
+		return STDIN_FILENO;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fatal("cannot open '%s'", path);
+	*name = xasprintf("'%s'", path);
+	return fd;
+}

@@ -55,6 +55,14 @@ long long util_mem_available(void);
 /* Whether fd is open on /dev/null, where what is written goes nowhere. */
 bool util_is_devnull(int fd);
 
+/*
+ * Open an input file for reading, "-" being standard input: its
+ * descriptor, with *name how messages name it ("standard input", or the
+ * path quoted; malloc'd) and *owned whether the caller closes it. A file
+ * that cannot be opened is fatal.
+ */
+int util_open_input(const char *path, char **name, bool *owned);
+
 /* Set or clear O_NONBLOCK. */
 int util_set_nonblock(int fd, bool on);
 

@@ -20,6 +20,7 @@ lines() {
 	same -k --pipe --block 50 wc -c
 	[ "${#lines[@]}" -gt 50 ] || [ "$(printf '%s\n' "$output" | wc -l)" -gt 50 ]
 	same -k --pipe --block 1k wc -c
+	same -k --pipe --block 1K wc -c
 	same -k --pipe --block 7 wc -c
 	same -k --block-size 100 --spreadstdin 'cat; echo end'
 }

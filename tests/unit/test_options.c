@@ -84,6 +84,8 @@ set_list(const struct options *o)
 	    [OPT_MEMFREE] = "MEMFREE",
 	    [OPT_WORKFLOW] = "WORKFLOW",
 	    [OPT_CHECK] = "CHECK",
+	    [OPT_PIPE] = "PIPE",
+	    [OPT_HEADER] = "HEADER",
 	};
 	static char text[512];
 	int id;
