@@ -100,6 +100,7 @@ _fanout()
 		--retry-failed --results --json --bar --progress --eta
 		--pipe --spreadstdin --pipe-part --pipepart --block --block-size
 		--blocksize --recstart --recend --regexp --header --cat --fifo
+		--round-robin --round
 		-f --file --check -h --help -V --version --will-cite --no-notice --bibtex'
 	local signals='HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2
 		PIPE ALRM TERM CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ

@@ -161,6 +161,8 @@ complete -c fanout $o -l regexp -d '--recstart and --recend are regular expressi
 complete -c fanout $o -l header -x -d 'Header given to every block (: one line, N lines)'
 complete -c fanout $o -l cat -d 'The block in a file named by {}'
 complete -c fanout $o -l fifo -d 'The block through a FIFO named by {}'
+complete -c fanout $o -l round-robin -d 'Give blocks to the running jobs, one a slot'
+complete -c fanout $o -l round -d 'Give blocks to the running jobs, one a slot'
 complete -c fanout $o -l joblog -r -F -d 'Record each finished job'
 complete -c fanout $o -l resume -d 'Skip jobs already in the job log'
 complete -c fanout $o -l resume-failed -d 'Skip succeeded jobs in the job log, rerun failed'

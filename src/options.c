@@ -117,6 +117,9 @@ static const struct optdef long_options[] = {
 	{ "regexp", no_argument, 0, OPT_PIPE, set_flag, FLAG(regexp) },
 	{ "cat", no_argument, 0, OPT_PIPE, set_flag, FLAG(cat) },
 	{ "fifo", no_argument, 0, OPT_PIPE, set_flag, FLAG(fifo) },
+	{ "round-robin", no_argument, 0, OPT_PIPE, set_flag,
+	    FLAG(round_robin) },
+	{ "round", no_argument, 0, OPT_PIPE, set_flag, FLAG(round_robin) },
 	{ "header", required_argument, 0, OPT_HEADER, set_header, 0 },
 	{ "file", required_argument, 'f', OPT_WORKFLOW, set_workflow, 0 },
 	{ "check", no_argument, 0, OPT_CHECK, set_flag, FLAG(check) },
@@ -207,6 +210,8 @@ static const char usage_more[] =
     "                         (: is one line, N is N lines)\n"
     "      --cat              the block in a file, {} its name\n"
     "      --fifo             the block through a FIFO, {} its name\n"
+    "      --round-robin, --round  one job a slot, each given blocks as it\n"
+    "                         takes them (no -k order)\n"
     "\n"
     "Workflows:\n"
     "  -f, --file FILE [TASK...]  run the tasks of a YAML workflow (only the\n"
@@ -771,6 +776,12 @@ check_pipe(const struct options *o)
 		optval_error("--pipe cannot be combined with --pipe-part");
 	if (o->cat && o->fifo)
 		optval_error("--cat cannot be combined with --fifo");
+	if (o->round_robin && (o->cat || o->fifo))
+		optval_error("--round-robin cannot be combined with --%s",
+		    o->cat ? "cat" : "fifo");
+	if (o->round_robin && options_is_set(o, OPT_RETRIES))
+		optval_error("--round-robin cannot be combined with --retries: "
+			     "a job's blocks are not kept");
 	if (o->block_size < 0 && !o->pipe_part)
 		optval_error("--block %lld: a negative size needs --pipe-part",
 		    o->block_size);
@@ -833,9 +844,12 @@ options_parse(struct options *o, int argc, char **argv)
 	nops = parse_env_and_argv(&ps, argc, argv);
 	parse_operands(o, (int)nops, o->operands);
 	prepend_arg_files(&ps);
-	/* As in GNU parallel, --cat and --fifo imply --pipe. */
-	if ((o->cat || o->fifo) && !o->pipe_part)
+	/* As in GNU parallel, --cat, --fifo and --round-robin imply --pipe;
+	 * --pipe-part --round-robin is a block a slot. */
+	if ((o->cat || o->fifo || o->round_robin) && !o->pipe_part)
 		o->pipe = true;
+	if (o->round_robin && o->pipe_part)
+		o->block_size = -1;
 	/* A workflow file may give what the checks look for: after it. */
 	if (!o->workflow || o->ngroups || o->retry_failed)
 		options_check(o);

@@ -151,6 +151,7 @@ struct options {
 	bool regexp; /* they are regular expressions */
 	bool cat; /* the block in a file named by {} */
 	bool fifo; /* the block through a FIFO named by {} */
+	bool round_robin; /* blocks go to the jobs running, one a slot */
 	const char *header; /* a regex, ':' or a number of lines */
 
 	const char *workflow; /* -f FILE; NULL: the command line's task */

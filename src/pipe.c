@@ -289,6 +289,7 @@ enum pipe_mode { PIPE_STDIN, PIPE_CAT, PIPE_FIFO };
 struct pipe_block {
 	char *data; /* header, then records; NULL when in a file */
 	size_t len;
+	size_t head; /* of which the header */
 	bool own_data; /* not the reader's header */
 	char *path; /* --cat, --fifo */
 	/* --pipe-part: the header's bytes of the file, then the block's */
@@ -345,6 +346,13 @@ pipe_block_cmd(const struct pipe_block *b, struct exec_cmd *cmd)
 	cmd->input_ranges = b->ranges;
 	cmd->input_nranges = b->nranges;
 	cmd->input_fifo = b->path;
+}
+
+void
+pipe_block_more(const struct pipe_block *b, const void **p, size_t *n)
+{
+	*p = b->data ? b->data + b->head : "";
+	*n = b->data ? b->len - b->head : 0;
 }
 
 void
@@ -512,6 +520,7 @@ take_block(struct pipe_reader *r, size_t cut)
 	next[r->head_len + rest] = '\0';
 	b->data = r->buf;
 	b->len = r->base + cut;
+	b->head = r->base;
 	b->own_data = true;
 	b->bytes = b->len;
 	r->buf = next;

@@ -59,6 +59,8 @@ struct pipe_block;
 uint64_t pipe_block_bytes(const struct pipe_block *);
 /* Put its input in cmd. */
 void pipe_block_cmd(const struct pipe_block *, struct exec_cmd *cmd);
+/* --round-robin: its records, without the header, for a job's stdin. */
+void pipe_block_more(const struct pipe_block *, const void **p, size_t *n);
 /* Free it, and remove its --cat file or --fifo FIFO; NULL is ignored. */
 void pipe_block_free(struct pipe_block *);
 

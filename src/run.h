@@ -43,6 +43,7 @@ struct run {
 	bool joblog_failed; /* a line could not be written: 255 */
 	bool warned_full; /* said that jobs wait for spool space */
 	int stop_signal;
+	size_t next_fed; /* --round-robin: the slot to look at first */
 };
 
 /*

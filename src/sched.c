@@ -291,6 +291,8 @@ run_loop(struct sched *s)
 			handle_signals(s);
 		s->spawn_blocked = false;
 		start_jobs(s);
+		if (r->o->round_robin && job_feed_hungry(r) == INPUT_WAIT)
+			s->want_input = true;
 		if (collector_broken(r->coll) && !r->stopping) {
 			r->stopping = true;
 			job_stop_all(r);

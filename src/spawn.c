@@ -35,6 +35,8 @@ struct sproc {
 	int64_t range_done;
 	const char *fifo; /* the input goes there, once the job opens it */
 	bool fifo_wait; /* it has not yet */
+	bool more; /* more input may follow (--round-robin) */
+	bool hungry; /* all given: it waits for more() */
 	int exitval; /* it could not start: its exit value */
 	char *why; /* and why; NULL: it started */
 	bool announced; /* started (or failed) was delivered */
@@ -298,6 +300,7 @@ spawn_start(struct executor *ex, struct job *job, const struct exec_cmd *cmd,
 		sp->nranges = cmd->input_nranges;
 		sp->fifo = cmd->input_fifo;
 		sp->fifo_wait = sp->fifo != NULL;
+		sp->more = cmd->input_more;
 		s->fifo_waiting += sp->fifo_wait;
 	}
 	*(sp->why ? &s->due : &s->fresh) += 1;
@@ -390,7 +393,7 @@ spawn_prepare(
 			n = add_poll(s, pfd, n, sp, sp->p.out, PFD_OUT);
 		if (!sp->paused && sp->p.err >= 0)
 			n = add_poll(s, pfd, n, sp, sp->p.err, PFD_ERR);
-		if (sp->p.in >= 0)
+		if (sp->p.in >= 0 && !sp->hungry)
 			n = add_poll(s, pfd, n, sp, sp->p.in, PFD_IN);
 		if (sp->pidfd >= 0)
 			n = add_poll(s, pfd, n, sp, sp->pidfd, PFD_PID);
@@ -581,8 +584,31 @@ feed(struct spawner *s, struct sproc *sp)
 	}
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
+	if (n >= 0 && fed(sp) && sp->more) {
+		/* --round-robin: more may come (more()). */
+		sp->hungry = true;
+		s->ex.ev->hungry(s->ex.ev->arg, sp->job);
+		return;
+	}
 	/* All given, the job reads no more (EPIPE), or the file ended. */
 	close_fd(&sp->p.in);
+}
+
+static void
+spawn_more(struct executor *ex, void *state, const void *p, size_t n)
+{
+	struct sproc *sp = state;
+
+	(void)ex;
+	sp->hungry = false;
+	if (!p) {
+		close_fd(&sp->p.in);
+		return;
+	}
+	sp->input = p;
+	sp->input_len = n;
+	sp->input_off = 0;
+	sp->nranges = sp->range = 0;
 }
 
 /* --fifo: the FIFOs their jobs opened since, to write the input. */
@@ -691,4 +717,5 @@ static const struct executor_ops spawn_ops = {
     .prepare = spawn_prepare,
     .dispatch = spawn_dispatch,
     .free = spawn_free,
+    .more = spawn_more,
 };

@@ -271,3 +271,39 @@ EOF
 	run -255 bash -c "seq 3 | \"$FANOUT\" --pipe-part -a /dev/stdin cat"
 	[[ "$output" == *"not a file fanout can seek in"* ]]
 }
+
+# --- --round-robin -----------------------------------------------------------
+
+@test "--round-robin: a job a slot at most, each given blocks as it takes them" {
+	lines 3
+	same -j4 --pipe --round-robin wc -l
+	[ "$output" = 3 ]
+	lines 200000
+	run fanout -j3 --round-robin --block 10k --joblog log wc -l <in
+	expect_status 0
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 3 ]
+	[ "$(printf '%s\n' "$output" | awk '{ s += $1 } END { print s }')" -eq 200000 ]
+	# Send adds up to the input: every block went to one job.
+	[ "$(awk -F'\t' 'NR > 1 { s += $5 } END { print s }' log)" -eq "$(wc -c <in)" ]
+}
+
+@test "--round-robin: records arrive whole, the header once a job" {
+	lines 100000
+	run bash -c "\"$FANOUT\" -j3 --round --block 4k cat <in | sort -n | cmp - in"
+	expect_status 0
+	{ echo head; seq 1 50000; } >in
+	run fanout -j2 --round-robin --header 1 --block 1k 'grep -c head' <in
+	expect_status 0
+	expect_output <<'EOF'
+1
+1
+EOF
+}
+
+@test "--round-robin refuses --retries, --cat and --fifo" {
+	: >in
+	for args in "--retries 2" --cat --fifo; do
+		run -255 fanout --round-robin $args true <in
+		[ "${#lines[@]}" -eq 1 ]
+	done
+}
