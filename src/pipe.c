@@ -288,6 +288,7 @@ enum pipe_mode { PIPE_STDIN, PIPE_CAT, PIPE_FIFO };
 
 struct pipe_block {
 	char *data; /* header, then records; NULL when in a file */
+	char *alloc; /* what data is in, with own_data */
 	size_t len;
 	size_t head; /* of which the header */
 	bool own_data; /* not the reader's header */
@@ -307,9 +308,9 @@ struct pipe_reader {
 	size_t limit; /* bytes a block */
 	size_t nrec; /* -N */
 	/* What was read: the header's copy in buf[0..base), the records
-	 * after it, len bytes. */
+	 * not yet in a block from base + off on, len bytes. */
 	char *buf;
-	size_t cap, base, len;
+	size_t cap, base, off, len;
 	size_t cap_hint; /* the size the last buffer grew to */
 	char *head;
 	size_t head_len;
@@ -364,7 +365,7 @@ pipe_block_free(struct pipe_block *b)
 		unlink(b->path);
 	free(b->path);
 	if (b->own_data)
-		free(b->data);
+		free(b->alloc);
 	free(b);
 }
 
@@ -494,14 +495,25 @@ block_file(struct pipe_reader *r, struct pipe_block *b)
 		return error("cannot write '%s': %s", b->path, strerror(saved));
 	}
 	if (b->own_data)
-		free(b->data);
+		free(b->alloc);
 	b->data = NULL;
 	b->own_data = false;
 	b->nranges = 0;
 	return 0;
 }
 
-/* A block of the records before cut; the rest begins the next. */
+/* Where the records not yet in a block start. */
+static char *
+unread(const struct pipe_reader *r)
+{
+	return r->buf + r->base + r->off;
+}
+
+/*
+ * A block of the records before cut. A small one is copied out (-N 1
+ * over a full buffer must not copy the rest for each record); a large one
+ * takes the buffer, and the rest begins a new one.
+ */
 static struct pipe_block *
 take_block(struct pipe_reader *r, size_t cut)
 {
@@ -509,6 +521,21 @@ take_block(struct pipe_reader *r, size_t cut)
 	size_t rest = r->len - cut, want;
 	char *next;
 
+	b->own_data = true;
+	b->head = r->head_len;
+	b->len = b->bytes = r->head_len + cut;
+	if (cut < rest) {
+		b->alloc = b->data = xmalloc(b->len + 1);
+		memcpy(b->data, r->head, r->head_len);
+		memcpy(b->data + r->head_len, unread(r), cut);
+		r->off += cut;
+		r->len = rest;
+		return b;
+	}
+	/* The header's copy goes right before the records. */
+	memmove(r->buf + r->off, r->buf, r->base);
+	b->alloc = r->buf;
+	b->data = r->buf + r->off;
 	/* The next buffer as big as this one grew: no growing again. */
 	if (r->cap - r->base > r->cap_hint)
 		r->cap_hint = r->cap - r->base;
@@ -516,15 +543,11 @@ take_block(struct pipe_reader *r, size_t cut)
 	r->cap = r->head_len + (rest > want ? rest : want);
 	next = xmalloc(r->cap + 1);
 	memcpy(next, r->head, r->head_len);
-	memcpy(next + r->head_len, r->buf + r->base + cut, rest);
+	memcpy(next + r->head_len, unread(r) + cut, rest);
 	next[r->head_len + rest] = '\0';
-	b->data = r->buf;
-	b->len = r->base + cut;
-	b->head = r->base;
-	b->own_data = true;
-	b->bytes = b->len;
 	r->buf = next;
 	r->base = r->head_len;
+	r->off = 0;
 	r->len = rest;
 	return b;
 }
@@ -563,8 +586,8 @@ stdin_next(struct pipe_reader *r, struct pipe_block **out)
 	}
 	if (r->len == 0 && r->eof)
 		return r->failed ? INPUT_ERROR : INPUT_END;
-	cut = pipe_cut(r->split, r->buf + r->base, r->len, r->limit, r->nrec,
-	    r->eof, r->nblocks++ == 0);
+	cut = pipe_cut(r->split, unread(r), r->len, r->limit, r->nrec, r->eof,
+	    r->nblocks++ == 0);
 	if (cut == 0) {
 		r->nblocks--;
 		if (r->len >= r->limit)
@@ -629,8 +652,15 @@ room(struct pipe_reader *r)
 {
 	size_t want = r->base + r->limit, cap;
 
-	if (r->base + r->len < r->cap)
-		return r->cap - r->base - r->len;
+	if (r->base + r->off + r->len < r->cap)
+		return r->cap - r->base - r->off - r->len;
+	if (r->off) {
+		/* Small blocks went out of the front: move the rest there. */
+		memmove(r->buf + r->base, unread(r), r->len);
+		r->off = 0;
+		if (r->base + r->len < r->cap)
+			return r->cap - r->base - r->len;
+	}
 	cap = r->cap ? r->cap * 2 : r->base + DEFAULT_BLOCK;
 	if (cap > want)
 		cap = want;
@@ -655,7 +685,7 @@ pipe_reader_fill(struct pipe_reader *r)
 		want = room(r);
 		if (want > r->limit - r->len)
 			want = r->limit - r->len;
-		n = read(r->fd, r->buf + r->base + r->len, want);
+		n = read(r->fd, unread(r) + r->len, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
@@ -668,7 +698,7 @@ pipe_reader_fill(struct pipe_reader *r)
 		r->eof = n == 0;
 		r->len += (size_t)n;
 		/* regexec() under AddressSanitizer reads to a NUL. */
-		r->buf[r->base + r->len] = '\0';
+		unread(r)[r->len] = '\0';
 		if (poll(&pfd, 1, 0) <= 0)
 			break;
 	}
