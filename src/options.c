@@ -786,12 +786,16 @@ check_pipe(const struct options *o)
 		optval_error("--block %lld: a negative size needs --pipe-part",
 		    o->block_size);
 	if (!o->pipe && !o->pipe_part) {
-		if (o->recstart || o->recend || o->regexp || o->block_given)
+		/* NEEDSWORK: --header for ::: and :::: input (its other
+		 * meaning in GNU parallel) is refused for now. */
+		if (o->recstart || o->recend || o->regexp || o->block_given ||
+		    o->header)
 			optval_error("--%s needs --pipe or --pipe-part",
-			    o->block_given  ? "block"
-				: o->regexp ? "regexp"
-				: o->recend ? "recend"
-					    : "recstart");
+			    o->block_given    ? "block"
+				: o->regexp   ? "regexp"
+				: o->recend   ? "recend"
+				: o->recstart ? "recstart"
+					      : "header");
 		return;
 	}
 	for (i = 0; i < o->ngroups; i++)

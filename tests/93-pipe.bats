@@ -260,7 +260,8 @@ EOF
 		"--pipe echo ::: a" "--pipe --block 1x true" \
 		"--pipe --block -1 true" "--recend x true" \
 		"--pipe --regexp --recend ( true" \
-		"--pipe-part -a in -N 2 true" "--pipe --pipe-part -a in true"; do
+		"--pipe-part -a in -N 2 true" "--pipe --pipe-part -a in true" \
+		"--header : true"; do
 		run -255 fanout $args <in
 		[ "${#lines[@]}" -eq 1 ]
 		[[ "$output" == "fanout: "* ]]
