@@ -526,7 +526,8 @@ take_block(struct pipe_reader *r, size_t cut)
 	b->len = b->bytes = r->head_len + cut;
 	if (cut < rest) {
 		b->alloc = b->data = xmalloc(b->len + 1);
-		memcpy(b->data, r->head, r->head_len);
+		if (r->head_len)
+			memcpy(b->data, r->head, r->head_len);
 		memcpy(b->data + r->head_len, unread(r), cut);
 		r->off += cut;
 		r->len = rest;
@@ -542,7 +543,8 @@ take_block(struct pipe_reader *r, size_t cut)
 	want = r->cap_hint < r->limit ? r->cap_hint : r->limit;
 	r->cap = r->head_len + (rest > want ? rest : want);
 	next = xmalloc(r->cap + 1);
-	memcpy(next, r->head, r->head_len);
+	if (r->head_len)
+		memcpy(next, r->head, r->head_len);
 	memcpy(next + r->head_len, unread(r) + cut, rest);
 	next[r->head_len + rest] = '\0';
 	r->buf = next;
