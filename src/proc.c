@@ -358,10 +358,9 @@ direct_range(const struct exec_cmd *cmd)
 
 /* Whether the job's input goes to a pipe on its stdin. */
 static bool
-stdin_pipe(const struct exec_cmd *cmd, int direct)
+stdin_pipe(const struct exec_cmd *cmd)
 {
-	return (cmd->input || cmd->input_nranges) && !cmd->input_fifo &&
-	    direct < 0;
+	return (cmd->input || cmd->input_nranges) && !cmd->input_fifo;
 }
 
 /*
@@ -385,6 +384,22 @@ make_stdin(const struct exec_cmd *cmd, int in[2])
 	return fcntl(in[1], F_SETFL, O_NONBLOCK);
 }
 
+/*
+ * What the job's stdin is: the file of a direct range (*direct, which
+ * the caller closes), the read end of a new pipe in, or /dev/null; -1
+ * with errno.
+ */
+static int
+job_stdin(
+    struct proc_starter *s, const struct exec_cmd *cmd, int in[2], int *direct)
+{
+	if ((*direct = direct_range(cmd)) >= 0)
+		return *direct;
+	if (!stdin_pipe(cmd))
+		return s->devnull;
+	return make_stdin(cmd, in) < 0 ? -1 : in[0];
+}
+
 static int
 start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
     int script, int script_as, struct proc *p)
@@ -406,12 +421,8 @@ start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
 	    ((!cmd->out_null && pipe2(out, O_CLOEXEC) < 0) ||
 		pipe2(err, O_CLOEXEC) < 0))
 		goto fail;
-	direct = direct_range(cmd);
-	if (stdin_pipe(cmd, direct) && make_stdin(cmd, in) < 0)
+	if ((a.fds[STDIN_FILENO] = job_stdin(s, cmd, in, &direct)) < 0)
 		goto fail;
-	a.fds[STDIN_FILENO] = direct >= 0 ? direct
-	    : stdin_pipe(cmd, direct)	  ? in[0]
-					  : s->devnull;
 	a.fds[STDOUT_FILENO] = pipes && cmd->out_null ? s->devnull : out[1];
 	a.fds[STDERR_FILENO] = err[1];
 	a.script = script;
