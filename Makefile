@@ -83,6 +83,7 @@ bench: fanout
 	@echo
 	@bench/ssh
 	@bench/slurm
+	@bench/pipe
 
 # The C sources as .clang-format has them (OpenBSD KNF, near enough).
 check-format:

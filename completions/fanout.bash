@@ -26,7 +26,8 @@ _fanout_takes_value()
 	--termseq | --retries | --halt | --joblog | --results | --memfree | \
 	--file | --sshlogin | --slf | --sshloginfile | --ssh-config | \
 	--ssh-timeout | --ssh-fanout | --env | --workdir | --wd | --return | \
-	--basefile | --bf | --srun-cpus)
+	--basefile | --bf | --srun-cpus | --block | --block-size | --blocksize | \
+	--recstart | --recend)
 		return 0
 		;;
 	--*) return 1 ;;
@@ -137,6 +138,9 @@ _fanout()
 		-q --quote --shell --link --delay --timeout --termseq
 		--retries --halt --memfree --joblog --resume --resume-failed
 		--retry-failed --results --json --bar --progress --eta
+		--pipe --spreadstdin --pipe-part --pipepart --block --block-size
+		--blocksize --recstart --recend --regexp --cat --fifo
+		--round-robin --round
 		-f --file --check -S --sshlogin --slf --sshloginfile --slurm
 		--ssh-config --ssh-accept-new --ssh-timeout --ssh-fanout
 		--filter-hosts --env --workdir --wd --nonall --onall --transfer
@@ -259,7 +263,8 @@ _fanout()
 		;;
 	-d | --delimiter | -I | --replace | --tagstring | --colsep | -N | --max-replace-args | \
 	--delay | --timeout | --retries | --memfree | --ssh-timeout | \
-	--ssh-fanout | --workdir | --wd | --srun-cpus)
+	--ssh-fanout | --workdir | --wd | --srun-cpus | --block | --block-size | \
+	--blocksize | --recstart | --recend)
 		return
 		;;
 	esac

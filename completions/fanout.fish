@@ -30,7 +30,8 @@ function __fanout_after_options
                 --results --memfree -S --sshlogin --slf --sshloginfile \
                 --ssh-config --ssh-timeout --ssh-fanout --env --workdir --wd \
                 --return --basefile --bf \
-                --srun-cpus
+                --srun-cpus \
+                --block --block-size --blocksize --recstart --recend
                 set -e words[1..2]
             case '-*'
                 set -e words[1]
@@ -208,6 +209,21 @@ soon,success=1\t'Start no new job after the first success'
 now,done=1\t'Kill running jobs when one is done'
 soon,done=1\t'Start no new job when one is done'"
 complete -c fanout $o -l memfree -x -d 'Start no job while free memory is below SIZE'
+complete -c fanout $o -l pipe -d "Cut stdin into blocks, one a job's stdin"
+complete -c fanout $o -l spreadstdin -d "Cut stdin into blocks, one a job's stdin"
+complete -c fanout $o -l pipe-part -d 'Cut the -a file into blocks the jobs read'
+complete -c fanout $o -l pipepart -d 'Cut the -a file into blocks the jobs read'
+complete -c fanout $o -l block -x -d 'Bytes a block (1M, 64k; -N: N blocks a slot)'
+complete -c fanout $o -l block-size -x -d 'Bytes a block (1M, 64k; -N: N blocks a slot)'
+complete -c fanout $o -l blocksize -x -d 'Bytes a block (1M, 64k; -N: N blocks a slot)'
+complete -c fanout $o -l recstart -x -d 'A record starts with this'
+complete -c fanout $o -l recend -x -d 'A record ends with this (default \\n)'
+complete -c fanout $o -l regexp -d '--recstart and --recend are regular expressions'
+complete -c fanout $o -l header -x -d 'Header given to every block (: one line, N lines)'
+complete -c fanout $o -l cat -d 'The block in a file named by {}'
+complete -c fanout $o -l fifo -d 'The block through a FIFO named by {}'
+complete -c fanout $o -l round-robin -d 'Give blocks to the running jobs, one a slot'
+complete -c fanout $o -l round -d 'Give blocks to the running jobs, one a slot'
 complete -c fanout $o -l joblog -r -F -d 'Record each finished job'
 complete -c fanout $o -l resume -d 'Skip jobs already in the job log'
 complete -c fanout $o -l resume-failed -d 'Skip succeeded jobs in the job log, rerun failed'

@@ -44,6 +44,13 @@
 struct args;
 struct job; /* the scheduler's handle */
 
+/* Bytes of a file: len of them from off. */
+struct exec_range {
+	int fd;
+	int64_t off;
+	int64_t len;
+};
+
 /* What to run: argv, or, for a command too long for exec, a script. */
 struct exec_cmd {
 	char *const *argv; /* NULL: run script with shell */
@@ -67,6 +74,23 @@ struct exec_cmd {
 	 * (--transfer, --return): its arguments, seq and slot. */
 	const struct args *args;
 	size_t seq, slot;
+	/*
+	 * Then these bytes of files (--pipe-part), moved by splice(): they
+	 * never pass through fanout's memory.
+	 */
+	const struct exec_range *input_ranges;
+	size_t input_nranges;
+	/*
+	 * The input goes into this FIFO, which the job opens (its stdin is
+	 * /dev/null); never opened, it is not given. NULL: to its stdin.
+	 */
+	const char *input_fifo;
+	/*
+	 * More input may follow (--round-robin): once all of it is given,
+	 * the job's stdin stays open and exec_events.hungry() says so; the
+	 * scheduler answers with executor_ops.more().
+	 */
+	bool input_more;
 	bool pipes; /* false: the job shares fanout's stdout/err */
 	bool out_null; /* its stdout goes to /dev/null: no one would see it */
 	/*
@@ -103,6 +127,8 @@ struct exec_events {
 	/* why: a line for its stderr ("cmd: command not found"). */
 	void (*failed)(void *, struct job *, int exitval, const char *why);
 	void (*lost)(void *, struct job *, const char *why);
+	/* All the input given (input_more) went to the job: more() next. */
+	void (*hungry)(void *, struct job *);
 };
 
 struct executor;
@@ -149,6 +175,12 @@ struct executor_ops {
 	 * long as the executor. NULL here, or a NULL return: its host.
 	 */
 	const char *(*host)(struct executor *, void *state);
+	/*
+	 * The next n bytes for a hungry job's stdin, kept by the caller
+	 * until hungry comes again or the job is over; p NULL: no more, its
+	 * stdin ends. NULL here: no input_more.
+	 */
+	void (*more)(struct executor *, void *state, const void *p, size_t n);
 };
 
 struct executor {

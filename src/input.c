@@ -9,6 +9,8 @@
 
 #include "input.h"
 #include "options.h"
+#include "pipe.h"
+#include "util.h"
 #include "xalloc.h"
 
 #define READ_CHUNK 65536
@@ -25,6 +27,7 @@ args_release(struct args *a)
 	buf_release(&a->data);
 	free(a->off);
 	free(a->len);
+	pipe_block_free(a->block);
 	args_init(a);
 }
 
@@ -33,6 +36,8 @@ args_reset(struct args *a)
 {
 	buf_reset(&a->data);
 	a->n = 0;
+	pipe_block_free(a->block);
+	a->block = NULL;
 }
 
 void
@@ -97,16 +102,7 @@ reader_open(struct reader *r, const char *path, int delim)
 {
 	memset(r, 0, sizeof *r);
 	r->delim = delim;
-	if (strcmp(path, "-") == 0) {
-		r->fd = STDIN_FILENO;
-		r->name = xstrdup("standard input");
-	} else {
-		r->fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (r->fd < 0)
-			fatal("cannot open '%s'", path);
-		r->owned = true;
-		r->name = xasprintf("'%s'", path);
-	}
+	r->fd = util_open_input(path, &r->name, &r->owned);
 }
 
 static void
@@ -323,6 +319,7 @@ struct input {
 	bool header; /* --header: each group's first item names its columns */
 	char **names; /* those names, in argument order */
 	size_t nnames;
+	struct pipe_reader *pipe; /* --pipe: blocks, not items */
 };
 
 /* -E: an item equal to the end-of-file string ends its source. */
@@ -493,6 +490,10 @@ input_open(const struct options *o)
 	size_t ngroups = o->ngroups, i, j;
 	struct unit *u;
 
+	if (o->pipe || o->pipe_part) {
+		in->pipe = pipe_reader_new(o);
+		return in;
+	}
 	input_settings(in, o);
 	if (ngroups == 0) {
 		groups = &stdin_group;
@@ -577,18 +578,23 @@ input_free(struct input *in)
 	free(in->shuffled);
 	if (in->use_colsep)
 		regfree(&in->colsep);
+	pipe_reader_free(in->pipe);
 	free(in);
 }
 
 int
 input_fd(const struct input *in)
 {
+	if (in->pipe)
+		return pipe_reader_fd(in->pipe);
 	return in->units && in->units[0].stream ? in->units[0].stream->fd : -1;
 }
 
 int
 input_fill(struct input *in)
 {
+	if (in->pipe)
+		return pipe_reader_fill(in->pipe);
 	if (reader_fill(in->units[0].stream) < 0) {
 		in->failed = true;
 		return -1;
@@ -897,12 +903,26 @@ next_job(struct input *in, struct args *out)
 	return INPUT_ITEM;
 }
 
+/* --pipe: a block; with --cat and --fifo its file's name is {}. */
+static int
+pipe_next(struct input *in, struct args *out)
+{
+	const char *name;
+	int rc = pipe_reader_next(in->pipe, &out->block, &name);
+
+	if (rc == INPUT_ITEM && name)
+		args_add(out, name, strlen(name));
+	return rc;
+}
+
 int
 input_next(struct input *in, struct args *out)
 {
 	int rc;
 
 	args_reset(out);
+	if (in->pipe)
+		return pipe_next(in, out);
 	if (in->no_args) {
 		/* -N 0: each item makes a job, but its values go nowhere. */
 		rc = next_item(in, out);

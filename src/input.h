@@ -13,6 +13,7 @@
 #include "buf.h"
 
 struct options;
+struct pipe_block;
 
 /* One job's arguments. Each value is NUL-terminated and has a length. */
 struct args {
@@ -22,14 +23,16 @@ struct args {
 	size_t n;
 	size_t cap;
 	size_t open; /* start of the value being built */
+	struct pipe_block *block; /* --pipe: the job's input; owned */
 };
 
 #define ARGS_INIT                                                              \
 	{                                                                      \
-		BUF_INIT, NULL, NULL, 0, 0, 0                                  \
+		BUF_INIT, NULL, NULL, 0, 0, 0, NULL                            \
 	}
 
 void args_init(struct args *);
+/* Release and reset free a.block too; args_copy() does not copy it. */
 void args_release(struct args *);
 void args_reset(struct args *);
 void args_add(struct args *, const char *, size_t);

@@ -10,6 +10,7 @@
 #include "job.h"
 #include "joblog.h"
 #include "options.h"
+#include "pipe.h"
 #include "plan.h"
 #include "progress.h"
 #include "record.h"
@@ -59,6 +60,8 @@ struct job {
 	bool paused; /* a full disk: not reading for now */
 	bool abandoned; /* its output is no longer waited for */
 	bool no_retry; /* printed as it ran (a full disk): not run again */
+	bool hungry; /* --round-robin: it took its input, give it more */
+	uint64_t sent; /* bytes given to its stdin (the joblog's Send) */
 	int64_t paused_since;
 	struct output *out;
 };
@@ -295,6 +298,13 @@ job_start(struct run *r, struct job *j)
 	}
 	command_build(
 	    r->cmd, j->task, &j->args, j->seq, j->slot, j->ex->host, &cmd);
+	j->sent = 0;
+	j->hungry = false;
+	if (j->args.block) {
+		pipe_block_cmd(j->args.block, &cmd);
+		cmd.input_more = r->o->round_robin;
+		j->sent = pipe_block_bytes(j->args.block);
+	}
 	if (j->ex->ops->start(j->ex, j, &cmd, &j->xs) < 0) {
 		/* Nothing started: it will be tried again from scratch. */
 		output_discard(r->coll, j->out);
@@ -453,6 +463,7 @@ job_record(struct run *r, struct job *j, int64_t runtime)
 	rec->exitval = j->timed_out ? -1 : j->exitval;
 	rec->signal = j->sig;
 	rec->receive = output_bytes(j->out, 1);
+	rec->send = j->sent;
 	if (!joblog_to_stdout(r->joblog) && joblog_write(r->joblog, rec) < 0 &&
 	    !r->joblog_failed) {
 		/* Jobs started now would go unlogged, to be run again. */
@@ -644,6 +655,48 @@ on_lost(void *arg, struct job *j, const char *why)
 	plan_job_again(r->plan, j->task, j);
 }
 
+static void
+on_hungry(void *arg, struct job *j)
+{
+	(void)arg;
+	j->hungry = true;
+}
+
+int
+job_feed_hungry(struct run *r)
+{
+	struct args more = ARGS_INIT;
+	const void *p;
+	struct job *j;
+	size_t i, k, n;
+	int rc = INPUT_ITEM;
+
+	/* From the slot after the one fed last: each job gets its turn. */
+	for (k = 0; k < r->slots.n && rc != INPUT_WAIT; k++) {
+		i = (r->next_fed + k) % r->slots.n;
+		if (!(j = r->slots.job[i]) || !j->hungry || !j->xs)
+			continue;
+		r->next_fed = i + 1;
+		rc = plan_more(r->plan, j->task, &more);
+		if (rc == INPUT_WAIT)
+			break;
+		j->hungry = false;
+		if (rc != INPUT_ITEM) {
+			j->ex->ops->more(j->ex, j->xs, NULL, 0);
+			continue;
+		}
+		/* Its last block was all written: this one takes its place. */
+		pipe_block_free(j->args.block);
+		j->args.block = more.block;
+		more.block = NULL;
+		pipe_block_more(j->args.block, &p, &n);
+		j->sent += n;
+		j->ex->ops->more(j->ex, j->xs, p, n);
+	}
+	args_release(&more);
+	return rc == INPUT_WAIT ? INPUT_WAIT : 0;
+}
+
 void
 job_events(struct run *r, struct exec_events *ev)
 {
@@ -655,6 +708,7 @@ job_events(struct run *r, struct exec_events *ev)
 	ev->closed = on_closed;
 	ev->failed = on_failed;
 	ev->lost = on_lost;
+	ev->hungry = on_hungry;
 }
 
 /* The job's --timeout in nanoseconds, 0 for none (yet, for N%). */

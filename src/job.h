@@ -28,6 +28,12 @@ struct job *job_next(struct run *, int *rc);
 /* Start j in a free slot: 0, or -1 when the system is out of resources
  * (j is given back to the plan). */
 int job_start(struct run *, struct job *j);
+/*
+ * --round-robin: give the running jobs that took all their input the
+ * next blocks (or the end of their input). INPUT_WAIT when the input
+ * must be read first (poll plan_input_fd()), else 0.
+ */
+int job_feed_hungry(struct run *);
 /* A job given back that will not run now (a halt, a signal): gone. */
 void job_drop(struct run *, struct job *j);
 

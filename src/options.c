@@ -55,7 +55,8 @@ static optdef_set_cb set_flag, set_output, set_progress, set_jobs,
     set_workflow, set_strlist, set_slf, set_ssh_config, set_ssh_timeout,
     set_ssh_fanout, set_workdir, set_srun, set_srun_cpus, show_help,
     show_version, set_pack, set_eof, set_max_chars, set_sep, set_trim,
-    set_tmpdir, set_nice, set_count, set_header, set_load, set_compressor;
+    set_tmpdir, set_nice, set_count, set_header, set_load, set_compressor,
+    set_block, set_recstart, set_recend;
 
 #define FLAG(field) offsetof(struct options, field)
 /* set_max_args: which option */
@@ -114,7 +115,6 @@ static const struct optdef long_options[] = {
 	    set_count, FLAG(shell_quote) },
 	{ "tmpdir", required_argument, 0, OPT_NONE, set_tmpdir, 0 },
 	{ "nice", required_argument, 0, OPT_NONE, set_nice, 0 },
-	{ "header", required_argument, 0, OPT_NONE, set_header, 0 },
 	{ "plus", no_argument, 0, OPT_NONE, set_flag, FLAG(plus) },
 	{ "load", required_argument, 0, OPT_NONE, set_load, 0 },
 	{ "shuf", no_argument, 0, OPT_NONE, set_flag, FLAG(shuf) },
@@ -146,6 +146,22 @@ static const struct optdef long_options[] = {
 	{ "progress", no_argument, 0, OPT_PROGRESS, set_progress, 2 },
 	{ "eta", no_argument, 0, OPT_PROGRESS, set_progress, 4 },
 	{ "memfree", required_argument, 0, OPT_MEMFREE, set_memfree, 0 },
+	{ "pipe", no_argument, 0, OPT_PIPE, set_flag, FLAG(pipe) },
+	{ "spreadstdin", no_argument, 0, OPT_PIPE, set_flag, FLAG(pipe) },
+	{ "pipe-part", no_argument, 0, OPT_PIPE, set_flag, FLAG(pipe_part) },
+	{ "pipepart", no_argument, 0, OPT_PIPE, set_flag, FLAG(pipe_part) },
+	{ "block", required_argument, 0, OPT_PIPE, set_block, 0 },
+	{ "block-size", required_argument, 0, OPT_PIPE, set_block, 0 },
+	{ "blocksize", required_argument, 0, OPT_PIPE, set_block, 0 },
+	{ "recstart", required_argument, 0, OPT_PIPE, set_recstart, 0 },
+	{ "recend", required_argument, 0, OPT_PIPE, set_recend, 0 },
+	{ "regexp", no_argument, 0, OPT_PIPE, set_flag, FLAG(regexp) },
+	{ "cat", no_argument, 0, OPT_PIPE, set_flag, FLAG(cat) },
+	{ "fifo", no_argument, 0, OPT_PIPE, set_flag, FLAG(fifo) },
+	{ "round-robin", no_argument, 0, OPT_PIPE, set_flag,
+	    FLAG(round_robin) },
+	{ "round", no_argument, 0, OPT_PIPE, set_flag, FLAG(round_robin) },
+	{ "header", required_argument, 0, OPT_HEADER, set_header, 0 },
 	{ "file", required_argument, 'f', OPT_WORKFLOW, set_workflow, 0 },
 	{ "check", no_argument, 0, OPT_CHECK, set_flag, FLAG(check) },
 	{ "sshlogin", required_argument, 'S', OPT_NONE,
@@ -311,6 +327,27 @@ static const char usage_more[] =
     "      --srun[=ARGS]      run each job as a step of the allocation:\n"
     "                         srun --exclusive -N1 -n1 -c CPUS ARGS -- CMD\n"
     "      --srun-cpus N      CPUs per job step (default 1)\n"
+    "\n";
+
+/* A fourth part, for the same reason. */
+static const char usage_pipe[] =
+    "Blocks of input (--pipe):\n"
+    "      --pipe, --spreadstdin  stdin cut into blocks of whole records,\n"
+    "                         each block one job's stdin\n"
+    "      --pipe-part, --pipepart  blocks of the -a FILE, read by the jobs\n"
+    "      --block, --block-size, --blocksize SIZE  bytes a block (default\n"
+    "                         1M; k=1000, K=1024); --pipe-part: -N is N\n"
+    "                         blocks a slot (default -10)\n"
+    "      --recend STR       a record ends with STR (default \\n)\n"
+    "      --recstart STR     a record starts with STR\n"
+    "      --regexp           --recend and --recstart are regexps\n"
+    "  -N N                   with --pipe: N records a job\n"
+    "      --header REGEX     with --pipe: the header, given to every job\n"
+    "                         (: is one line, N is N lines)\n"
+    "      --cat              the block in a file, {} its name\n"
+    "      --fifo             the block through a FIFO, {} its name\n"
+    "      --round-robin, --round  one job a slot, each given blocks as it\n"
+    "                         takes them (no -k order)\n"
     "\n"
     "Workflows:\n"
     "  -f, --file FILE [TASK...]  run the tasks of a YAML workflow (only the\n"
@@ -781,6 +818,28 @@ set_workdir(struct parse_state *ps, const struct optdef *d, char *arg)
 	ps->o->workdir = arg;
 }
 
+static void
+set_block(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->block_size = optval_block_size(arg);
+	ps->o->block_given = true;
+}
+
+static void
+set_recstart(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->recstart = arg;
+}
+
+static void
+set_recend(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	(void)d;
+	ps->o->recend = arg;
+}
+
 /* --will-cite, --no-notice, --bibtex: accepted for GNU parallel's scripts */
 static void
 set_nothing(struct parse_state *ps, const struct optdef *d, char *arg)
@@ -792,7 +851,8 @@ static void
 show_help(struct parse_state *ps, const struct optdef *d, char *arg)
 {
 	(void)ps, (void)d, (void)arg;
-	print_and_exit("--help", "%s%s%s", usage_text, usage_text2, usage_more);
+	print_and_exit("--help", "%s%s%s%s", usage_text, usage_text2,
+	    usage_more, usage_pipe);
 }
 
 static void
@@ -1113,10 +1173,56 @@ check_remote(const struct options *o)
 				       : "basefile");
 }
 
+/* Usage errors of --pipe and --pipe-part. */
+static void
+check_pipe(const struct options *o)
+{
+	size_t i;
+
+	if (o->pipe && o->pipe_part)
+		optval_error("--pipe cannot be combined with --pipe-part");
+	if (o->cat && o->fifo)
+		optval_error("--cat cannot be combined with --fifo");
+	if (o->round_robin && (o->cat || o->fifo))
+		optval_error("--round-robin cannot be combined with --%s",
+		    o->cat ? "cat" : "fifo");
+	if (o->round_robin && options_is_set(o, OPT_RETRIES))
+		optval_error("--round-robin cannot be combined with --retries: "
+			     "a job's blocks are not kept");
+	if (o->block_size < 0 && !o->pipe_part)
+		optval_error("--block %lld: a negative size needs --pipe-part",
+		    o->block_size);
+	if (!o->pipe && !o->pipe_part) {
+		if (o->recstart || o->recend || o->regexp || o->block_given)
+			optval_error("--%s needs --pipe or --pipe-part",
+			    o->block_given  ? "block"
+				: o->regexp ? "regexp"
+				: o->recend ? "recend"
+					    : "recstart");
+		return;
+	}
+	for (i = 0; i < o->ngroups; i++)
+		if (!o->groups[i].path)
+			optval_error("--pipe%s reads %s, not ::: values",
+			    o->pipe ? "" : "-part",
+			    o->pipe ? "standard input" : "the -a file");
+	if (o->ngroups > 1)
+		optval_error("--pipe%s reads one file", o->pipe ? "" : "-part");
+	if (o->pipe_part && o->ngroups == 0)
+		optval_error(
+		    "--pipe-part needs -a FILE, a file it can seek in");
+	if (o->pipe_part && options_is_set(o, OPT_MAX_ARGS))
+		optval_error("--pipe-part cannot be combined with -N: "
+			     "it does not count records");
+	if (o->workflow)
+		optval_error("-f cannot be combined with --pipe");
+}
+
 void
 options_check(const struct options *o)
 {
 	check_perl(o);
+	check_pipe(o);
 	if (o->quote && o->task.ncommand == 0 && !o->workflow)
 		optval_error("-q needs a command");
 	if ((o->resume || o->resume_failed || o->retry_failed) && !o->joblog)
@@ -1162,7 +1268,7 @@ static void
 imply(struct options *o)
 {
 	/* --header splits its names, and so the items, at tabs (GNU). */
-	if (o->header && !o->colsep) {
+	if (o->header && !o->colsep && !o->pipe && !o->pipe_part) {
 		o->colsep = "\t";
 		o->colsep_from_header = true;
 	}
@@ -1186,6 +1292,12 @@ options_parse(struct options *o, int argc, char **argv)
 	nops = parse_env_and_argv(&ps, argc, argv);
 	parse_operands(o, (int)nops, o->operands);
 	prepend_arg_files(&ps);
+	/* As in GNU parallel, --cat, --fifo and --round-robin imply --pipe;
+	 * --pipe-part --round-robin is a block a slot. */
+	if ((o->cat || o->fifo || o->round_robin) && !o->pipe_part)
+		o->pipe = true;
+	if (o->round_robin && o->pipe_part)
+		o->block_size = -1;
 	imply(o);
 	/* A workflow file may give what the checks look for: after it. */
 	if (!o->workflow || o->ngroups || o->retry_failed)

@@ -111,6 +111,8 @@ enum option_id {
 	OPT_TRIM,
 	OPT_SRUN,
 	OPT_SRUN_CPUS,
+	OPT_PIPE, /* --pipe, --pipe-part, --block, --recend... */
+	OPT_HEADER,
 	OPT_COUNT
 };
 
@@ -146,7 +148,7 @@ struct options {
 	const char *arg_file_sep; /* "::::" or --arg-file-sep */
 	enum trim trim; /* --trim; with --colsep TRIM_BOTH unless set */
 	unsigned shell_quote; /* --shell-quote: print quoted this many times */
-	const char *header; /* --header REGEX (only : or a line count here) */
+	const char *header; /* --header: a regex, ':' or a number of lines */
 	bool colsep_from_header; /* --header made colsep a tab */
 	int nice; /* --nice, with nice_set */
 	bool nice_set;
@@ -174,6 +176,18 @@ struct options {
 	int progress; /* enum progress_kind bits */
 	long long memfree; /* bytes; 0: no check */
 	double load; /* --load: running processes; 0: no check */
+
+	/* --pipe, --pipe-part: input cut into blocks, one a job (pipe.h) */
+	bool pipe;
+	bool pipe_part; /* blocks of the -a file, read by the jobs */
+	long long block_size; /* bytes; below 0: --pipe-part, blocks a slot */
+	bool block_given;
+	const char *recstart; /* NULL: not given */
+	const char *recend; /* NULL: not given ("\n", or "" with recstart) */
+	bool regexp; /* they are regular expressions */
+	bool cat; /* the block in a file named by {} */
+	bool fifo; /* the block through a FIFO named by {} */
+	bool round_robin; /* blocks go to the jobs running, one a slot */
 
 	const char *workflow; /* -f FILE; NULL: the command line's task */
 	bool check; /* --check: load the workflow, run nothing */

@@ -314,3 +314,51 @@ optval_load(const char *arg)
 		    arg);
 	return v == 0 ? 0.01 : v;
 }
+
+/*
+ * A size with GNU parallel's unit prefixes: K M G T P are powers of 1024,
+ * k m g t p of 1000, Ki (any case, an i after the letter) of 1024. -1:
+ * not a size; -2: too big.
+ */
+static long long
+gnu_size(const char *s)
+{
+	static const char units[] = "kmgtp";
+	const char *u;
+	char *end;
+	double v, mul = 1;
+	int i;
+
+	if ((v = util_strtod_plain(s, &end)) < 0)
+		return -1;
+	if (*end) {
+		if (!(u = strchr(units, tolower((unsigned char)*end))))
+			return -1;
+		for (i = 0; i <= u - units; i++)
+			mul *= isupper((unsigned char)*end) ||
+				(end[1] == 'i' || end[1] == 'I')
+			    ? 1024
+			    : 1000;
+		end += 1 + (end[1] == 'i' || end[1] == 'I');
+		if (*end)
+			return -1;
+	}
+	if (v * mul > 9e18)
+		return -2;
+	return (long long)(v * mul);
+}
+
+long long
+optval_block_size(const char *arg)
+{
+	bool neg = arg[0] == '-';
+	long long v = gnu_size(arg + neg);
+
+	if (v == -2 || v > (1LL << 40))
+		optval_error("--block: '%s' is more than 1T", arg);
+	if (v <= 0)
+		optval_error("--block: '%s' is not a size (like 1M, 64k, "
+			     "or -N for --pipe-part)",
+		    arg);
+	return neg ? -v : v;
+}

@@ -36,5 +36,10 @@ void optval_timeout(struct task_settings *t, const char *arg);
 double optval_load(const char *arg);
 /* --memfree SIZE in bytes. */
 long long optval_memfree(const char *arg);
+/*
+ * --block SIZE in bytes, GNU parallel's prefixes (1k = 1000, 1K = 1024);
+ * -N (--pipe-part: N blocks a slot) as a negative number.
+ */
+long long optval_block_size(const char *arg);
 
 #endif

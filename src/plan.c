@@ -743,6 +743,24 @@ plan_next(struct plan *p, struct plan_job *pj, struct args *args)
 	return next_new(p, pj, args);
 }
 
+int
+plan_more(struct plan *p, struct task *t, struct args *args)
+{
+	struct node *n = node_of(t);
+	int rc;
+
+	(void)p;
+	if (n->input_over || !t->input)
+		return INPUT_END;
+	/* Its jobs still run: plan_job_ended() sees it over, not here. */
+	rc = input_next(t->input, args);
+	if (rc == INPUT_END || rc == INPUT_ERROR) {
+		n->input_over = true;
+		n->failed |= rc == INPUT_ERROR;
+	}
+	return rc;
+}
+
 void
 plan_job_ended(struct plan *p, struct task *t, bool failed)
 {

@@ -131,6 +131,12 @@ struct plan_job {
  * is told it ended or is given it back.
  */
 int plan_next(struct plan *, struct plan_job *, struct args *args);
+/*
+ * --round-robin: task t's next item, for a job of it that runs already:
+ * no seq, no job. INPUT_ITEM (in *args, reset first), INPUT_WAIT,
+ * INPUT_END or INPUT_ERROR (its input is over then).
+ */
+int plan_more(struct plan *, struct task *t, struct args *args);
 /* A job of task t ended for good: it succeeded, or failed. */
 void plan_job_ended(struct plan *, struct task *t, bool failed);
 /*

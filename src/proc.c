@@ -14,6 +14,8 @@
 #include "util.h"
 #include "xalloc.h"
 
+#define STDIN_PIPE_SIZE (1024 * 1024)
+
 struct proc_starter {
 	int devnull;
 	int tty; /* --tty: /dev/tty; -1: none; TTY_UNTRIED: not opened yet */
@@ -369,6 +371,77 @@ spawn_child(struct child_args *a)
 	return pid;
 }
 
+/*
+ * --pipe-part, a range that goes to the end of its file with nothing
+ * before it: the job reads the file itself, opened afresh (an offset of
+ * its own) at the range's start, and nothing passes through a pipe. A
+ * descriptor the caller closes, or -1.
+ */
+static int
+direct_range(const struct exec_cmd *cmd)
+{
+	const struct exec_range *r = cmd->input_ranges;
+	struct stat st;
+	char path[32];
+	int fd;
+
+	if (cmd->input_nranges != 1 || cmd->input_len || cmd->input_fifo ||
+	    fstat(r->fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    r->off + r->len != st.st_size)
+		return -1;
+	snprintf(path, sizeof path, "/proc/self/fd/%d", r->fd);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (lseek(fd, (off_t)r->off, SEEK_SET) == (off_t)r->off)
+		return fd;
+	close(fd);
+	return -1;
+}
+
+/* Whether the job's input goes to a pipe on its stdin. */
+static bool
+stdin_pipe(const struct exec_cmd *cmd)
+{
+	return (cmd->input || cmd->input_nranges) && !cmd->input_fifo;
+}
+
+/*
+ * The pipe to a job's stdin, its write end non-blocking. For an input of
+ * megabytes (--pipe) as large as a user may make one without privilege
+ * (1M by default), for fewer wake-ups at both ends; not for small ones,
+ * which would only use up the user's allowance of pipe memory.
+ */
+static int
+make_stdin(const struct exec_cmd *cmd, int in[2])
+{
+	uint64_t size = cmd->input_len;
+	size_t i;
+
+	if (pipe2(in, O_CLOEXEC) < 0)
+		return -1;
+	for (i = 0; i < cmd->input_nranges; i++)
+		size += (uint64_t)cmd->input_ranges[i].len;
+	if (size >= STDIN_PIPE_SIZE / 4)
+		(void)fcntl(in[1], F_SETPIPE_SZ, STDIN_PIPE_SIZE);
+	return fcntl(in[1], F_SETFL, O_NONBLOCK);
+}
+
+/*
+ * What the job's stdin is: the file of a direct range (*direct, which
+ * the caller closes), the read end of a new pipe in, or /dev/null; -1
+ * with errno.
+ */
+static int
+job_stdin(
+    struct proc_starter *s, const struct exec_cmd *cmd, int in[2], int *direct)
+{
+	if ((*direct = direct_range(cmd)) >= 0)
+		return *direct;
+	if (!stdin_pipe(cmd))
+		return s->devnull;
+	return make_stdin(cmd, in) < 0 ? -1 : in[0];
+}
+
 static int
 start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
     int script, int script_as, struct proc *p)
@@ -380,7 +453,7 @@ start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
 	    .tty = cmd->tty ? tty_of(s) : -1};
 	int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
 	bool pipes = cmd->pipes;
-	int saved;
+	int saved, direct = -1;
 	pid_t pid;
 
 	p->pid = -1;
@@ -393,12 +466,11 @@ start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
 	    ((!cmd->out_null && pipe2(out, O_CLOEXEC) < 0) ||
 		pipe2(err, O_CLOEXEC) < 0))
 		goto fail;
-	if (cmd->input &&
-	    (pipe2(in, O_CLOEXEC) < 0 || fcntl(in[1], F_SETFL, O_NONBLOCK) < 0))
+	if ((a.fds[STDIN_FILENO] = job_stdin(s, cmd, in, &direct)) < 0)
 		goto fail;
-	a.fds[STDIN_FILENO] = cmd->input ? in[0]
-	    : a.tty >= 0		 ? a.tty
-					 : s->devnull;
+	/* --tty: a job that reads nothing else reads the terminal. */
+	if (a.fds[STDIN_FILENO] == s->devnull && a.tty >= 0)
+		a.fds[STDIN_FILENO] = a.tty;
 	a.fds[STDOUT_FILENO] = pipes && cmd->out_null ? s->devnull : out[1];
 	a.fds[STDERR_FILENO] = err[1];
 	a.script = script;
@@ -439,6 +511,9 @@ start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
 	close_end(out, 1);
 	close_end(err, 1);
 	close_end(in, 0);
+	if (direct >= 0)
+		close(direct);
+	direct = -1;
 	if (pid < 0) {
 		errno = saved;
 		goto fail;
@@ -460,6 +535,8 @@ start(struct proc_starter *s, const struct exec_cmd *cmd, char *const *argv,
 	return 0;
 fail:
 	saved = errno;
+	if (direct >= 0)
+		close(direct);
 	for (int i = 0; i < 2; i++) {
 		close_end(out, i);
 		close_end(err, i);

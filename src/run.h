@@ -45,6 +45,7 @@ struct run {
 	bool warned_full; /* said that jobs wait for spool space */
 	bool no_host; /* every host is gone: 255 */
 	int stop_signal;
+	size_t next_fed; /* --round-robin: the slot to look at first */
 };
 
 /*

@@ -350,6 +350,8 @@ run_loop(struct sched *s)
 			handle_signals(s);
 		s->spawn_blocked = false;
 		start_jobs(s);
+		if (r->o->round_robin && job_feed_hungry(r) == INPUT_WAIT)
+			s->want_input = true;
 		if (collector_broken(r->coll) && !r->stopping) {
 			r->stopping = true;
 			job_stop_all(r);
@@ -393,10 +395,12 @@ sched_run_on(struct plan *plan, const struct options *o, struct executor *ex)
 	run_open(&s.r, plan, o, ex);
 	s.npfd = 2 + s.r.slots.n * ex->polls_per_job + ex->polls_more;
 	s.pfd = xcalloc(s.npfd, sizeof *s.pfd);
-	/* A percentage, a bar, an ETA or {##} needs the total: read it all. */
-	if ((o->halt.when != HALT_NEVER && o->halt.percent) ||
-	    (o->progress & (PROGRESS_BAR | PROGRESS_ETA)) ||
-	    plan_needs_total(plan)) {
+	/* A percentage, a bar, an ETA or {##} needs the total: read it all.
+	 * Not --pipe's blocks: memory would hold all of its input. */
+	if (((o->halt.when != HALT_NEVER && o->halt.percent) ||
+		(o->progress & (PROGRESS_BAR | PROGRESS_ETA)) ||
+		plan_needs_total(plan)) &&
+	    !o->pipe && !o->pipe_part) {
 		read_all_input(&s);
 		s.read_all = true;
 		if (s.r.progress)

@@ -8,12 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "joblog.h"
 #include "json.h"
 #include "sink.h"
+
+#define STDOUT_PIPE_SIZE (1024 * 1024)
 #include "util.h"
 #include "xalloc.h"
 
@@ -281,9 +284,25 @@ static const struct sink_ops raw_ops = {
     .free = stdio_free,
 };
 
+/*
+ * fanout's stdout, when a pipe, as large as a user may make one (1M by
+ * default, not 64K): a sixteenth of the wake-ups for fanout and for the
+ * reader when jobs print megabytes.
+ */
+static void
+widen_stdout(void)
+{
+	struct stat st;
+
+	if (fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode) &&
+	    fcntl(STDOUT_FILENO, F_GETPIPE_SZ) < STDOUT_PIPE_SIZE)
+		(void)fcntl(STDOUT_FILENO, F_SETPIPE_SZ, STDOUT_PIPE_SIZE);
+}
+
 struct sink *
 sink_raw_new(const struct sink_stdio_opts *o)
 {
+	widen_stdout();
 	return stdio_new(&raw_ops, 0, o);
 }
 

@@ -74,8 +74,12 @@ slots_init(struct slots *s, const struct options *o, unsigned fds_per_job,
 	if (want < 0)
 		want = 1;
 
-	/* --results: two files written as output comes, one more at the end. */
-	per_job = fds_per_job + FDS_SPOOL + (o->results ? 3 : 0);
+	/*
+	 * --results: two files written as output comes, one more at the end;
+	 * --pipe: the job's stdin (or FIFO).
+	 */
+	per_job = fds_per_job + FDS_SPOOL + (o->results ? 3 : 0) +
+	    (o->pipe || o->pipe_part ? 1 : 0);
 	fit = budget > FDS_RESERVED ? (budget - FDS_RESERVED) / per_job : 0;
 	if (fit == 0)
 		fatalx("too few file descriptors to run a job (ulimit -n is "

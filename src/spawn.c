@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -29,6 +30,13 @@ struct sproc {
 	size_t idx; /* in the table */
 	const char *input; /* for its stdin, from input_off on */
 	size_t input_len, input_off;
+	const struct exec_range *ranges; /* then these, from range_done on */
+	size_t nranges, range; /* the one being given */
+	int64_t range_done;
+	const char *fifo; /* the input goes there, once the job opens it */
+	bool fifo_wait; /* it has not yet */
+	bool more; /* more input may follow (--round-robin) */
+	bool hungry; /* all given: it waits for more() */
 	int exitval; /* it could not start: its exit value */
 	char *why; /* and why; NULL: it started */
 	bool announced; /* started (or failed) was delivered */
@@ -37,6 +45,8 @@ struct sproc {
 	bool paused; /* a full disk: its pipes are not read */
 	bool abandoned; /* closed is due */
 	bool dead; /* over: freed after this dispatch */
+	unsigned long long out_bytes; /* read from its stdout so far */
+	bool wide; /* its stdout pipe was widened (widen_out()) */
 	struct sproc *next_dead;
 };
 
@@ -64,6 +74,8 @@ struct spawner {
 	struct sproc *dead;
 	struct sproc *spare; /* freed ones, for the next jobs: no malloc each */
 	char *chunk;
+	size_t fifo_waiting; /* jobs whose FIFO is not open yet */
+	size_t wide; /* jobs whose stdout pipe is widened */
 	/*
 	 * No pidfd_open() here (a kernel before 5.3, a seccomp filter,
 	 * valgrind): each of its own children is asked with waitpid() at
@@ -73,6 +85,13 @@ struct spawner {
 };
 
 #define NO_PIDFD_MS 5
+/* A stdout pipe widened to WIDE_SIZE after WIDE_AFTER bytes, for at most
+ * WIDE_MAX jobs at once (16M of the default 64M allowance). */
+#define WIDE_AFTER (4 * 1024 * 1024)
+#define WIDE_SIZE (1024 * 1024)
+#define WIDE_MAX 16
+/* How often a job's FIFO (--fifo) is tried until the job opens it. */
+#define FIFO_WAIT_MS 5
 
 static const struct executor_ops spawn_ops;
 
@@ -86,8 +105,8 @@ spawn_executor_new(const sigset_t *ignored)
 	s->ex.ops = &spawn_ops;
 	s->ex.host = ":";
 	/*
-	 * Two pipes and a pidfd. NEEDSWORK: a job given input (--pipe)
-	 * holds a fourth; count it when one is.
+	 * Two pipes and a pidfd; a job given input (--pipe) holds a fourth,
+	 * which slots_init() counts.
 	 */
 	s->ex.fds_per_job = 3;
 	s->ex.polls_per_job = 4;
@@ -129,10 +148,22 @@ close_fd(int *fd)
 	}
 }
 
+/* The job's FIFO will not be opened now. */
+static void
+fifo_done(struct spawner *s, struct sproc *sp)
+{
+	if (sp->fifo_wait) {
+		sp->fifo_wait = false;
+		s->fifo_waiting--;
+	}
+}
+
 /* The job is over: forget it (its memory goes after this dispatch). */
 static void
 release(struct spawner *s, struct sproc *sp)
 {
+	fifo_done(s, sp);
+	s->wide -= sp->wide;
 	close_fd(&sp->p.out);
 	close_fd(&sp->p.err);
 	close_fd(&sp->p.in);
@@ -271,9 +302,15 @@ spawn_start(struct executor *ex, struct job *job, const struct exec_cmd *cmd,
 		/* The command cannot run: failed, at the next dispatch. */
 		fail_why(sp, cmd, rc);
 		sp->p.pid = -1;
-	} else if (cmd->input) {
+	} else if (cmd->input || cmd->input_nranges) {
 		sp->input = cmd->input;
-		sp->input_len = cmd->input_len;
+		sp->input_len = cmd->input ? cmd->input_len : 0;
+		sp->ranges = cmd->input_ranges;
+		sp->nranges = cmd->input_nranges;
+		sp->fifo = cmd->input_fifo;
+		sp->fifo_wait = sp->fifo != NULL;
+		sp->more = cmd->input_more;
+		s->fifo_waiting += sp->fifo_wait;
 	}
 	*(sp->why ? &s->due : &s->fresh) += 1;
 	*state = sp;
@@ -353,6 +390,8 @@ spawn_prepare(
 	else if (s->no_pidfd && s->used &&
 	    (*timeout < 0 || *timeout > NO_PIDFD_MS))
 		*timeout = NO_PIDFD_MS;
+	if (s->fifo_waiting && (*timeout < 0 || *timeout > FIFO_WAIT_MS))
+		*timeout = FIFO_WAIT_MS;
 	for (i = 0; i < s->cap; i++) {
 		struct sproc *sp = s->table[i];
 
@@ -363,7 +402,7 @@ spawn_prepare(
 			n = add_poll(s, pfd, n, sp, sp->p.out, PFD_OUT);
 		if (!sp->paused && sp->p.err >= 0)
 			n = add_poll(s, pfd, n, sp, sp->p.err, PFD_ERR);
-		if (sp->p.in >= 0)
+		if (sp->p.in >= 0 && !sp->hungry)
 			n = add_poll(s, pfd, n, sp, sp->p.in, PFD_IN);
 		if (sp->pidfd >= 0)
 			n = add_poll(s, pfd, n, sp, sp->pidfd, PFD_PID);
@@ -394,6 +433,26 @@ maybe_closed(struct spawner *s, struct sproc *sp)
 	return false;
 }
 
+/*
+ * A job that writes megabytes gets a stdout pipe of 1M instead of 64K:
+ * a sixteenth of the wake-ups for it and for fanout. Only those: every
+ * pipe of 1M counts against the user's allowance of pipe memory, past
+ * which new pipes get one page.
+ */
+static void
+widen_out(struct spawner *s, struct sproc *sp, size_t n)
+{
+	unsigned long long before = sp->out_bytes;
+
+	sp->out_bytes += n;
+	if (before < WIDE_AFTER && sp->out_bytes >= WIDE_AFTER &&
+	    s->wide < WIDE_MAX &&
+	    fcntl(sp->p.out, F_SETPIPE_SZ, WIDE_SIZE) > 0) {
+		sp->wide = true;
+		s->wide++;
+	}
+}
+
 /* Read from one pipe once. False when that ended the job. */
 static bool
 read_pipe(struct spawner *s, struct sproc *sp, int stream)
@@ -403,6 +462,8 @@ read_pipe(struct spawner *s, struct sproc *sp, int stream)
 	long n;
 
 	n = ev->splice(ev->arg, sp->job, stream, *fd);
+	if (n > 0 && stream == 1)
+		widen_out(s, sp, (size_t)n);
 	if (n == EXEC_OUTPUT_HELD) {
 		sp->paused = true;
 		return true;
@@ -418,6 +479,8 @@ read_pipe(struct spawner *s, struct sproc *sp, int stream)
 		close_fd(fd);
 		return maybe_closed(s, sp);
 	}
+	if (stream == 1)
+		widen_out(s, sp, (size_t)n);
 	if (ev->output(ev->arg, sp->job, stream, s->chunk, (size_t)n) ==
 	    EXEC_OUTPUT_HELD)
 		sp->paused = true;
@@ -472,6 +535,7 @@ reap(struct spawner *s, struct sproc *sp)
 		BUG("a job's process is not fanout's child");
 	close_fd(&sp->pidfd);
 	close_fd(&sp->p.in); /* what it did not read is moot */
+	fifo_done(s, sp);
 	exitval = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
 	sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
 	drain(s, sp); /* not over: it has not exited yet */
@@ -496,20 +560,110 @@ reap_all(struct spawner *s)
 	}
 }
 
-/* Give the job's stdin what it can take now. */
-static void
-feed(struct sproc *sp)
+/*
+ * Move the next bytes of the job's file range (--pipe-part) to its stdin:
+ * splice() where it can (the bytes never come to fanout), else through
+ * fanout's memory. As write() does: bytes moved, or -1 with errno.
+ */
+static ssize_t
+feed_range(struct spawner *s, struct sproc *sp)
 {
-	ssize_t n = write(
-	    sp->p.in, sp->input + sp->input_off, sp->input_len - sp->input_off);
+	const struct exec_range *r = &sp->ranges[sp->range];
+	int64_t left = r->len - sp->range_done;
+	loff_t off = r->off + sp->range_done;
+	size_t want = left < READ_CHUNK * 8 ? (size_t)left : READ_CHUNK * 8;
+	ssize_t n;
 
+	n = splice(r->fd, &off, sp->p.in, NULL, want,
+	    SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+	if (n < 0 && errno == EINVAL) {
+		if (want > READ_CHUNK)
+			want = READ_CHUNK;
+		n = pread(r->fd, s->chunk, want, off);
+		if (n > 0)
+			n = write(sp->p.in, s->chunk, (size_t)n);
+	}
+	if (n > 0 && (sp->range_done += n) == r->len) {
+		sp->range++;
+		sp->range_done = 0;
+	}
+	return n;
+}
+
+/* Whether all of the job's input was given. */
+static bool
+fed(const struct sproc *sp)
+{
+	return sp->input_off == sp->input_len && sp->range == sp->nranges;
+}
+
+/* Give the job's stdin (or FIFO) what it can take now. */
+static void
+feed(struct spawner *s, struct sproc *sp)
+{
+	ssize_t n = 0;
+
+	while (!fed(sp)) {
+		if (sp->input_off < sp->input_len) {
+			n = write(sp->p.in, sp->input + sp->input_off,
+			    sp->input_len - sp->input_off);
+			if (n > 0)
+				sp->input_off += (size_t)n;
+		} else {
+			n = feed_range(s, sp);
+		}
+		if (n <= 0)
+			break;
+	}
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
-	if (n > 0)
-		sp->input_off += (size_t)n;
-	/* All given, or the job will read no more (EPIPE). */
-	if (n < 0 || sp->input_off == sp->input_len)
+	if (n >= 0 && fed(sp) && sp->more) {
+		/* --round-robin: more may come (more()). */
+		sp->hungry = true;
+		s->ex.ev->hungry(s->ex.ev->arg, sp->job);
+		return;
+	}
+	/* All given, the job reads no more (EPIPE), or the file ended. */
+	close_fd(&sp->p.in);
+}
+
+static void
+spawn_more(struct executor *ex, void *state, const void *p, size_t n)
+{
+	struct sproc *sp = state;
+
+	(void)ex;
+	sp->hungry = false;
+	if (!p) {
 		close_fd(&sp->p.in);
+		return;
+	}
+	sp->input = p;
+	sp->input_len = n;
+	sp->input_off = 0;
+	sp->nranges = sp->range = 0;
+}
+
+/* --fifo: the FIFOs their jobs opened since, to write the input. */
+static void
+open_fifos(struct spawner *s)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < s->cap && s->fifo_waiting; i++) {
+		struct sproc *sp = s->table[i];
+
+		if (!sp || !sp->fifo_wait || !sp->announced || sp->dead)
+			continue;
+		fd = open(sp->fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0 && (errno == ENXIO || errno == EINTR))
+			continue; /* no reader yet */
+		fifo_done(s, sp);
+		sp->p.in = fd;
+		if (fd >= 0)
+			feed(s, sp);
+	}
 }
 
 /* Events due without a descriptor: started, failed, closed. */
@@ -537,8 +691,8 @@ announce(struct spawner *s)
 			ev->started(ev->arg, job);
 			if (sp->dead)
 				continue;
-			if (sp->input && sp->p.in >= 0)
-				feed(sp);
+			if (sp->p.in >= 0)
+				feed(s, sp);
 		}
 		/* -u: no pipes, nothing to read: closed at once. */
 		if (sp->p.out < 0 && sp->p.err < 0 && !sp->closed)
@@ -571,7 +725,7 @@ spawn_dispatch(struct executor *ex, const struct pollfd *pfd, size_t n)
 			break;
 		case PFD_IN:
 			if (pfd[i].fd == sp->p.in)
-				feed(sp);
+				feed(s, sp);
 			break;
 		default:
 			if (pfd[i].fd == sp->pidfd)
@@ -580,6 +734,8 @@ spawn_dispatch(struct executor *ex, const struct pollfd *pfd, size_t n)
 	}
 	if (s->no_pidfd)
 		reap_all(s);
+	if (s->fifo_waiting)
+		open_fifos(s);
 	if (s->due)
 		announce(s);
 	free_dead(s);
@@ -594,4 +750,5 @@ static const struct executor_ops spawn_ops = {
     .prepare = spawn_prepare,
     .dispatch = spawn_dispatch,
     .free = spawn_free,
+    .more = spawn_more,
 };

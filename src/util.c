@@ -336,3 +336,20 @@ util_read_file(const char *path, size_t max, size_t *lenp)
 	*lenp = len;
 	return buf;
 }
+
+int
+util_open_input(const char *path, char **name, bool *owned)
+{
+	int fd;
+
+	*owned = strcmp(path, "-") != 0;
+	if (!*owned) {
+		*name = xstrdup("standard input");
+		return STDIN_FILENO;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fatal("cannot open '%s'", path);
+	*name = xasprintf("'%s'", path);
+	return fd;
+}

@@ -72,6 +72,13 @@ size_t util_command_max(void);
  * hosts), as GNU parallel reckons it.
  */
 size_t util_command_usable(void);
+/*
+ * Open an input file for reading, "-" being standard input: its
+ * descriptor, with *name how messages name it ("standard input", or the
+ * path quoted; malloc'd) and *owned whether the caller closes it. A file
+ * that cannot be opened is fatal.
+ */
+int util_open_input(const char *path, char **name, bool *owned);
 
 /* Set or clear O_NONBLOCK. */
 int util_set_nonblock(int fd, bool on);

@@ -1,6 +1,6 @@
 # Side-by-side comparison with GNU parallel, for the Bats files that
-# compare (tests/90-gnu-compat.bats, tests/92-gnu-options.bats): load it
-# after helpers/common.
+# compare (tests/90-gnu-compat.bats, tests/92-gnu-options.bats,
+# tests/93-pipe.bats): load it after helpers/common.
 
 # same ARGS...: compare fanout and GNU parallel on the same command line.
 # SAME_EMPTY=1 allows empty stdout (otherwise a failure: agreement on

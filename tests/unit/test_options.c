@@ -90,6 +90,8 @@ set_list(const struct options *o)
 	    [OPT_TRIM] = "TRIM",
 	    [OPT_SRUN] = "SRUN",
 	    [OPT_SRUN_CPUS] = "SRUN_CPUS",
+	    [OPT_PIPE] = "PIPE",
+	    [OPT_HEADER] = "HEADER",
 	};
 	static char text[512];
 	int id;
@@ -309,7 +311,7 @@ test_gnu_options(void)
 	parse(&o, NULL, "--arg-sep", ",,", "--arg-file-sep", "@@", "--trim",
 	    "rl", "--shell-quote", "--shell-quote", "--header", ":", "echo",
 	    ",,", "a", ",,+", "b", "@@", "f", ":::", NULL);
-	CHECK_STR(set_list(&o), "TRIM");
+	CHECK_STR(set_list(&o), "TRIM HEADER");
 	/* ::: is no separator now: a second file after @@. */
 	CHECK_INT(o.ngroups, 4);
 	CHECK(o.groups[1].linked && o.groups[2].path);
