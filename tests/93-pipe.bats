@@ -262,7 +262,7 @@ EOF
 		"--pipe --block -1 true" "--recend x true" \
 		"--pipe --regexp --recend ( true" \
 		"--pipe-part -a in -N 2 true" "--pipe --pipe-part -a in true" \
-		"--header : true"; do
+		"--round-robin --cat true"; do
 		run -255 fanout $args <in
 		[ "${#lines[@]}" -eq 1 ]
 		[[ "$output" == "fanout: "* ]]
