@@ -106,7 +106,7 @@ same_as_local() {
 
 # stop.sh [ARG...]: fanout --srun ARG... with three steps that run till
 # stopped, sent $SIG (if set) once the three run; it writes fanout's exit
-# status and the allocation's steps before and after.
+# status and the allocation's steps before, and after (within 10 s).
 stop_script() {
 	cat >stop.sh <<-'EOF'
 	steps() { squeue -h -s -j "$SLURM_JOB_ID" -o %i | grep -v extern; }
@@ -118,6 +118,9 @@ stop_script() {
 	[ -n "$SIG" ] && kill -"$SIG" "$p"
 	wait "$p"
 	echo "$?" >status
+	# A cancelled step may stay listed while slurmctld completes it (a
+	# second or so on a loaded machine); a step left running stays.
+	for i in $(seq 100); do [ -z "$(steps)" ] && break; sleep 0.1; done
 	steps >after
 	EOF
 }
