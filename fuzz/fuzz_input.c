@@ -4,7 +4,10 @@
  * Input: two flags bytes, a --colsep pattern (when the flags ask for
  * one) ending at the first NUL, then the bytes of a file given as a
  * :::: group through a memfd. The flags choose the delimiter, -r, -N,
- * --link, and a ::: list before or after the file, plain or linked.
+ * --link, and a ::: list before or after the file, plain or linked;
+ * the second's high bits -L (lines ending in a blank go on), and -E x
+ * or --shuf, or both bits: items packed by length (-m, -s) and spread
+ * over slots, where an item too long is an error.
  * input_next() is drained to the end, with input_fill() on INPUT_WAIT.
  *
  * Patterns regcomp() rejects are skipped (input_open() would exit, as
@@ -63,6 +66,14 @@ colsep_ok(const char *s)
 	return rc == 0 && !strchr(s, '\\');
 }
 
+/* value_len for packing: each value and a blank. */
+static size_t
+plain_len(const void *data, const char *v, size_t len, size_t i)
+{
+	(void)data, (void)v, (void)i;
+	return len + 1;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -80,7 +91,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t bodylen, i, njobs = 0;
 	uint8_t f0, f1;
 	int fd, rc, guard = 0;
-	bool simple;
+	bool simple, packed;
 
 	if (size < 2)
 		return 0;
@@ -144,6 +155,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	o.groups = groups;
+	o.max_lines = f1 & 0x80;
+	packed = (f1 & 0x30) == 0x30;
+	o.eof_str = (f1 & 0x30) == 0x10 ? "x" : NULL;
+	o.shuf = (f1 & 0x30) == 0x20;
+	o.pack = packed ? PACK_M : PACK_NONE;
 	/*
 	 * A NUL byte that is not the delimiter is refused: in a file that is
 	 * read whole (not the first unit alone) input_open() exits; in the
@@ -162,9 +178,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		bodylen = (size_t)(bad - body);
 	}
 	simple = o.ngroups == 1 && !o.colsep && !o.skip_empty &&
-	    o.max_args <= 1;
+	    o.max_args <= 1 && !o.max_lines && !(f1 & 0x30);
 
 	in = input_open(&o);
+	if (packed) {
+		struct input_pack pack = {
+		    8 + bodylen % 32, 2, plain_len, NULL, 1 + (f1 >> 2) % 4};
+
+		input_set_pack(in, &pack);
+	}
 	while (guard++ < 1000000) {
 		rc = input_next(in, &a);
 		if (rc == INPUT_WAIT) {
@@ -172,8 +194,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				break;
 			continue;
 		}
-		if (rc == INPUT_ERROR && !bad)
-			abort(); /* no reason for it */
+		if (rc == INPUT_ERROR && !bad && !packed)
+			abort(); /* no reason for it (packed: one too long) */
 		if (rc != INPUT_ITEM)
 			break;
 		if (a.n == 0 && o.max_args <= 1 && !o.colsep)
