@@ -1156,6 +1156,10 @@ check_remote(const struct options *o)
 	if (o->srun && hosts)
 		optval_error("--srun runs jobs as Slurm steps, -S, --slf and "
 			     "--slurm over SSH: choose one");
+	/* Remote jobs' stdin is /dev/null: a block would be lost. */
+	if ((o->pipe || o->pipe_part) && hosts)
+		optval_error("--%s with remote hosts is not supported yet",
+		    o->pipe ? "pipe" : "pipe-part");
 	if ((o->onall || o->nonall) && !hosts)
 		optval_error("--%s needs hosts: -S, --slf or --slurm",
 		    o->onall ? "onall" : "nonall");

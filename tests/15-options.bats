@@ -203,3 +203,15 @@ load helpers/common
 	expect_status 255
 	[[ $stderr == "fanout: --delay: 'auto' is not a duration"* ]]
 }
+
+@test "options of remote hosts that cannot go together are refused, one line each" {
+	for args in "--pipe -S h wc" "--round-robin --slf hosts wc" \
+		"--srun -S h true" "--onall --nonall -S h true" \
+		"--nonall true" "--transfer echo" "--nonall -S h echo ::: a"; do
+		run --separate-stderr fanout $args </dev/null
+		expect_status 255
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		[[ $stderr == "fanout: "* ]]
+		[ -z "$output" ]
+	done
+}
