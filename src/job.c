@@ -218,22 +218,33 @@ place_allowed(const struct task *t, const struct executor *p)
 static struct executor *
 job_place(struct run *r, const struct job *j)
 {
-	struct executor *ex = r->ex, *best = NULL, *p;
+	struct executor *ex = r->ex, *best = NULL, *gone = NULL, *p;
 	size_t i, n = ex->nplaces;
+	bool alive = false;
 
 	if (!ex->places)
 		return ex;
 	if (r->o->onall || r->o->nonall) {
-		/* The hosts are the last input group: the job's is pinned. */
-		p = ex->places[(j->seq - 1) % n];
+		/*
+		 * The hosts are the last input group: the job's is pinned, by
+		 * the hosts there were when the run began (an --slf file may
+		 * add more).
+		 */
+		if (!r->pinned_places)
+			r->pinned_places = n;
+		p = ex->places[(j->seq - 1) % r->pinned_places];
 		if (p->gone)
 			return p;
 		return p->down || (p->slots && p->busy >= p->slots) ? NULL : p;
 	}
 	for (i = 0; i < n; i++) {
 		p = ex->places[(r->next_place + i) % n];
-		if (p->down || p->gone || (p->slots && p->busy >= p->slots) ||
-		    !place_allowed(j->task, p))
+		if (!place_allowed(j->task, p))
+			continue;
+		if (p->gone && !gone)
+			gone = p;
+		alive |= !p->gone;
+		if (p->down || p->gone || (p->slots && p->busy >= p->slots))
 			continue;
 		/* busy/slots below best's, in integers */
 		if (!best ||
@@ -242,7 +253,9 @@ job_place(struct run *r, const struct job *j)
 			best = p;
 	}
 	r->next_place = (r->next_place + 1) % n;
-	return best;
+	/* Every host it may run on is gone (a workflow task's own): it
+	 * fails there, as a pinned job does. */
+	return best ? best : alive ? NULL : gone;
 }
 
 static void job_started(struct run *r, struct job *j);
@@ -292,7 +305,8 @@ job_start(struct run *r, struct job *j)
 	if (r->o->verbose && !r->o->json)
 		verbose(r, j);
 	if (j->ex->gone) {
-		/* --onall, --nonall: the job's own host is gone. */
+		/* Every host it may run on is gone (--onall, --nonall, a task).
+		 */
 		job_started_failed(r, j, "its host is gone");
 		return 0;
 	}

@@ -36,6 +36,7 @@ struct run {
 	int64_t next_start; /* --delay */
 	double delay_factor; /* --delay Nauto: the delay's scale now */
 	size_t next_place; /* the place (host) to try first */
+	size_t pinned_places; /* --onall, --nonall: the hosts jobs pin to */
 	struct buf dry; /* --dry-run output, written in blocks */
 	bool stopping; /* a signal, a broken stdout: start nothing more */
 	bool hup; /* SIGHUP: start nothing more, let the running jobs end */

@@ -37,12 +37,14 @@
 
 /*
  * The remote wrapper, run by sh: the job (sh -c "$1") in a session of its
- * own (setsid), with /dev/null for stdin; the wrapper reads signal
- * numbers from the channel, one a line, and sends each to the job's
- * process group; when the channel's input ends (fanout stopped the job,
- * fanout or the connection died) it kills the group. The job's exit
- * status is the wrapper's; a job killed by signal N kills the wrapper by
- * N, so that sshd reports the signal.
+ * own (setsid), with /dev/null for stdin. A reader of the channel's input
+ * sends each signal number fanout writes, one a line, to the job's
+ * process group, and kills the group when that input ends: when fanout
+ * closes the channel (the job is over, or abandoned, as a local job's
+ * group is), or fanout or the connection dies. The reader outlives the
+ * wrapper, holding none of the job's output. The job's exit status is
+ * the wrapper's; a job killed by signal N (1 to 15, those that end a
+ * process: never STOP) kills the wrapper by N, so that sshd reports it.
  */
 static const char wrapper[] =
     "exec 5<&0 4>&1 6>&2 </dev/null\n"
@@ -50,8 +52,8 @@ static const char wrapper[] =
     "sh \"$1\" 3>&1 1>&4 4>&- 5<&-; echo \"$?\"; } 2>/dev/null | "
     "{ exec 4>&- 6>&- 2>/dev/null; read -r p; "
     "{ while read -r s <&5; do kill -\"$s\" -\"$p\"; done; "
-    "kill -KILL -\"$p\"; } & w=$!; read -r s; kill \"$w\"; "
-    "[ \"$s\" -gt 128 ] && [ \"$s\" -lt 160 ] && kill -\"$((s - 128))\" $$; "
+    "kill -KILL -\"$p\"; } >/dev/null & read -r s; "
+    "[ \"$s\" -gt 128 ] && [ \"$s\" -le 143 ] && kill -\"$((s - 128))\" $$; "
     "exit \"$s\"; }";
 
 int
@@ -281,6 +283,8 @@ backoff(struct pool *p, struct shost *h, int64_t now, const char *why)
 static void
 host_down(struct pool *p, struct shost *h, bool permanent, const char *why)
 {
+	if (h->left)
+		return; /* out of the --slf file: not tried again */
 	h->failures++;
 	if (permanent || h->failures >= MAX_FAILURES) {
 		h->state = HOST_GONE;
@@ -606,6 +610,7 @@ pool_free(struct executor *ex)
 {
 	struct pool *p = (struct pool *)ex;
 	struct ev *e, *next;
+	struct conn_req *c;
 	size_t i;
 
 	cleanup_base_files(p);
@@ -631,6 +636,10 @@ pool_free(struct executor *ex)
 	for (e = p->evs; e; e = next) {
 		next = e->next;
 		free(e);
+	}
+	while ((c = p->conns)) {
+		p->conns = c->next;
+		free(c);
 	}
 	for (i = 0; i < p->nhosts; i++) {
 		files_close(p->hosts[i]);
@@ -827,7 +836,12 @@ start_threads(struct pool *p)
 		if (pthread_create(&p->workers[i].tid, NULL, worker_main,
 			&p->workers[i]) != 0)
 			fatalx("cannot start a host thread");
-	n = p->nhosts < p->o->ssh_fanout ? p->nhosts : p->o->ssh_fanout;
+	/* As many as handshakes may run at once; with --slf, for the hosts
+	 * it may add too. One at least. */
+	n = p->nhosts < p->o->ssh_fanout && !p->o->slf ? p->nhosts
+						       : p->o->ssh_fanout;
+	if (n == 0)
+		n = 1;
 	p->connectors = xcalloc(n ? n : 1, sizeof *p->connectors);
 	for (i = 0; i < n; i++) {
 		if (pthread_create(
@@ -854,7 +868,10 @@ connect_all(struct pool *p)
 		for (e = take_events(p); e; e = next) {
 			next = e->next;
 			if (e->type == EV_HOST_UP || e->type == EV_HOST_DOWN) {
-				waiting--;
+				/* A host up and down at once is one host. */
+				if (!e->h->reported && waiting)
+					waiting--;
+				e->h->reported = true;
 				if (e->type == EV_HOST_UP) {
 					host_up(p, e->h, e->a);
 				} else if (p->o->filter_hosts) {

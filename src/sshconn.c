@@ -169,7 +169,9 @@ ask_cpus(ssh_session s)
 		buf[got] = '\0';
 		n = atoi(buf);
 	}
-	ssh_channel_close(ch);
+	/* Closing a channel that never opened makes sshd drop the session. */
+	if (ssh_channel_is_open(ch))
+		ssh_channel_close(ch);
 	ssh_channel_free(ch);
 	return n > 0 ? n : 0;
 }

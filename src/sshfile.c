@@ -209,6 +209,9 @@ files_send(struct pool *p, struct sjob *sj)
 			goto out;
 	rc = 0;
 out:
+	/* The session may be what failed: a new one next time. */
+	if (rc < 0)
+		files_close(h);
 	pthread_mutex_unlock(&h->fmu);
 	if (rc < 0) {
 		pool_event(p, EV_FAILED, h, sj, 255, 0, why, strlen(why) + 1);
@@ -227,6 +230,7 @@ files_fetch(struct pool *p, struct sjob *sj)
 	struct shost *h = sj->h;
 	sftp_session sftp;
 	char why[1024], *msg;
+	bool failed = false;
 	size_t i;
 
 	pthread_mutex_lock(&h->fmu);
@@ -243,11 +247,14 @@ files_fetch(struct pool *p, struct sjob *sj)
 			msg = xasprintf("fanout: --return: %s\n", why);
 			pool_event(p, EV_DATA, h, sj, 2, 0, msg, strlen(msg));
 			free(msg);
+			failed = true;
 		}
 	if (p->o->cleanup) {
 		remove_files(p, sftp, (const char *const *)sj->send, SIZE_MAX);
 		remove_files(p, sftp, (const char *const *)sj->fetch, SIZE_MAX);
 	}
+	if (failed)
+		files_close(h);
 	pthread_mutex_unlock(&h->fmu);
 	pool_event(p, EV_CLOSED, h, sj, 0, 0, NULL, 0);
 }

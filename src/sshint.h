@@ -33,6 +33,7 @@
 #define SSHLIB_FUNCS(X)                                                        \
 	X(ssh_channel_close)                                                   \
 	X(ssh_channel_free)                                                    \
+	X(ssh_channel_is_open)                                                 \
 	X(ssh_channel_new)                                                     \
 	X(ssh_channel_open_session)                                            \
 	X(ssh_channel_read_timeout)                                            \
@@ -100,6 +101,7 @@ int sshlib_load(void);
 #define sftp_mkdir (sshlib.sftp_mkdir)
 #define ssh_channel_close (sshlib.ssh_channel_close)
 #define ssh_channel_free (sshlib.ssh_channel_free)
+#define ssh_channel_is_open (sshlib.ssh_channel_is_open)
 #define ssh_channel_new (sshlib.ssh_channel_new)
 #define ssh_channel_open_session (sshlib.ssh_channel_open_session)
 #define ssh_channel_read_timeout (sshlib.ssh_channel_read_timeout)
@@ -207,6 +209,7 @@ struct shost {
 	unsigned nsess; /* sessions up */
 	unsigned nwanted; /* sessions asked of the connectors */
 	bool no_more; /* another session failed: make do with these */
+	bool reported; /* connect_all() heard of it */
 };
 
 enum sjob_phase {

@@ -156,6 +156,18 @@ finish(struct worker *w, struct sjob *sj, enum ev_type last, int a,
 	pool_event(p, last, sj->h, sj, a, 0, why, why ? strlen(why) + 1 : 0);
 }
 
+/* Its last event: closed, after exited if that has not come (a job
+ * abandoned, a channel closed with no status): 255 then. */
+static void
+close_job(struct worker *w, struct sjob *sj)
+{
+	if (!sj->exited) {
+		sj->exited = true;
+		pool_event(w->pool, EV_EXITED, sj->h, sj, 255, 0, NULL, 0);
+	}
+	finish(w, sj, EV_CLOSED, 0, NULL);
+}
+
 /* Take a queued job off its host's queue. */
 static bool
 unqueue(struct sjob *sj)
@@ -250,6 +262,7 @@ add_session(struct worker *w, struct req *r)
 		free(r->why);
 		return;
 	}
+	h->no_more = false;
 	s = xcalloc(1, sizeof *s);
 	s->h = h;
 	s->s = r->session;
@@ -283,7 +296,7 @@ handle(struct worker *w, struct req *r)
 			if (sj->stop_sig)
 				stop_early(w, sj, sj->stop_sig);
 			else
-				finish(w, sj, EV_CLOSED, 0, NULL);
+				close_job(w, sj);
 			break;
 		}
 		sj->phase = SJ_QUEUED;
@@ -304,7 +317,7 @@ handle(struct worker *w, struct req *r)
 			if (sj->phase == SJ_QUEUED)
 				unqueue(sj);
 			sj->abandoned = true;
-			finish(w, sj, EV_CLOSED, 0, NULL);
+			close_job(w, sj);
 		}
 		break;
 	case REQ_FREE:
@@ -418,7 +431,13 @@ open_refused(struct worker *w, struct sjob *sj)
 	ssh_channel_free(sj->ch);
 	sj->ch = NULL;
 	s->nchan--;
-	if (s->nchan > 0 && s->nchan < h->per_sess)
+	if (s->nchan == 0) {
+		/* Not one channel (MaxSessions 0): trying again is no use. */
+		finish(w, sj, EV_FAILED, 255,
+		    "the host refuses every channel (sshd's MaxSessions?)");
+		return;
+	}
+	if (s->nchan < h->per_sess)
 		h->per_sess = s->nchan;
 	sj->phase = SJ_QUEUED;
 	enqueue(sj, true);
@@ -460,14 +479,8 @@ step(struct worker *w, struct sjob *sj)
 			sj->nctl -= (size_t)rc;
 		}
 	}
-	if (sj->closed) {
-		if (!sj->exited) {
-			sj->exited = true;
-			pool_event(
-			    w->pool, EV_EXITED, sj->h, sj, 255, 0, NULL, 0);
-		}
-		finish(w, sj, EV_CLOSED, 0, NULL);
-	}
+	if (sj->closed)
+		close_job(w, sj);
 }
 
 /* A session that went away: its jobs are lost, maybe the host is down. */

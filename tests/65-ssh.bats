@@ -212,6 +212,22 @@ same_as_local() {
 	[ "$(joblog_cols jl.remote 1,6-9)" = "$(joblog_cols jl.local 1,6-9)" ]
 }
 
+@test "a remote job that exits 147 or 3 ends with that status (the wrapper never stops itself)" {
+	run --separate-stderr timeout -k 5 60 "$FANOUT" --ssh-config "$SSH_CFG" \
+	    -S h1 --joblog jl 'exit {}' ::: 147 3
+	expect_status 2
+	# Exitval as written: 147 is not SIGSTOP's 128 + 19.
+	[ "$(joblog_cols jl 1,7-8)" = "$(printf '1\t147\t0\n2\t3\t0')" ]
+}
+
+@test "what a remote job leaves running in the background ends with it" {
+	run --separate-stderr timeout -k 5 60 "$FANOUT" --ssh-config "$SSH_CFG" \
+	    -S h1 'sleep 300 >/dev/null 2>&1 & echo started {}' ::: 1
+	expect_status 0
+	[ "$output" = "started 1" ]
+	no_procs 1
+}
+
 @test "--env VAR and FANOUT_* reach remote jobs; other variables do not" {
 	FOO='a b $x "q" '\''s'\' BAR=bar run --separate-stderr timeout -k 5 120 \
 	    "$FANOUT" --ssh-config "$SSH_CFG" -S 1/h1 -k --env FOO \
