@@ -220,7 +220,7 @@ job_place(struct run *r, const struct job *j)
 {
 	struct executor *ex = r->ex, *best = NULL, *gone = NULL, *p;
 	size_t i, n = ex->nplaces;
-	bool alive = false;
+	bool alive = false, any = false;
 
 	if (!ex->places)
 		return ex;
@@ -239,6 +239,7 @@ job_place(struct run *r, const struct job *j)
 	}
 	for (i = 0; i < n; i++) {
 		p = ex->places[(r->next_place + i) % n];
+		any |= !p->gone;
 		if (!place_allowed(j->task, p))
 			continue;
 		if (p->gone && !gone)
@@ -253,9 +254,12 @@ job_place(struct run *r, const struct job *j)
 			best = p;
 	}
 	r->next_place = (r->next_place + 1) % n;
-	/* Every host it may run on is gone (a workflow task's own): it
-	 * fails there, as a pinned job does. */
-	return best ? best : alive ? NULL : gone;
+	/*
+	 * Every host it may run on is gone, but not every host (a workflow
+	 * task's own): it fails there, as a pinned job does. Every host
+	 * gone: the scheduler starts no more (no_host_left()).
+	 */
+	return best ? best : alive || !any ? NULL : gone;
 }
 
 static void job_started(struct run *r, struct job *j);

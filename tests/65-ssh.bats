@@ -307,6 +307,21 @@ same_as_local() {
 	grep -q '^fanout: .*hnone' <<<"$stderr"
 }
 
+@test "a workflow task whose own hosts are all gone fails; the others run" {
+	cat >w.yaml <<-'EOF'
+	version: 1
+	tasks:
+	  far: {run: 'echo far', hosts: [hnone]}
+	  near: {run: 'echo near'}
+	EOF
+	run --separate-stderr timeout -k 5 120 "$FANOUT" --ssh-config "$SSH_CFG" \
+	    -f w.yaml
+	expect_status 1
+	[ "$output" = near ]
+	grep -q 'host hnone: .*giving up on it' <<<"$stderr"
+	grep -q 'its host is gone' <<<"$stderr"
+}
+
 @test "--filter-hosts drops the hosts that cannot be reached" {
 	sshd_kill 3
 	run --separate-stderr timeout -k 5 120 "$FANOUT" --ssh-config "$SSH_CFG" \
