@@ -216,12 +216,13 @@ place_allowed(const struct task *t, const struct executor *p)
  * now.
  */
 static struct executor *
-job_place(struct run *r, const struct job *j)
+job_place(struct run *r, const struct job *j, bool *all_gone)
 {
 	struct executor *ex = r->ex, *best = NULL, *gone = NULL, *p;
 	size_t i, n = ex->nplaces;
 	bool alive = false, any = false;
 
+	*all_gone = false;
 	if (!ex->places)
 		return ex;
 	if (r->o->onall || r->o->nonall) {
@@ -254,6 +255,7 @@ job_place(struct run *r, const struct job *j)
 			best = p;
 	}
 	r->next_place = (r->next_place + 1) % n;
+	*all_gone = !any;
 	/*
 	 * Every host it may run on is gone, but not every host (a workflow
 	 * task's own): it fails there, as a pinned job does. Every host
@@ -273,6 +275,7 @@ job_start(struct run *r, struct job *j)
 	    .out_null = r->out_null,
 	    .tty = r->o->tty,
 	};
+	bool all_gone;
 
 	j->slot = slots_take(&r->slots, j);
 	j->runs++;
@@ -280,13 +283,14 @@ job_start(struct run *r, struct job *j)
 		dry_run(r, j);
 		return 0;
 	}
-	if (!(j->ex = job_place(r, j))) {
-		/* Every host is busy or down: it waits in the queue. */
+	if (!(j->ex = job_place(r, j, &all_gone))) {
+		/* Every host busy or down (EAGAIN): it waits in the queue.
+		 * Every host gone for good: ENXIO. */
 		slots_give(&r->slots, j->slot);
 		j->runs--;
 		j->slot = 0;
 		plan_job_again(r->plan, j->task, j);
-		errno = EAGAIN;
+		errno = all_gone ? ENXIO : EAGAIN;
 		return -1;
 	}
 	j->host = NULL;

@@ -26,7 +26,8 @@ void job_events(struct run *r, struct exec_events *ev);
  */
 struct job *job_next(struct run *, int *rc);
 /* Start j in a free slot: 0, or -1 when the system is out of resources
- * (j is given back to the plan). */
+ * or every host is busy or down (EAGAIN), or every host is gone (ENXIO);
+ * j is given back to the plan. */
 int job_start(struct run *, struct job *j);
 /*
  * --round-robin: give the running jobs that took all their input the

@@ -126,18 +126,6 @@ load_high(struct sched *s)
 	return true;
 }
 
-/* Whether every host is gone for good. */
-static bool
-places_gone(const struct run *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->ex->nplaces; i++)
-		if (!r->ex->places[i]->gone)
-			return false;
-	return true;
-}
-
 /* No host is left: the jobs not run stay unrun (--resume runs them). */
 static void
 no_host_left(struct sched *s)
@@ -182,7 +170,7 @@ start_jobs(struct sched *s)
 				 * Till then the run is not over, even when
 				 * the input is.
 				 */
-				if (places_gone(r))
+				if (errno == ENXIO)
 					no_host_left(s);
 				else
 					s->spawn_blocked = true;

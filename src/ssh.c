@@ -152,16 +152,23 @@ job_script(const struct options *o, const struct exec_cmd *cmd, struct buf *b)
 	}
 }
 
+/* "exec sh -c WRAPPER fanout ": the same for every job, quoted once. */
+static void
+wrapper_prefix(struct buf *b)
+{
+	buf_addstr(b, "exec sh -c ");
+	shell_quote(b, wrapper, sizeof wrapper - 1);
+	buf_addstr(b, " fanout ");
+}
+
 /* exec sh -c WRAPPER fanout SCRIPT: what the remote login shell runs. */
 static char *
-remote_command(const struct options *o, const struct exec_cmd *cmd)
+remote_command(const struct pool *p, const struct exec_cmd *cmd)
 {
 	struct buf script = BUF_INIT, b = BUF_INIT;
 
-	job_script(o, cmd, &script);
-	buf_addstr(&b, "exec sh -c ");
-	shell_quote(&b, wrapper, sizeof wrapper - 1);
-	buf_addstr(&b, " fanout ");
+	job_script(p->o, cmd, &script);
+	buf_add(&b, p->prefix.data, p->prefix.len);
 	/* An empty script still needs its word. */
 	if (script.len)
 		shell_quote(&b, script.data, script.len);
@@ -210,7 +217,7 @@ host_start(struct executor *ex, struct job *j, const struct exec_cmd *cmd,
 
 	sj->job = j;
 	sj->h = h;
-	sj->cmd = remote_command(h->pool->o, cmd);
+	sj->cmd = remote_command(h->pool, cmd);
 	*state = sj;
 	if (job_files(h->pool, cmd, sj)) {
 		/* A connector sends them, then hands the job to the worker. */
@@ -419,6 +426,7 @@ retry_hosts(struct pool *p)
 }
 
 static struct shost *host_new(struct pool *, const struct hosts_login *);
+static int read_slf(const char *path, struct hosts_list *l, char **err);
 
 static struct shost *
 find_host(const struct pool *p, const char *name)
@@ -486,8 +494,8 @@ slf_reread(struct pool *p, int64_t now)
 {
 	struct hosts_list *l;
 	struct stat st;
-	char *text, *err = NULL;
-	size_t i, len;
+	char *err = NULL;
+	size_t i;
 
 	if (!p->o->slf || now < p->slf_next)
 		return;
@@ -497,17 +505,14 @@ slf_reread(struct pool *p, int64_t now)
 		st.st_mtim.tv_nsec == p->slf_mtime.tv_nsec))
 		return;
 	p->slf_mtime = st.st_mtim;
-	if (!(text = util_read_file(p->o->slf, SLF_MAX, &len)))
-		return;
 	l = xcalloc(1, sizeof *l);
-	if (hosts_parse_slf(text, len, p->o->slf, l, &err) < 0) {
-		warnx("%s; the hosts stay as they were", err);
+	if (read_slf(p->o->slf, l, &err) < 0) {
+		if (err)
+			warnx("%s; the hosts stay as they were", err);
 		free(err);
-		free(text);
 		free(l);
 		return;
 	}
-	free(text);
 	for (i = 0; i < l->n; i++)
 		if (!l->v[i].local)
 			host_join(p, &l->v[i]);
@@ -657,6 +662,7 @@ pool_free(struct executor *ex)
 	free(p->connectors);
 	free(p->config);
 	free(p->ssh_dir);
+	buf_release(&p->prefix);
 	close(p->evfd);
 	hosts_list_release(&p->logins);
 	for (i = 0; i < p->nlists; i++) {
@@ -675,13 +681,32 @@ static const struct executor_ops pool_ops = {
     .free = pool_free,
 };
 
+/*
+ * The logins of --slf FILE added to l: 0, or -1 with *err (a file that
+ * cannot be read: *err NULL, errno set).
+ */
+static int
+read_slf(const char *path, struct hosts_list *l, char **err)
+{
+	size_t len;
+	char *text = util_read_file(path, SLF_MAX, &len);
+	int rc;
+
+	*err = NULL;
+	if (!text)
+		return -1;
+	rc = hosts_parse_slf(text, len, path, l, err);
+	free(text);
+	return rc;
+}
+
 /* -S, --slf and --slurm into one list: 0, or -1 after a message. */
 static int
 read_logins(const struct options *o, struct hosts_list *l, size_t *nfixed,
     size_t *ndefault)
 {
-	char *err = NULL, *text;
-	size_t i, len;
+	char *err = NULL;
+	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < o->sshlogins.n && rc == 0; i++)
@@ -692,14 +717,9 @@ read_logins(const struct options *o, struct hosts_list *l, size_t *nfixed,
 	/* The logins after these are the --slf file's, read again later. */
 	if (nfixed)
 		*nfixed = l->n;
-	if (rc == 0 && o->slf) {
-		if (!(text = util_read_file(o->slf, SLF_MAX, &len))) {
-			error("--slf: cannot read '%s': %s", o->slf,
-			    strerror(errno));
-			return -1;
-		}
-		rc = hosts_parse_slf(text, len, o->slf, l, &err);
-		free(text);
+	if (rc == 0 && o->slf && (rc = read_slf(o->slf, l, &err)) < 0 && !err) {
+		error("--slf: cannot read '%s': %s", o->slf, strerror(errno));
+		return -1;
 	}
 	/* A workflow's tasks' own hosts: for them only. */
 	if (ndefault)
@@ -932,6 +952,7 @@ ssh_executor_new(const struct options *o, struct executor *spawn_ex)
 	ssh_init();
 	find_files(p);
 	compile_returns(p);
+	wrapper_prefix(&p->prefix);
 	p->hosts = xcalloc(p->logins.n, sizeof *p->hosts);
 	p->ex.places = xcalloc(p->logins.n, sizeof *p->ex.places);
 	for (i = 0; i < p->logins.n; i++) {

@@ -57,28 +57,18 @@ host_sftp(struct pool *p, struct shost *h, char *why, size_t len)
 	return h->sftp;
 }
 
-/* mkdir -p of path's directory there. */
+/* mkdir -p of path's directory, with mkdir() here or sftp_mkdir() there. */
 static void
-remote_dirs(sftp_session sftp, const char *path)
+make_dirs(const char *path, sftp_session sftp)
 {
 	char *d = xstrdup(path), *s;
 
 	for (s = strchr(d + 1, '/'); s; s = strchr(s + 1, '/')) {
 		*s = '\0';
-		sftp_mkdir(sftp, d, 0755);
-		*s = '/';
-	}
-	free(d);
-}
-
-static void
-local_dirs(const char *path)
-{
-	char *d = xstrdup(path), *s;
-
-	for (s = strchr(d + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		mkdir(d, 0755);
+		if (sftp)
+			sftp_mkdir(sftp, d, 0755);
+		else
+			mkdir(d, 0755);
 		*s = '/';
 	}
 	free(d);
@@ -99,7 +89,7 @@ send_file(
 		    why, len, "cannot read %s: %s", local, strerror(errno));
 		goto out;
 	}
-	remote_dirs(sftp, remote);
+	make_dirs(remote, sftp);
 	f = sftp_open(
 	    sftp, remote, O_WRONLY | O_CREAT | O_TRUNC, st.st_mode & 0777);
 	if (!f)
@@ -140,7 +130,7 @@ fetch_file(
 		    remote, sftp_get_error(sftp));
 		goto out;
 	}
-	local_dirs(local);
+	make_dirs(local, NULL);
 	if ((fd = open(local, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) <
 	    0) {
 		snprintf(

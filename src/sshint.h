@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "buf.h"
 #include "executor.h"
 #include "hosts.h"
 
@@ -295,6 +296,7 @@ struct pool {
 	bool quit;
 	char *config; /* the ssh config file read, NULL: none */
 	char *ssh_dir; /* ~/.ssh */
+	struct buf prefix; /* "exec sh -c WRAPPER fanout ", quoted */
 	int64_t next_retry;
 	size_t nfixed; /* logins from -S and --slurm, before --slf's */
 	struct hosts_list **lists; /* --slf read again: hosts point in */
