@@ -19,6 +19,13 @@
 #include "xalloc.h"
 
 #define IDLE_POLL_MS 1000
+/*
+ * A job sent SIGKILL whose channel has not closed this long after: the
+ * connection no longer answers (the host stopped, or its network went
+ * without a word). The job ends here as killed; the connection is
+ * dropped, as a lost one is (its other jobs run again elsewhere).
+ */
+#define KILL_GRACE_NS (2 * 1000000000LL)
 
 void
 worker_request(struct worker *w, struct req *r)
@@ -232,6 +239,8 @@ do_signal(struct worker *w, struct sjob *sj, int sig)
 		    sj->ctl + sj->nctl, sizeof sj->ctl - sj->nctl, "%d\n", sig);
 		if (len > 0 && (size_t)len < sizeof sj->ctl - sj->nctl)
 			sj->nctl += (size_t)len;
+		if (sig == SIGKILL && !sj->kill_by)
+			sj->kill_by = util_now() + KILL_GRACE_NS;
 		break;
 	case SJ_DONE:
 		break;
@@ -376,7 +385,7 @@ free_session(struct worker *w, struct shost *h)
 	struct sess *s;
 
 	for (s = w->sessions; s; s = s->next)
-		if (s->h == h && s->nchan < h->per_sess)
+		if (s->h == h && s->nchan < h->per_sess && !s->stalled)
 			return s;
 	return NULL;
 }
@@ -443,6 +452,22 @@ open_refused(struct worker *w, struct sjob *sj)
 	enqueue(sj, true);
 }
 
+/* Killed, but its channel stays open: the connection stalled. */
+static void
+give_up(struct worker *w, struct sjob *sj)
+{
+	static const char why[] = "a job did not end within 2 s of SIGKILL: "
+				  "given up as killed";
+
+	pool_event(w->pool, EV_WARN, sj->h, NULL, 0, 0, why, sizeof why);
+	sj->sess->stalled = true;
+	if (!sj->exited) {
+		sj->exited = true;
+		pool_event(w->pool, EV_EXITED, sj->h, sj, 0, SIGKILL, NULL, 0);
+	}
+	finish(w, sj, EV_CLOSED, 0, NULL);
+}
+
 static void
 step(struct worker *w, struct sjob *sj)
 {
@@ -481,6 +506,8 @@ step(struct worker *w, struct sjob *sj)
 	}
 	if (sj->closed)
 		close_job(w, sj);
+	else if (sj->kill_by && util_now() >= sj->kill_by)
+		give_up(w, sj);
 }
 
 /* A session that went away: its jobs are lost, maybe the host is down. */
@@ -492,7 +519,9 @@ drop_session(struct worker *w, struct sess *s)
 	char why[512];
 
 	snprintf(why, sizeof why, "connection lost: %s",
-	    *ssh_get_error(s->s) ? ssh_get_error(s->s) : "closed");
+	    s->stalled		       ? "it does not answer"
+		: *ssh_get_error(s->s) ? ssh_get_error(s->s)
+				       : "closed");
 	/* The host is down before its jobs are lost: none goes back to it. */
 	if (--h->nsess == 0)
 		pool_event(
@@ -518,7 +547,7 @@ check_sessions(struct worker *w)
 	struct sess **pp = &w->sessions, *s;
 
 	while ((s = *pp)) {
-		if (ssh_is_connected(s->s) &&
+		if (!s->stalled && ssh_is_connected(s->s) &&
 		    !(ssh_get_status(s->s) & (SSH_CLOSED | SSH_CLOSED_ERROR))) {
 			pp = &s->next;
 			continue;

@@ -1,0 +1,102 @@
+#!/usr/bin/env bats
+# Remote faults (issue 15): hosts that misbehave, against real OpenSSH
+# servers started by setup_file (tests/helpers/sshd.bash: h1, h2) and a
+# mute one (tests/helpers/mute: takes connections, never says a word).
+# Each fault ends with every job run (on a host that works) or with a
+# clear message and exit status; nothing is lost or printed twice. Root
+# only (throw-away users); skipped otherwise. Timeouts are hang guards.
+
+bats_require_minimum_version 1.5.0
+load helpers/common
+load helpers/sshd
+
+HOSTS=2
+
+setup_file() {
+	sshd_setup_file "$HOSTS" || return 1
+	[ -n "$SSH_MISSING" ] && return 0
+	mute "$SSHT/mute.port" < /dev/null > /dev/null 2>&1 3>&- &
+	echo $! > "$SSHT/mute.pid"
+	waitfile "$SSHT/mute.port"
+	# hmute: as h1, but on the mute port.
+	printf 'Host hmute\n\tHostName 127.0.0.1\n\tPort %s\n\tUser %s\n\tIdentityFile %s\n\tUserKnownHostsFile %s\n' \
+	    "$(cat "$SSHT/mute.port")" "$(sshd_user 1)" "$SSH_KEY" \
+	    "$SSH_KNOWN" >> "$SSH_CFG"
+}
+
+teardown_file() {
+	[ -n "$SSH_MISSING" ] && return 0
+	kill "$(cat "$SSHT/mute.pid")"
+	sshd_stop
+}
+
+local_setup() {
+	[ -z "$SSH_MISSING" ] || skip "SSH: $SSH_MISSING"
+	sshd_revive
+	S=$SSH_SHARE/$BATS_TEST_NUMBER
+	mkdir -m 1777 "$S"
+}
+
+# Whatever a test left on the hosts (stopped processes included).
+local_teardown() {
+	[ -z "$SSH_MISSING" ] || return 0
+	sshd_scrub
+}
+
+# --- a host that takes the connection and says nothing ----------------------
+
+@test "a mute host and a good one: every job runs on the good one, once" {
+	run --separate-stderr timeout -k 5 60 "$FANOUT" --ssh-config "$SSH_CFG" \
+	    --ssh-timeout 0.5 -S 1/hmute,1/h1 -k --joblog jl 'echo {}' ::: 1 2 3 4
+	expect_status 0
+	expect_output < <(seq 4)
+	run joblog_cols jl 1,2,7
+	expect_output < <(printf '%s\th1\t0\n' 1 2 3 4)
+	# The host and why, said on stderr.
+	grep -q '^fanout: .*host hmute: .*[Tt]imeout' <<<"$stderr"
+}
+
+@test "a mute host alone: a clear message, exit 255, no job run" {
+	# --filter-hosts gives up at the first timeout; without it the host
+	# is tried 5 times (1+2+4+8 s apart, as a port where nothing listens
+	# in 65-ssh.bats): each try ends at --ssh-timeout.
+	run --separate-stderr timeout -k 5 60 "$FANOUT" --ssh-config "$SSH_CFG" \
+	    --ssh-timeout 0.5 --filter-hosts -S hmute "touch $S/ran" ::: 1
+	expect_status 255
+	[ ! -e "$S/ran" ]
+	grep -q '^fanout: .*host hmute: .*[Tt]imeout' <<<"$stderr"
+	grep -q '^fanout: no host can run jobs' <<<"$stderr"
+	start_fanout --ssh-config "$SSH_CFG" --ssh-timeout 0.5 -S hmute \
+	    "touch $S/ran" ::: 1
+	wait_for grep -q 'host hmute: .*[Tt]imeout.*trying it again in 1s' err
+	kill -INT "$FPID"
+	wait_fanout
+	expect_status 130
+	[ ! -e "$S/ran" ]
+}
+
+# The pid of host N's sshd that serves the user's connection (the one
+# that runs as the user, "sshd: USER@notty").
+conn_sshd() {
+	ps -u "$(sshd_user "$1")" -o pid=,comm= | awk '$2 == "sshd" { print $1 }'
+}
+
+@test "a host that stalls after the handshake: --timeout ends its job; the next runs" {
+	# Without --timeout such a job waits for ever, as with ssh(1) without
+	# ServerAliveInterval: fanout sends no keepalive. The first job
+	# sleeps; h2 stops answering; the second runs on a new connection.
+	start_fanout --ssh-config "$SSH_CFG" -S 1/h2 --timeout 1 --joblog jl \
+	    "[ -e $S/a ] && exec echo {}; touch $S/{}; exec sleep 60" ::: a b
+	waitfile "$S/a"
+	kill -STOP $(conn_sshd 2)
+	wait_fanout
+	expect_status 1
+	[ "$(cat out)" = b ]
+	grep -q 'timed out' err
+	grep -q 'host h2: .*SIGKILL' err
+	grep -q 'host h2: connection lost: it does not answer' err
+	# a timed out (-1), killed by SIGKILL (the TERM never reached it).
+	run joblog_cols jl 1,7,8
+	expect_output <<<$'1\t-1\t9\n2\t0\t0'
+}
+
