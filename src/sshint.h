@@ -248,6 +248,7 @@ struct sess {
 	ssh_session s;
 	unsigned nchan;
 	bool stalled; /* a job's channel outlived its SIGKILL: dropped */
+	int64_t refused_since; /* refusing its only channel since then */
 };
 
 struct worker {

@@ -26,6 +26,7 @@
  * dropped, as a lost one is (its other jobs run again elsewhere).
  */
 #define KILL_GRACE_NS (2 * 1000000000LL)
+#define REFUSE_GRACE_NS (2 * 1000000000LL)
 
 void
 worker_request(struct worker *w, struct req *r)
@@ -428,6 +429,22 @@ open_channels(struct worker *w, struct shost *h)
 	}
 }
 
+/*
+ * Whether a session that refused its only channel refuses them all
+ * (MaxSessions 0): it has done so for REFUSE_GRACE_NS. Before that it
+ * may only be late to free the slot of a channel just closed (sshd
+ * refuses the next open for a moment): the open is tried again.
+ */
+static bool
+refuses_all(struct sess *s)
+{
+	int64_t now = util_now();
+
+	if (!s->refused_since)
+		s->refused_since = now;
+	return now - s->refused_since >= REFUSE_GRACE_NS;
+}
+
 /* Open refused (sshd's MaxSessions): fewer per session, try again. */
 static void
 open_refused(struct worker *w, struct sjob *sj)
@@ -440,13 +457,12 @@ open_refused(struct worker *w, struct sjob *sj)
 	ssh_channel_free(sj->ch);
 	sj->ch = NULL;
 	s->nchan--;
-	if (s->nchan == 0) {
-		/* Not one channel (MaxSessions 0): trying again is no use. */
+	if (s->nchan == 0 && refuses_all(s)) {
 		finish(w, sj, EV_FAILED, 255,
 		    "the host refuses every channel (sshd's MaxSessions?)");
 		return;
 	}
-	if (s->nchan < h->per_sess)
+	if (s->nchan && s->nchan < h->per_sess)
 		h->per_sess = s->nchan;
 	sj->phase = SJ_QUEUED;
 	enqueue(sj, true);
@@ -482,6 +498,7 @@ step(struct worker *w, struct sjob *sj)
 				open_refused(w, sj);
 			return;
 		}
+		sj->sess->refused_since = 0;
 		sj->phase = SJ_EXEC;
 	}
 	if (sj->phase == SJ_EXEC) {

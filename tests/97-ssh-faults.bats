@@ -32,6 +32,8 @@ teardown_file() {
 
 local_setup() {
 	[ -z "$SSH_MISSING" ] || skip "SSH: $SSH_MISSING"
+	# h2 as usual again, after a test that changed it (sshd_set).
+	if [ -e "$SSHT/h2/extra" ]; then sshd_set 2; fi
 	sshd_revive
 	S=$SSH_SHARE/$BATS_TEST_NUMBER
 	mkdir -m 1777 "$S"
@@ -100,3 +102,18 @@ conn_sshd() {
 	expect_output <<<$'1\t-1\t9\n2\t0\t0'
 }
 
+# --- an sshd that drops channels -----------------------------------------------
+
+@test "an sshd that refuses channels (MaxSessions 1): every job runs once, none fails" {
+	# sshd refuses a second channel on one connection, and the next one
+	# for a moment after the first closed: fanout opens fewer at once, or
+	# another connection, and tries a refused one again.
+	sshd_set 2 'MaxSessions 1'
+	run --separate-stderr timeout -k 5 60 "$FANOUT" --ssh-config "$SSH_CFG" \
+	    -S 3/h2 -k --joblog jl 'echo {}' ::: $(seq 12)
+	expect_status 0
+	expect_output < <(seq 12)
+	[ -z "$stderr" ]
+	run joblog_cols jl 1,7,8
+	expect_output < <(printf '%s\t0\t0\n' $(seq 12))
+}
