@@ -117,3 +117,40 @@ conn_sshd() {
 	run joblog_cols jl 1,7,8
 	expect_output < <(printf '%s\t0\t0\n' $(seq 12))
 }
+
+# drop3 COUNTER: a ForceCommand that runs the command asked for, but on
+# every third session (COUNTER counts them) kills the sshd of its
+# connection instead: the connection drops with every channel on it.
+drop3() {
+	cat > "$SSHT/drop3" <<-'EOF'
+	#!/bin/sh
+	n=$(flock "$1.lock" sh -c \
+	    'n=$(($(cat "$1" 2>/dev/null || echo 0) + 1)); echo $n > "$1"; echo $n' \
+	    sh "$1")
+	if [ $((n % 3)) -eq 0 ]; then
+		p=$PPID
+		while [ "$(cat /proc/$p/comm)" != sshd ]; do
+			p=$(cut -d ' ' -f 4 /proc/$p/stat)
+		done
+		kill -9 "$p"
+		exit 1
+	fi
+	exec sh -c "$SSH_ORIGINAL_COMMAND"
+	EOF
+	chmod 755 "$SSHT/drop3"
+	sshd_set 2 "ForceCommand $SSHT/drop3 $1"
+}
+
+@test "an sshd that drops its connection on every third session: jobs run again, once" {
+	drop3 "$S/count"
+	run --separate-stderr timeout -k 5 60 "$FANOUT" --ssh-config "$SSH_CFG" \
+	    -S 1/h2,1/h1 -k --joblog jl 'echo {}' ::: $(seq 9)
+	expect_status 0
+	expect_output < <(seq 9)
+	# h2 dropped a job (and took one again when it came back, maybe).
+	[ "$(cat "$S/count")" -ge 3 ]
+	grep -q '^fanout: .*lost a job on h2' <<<"$stderr"
+	# Each job once in the joblog, and each succeeded.
+	run joblog_cols jl 1,7,8
+	expect_output < <(printf '%s\t0\t0\n' $(seq 9))
+}
