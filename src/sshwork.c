@@ -458,8 +458,12 @@ open_refused(struct worker *w, struct sjob *sj)
 	sj->ch = NULL;
 	s->nchan--;
 	if (s->nchan == 0 && refuses_all(s)) {
-		finish(w, sj, EV_FAILED, 255,
-		    "the host refuses every channel (sshd's MaxSessions?)");
+		char why[HOSTS_NAME_MAX + 64];
+
+		snprintf(why, sizeof why,
+		    "host %s refuses every channel (sshd's MaxSessions?)",
+		    h->ex.host);
+		finish(w, sj, EV_FAILED, 255, why);
 		return;
 	}
 	if (s->nchan && s->nchan < h->per_sess)

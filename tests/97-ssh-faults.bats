@@ -118,6 +118,17 @@ conn_sshd() {
 	expect_output < <(printf '%s\t0\t0\n' $(seq 12))
 }
 
+@test "an sshd that refuses every channel (MaxSessions 0): the jobs fail, saying why" {
+	sshd_set 2 'MaxSessions 0'
+	run --separate-stderr timeout -k 5 60 "$FANOUT" --ssh-config "$SSH_CFG" \
+	    -S 2/h2 --joblog jl "touch $S/{}" ::: a b
+	expect_status 2
+	[ ! -e "$S/a" ] && [ ! -e "$S/b" ]
+	[ "$(grep -c '^fanout: host h2 refuses every channel' <<<"$stderr")" -eq 2 ]
+	run joblog_cols jl 1,7
+	expect_output <<<$'1\t255\n2\t255'
+}
+
 # drop3 COUNTER: a ForceCommand that runs the command asked for, but on
 # every third session (COUNTER counts them) kills the sshd of its
 # connection instead: the connection drops with every channel on it.
