@@ -20,10 +20,10 @@
 
 #define IDLE_POLL_MS 1000
 /*
- * A job sent SIGKILL whose channel has not closed this long after: the
- * connection no longer answers (the host stopped, or its network went
- * without a word). The job ends here as killed; the connection is
- * dropped, as a lost one is (its other jobs run again elsewhere).
+ * A job sent SIGKILL that has not ended this long after (no exit status
+ * came): the connection no longer answers (the host stopped, or its network
+ * went without a word). The job ends here as killed; the connection is dropped,
+ * as a lost one is (its other jobs run again elsewhere).
  */
 #define KILL_GRACE_NS (2 * 1000000000LL)
 #define REFUSE_GRACE_NS (2 * 1000000000LL)
@@ -472,7 +472,11 @@ open_refused(struct worker *w, struct sjob *sj)
 	enqueue(sj, true);
 }
 
-/* Killed, but its channel stays open: the connection stalled. */
+/*
+ * Killed, and not a word since: the connection stalled. (A job whose
+ * exit came but whose channel stays open, held by a process that left
+ * its group, is the main thread's to abandon: the host answers.)
+ */
 static void
 give_up(struct worker *w, struct sjob *sj)
 {
@@ -481,10 +485,8 @@ give_up(struct worker *w, struct sjob *sj)
 
 	pool_event(w->pool, EV_WARN, sj->h, NULL, 0, 0, why, sizeof why);
 	sj->sess->stalled = true;
-	if (!sj->exited) {
-		sj->exited = true;
-		pool_event(w->pool, EV_EXITED, sj->h, sj, 0, SIGKILL, NULL, 0);
-	}
+	sj->exited = true;
+	pool_event(w->pool, EV_EXITED, sj->h, sj, 0, SIGKILL, NULL, 0);
 	finish(w, sj, EV_CLOSED, 0, NULL);
 }
 
@@ -527,7 +529,7 @@ step(struct worker *w, struct sjob *sj)
 	}
 	if (sj->closed)
 		close_job(w, sj);
-	else if (sj->kill_by && util_now() >= sj->kill_by)
+	else if (sj->kill_by && !sj->exited && util_now() >= sj->kill_by)
 		give_up(w, sj);
 }
 
