@@ -90,7 +90,9 @@ conn_sshd() {
 	start_fanout --ssh-config "$SSH_CFG" -S 1/h2 --timeout 1 --joblog jl \
 	    "[ -e $S/a ] && exec echo {}; touch $S/{}; exec sleep 60" ::: a b
 	waitfile "$S/a"
-	kill -STOP $(conn_sshd 2)
+	local pid
+	pid=$(conn_sshd 2)
+	kill -STOP "$pid"
 	wait_fanout
 	expect_status 1
 	[ "$(cat out)" = b ]
