@@ -580,12 +580,15 @@ check_stream(struct expect *e, unsigned n, int fd, const struct text *got,
 		for (i = 0; i < clen && pos + i < len; i++)
 			if (p[i] != t->s[d + i])
 				break;
-		if (i < clen)
-			return fail("%s: byte %zu: job %u, its byte %zu:\n"
-				    "  expected: %s\n  got:      %s",
-			    name, pos + i, id, d + i,
-			    excerpt(t->s + d + i, clen - i),
-			    excerpt(p + i, len - pos - i));
+		if (i < clen) {
+			size_t from = i > 30 ? i - 30 : 0;
+			return fail("%s: byte %zu: job %u's line at its byte "
+				    "%zu differs at column %zu; from column "
+				    "%zu:\n  expected: %s\n  got:      %s",
+			    name, pos, id, d, i, from,
+			    excerpt(t->s + d + from, clen - from),
+			    excerpt(p + from, len - pos - from));
+		}
 		pos += clen;
 		e[id - 1].done[fd] += clen;
 		open = e[id - 1].done[fd] < t->len ? id : 0;
