@@ -215,11 +215,12 @@ item_parse(const char *str, struct item *it)
 static void
 opts_make(unsigned long seed, struct opts *o)
 {
-	static const int js[] = {1, 2, 3, 4, 6, 8, 16, 32, 64};
+	/* -j 1 is rare: it runs its jobs one by one. */
+	static const int js[] = {1, 2, 2, 3, 4, 4, 6, 8, 8, 16, 32, 64};
 	uint64_t s = seed * 0x9e3779b97f4a7c15ULL + 1;
 
 	memset(o, 0, sizeof *o);
-	o->jobs = js[pick(&s, 0, 8)];
+	o->jobs = js[pick(&s, 0, 11)];
 	o->keep = (int)pick(&s, 0, 1);
 	o->lb = (int)pick(&s, 0, 1);
 	o->timeout_ds = pick(&s, 0, 4) < 3 ? (int)pick(&s, 20, 30) : 0;
@@ -249,7 +250,7 @@ item_make(unsigned long seed, const struct opts *o, unsigned id, unsigned n,
     struct item *it)
 {
 	uint64_t s = (seed << 32) ^ id ^ 0x5851f42d4c957f2dULL;
-	long r = pick(&s, 0, 9999), fails = o->few ? 50 : 1000;
+	long r = pick(&s, 0, 9999), fails = o->few ? 50 : 400;
 
 	mix(&s);
 	it->id = id;
