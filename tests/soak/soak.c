@@ -377,6 +377,20 @@ count_run(const char *dir, unsigned id)
 	return run;
 }
 
+/* A job that sleeps until killed leaves its pid in DIR/ID.pid. */
+static void
+note_pid(const char *dir, unsigned id)
+{
+	char path[4096], num[32];
+	int fd, n;
+
+	snprintf(path, sizeof path, "%s/%u.pid", dir, id);
+	n = snprintf(num, sizeof num, "%d\n", (int)getpid());
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644)) < 0 ||
+	    write(fd, num, (size_t)n) != n || close(fd) != 0)
+		exit(3);
+}
+
 static int
 job(const char *dir, const char *arg)
 {
@@ -392,6 +406,8 @@ job(const char *dir, const char *arg)
 	setrlimit(RLIMIT_CORE, &no);
 	if (strchr("xgtr", it.kind))
 		run = count_run(dir, it.id);
+	if (it.kind == 't' || (it.kind == 'r' && it.b == 2 && run <= it.a))
+		note_pid(dir, it.id);
 	item_text(&it, run, &t[0], &t[1]);
 	s = it.seed ^ 0xabcdefULL;
 	upto[0] = t[0].len;
@@ -690,6 +706,40 @@ check_joblog(struct expect *e, unsigned n, struct text *jl)
 	return 0;
 }
 
+/*
+ * Whether a job that slept until killed outlived fanout: its pids in
+ * DIR/state/ID.pid that are still its (their command line is the job's)
+ * are reported, and killed.
+ */
+static void
+check_gone(const struct expect *x, const char *dir)
+{
+	char path[4096], want[4096], cmd[4096];
+	int pid, fd, wlen;
+	ssize_t n;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/state/%u.pid", dir, x->it.id);
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	wlen = snprintf(want, sizeof want, "job%c%s/state%c%u_%c_%llu_%ld_%ld",
+		   0, dir, 0, x->it.id, x->it.kind,
+		   (unsigned long long)x->it.seed, x->it.a, x->it.b) +
+	    1;
+	while (fscanf(f, "%d", &pid) == 1) {
+		snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
+		if ((fd = open(path, O_RDONLY)) < 0)
+			continue;
+		n = read(fd, cmd, sizeof cmd);
+		close(fd);
+		if (n < wlen || memcmp(cmd + n - wlen, want, (size_t)wlen) != 0)
+			continue;
+		fail("job %u: its run, pid %d, outlived fanout", x->it.id, pid);
+		kill(pid, SIGKILL);
+	}
+	fclose(f);
+}
+
 /* Runs counted in DIR/state, timeout warnings seen; the exit status. */
 static void
 check_runs(struct expect *e, unsigned n, const char *dir, int status)
@@ -708,6 +758,7 @@ check_runs(struct expect *e, unsigned n, const char *dir, int status)
 			    x->warned, x->timeouts);
 		if (!strchr("xgtr", x->it.kind))
 			continue;
+		check_gone(x, dir);
 		snprintf(path, sizeof path, "%s/state/%u", dir, id);
 		if ((f = fopen(path, "r")) != NULL) {
 			if (fscanf(f, "%d", &runs) != 1)
