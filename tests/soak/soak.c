@@ -14,8 +14,8 @@
  *   f  fast: a few lines on stdout and stderr, exit 0; A bit 0 (1): the
  *      last stdout line has no newline, bit 1 (2): the same for stderr
  *   s  slow: half its lines, a sleep of A ms, the other half, exit 0
- *   n  noisy: A bytes of lines (a few long ones) on stdout and stderr,
- *      written in pieces of any size, exit 0
+ *   n  noisy: A bytes of lines (a few long ones, some over 256 KB) on
+ *      stdout and stderr, written in pieces of any size, exit 0
  *   x  failing: exit A              g  signalled: dies by signal A
  *   t  sleeps past --timeout        r  fails its first A runs (B: how; 0
  *      exit, 1 signal, 2 timeout), then succeeds
@@ -164,6 +164,13 @@ text_line(struct text *t, const struct item *it, char fd, int run, int n,
 	text_add(t, "\n", 1);
 }
 
+/* A line longer than fanout keeps in memory (256 KB a stream). */
+static long
+long_line(uint64_t *s)
+{
+	return pick(s, 200000, 600000);
+}
+
 /* What run RUN of the item prints on stdout (out) and stderr (err). */
 static void
 item_text(const struct item *it, int run, struct text *out, struct text *err)
@@ -178,7 +185,8 @@ item_text(const struct item *it, int run, struct text *out, struct text *err)
 		for (i = 0; out->len + err->len < (size_t)it->a; i++) {
 			struct text *t = pick(&s, 0, 2) ? out : err;
 			long len = pick(&s, 0, 99) ? pick(&s, 0, 200)
-						   : pick(&s, 1000, 60000);
+			    : pick(&s, 0, 9)	   ? pick(&s, 1000, 60000)
+						   : long_line(&s);
 			text_line(
 			    t, it, t == out ? 'o' : 'e', run, (int)i, len, &s);
 		}
