@@ -55,7 +55,7 @@ struct item {
 struct opts {
 	int jobs, keep, lb, retries, runs;
 	int timeout_ds; /* tenths of a second; 0: no --timeout */
-	int few; /* few failures: the exit status counts them */
+	int few; /* about 70 failures in 10000: the exit status counts them */
 };
 
 enum end { END_EXIT, END_SIGNAL, END_TIMEOUT };
@@ -259,7 +259,7 @@ item_make(unsigned long seed, const struct opts *o, unsigned id, unsigned n,
     struct item *it)
 {
 	uint64_t s = (seed << 32) ^ id ^ 0x5851f42d4c957f2dULL;
-	long r = pick(&s, 0, 9999), fails = o->few ? 50 : 400;
+	long r = pick(&s, 0, 9999), fails = o->few ? 35 : 400;
 
 	mix(&s);
 	it->id = id;
