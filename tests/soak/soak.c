@@ -19,9 +19,10 @@
  *   x  failing: exit A              g  signalled: dies by signal A
  *   t  sleeps past --timeout        r  fails its first A runs (B: how; 0
  *      exit, 1 signal, 2 timeout), then succeeds
- * Kinds x, g, t and r count their runs in DIR/ID; what a run prints
- * depends on which run it is, so the checker sees that only the last run's
- * output is printed. Everything is computed from the item: the checker
+ * Kinds x, g, t and r count their runs in DIR/ID (a run that sleeps until
+ * killed notes its pid in DIR/ID.pid); what a run prints depends on which
+ * run it is, so the checker sees that only the last run's output is
+ * printed. Everything is computed from the item: the checker
  * knows what each job printed and how it ended.
  */
 #include <ctype.h>
