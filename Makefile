@@ -87,7 +87,8 @@ bench: fanout
 
 # make soak: SOAK_JOBS (100000) mixed jobs in runs of 10000, each run with
 # options drawn from its seed, every output, joblog line and exit status
-# checked (tests/soak/). SOAK_SEED=N replays; FANOUT=path tests another build.
+# checked (tests/soak/). SOAK_SEED=N replays; FANOUT=path tests another build
+# (SOAK_SLOW=N: N times the timeouts, for a slow one).
 SOAK_JOBS ?= 100000
 build/soak/soak: tests/soak/soak.c
 	@mkdir -p build/soak
@@ -95,7 +96,7 @@ build/soak/soak: tests/soak/soak.c
 
 soak: fanout build/soak/soak
 	@SOAK_JOBS="$(SOAK_JOBS)" SOAK_SEED="$(SOAK_SEED)" FANOUT="$(FANOUT)" \
-	    tests/soak/run
+	    SOAK_SLOW="$(SOAK_SLOW)" tests/soak/run
 
 .PHONY: soak
 

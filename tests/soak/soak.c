@@ -242,14 +242,17 @@ opts_make(unsigned long seed, struct opts *o)
 static void
 opts_print(const struct opts *o)
 {
+	/* A slow build (ThreadSanitizer) is given longer: SOAK_SLOW times. */
+	const char *slow = getenv("SOAK_SLOW");
+	int t = o->timeout_ds * (slow && atoi(slow) > 1 ? atoi(slow) : 1);
+
 	printf("-j\n%d\n", o->jobs);
 	if (o->keep)
 		printf("-k\n");
 	if (o->lb)
 		printf("--lb\n");
-	if (o->timeout_ds)
-		printf("--timeout\n%d.%d\n", o->timeout_ds / 10,
-		    o->timeout_ds % 10);
+	if (t)
+		printf("--timeout\n%d.%d\n", t / 10, t % 10);
 	if (o->retries >= 0)
 		printf("--retries\n%d\n", o->retries);
 }
