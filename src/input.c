@@ -590,6 +590,12 @@ input_fd(const struct input *in)
 	return in->units && in->units[0].stream ? in->units[0].stream->fd : -1;
 }
 
+int64_t
+input_deadline(const struct input *in)
+{
+	return in->pipe ? pipe_reader_deadline(in->pipe) : INT64_MAX;
+}
+
 int
 input_fill(struct input *in)
 {
