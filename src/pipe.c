@@ -407,16 +407,6 @@ pipe_remove_seps(const struct pipe_split *s, char *p, size_t len)
 	return len;
 }
 
-/* Whether p[0..len) is white space only, as Perl's \s. */
-static bool
-blank(const char *p, size_t len)
-{
-	for (; len > 0; len--, p++)
-		if (*p != ' ' && (*p < '\t' || *p > '\r')) /* \t\n\v\f\r */
-			return false;
-	return true;
-}
-
 size_t
 pipe_drop_blank(char *p, size_t len, size_t *from)
 {
@@ -425,7 +415,7 @@ pipe_drop_blank(char *p, size_t len, size_t *from)
 
 	while (i < len && (nl = memchr(p + i, '\n', len - i))) {
 		n = (size_t)(nl - p) + 1 - i;
-		if (!blank(p + i, n)) {
+		if (!util_blank(p + i, n)) {
 			if (out != i)
 				memmove(p + out, p + i, n);
 			out += n;
