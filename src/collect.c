@@ -680,6 +680,9 @@ output_finish(struct collector *c, struct output *o)
 {
 	o->finished = true;
 	o->owned_by_job = false;
+	/* No compressor outlives its job: a held output holds none. */
+	zip_end(c, &o->s[0]);
+	zip_end(c, &o->s[1]);
 	if (c->tee)
 		sink_end(c, c->tee, o, 1);
 	if (c->o.mode == OUTPUT_UNGROUP) {

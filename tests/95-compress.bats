@@ -31,8 +31,8 @@ local_teardown() {
 # what waits goes to spool files: CHAR {} in lines, the size varying.
 JOB='spew $(( {} % 5 * 200000 + 300000 )) $(printf "\\x$(( {} % 26 + 61 ))")'
 
-@test "--compress: the same output as without, with -k and without, 40 jobs" {
-	seq 40 >in
+@test "--compress: the same output as without, with -k and without, 24 jobs" {
+	seq 24 >in
 	"$FANOUT" -k -j4 "$JOB" <in >plain
 	"$FANOUT" -k -j4 --compress-program 'zgzip -c -1' "$JOB" <in >zipped
 	cmp plain zipped
@@ -41,7 +41,7 @@ JOB='spew $(( {} % 5 * 200000 + 300000 )) $(printf "\\x$(( {} % 26 + 61 ))")'
 	"$FANOUT" -j4 --compress-program 'zgzip -c -1' "$JOB" <in | sort >zipped
 	cmp plain zipped
 	# Every job but the first few spooled, through gzip and back.
-	[ "$(grep -cx 'zgzip -c -1' zlog)" -ge 30 ]
+	[ "$(grep -cx 'zgzip -c -1' zlog)" -ge 16 ]
 	[ "$(grep -cx 'zgzip -c -1 -dc' zlog)" -eq "$(grep -cx 'zgzip -c -1' zlog)" ]
 }
 
@@ -71,6 +71,25 @@ JOB='spew $(( {} % 5 * 200000 + 300000 )) $(printf "\\x$(( {} % 26 + 61 ))")'
 	zgzip -c -1 -dc
 	zgzip -c -1 -dc
 	EOF
+}
+
+@test "--compress: a held job that ended keeps no compressor running" {
+	cat >zbin/zlogged <<-'EOF'
+	#!/bin/sh
+	echo start >>"$ZLOG"
+	gzip "$@"
+	echo end >>"$ZLOG"
+	EOF
+	chmod +x zbin/zlogged
+	# Job 1 waits for the 20th, then counts the compressors still
+	# running: at most 2 for each of the 3 other jobs that may run.
+	run -0 "$FANOUT" -k -j4 --compress-program 'zlogged -c -1' \
+		'if [ {} = 1 ]; then waitfile done20
+		 echo $(( $(grep -c start "$ZLOG") - $(grep -c end "$ZLOG") ))
+		 else spew 300000 {}; touch done{}; fi' ::: $(seq 20)
+	[ "${lines[0]}" -le 6 ]
+	[ "$(grep -c start zlog)" -ge 19 ]
+	[ "${#lines[@]}" -eq $((1 + 19 * 3000)) ]
 }
 
 @test "--compress picks GNU parallel's first program found, 'PRG -c -1' and 'PRG -dc'" {
