@@ -496,8 +496,10 @@ zip_write(struct collector *c, struct stream *st, const char *p, size_t n)
 		return;
 	if (util_write_all(st->zin, p, n, c->o.stop) == 0)
 		return;
-	if (errno == EINTR)
-		return; /* stopping */
+	if (errno == EINTR) {
+		st->lost = true; /* stopping: nothing more is printed */
+		return;
+	}
 	if (zip_end(c, st) == 0)
 		error("'%s' did not read all of a job's output: it is lost",
 		    c->zip);
