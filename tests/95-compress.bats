@@ -108,6 +108,9 @@ JOB='spew $(( {} % 5 * 200000 + 300000 )) $(printf "\\x$(( {} % 26 + 61 ))")'
 	pzstd -c -1
 	pzstd -dc
 	EOF
+	# None in PATH: the spool files stay plain (GNU parallel uses cat).
+	PATH=$HELPERS "$FANOUT" -k -j2 --compress 'spew 400000 {}' ::: a b >plain
+	{ spew 400000 a; spew 400000 b; } | cmp - plain
 	# GNU parallel calls the same.
 	rm zlog
 	same --compress 'spew 400000 a; : {}' ::: 1
