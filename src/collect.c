@@ -1,11 +1,14 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "collect.h"
+#include "compress.h"
 #include "files.h"
 #include "record.h"
 #include "results.h"
@@ -23,6 +26,8 @@
 /*
  * One stream of one job. Its pending bytes are mem[mpos..], then the
  * spool file's [foff, flen), then stash (what a full disk refused).
+ * With --compress the spool file is filled by a compressor (zpid) whose
+ * stdin is zin, and [foff, flen) counts the bytes given to it.
  */
 struct stream {
 	struct buf mem;
@@ -30,6 +35,9 @@ struct stream {
 	int fd;
 	off_t foff, flen;
 	struct buf stash;
+	pid_t zpid; /* the compressor, until it ended; else 0 */
+	int zin;
+	bool lost; /* the compressor failed: what it had is gone */
 };
 
 struct output {
@@ -52,6 +60,8 @@ struct collector {
 	/* Where output goes in its turn, and (--results) where it goes as
 	 * it arrives, or NULL. */
 	struct sink *out, *tee;
+	char *zip, *unzip; /* --compress: the commands, or NULL */
+	bool lost; /* a job's output was lost (a compressor failed) */
 };
 
 struct collector *
@@ -63,6 +73,8 @@ collector_new(const struct collect_opts *o)
 
 	c->o = *o;
 	c->tail = &c->head;
+	if (o->compress)
+		compress_choose(o->zip, o->unzip, &c->zip, &c->unzip);
 	c->out = o->json ? sink_json_new(&so) : sink_raw_new(&so);
 	if (o->files)
 		c->out = files_sink_new(c->out);
@@ -71,16 +83,40 @@ collector_new(const struct collect_opts *o)
 	return c;
 }
 
+/* The compressor has all it gets: 0 when it stored all of it. */
+static int
+zip_end(struct collector *c, struct stream *st)
+{
+	if (!st->zpid)
+		return st->lost ? -1 : 0;
+	close(st->zin);
+	st->zin = -1;
+	if (compress_wait(st->zpid, c->zip) < 0)
+		st->lost = c->lost = true;
+	st->zpid = 0;
+	return st->lost ? -1 : 0;
+}
+
+/* Forget the spool file (and its compressor). */
+static void
+spool_close(struct collector *c, struct stream *st)
+{
+	if (st->zpid)
+		zip_end(c, st);
+	if (st->fd >= 0)
+		close(st->fd);
+	st->fd = -1;
+	st->foff = st->flen = 0;
+	st->lost = false;
+}
+
 static void
 stream_release(struct collector *c, struct stream *st)
 {
 	c->mem_total -= st->mem.len - st->mpos;
 	buf_release(&st->mem);
 	st->mpos = 0;
-	if (st->fd >= 0)
-		close(st->fd);
-	st->fd = -1;
-	st->foff = st->flen = 0;
+	spool_close(c, st);
 	buf_release(&st->stash);
 }
 
@@ -112,6 +148,8 @@ collector_free(struct collector *c)
 		output_free(c, c->live);
 	sink_free(c->out);
 	sink_free(c->tee);
+	free(c->zip);
+	free(c->unzip);
 	free(c);
 }
 
@@ -124,7 +162,7 @@ collector_broken(const struct collector *c)
 bool
 collector_failed(const struct collector *c)
 {
-	return c->out->failed || (c->tee && c->tee->failed);
+	return c->out->failed || (c->tee && c->tee->failed) || c->lost;
 }
 
 size_t
@@ -140,6 +178,73 @@ emit(struct collector *c, struct output *o, int stream, const char *p, size_t n)
 	return c->out->ops->write(c->out, o->job[0], stream + 1, p, n);
 }
 
+/* A job's output cannot be read back: say why (unless fmt is NULL). */
+static int __attribute__((format(printf, 2, 3)))
+unzip_failed(struct collector *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	c->lost = true;
+	if (!fmt)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return error("%s", msg);
+}
+
+/*
+ * Pass what the decompressor makes of the spool file to cb, in pieces
+ * (all of it: a compressed file is read from its start).
+ */
+static int
+unzip_read(struct collector *c, struct stream *st, sink_bytes_cb *cb, void *ctx)
+{
+	char chunk[COPY_CHUNK];
+	int p[2], rc = 0;
+	off_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (zip_end(c, st) < 0)
+		return -1;
+	if (lseek(st->fd, 0, SEEK_SET) < 0 || pipe2(p, O_CLOEXEC) < 0)
+		return unzip_failed(
+		    c, "cannot read a spool file: %s", strerror(errno));
+	pid = compress_start(c->unzip, st->fd, p[1]);
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		return unzip_failed(
+		    c, "cannot run '%s': %s", c->unzip, strerror(errno));
+	}
+	while (rc == 0 && (n = read(p[0], chunk, sizeof chunk)) != 0) {
+		if (n < 0 && errno == EINTR && !*c->o.stop)
+			continue;
+		if (n < 0 && errno == EINTR)
+			rc = -1; /* stopping */
+		else if (n < 0)
+			rc = unzip_failed(c, "cannot read from '%s': %s",
+			    c->unzip, strerror(errno));
+		else
+			rc = cb(ctx, chunk, (size_t)n);
+		got += n > 0 ? n : 0;
+	}
+	close(p[0]); /* a reader gone: it may end by SIGPIPE */
+	if (rc) {
+		compress_wait(pid, NULL);
+		return rc;
+	}
+	if (compress_wait(pid, c->unzip) < 0)
+		return unzip_failed(c, NULL);
+	if (got != st->flen)
+		return unzip_failed(c,
+		    "'%s' gave back %lld bytes of %lld: a job's output is lost",
+		    c->unzip, (long long)got, (long long)st->flen);
+	return 0;
+}
+
 /* Pass the spool file's bytes from off to its end to cb, in pieces. */
 static int
 spool_read(struct collector *c, struct stream *st, off_t off, sink_bytes_cb *cb,
@@ -149,6 +254,8 @@ spool_read(struct collector *c, struct stream *st, off_t off, sink_bytes_cb *cb,
 	ssize_t n;
 	int rc;
 
+	if (c->zip)
+		return unzip_read(c, st, cb, ctx);
 	while (off < st->flen) {
 		size_t want = COPY_CHUNK;
 
@@ -192,7 +299,7 @@ emit_file(struct collector *c, struct output *o, int stream)
 	struct emit_ctx ec = {c, o, stream};
 	int rc;
 
-	if (st->flen > st->foff &&
+	if (st->flen > st->foff && !c->zip &&
 	    c->out->ops->zero_copy(c->out, o->job[0], stream + 1)) {
 		rc = c->out->ops->send_file(
 		    c->out, o->job[0], stream + 1, st->fd, &st->foff, st->flen);
@@ -280,11 +387,7 @@ stream_drain(struct collector *c, struct output *o, int stream)
 	st->mpos = 0;
 	if (rc == 0 && st->fd >= 0)
 		rc = emit_file(c, o, stream);
-	if (st->fd >= 0) {
-		close(st->fd);
-		st->fd = -1;
-		st->foff = st->flen = 0;
-	}
+	spool_close(c, st);
 	if (rc == 0 && st->stash.len)
 		rc = emit(c, o, stream, st->stash.data, st->stash.len);
 	buf_release(&st->stash);
@@ -313,6 +416,7 @@ output_new(struct collector *c, size_t seq, const char *tag, size_t taglen)
 	struct output *o = xcalloc(1, sizeof *o);
 
 	o->s[0].fd = o->s[1].fd = -1;
+	o->s[0].zin = o->s[1].zin = -1;
 	o->owned_by_job = true;
 	o->job[0] = c->out->ops->job_begin(c->out, seq, tag, taglen);
 	if (c->tee)
@@ -356,6 +460,52 @@ spool_open(void)
 	return fd;
 }
 
+/* Open the stream's spool file, and start its compressor if any. */
+static int
+spool_start(struct collector *c, struct stream *st)
+{
+	int p[2];
+
+	if ((st->fd = spool_open()) < 0)
+		return -1;
+	if (!c->zip)
+		return 0;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		goto fail;
+	st->zpid = compress_start(c->zip, p[0], st->fd);
+	close(p[0]);
+	if (st->zpid > 0) {
+		st->zin = p[1];
+		return 0;
+	}
+	st->zpid = 0;
+	close(p[1]);
+fail:
+	/* Out of processes or descriptors, for now: try again later. */
+	close(st->fd);
+	st->fd = -1;
+	return -1;
+}
+
+/* Give bytes to the compressor; a failed one loses them (said once). */
+static void
+zip_write(struct collector *c, struct stream *st, const char *p, size_t n)
+{
+	st->flen += (off_t)n;
+	if (st->lost)
+		return;
+	if (util_write_all(st->zin, p, n, c->o.stop) == 0)
+		return;
+	if (errno == EINTR) {
+		st->lost = true; /* stopping: nothing more is printed */
+		return;
+	}
+	if (zip_end(c, st) == 0)
+		error("'%s' did not read all of a job's output: it is lost",
+		    c->zip);
+	st->lost = c->lost = true;
+}
+
 /* Store bytes behind what the stream already holds. */
 static int
 stream_store(struct collector *c, struct stream *st, const char *p, size_t n)
@@ -373,8 +523,12 @@ stream_store(struct collector *c, struct stream *st, const char *p, size_t n)
 		c->mem_total += n;
 		return 0;
 	}
-	if (st->fd < 0 && (st->fd = spool_open()) < 0)
+	if (st->fd < 0 && spool_start(c, st) < 0)
 		goto full;
+	if (c->zip) {
+		zip_write(c, st, p, n);
+		return 0;
+	}
 	while (n > 0) {
 		w = pwrite(st->fd, p, n, st->flen);
 		if (w < 0 && errno == EINTR)
@@ -448,11 +602,22 @@ output_splice(struct collector *c, struct output *o, int stream, int fd)
 	if (st->foff == st->flen && st->mem.len - st->mpos < STREAM_MEM_MAX &&
 	    c->mem_total < TOTAL_MEM_MAX)
 		return OUTPUT_NO_SPLICE;
-	if (st->fd < 0 && (st->fd = spool_open()) < 0)
+	if (st->fd < 0 && spool_start(c, st) < 0)
 		return OUTPUT_NO_SPLICE;
-	n = splice(fd, NULL, st->fd, &st->flen, SPLICE_CHUNK, SPLICE_F_MOVE);
-	if (n < 0) /* a full disk too: read() and the stash handle it */
+	if (c->zip && st->lost)
 		return OUTPUT_NO_SPLICE;
+	if (c->zip)
+		n = splice(
+		    fd, NULL, st->zin, NULL, SPLICE_CHUNK, SPLICE_F_MOVE);
+	else
+		n = splice(
+		    fd, NULL, st->fd, &st->flen, SPLICE_CHUNK, SPLICE_F_MOVE);
+	/* A full disk, a compressor gone too: read() and output_append()
+	 * say so. */
+	if (n < 0)
+		return OUTPUT_NO_SPLICE;
+	if (c->zip)
+		st->flen += n;
 	o->bytes[i] += (size_t)n;
 	return n;
 }
@@ -517,6 +682,9 @@ output_finish(struct collector *c, struct output *o)
 {
 	o->finished = true;
 	o->owned_by_job = false;
+	/* No compressor outlives its job: a held output holds none. */
+	zip_end(c, &o->s[0]);
+	zip_end(c, &o->s[1]);
 	if (c->tee)
 		sink_end(c, c->tee, o, 1);
 	if (c->o.mode == OUTPUT_UNGROUP) {

@@ -31,6 +31,8 @@ struct collect_opts {
 	bool json; /* one JSON object per job, not raw output */
 	const char *results; /* --results DIR, or NULL */
 	bool files; /* --files: stdout to kept files, their names printed */
+	bool compress; /* spool files compressed by zip, read by unzip */
+	const char *zip, *unzip; /* as given, or NULL (compress.h) */
 	volatile sig_atomic_t *stop; /* abandon blocked writes when set */
 	sink_tty_cb *on_tty; /* may be NULL */
 	void *on_tty_arg;

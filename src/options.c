@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "options.h"
@@ -120,11 +121,11 @@ static const struct optdef long_options[] = {
 	{ "shuf", no_argument, 0, OPT_NONE, set_flag, FLAG(shuf) },
 	{ "files", no_argument, 0, OPT_NONE, set_flag, FLAG(files) },
 	{ "tty", no_argument, 0, OPT_NONE, set_flag, FLAG(tty) },
-	{ "compress", no_argument, 0, OPT_NONE, set_nothing, 0 },
+	{ "compress", no_argument, 0, OPT_NONE, set_flag, FLAG(compress) },
 	{ "compress-program", required_argument, 0, OPT_NONE,
-	    set_compressor, 0 },
+	    set_compressor, FLAG(compress_program) },
 	{ "decompress-program", required_argument, 0, OPT_NONE,
-	    set_compressor, 0 },
+	    set_compressor, FLAG(decompress_program) },
 	{ "replace", required_argument, 'I', OPT_REPLACE, set_replace, 0 },
 	{ "quote", no_argument, 'q', OPT_QUOTE, set_flag, FLAG(quote) },
 	{ "shell", required_argument, 0, OPT_SHELL, set_shell, 0 },
@@ -308,6 +309,13 @@ static const char usage_text2[] =
     "(N% of CPUs)\n"
     "      --tmpdir DIR       $TMPDIR: spool files and the jobs' temporary "
     "files\n"
+    "      --compress         spool files (output waiting its turn) "
+    "compressed,\n"
+    "                         by the first of pzstd, zstd, lz4, gzip... in "
+    "PATH\n"
+    "      --compress-program PRG, --decompress-program PRG\n"
+    "                         compress with PRG (and decompress with "
+    "'PRG -dc')\n"
     "\n";
 
 /* A third part, for the same reason. */
@@ -376,10 +384,6 @@ static const char usage_pipe[] =
     "      --will-cite, --no-notice, --bibtex  accepted for GNU parallel's "
     "scripts;\n"
     "                         they do nothing\n"
-    "      --compress, --compress-program PRG, --decompress-program PRG\n"
-    "                         accepted (PRG must be in PATH); the spool "
-    "files\n"
-    "                         are not compressed\n"
     "\n"
     "Default options may be given in $PARALLEL, as for GNU parallel.\n"
     "Exit status: 0 all jobs succeeded, 1-100 that many failed, 101 more,\n"
@@ -761,9 +765,9 @@ set_memfree(struct parse_state *ps, const struct optdef *d, char *arg)
 }
 
 /*
- * --compress, --compress-program PRG, --decompress-program PRG: accepted
- * for GNU parallel's scripts, but fanout's spool files stay as they are
- * (README). A program that is not there is an error all the same.
+ * --compress-program PRG, --decompress-program PRG: shell commands (with
+ * their arguments) whose first word must be in PATH, or a path to a
+ * program that can run.
  */
 static void
 set_compressor(struct parse_state *ps, const struct optdef *d, char *arg)
@@ -771,11 +775,16 @@ set_compressor(struct parse_state *ps, const struct optdef *d, char *arg)
 	size_t len = strcspn(arg, " \t");
 	char *name = xstrndup(arg, len), *path;
 
-	(void)ps;
-	path = len ? util_path_search(name) : NULL;
-	if (!path)
+	*(const char **)((char *)ps->o + d->arg) = arg;
+	if (strchr(name, '/')) {
+		if (access(name, X_OK) < 0)
+			optval_error("--%s: '%s' cannot be run: %s", d->name,
+			    name, strerror(errno));
+	} else if (!len || !(path = util_path_search(name))) {
 		optval_error("--%s: '%s' is not found in PATH", d->name, name);
-	free(path);
+	} else {
+		free(path);
+	}
 	free(name);
 }
 

@@ -172,6 +172,9 @@ struct options {
 	const char *results;
 	bool json;
 	bool files; /* --files: output kept in files, their names printed */
+	/* --compress: spool files through these shell commands (compress.h) */
+	bool compress;
+	const char *compress_program, *decompress_program; /* NULL: not given */
 	bool tty; /* --tty: jobs get the terminal as stdin and foreground */
 	int progress; /* enum progress_kind bits */
 	long long memfree; /* bytes; 0: no check */

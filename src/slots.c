@@ -76,10 +76,12 @@ slots_init(struct slots *s, const struct options *o, unsigned fds_per_job,
 
 	/*
 	 * --results: two files written as output comes, one more at the end;
-	 * --pipe: the job's stdin (or FIFO).
+	 * --pipe: the job's stdin (or FIFO); --compress: a pipe to each
+	 * spool file's compressor.
 	 */
 	per_job = fds_per_job + FDS_SPOOL + (o->results ? 3 : 0) +
-	    (o->pipe || o->pipe_part ? 1 : 0);
+	    (o->pipe || o->pipe_part ? 1 : 0) +
+	    (o->compress || o->compress_program ? 2 : 0);
 	fit = budget > FDS_RESERVED ? (budget - FDS_RESERVED) / per_job : 0;
 	if (fit == 0)
 		fatalx("too few file descriptors to run a job (ulimit -n is "

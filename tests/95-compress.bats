@@ -1,0 +1,201 @@
+#!/usr/bin/env bats
+# --compress: the spool files that hold output waiting its turn are written
+# through a compress program and read back through a decompress program.
+# Output is the same as without it; a program that fails loses a job's
+# output, and that is an error (status 255), never silent.
+bats_require_minimum_version 1.5.0
+load helpers/common
+load helpers/same
+
+# A program that logs each call ("NAME ARGS" to $ZLOG) and runs gzip with
+# the same arguments: calls are counted, and the spool files are gzip's.
+local_setup() {
+	mkdir -p zbin
+	export ZLOG=$PWD/zlog
+	cat >zbin/zgzip <<-'EOF'
+	#!/bin/sh
+	echo "zgzip $*" >>"$ZLOG"
+	exec gzip "$@"
+	EOF
+	chmod +x zbin/zgzip
+	PATH=$PWD/zbin:$PATH
+}
+
+local_teardown() {
+	[ -n "${SMALL:-}" ] && mountpoint -q "$SMALL" 2>/dev/null &&
+		umount "$SMALL"
+	return 0
+}
+
+# Jobs whose output is over the 256 KiB a stream keeps in memory, so that
+# what waits goes to spool files: CHAR {} in lines, the size varying.
+JOB='spew $(( {} % 5 * 200000 + 300000 )) $(printf "\\x$(( {} % 26 + 61 ))")'
+
+@test "--compress: the same output as without, with -k and without, 24 jobs" {
+	seq 24 >in
+	"$FANOUT" -k -j4 "$JOB" <in >plain
+	"$FANOUT" -k -j4 --compress-program 'zgzip -c -1' "$JOB" <in >zipped
+	cmp plain zipped
+	# Without -k jobs come in any order, each whole.
+	"$FANOUT" -j4 "$JOB" <in | sort >plain
+	"$FANOUT" -j4 --compress-program 'zgzip -c -1' "$JOB" <in | sort >zipped
+	cmp plain zipped
+	# Every job but the first few spooled, through gzip and back.
+	[ "$(grep -cx 'zgzip -c -1' zlog)" -ge 16 ]
+	[ "$(grep -cx 'zgzip -c -1 -dc' zlog)" -eq "$(grep -cx 'zgzip -c -1' zlog)" ]
+}
+
+@test "--compress: megabytes of binary bytes come back byte for byte" {
+	head -c 3000000 /dev/urandom >rnd
+	for i in 1 2 3 4; do cat rnd; spew 2000000 x bin; done >want
+	run -0 bash -c '"$0" -k -j4 --compress "cat rnd; spew 2000000 x bin; : {}" \
+		::: 1 2 3 4 | cmp - want' "$FANOUT"
+}
+
+@test "--compress: held jobs' spool files go through the compressor, once each" {
+	# Job 1 prints as it goes (-k, the oldest) and waits until 2, 3 and 4
+	# have printed 1 MB each: those wait in compressed spool files.
+	run -0 "$FANOUT" -k -j4 --compress-program 'zgzip -c -1' \
+		'if [ {} = 1 ]; then waitfile done2 done3 done4; fi
+		 spew 1000000 {}; touch done{}' ::: 1 2 3 4
+	[ "${#output}" -eq 3999999 ] # less the last newline
+	for i in 1 2 3 4; do
+		[ "$(printf '%s\n' "$output" | grep -c "^$i ")" -eq 10000 ]
+	done
+	run -0 sort zlog
+	expect_output <<-'EOF'
+	zgzip -c -1
+	zgzip -c -1
+	zgzip -c -1
+	zgzip -c -1 -dc
+	zgzip -c -1 -dc
+	zgzip -c -1 -dc
+	EOF
+}
+
+@test "--compress: a held job that ended keeps no compressor running" {
+	cat >zbin/zlogged <<-'EOF'
+	#!/bin/sh
+	echo start >>"$ZLOG"
+	gzip "$@"
+	echo end >>"$ZLOG"
+	EOF
+	chmod +x zbin/zlogged
+	# Job 1 waits for the 20th, then counts the compressors still
+	# running: at most 2 for each of the 3 other jobs that may run.
+	run -0 "$FANOUT" -k -j4 --compress-program 'zlogged -c -1' \
+		'if [ {} = 1 ]; then waitfile done20
+		 echo $(( $(grep -c start "$ZLOG") - $(grep -c end "$ZLOG") ))
+		 else spew 300000 {}; touch done{}; fi' ::: $(seq 20)
+	[ "${lines[0]}" -le 6 ]
+	[ "$(grep -c start zlog)" -ge 19 ]
+	[ "${#lines[@]}" -eq $((1 + 19 * 3000)) ]
+}
+
+@test "--compress picks GNU parallel's first program found, 'PRG -c -1' and 'PRG -dc'" {
+	command -v zstd >/dev/null || skip "zstd is not installed"
+	# A pzstd of our own, first in GNU parallel's list.
+	cat >zbin/pzstd <<-'EOF'
+	#!/bin/sh
+	echo "pzstd $*" >>"$ZLOG"
+	exec zstd -q "$@"
+	EOF
+	chmod +x zbin/pzstd
+	run -0 "$FANOUT" --compress 'spew 400000 a; : {}' ::: 1
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 4000 ]
+	run -0 sort -u zlog
+	expect_output <<-'EOF'
+	pzstd -c -1
+	pzstd -dc
+	EOF
+	# None in PATH: the spool files stay plain (GNU parallel uses cat).
+	PATH=$HELPERS "$FANOUT" -k -j2 --compress 'spew 400000 {}' ::: a b >plain
+	{ spew 400000 a; spew 400000 b; } | cmp - plain
+	# GNU parallel calls the same.
+	rm zlog
+	same --compress 'spew 400000 a; : {}' ::: 1
+	run -0 sort -u zlog
+	expect_output <<-'EOF'
+	pzstd -c -1
+	pzstd -dc
+	EOF
+}
+
+@test "a compressor that fails: the job's output is lost, said, status 255" {
+	run --separate-stderr "$FANOUT" --compress-program \
+		'sh -c "cat >/dev/null; exit 3"' 'spew 1000000 a; : {}' ::: 1
+	expect_status 255
+	[ "$stderr" = "fanout: 'sh -c \"cat >/dev/null; exit 3\"' failed with status 3: a job's output is lost" ]
+	# A compressor that stops reading.
+	run --separate-stderr "$FANOUT" --compress-program 'head -c 1000' \
+		'spew 1000000 a; : {}' ::: 1
+	expect_status 255
+	[ "$stderr" = "fanout: 'head -c 1000' did not read all of a job's output: it is lost" ]
+	# GNU parallel fails too (status 1).
+	run parallel --will-cite --compress-program 'sh -c "cat >/dev/null; exit 3"' \
+		'spew 1000000 a; : {}' ::: 1
+	[ "$status" -ne 0 ]
+}
+
+@test "a decompressor that fails or gives back too little: said, status 255" {
+	run --separate-stderr "$FANOUT" --compress-program 'gzip -1' \
+		--decompress-program 'sh -c "gzip -dc; exit 4"' 'spew 1000000 a; : {}' ::: 1
+	expect_status 255
+	[ "$stderr" = "fanout: 'sh -c \"gzip -dc; exit 4\"' failed with status 4: a job's output is lost" ]
+	run --separate-stderr "$FANOUT" --compress-program cat \
+		--decompress-program 'head -c 1000' 'spew 1000000 a; : {}' ::: 1
+	expect_status 255
+	[[ $stderr == "fanout: 'head -c 1000' gave back 1000 bytes of "*": a job's output is lost" ]]
+	# The job itself succeeded: its status is in the joblog as it was.
+	run --separate-stderr "$FANOUT" --joblog jl --compress-program cat \
+		--decompress-program false 'spew 1000000 a; : {}' ::: 1
+	expect_status 255
+	[ "$(awk -F'\t' 'NR == 2 { print $7 }' jl)" = 0 ]
+}
+
+@test "--compress-program and --decompress-program that are not there: one line, status 255" {
+	run --separate-stderr "$FANOUT" --compress-program 'nosuch -9' echo a
+	expect_status 255
+	[ "$output" = "" ]
+	[ "$stderr" = "fanout: --compress-program: 'nosuch' is not found in PATH (see 'fanout --help')" ]
+	run --separate-stderr "$FANOUT" --decompress-program ./nosuch echo a
+	expect_status 255
+	[ "$stderr" = "fanout: --decompress-program: './nosuch' cannot be run: No such file or directory (see 'fanout --help')" ]
+}
+
+@test "--compress --files: the kept files hold the output as it is (README: --compress)" {
+	run -0 "$FANOUT" -k --compress-program 'zgzip -c -1' --files \
+		spew 500000 ::: a b
+	[ "${#lines[@]}" -eq 2 ]
+	spew 500000 a | cmp - "${lines[0]}"
+	spew 500000 b | cmp - "${lines[1]}"
+	rm -f "${lines[@]}"
+}
+
+# A 1 MB tmpfs as $TMPDIR (root only, as in tests/45-diskfull.bats).
+small_disk() {
+	SMALL=$BATS_TEST_TMPDIR/small
+	mkdir -p "$SMALL"
+	mount -t tmpfs -o size=1m tmpfs "$SMALL" 2>/dev/null ||
+		skip "cannot mount a tmpfs here (needs root)"
+}
+
+@test "a full spool disk with --compress: output that compresses fits" {
+	small_disk
+	# 4 x 2 MB of one digit, 3 of them held: 8 MB that gzip makes a few KB.
+	run -0 timeout 120 env TMPDIR="$SMALL" "$FANOUT" -k -j4 \
+		--compress-program 'gzip -1' \
+		'if [ {} = 1 ]; then waitfile done2 done3 done4; fi
+		 spew 2000000 {} raw; touch done{}' ::: 1 2 3 4
+	[ "${#output}" -eq 8000000 ]
+	[ "$output" = "$(for i in 1 2 3 4; do spew 2000000 $i raw; done)" ]
+}
+
+@test "a full spool disk with --compress: the compressor fails, said, status 255 (README: --compress)" {
+	small_disk
+	head -c 3000000 /dev/urandom >rnd
+	run --separate-stderr timeout 120 env TMPDIR="$SMALL" "$FANOUT" -j1 \
+		--compress-program 'gzip -1' 'cat rnd; : {}' ::: 1
+	expect_status 255
+	[[ $stderr == *"fanout: 'gzip -1' failed with status 1: a job's output is lost" ]]
+}
