@@ -24,9 +24,17 @@ same() {
 	(cd "$top/run.fanout" && exec env -u FANOUT_SHELL -u PARALLEL \
 		${SAME_PARALLEL:+"PARALLEL=$SAME_PARALLEL"} timeout -k 5 60 "$FANOUT" "$@") \
 		<"$stdin" >"$top/out.fanout" 2>"$top/err.fanout" || fst=$?
-	(cd "$top/run.parallel" && exec env -u PARALLEL PARALLEL_SHELL="${GNU_SHELL:-/bin/sh}" \
-		${SAME_PARALLEL:+"PARALLEL=$SAME_PARALLEL"} timeout -k 5 60 parallel --will-cite "$@") \
-		<"$stdin" >"$top/out.parallel" 2>"$top/err.parallel" || pst=$?
+	local key=
+	[ -n "${FANOUT_GNU_CACHE-}" ] && key=$(gnu_key "$stdin" "$@")
+	if [ -n "$key" ] && [ -f "$FANOUT_GNU_CACHE/$key.st" ]; then
+		gnu_restore "$key"
+		pst=$(cat "$FANOUT_GNU_CACHE/$key.st")
+	else
+		(cd "$top/run.parallel" && exec env -u PARALLEL PARALLEL_SHELL="${GNU_SHELL:-/bin/sh}" \
+			${SAME_PARALLEL:+"PARALLEL=$SAME_PARALLEL"} timeout -k 5 60 parallel --will-cite "$@") \
+			<"$stdin" >"$top/out.parallel" 2>"$top/err.parallel" || pst=$?
+		[ -z "$key" ] || gnu_store "$key" "$pst"
+	fi
 	if [ -n "${SAME_SORT-}" ]; then
 		for tool in fanout parallel; do
 			LC_ALL=C sort "$top/out.$tool" >"$top/out.$tool.s" &&
@@ -83,4 +91,54 @@ same_file() {
 		cat -A "$top/file.parallel" >&2
 		return 1
 	fi
+}
+
+# GNU parallel's answer to a command line does not depend on the fanout
+# build under test, and CI runs every comparison three times (release,
+# ASan, TSan). With FANOUT_GNU_CACHE=DIR, `same` keeps GNU's stdout,
+# stderr, status and working directory there, keyed by everything GNU
+# reads: the test, the call's place in it, the arguments, stdin, the
+# fixture files and the environment (with this test's directory written
+# as a placeholder). A result that names the test's directory, or a run
+# that timed out, is not kept: it could not be replayed faithfully.
+gnu_key() {
+	local stdin=$1 top=$BATS_TEST_TMPDIR
+	shift
+	_gnu_calls=$((${_gnu_calls:-0} + 1))
+	[ "${_gnu_test-}" = "$BATS_TEST_NUMBER" ] || { _gnu_test=$BATS_TEST_NUMBER; _gnu_calls=1; }
+	{
+		printf '%s\0' "${BATS_TEST_FILENAME##*/}" "$BATS_TEST_DESCRIPTION" \
+			"$_gnu_calls" "${SAME_PARALLEL-}" "${GNU_SHELL-}" "$@"
+		sha256sum <"$stdin"
+		(cd "$top/run.parallel" && tar --sort=name --mtime=@0 --owner=0 \
+			--group=0 --numeric-owner -cf - .) | sha256sum
+		env -0 | grep -zv -E '^(BATS_[A-Z_]*|FANOUT|FANOUT_SANITIZE|_|SHLVL|OLDPWD|PWD|OUTPUT|status|output|lines)=' |
+			sort -z | sed -z "s|$top|@TOP@|g"
+	} | sha256sum | cut -c1-40
+}
+
+gnu_store() {
+	local key=$1 st=$2 top=$BATS_TEST_TMPDIR c=$FANOUT_GNU_CACHE
+	[ "$st" -ne 124 ] && [ "$st" -ne 137 ] || return 0
+	if grep -qrF "$top" "$top/out.parallel" "$top/err.parallel" \
+		"$top/run.parallel" 2>/dev/null; then
+		return 0
+	fi
+	mkdir -p "$c" &&
+		cp "$top/out.parallel" "$c/$key.out.$$" &&
+		cp "$top/err.parallel" "$c/$key.err.$$" &&
+		(cd "$top/run.parallel" && tar -cf - .) >"$c/$key.tar.$$" &&
+		mv "$c/$key.out.$$" "$c/$key.out" &&
+		mv "$c/$key.err.$$" "$c/$key.err" &&
+		mv "$c/$key.tar.$$" "$c/$key.tar" &&
+		echo "$st" >"$c/$key.st"
+}
+
+gnu_restore() {
+	local key=$1 top=$BATS_TEST_TMPDIR c=$FANOUT_GNU_CACHE
+	cp "$c/$key.out" "$top/out.parallel"
+	cp "$c/$key.err" "$top/err.parallel"
+	rm -rf "$top/run.parallel"
+	mkdir "$top/run.parallel"
+	(cd "$top/run.parallel" && tar -xf -) <"$c/$key.tar"
 }
