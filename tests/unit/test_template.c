@@ -95,7 +95,9 @@ shell(const struct template *t, const struct args *a, size_t seq,
 {
 	struct buf b = BUF_INIT;
 
-	template_render_shell(t, a, seq, slot, &b);
+	struct template_job job = {seq, slot, NULL};
+
+	template_render_shell(t, a, &job, &b);
 	if (!b.data)
 		return xstrdup("");
 	return buf_detach(&b, NULL);
@@ -107,7 +109,9 @@ text(const struct template *t, const struct args *a, size_t seq,
 {
 	struct buf b = BUF_INIT;
 
-	template_render_text(t, a, seq, slot, &b);
+	struct template_job job = {seq, slot, NULL};
+
+	template_render_text(t, a, &job, &b);
 	if (!b.data)
 		return xstrdup("");
 	return buf_detach(&b, NULL);
@@ -122,7 +126,9 @@ argv_str(const struct template *t, const struct args *a, size_t seq,
 	struct buf b = BUF_INIT;
 	size_t i;
 
-	template_render_argv(t, a, seq, slot, &out);
+	struct template_job job = {seq, slot, NULL};
+
+	template_render_argv(t, a, &job, &out);
 	buf_addstr(&b, "");
 	for (i = 0; i < out.n; i++) {
 		buf_addch(&b, '[');
@@ -849,6 +855,7 @@ packed_len(const struct template *t, const struct args *a)
 static void
 test_value_len(void)
 {
+	struct template_job one = {1, 1, NULL};
 	struct args a = ARGS_INIT;
 	struct template *t;
 	struct buf b = BUF_INIT;
@@ -856,13 +863,13 @@ test_value_len(void)
 	set_args(&a, "a", "it's", "ccc", NULL);
 	/* Exact when there is no {#} or {%}: the shell text's length. */
 	t = tpl_ctx("echo", "x{}y", "{1}", NULL);
-	template_render_shell(t, &a, 1, 1, &b);
+	template_render_shell(t, &a, &one, &b);
 	CHECK_INT(packed_len(t, &a), b.len);
 	template_free(t);
 
 	buf_reset(&b);
 	t = tpl("echo", "-{}-", "{2}", NULL); /* -m: {} is all of them */
-	template_render_shell(t, &a, 1, 1, &b);
+	template_render_shell(t, &a, &one, &b);
 	CHECK_INT(packed_len(t, &a), b.len);
 	template_free(t);
 	buf_release(&b);
