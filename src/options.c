@@ -614,7 +614,8 @@ set_tmpdir(struct parse_state *ps, const struct optdef *d, char *arg)
 
 /*
  * --header REGEX: outside --pipe GNU parallel takes one line of each
- * input source whatever REGEX says, but for 0 (names from file names).
+ * input source whatever REGEX says, but for 0: no line, and the files'
+ * names name their arguments ({PATH}). With --pipe, N is N lines.
  */
 static void
 set_header(struct parse_state *ps, const struct optdef *d, char *arg)
@@ -622,9 +623,6 @@ set_header(struct parse_state *ps, const struct optdef *d, char *arg)
 	(void)d;
 	if (!*arg)
 		optval_error("--header: the header pattern is empty");
-	if (strcmp(arg, "0") == 0)
-		optval_error("--header 0 (file names as replacement strings) "
-			     "is not supported");
 	ps->o->header = arg;
 }
 
