@@ -6,7 +6,7 @@
  * after it are the job's arguments (when there is no "\x01", a fixed set
  * of awkward arguments is used). The flags pick -q, an -I string, a
  * workflow's named variables with no_append (bit 3), the job number and
- * slot. An input of odd length turns on context replace (-X), one whose
+ * slot, and (bit 6) a remote login for {host} and {sshlogin}. An input of odd length turns on context replace (-X), one whose
  * length has bit 1 set --plus; the lengths -s packs by are computed too.
  *
  * Besides "never crash", two properties are checked (abort on failure):
