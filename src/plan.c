@@ -869,24 +869,26 @@ plan_needs_total(const struct plan *p)
 	return false;
 }
 
-void
-plan_set_jobs(struct plan *p, size_t jobs)
+/* set(t, n) for each task's command and tagstring. */
+static void
+set_templates(struct plan *p, void (*set)(struct template *, size_t), size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < p->nnodes; i++) {
-		template_set_jobs(p->nodes[i]->task.command, jobs);
-		template_set_jobs(p->nodes[i]->task.tagstring, jobs);
+		set(p->nodes[i]->task.command, n);
+		set(p->nodes[i]->task.tagstring, n);
 	}
+}
+
+void
+plan_set_jobs(struct plan *p, size_t jobs)
+{
+	set_templates(p, template_set_jobs, jobs);
 }
 
 void
 plan_set_total(struct plan *p, size_t total)
 {
-	size_t i;
-
-	for (i = 0; i < p->nnodes; i++) {
-		template_set_total(p->nodes[i]->task.command, total);
-		template_set_total(p->nodes[i]->task.tagstring, total);
-	}
+	set_templates(p, template_set_total, total);
 }
