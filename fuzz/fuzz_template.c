@@ -6,7 +6,7 @@
  * after it are the job's arguments (when there is no "\x01", a fixed set
  * of awkward arguments is used). The flags pick -q, an -I string, a
  * workflow's named variables with no_append (bit 3), the job number and
- * slot. An input of odd length turns on context replace (-X), one whose
+ * slot, and (bit 6) a remote login for {host} and {sshlogin}. An input of odd length turns on context replace (-X), one whose
  * length has bit 1 set --plus; the lengths -s packs by are computed too.
  *
  * Besides "never crash", two properties are checked (abort on failure):
@@ -151,6 +151,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *words[MAXTOK];
 	const char *p, *end, *nul;
 	struct template_opts o;
+	struct template_job job;
 	struct template *t;
 	struct args args = ARGS_INIT, argv = ARGS_INIT, split = ARGS_INIT;
 	struct buf sh = BUF_INIT, txt = BUF_INIT;
@@ -205,10 +206,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < args.n; i++)
 		seq += template_value_len(t, args_value(&args, i), args.len[i], i);
 	seq = (flags & 0x10) ? (size_t)-1 : 1 + (flags >> 5);
-	template_render_shell(t, &args, seq, slot, &sh);
-	template_render_text(t, &args, seq, slot, &txt);
+	job.seq = seq;
+	job.slot = slot;
+	job.host = (flags & 0x40) ? "u@h:2" : NULL;
+	template_render_shell(t, &args, &job, &sh);
+	template_render_text(t, &args, &job, &txt);
+	(void)template_skips(t, &args);
+	(void)template_error(t);
 	if (!template_needs_shell(t)) {
-		template_render_argv(t, &args, seq, slot, &argv);
+		template_render_argv(t, &args, &job, &argv);
 		if (!shell_words(sh.data ? sh.data : "", sh.len, &split) ||
 		    !args_equal(&split, &argv)) {
 			fprintf(stderr, "shell text: %.*s\n", (int)sh.len,
@@ -224,7 +230,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (nwords > 0) {
 		buf_reset(&txt);
 		t = template_new_text(words[0], &o);
-		template_render_text(t, &args, seq, slot, &txt);
+		template_render_text(t, &args, &job, &txt);
 		template_free(t);
 	}
 

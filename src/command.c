@@ -185,7 +185,7 @@ env_set(struct command *c, size_t seq, size_t slot, const char *host)
  */
 static char **
 build_argv(struct command *c, const struct task *t, const struct args *a,
-    size_t seq, size_t slot, const char **shell)
+    const struct template_job *job, const char **shell)
 {
 	const struct template *tp = t->command;
 	size_t i, n;
@@ -193,7 +193,7 @@ build_argv(struct command *c, const struct task *t, const struct args *a,
 
 	*shell = c->shell;
 	if (!use_shell) {
-		template_render_argv(tp, a, seq, slot, &c->argv);
+		template_render_argv(tp, a, job, &c->argv);
 		n = c->argv.n;
 		if (c->argv.data.len > COMMAND_ARG_MAX ||
 		    (c->bash && n &&
@@ -202,7 +202,7 @@ build_argv(struct command *c, const struct task *t, const struct args *a,
 	}
 	if (use_shell) {
 		buf_reset(&c->text);
-		template_render_shell(tp, a, seq, slot, &c->text);
+		template_render_shell(tp, a, job, &c->text);
 		if (c->bash && runs_bash_function(c->text.data))
 			*shell = c->bash;
 		if (c->text.len > COMMAND_ARG_MAX)
@@ -275,9 +275,10 @@ void
 command_build(struct command *c, const struct task *t, const struct args *a,
     size_t seq, size_t slot, const char *host, struct exec_cmd *cmd)
 {
+	struct template_job job = {seq, slot, host};
 	const char *shell;
 
-	cmd->argv = build_argv(c, t, a, seq, slot, &shell);
+	cmd->argv = build_argv(c, t, a, &job, &shell);
 	cmd->shell = shell;
 	cmd->script = c->text.data;
 	cmd->script_len = c->text.len;
@@ -292,21 +293,21 @@ command_build(struct command *c, const struct task *t, const struct args *a,
 }
 
 void
-command_text(const struct task *t, const struct args *a, size_t seq,
-    size_t slot, struct buf *out)
+command_text(const struct task *t, const struct args *a,
+    const struct template_job *job, struct buf *out)
 {
-	template_render_shell(t->command, a, seq, slot, out);
+	template_render_shell(t->command, a, job, out);
 }
 
 void
-command_tag(const struct task *t, const struct args *a, size_t seq, size_t slot,
-    struct buf *tag)
+command_tag(const struct task *t, const struct args *a,
+    const struct template_job *job, struct buf *tag)
 {
 	size_t i;
 
 	buf_reset(tag);
 	if (t->tagstring) {
-		template_render_text(t->tagstring, a, seq, slot, tag);
+		template_render_text(t->tagstring, a, job, tag);
 	} else {
 		for (i = 0; i < a->n; i++) {
 			if (i)

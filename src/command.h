@@ -15,6 +15,8 @@
 #include "executor.h"
 #include "input.h"
 
+struct template_job;
+
 struct options;
 struct task;
 
@@ -31,11 +33,11 @@ void command_free(struct command *);
 void command_build(struct command *, const struct task *t, const struct args *,
     size_t seq, size_t slot, const char *host, struct exec_cmd *cmd);
 /* The command as a user would type it (-v, --dry-run, the joblog). */
-void command_text(const struct task *, const struct args *, size_t seq,
-    size_t slot, struct buf *out);
+void command_text(const struct task *, const struct args *,
+    const struct template_job *, struct buf *out);
 /* The tag in front of each line (--tagstring, or the arguments), reset
  * first. */
-void command_tag(const struct task *, const struct args *, size_t seq,
-    size_t slot, struct buf *tag);
+void command_tag(const struct task *, const struct args *,
+    const struct template_job *, struct buf *tag);
 
 #endif

@@ -395,7 +395,8 @@ input_settings(struct input *in, const struct options *o)
 	    : o->pack != PACK_NONE  ? SIZE_MAX
 				    : 1;
 	in->no_args = o->no_args;
-	in->header = o->header != NULL;
+	/* --header 0: no header line, the files' names name them */
+	in->header = o->header != NULL && strcmp(o->header, "0") != 0;
 	in->shuf = o->shuf;
 	if (!o->colsep)
 		return;
@@ -429,6 +430,22 @@ add_names(struct input *in, const char *p, size_t len)
 		    xstrndup(args_value(&cols, i), cols.len[i]);
 	in->names[in->nnames] = NULL;
 	args_release(&cols);
+}
+
+/*
+ * --header 0: the n-th :::: or -a file (given as PATH) names argument n,
+ * {PATH}, as GNU parallel's; ::: groups have none.
+ */
+static void
+file_names(struct input *in, const struct options *o)
+{
+	size_t i;
+
+	in->names = xcalloc(o->ngroups + 1, sizeof *in->names);
+	for (i = 0; i < o->ngroups; i++)
+		in->names[i] =
+		    xstrdup(o->groups[i].path ? o->groups[i].path : "");
+	in->nnames = o->ngroups;
 }
 
 /* --header: take the first item of a group held in memory. */
@@ -527,6 +544,8 @@ input_open(const struct options *o)
 		if (!u->stream && u->count == 0)
 			in->done = true;
 	}
+	if (o->header && strcmp(o->header, "0") == 0)
+		file_names(in, o);
 	in->idx = xcalloc(in->nunits, sizeof *in->idx);
 	return in;
 }

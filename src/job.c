@@ -100,10 +100,21 @@ job_next(struct run *r, int *rc)
 	return *rc == PLAN_AGAIN ? pj.again : NULL;
 }
 
+/* The job's seq, slot and login, for its command and tag. */
+static struct template_job
+job_of(const struct job *j)
+{
+	struct template_job tj = {j->seq, j->slot, j->ex ? j->ex->host : NULL};
+
+	return tj;
+}
+
 static void
 job_text(const struct job *j, struct buf *out)
 {
-	command_text(j->task, &j->args, j->seq, j->slot, out);
+	struct template_job tj = job_of(j);
+
+	command_text(j->task, &j->args, &tj, out);
 }
 
 /* A one-line notice on stderr naming a job's command. */
@@ -147,9 +158,10 @@ static void
 dry_run(struct run *r, struct job *j)
 {
 	struct buf tag = BUF_INIT;
+	struct template_job tj = job_of(j);
 
 	if (tagged(r)) {
-		command_tag(j->task, &j->args, j->seq, j->slot, &tag);
+		command_tag(j->task, &j->args, &tj, &tag);
 		buf_add(&r->dry, tag.data, tag.len);
 		buf_release(&tag);
 	}
@@ -187,13 +199,16 @@ verbose(struct run *r, struct job *j)
 static void
 job_tag(struct run *r, struct job *j, struct buf *tag)
 {
+	struct template_job tj;
+
 	if ((r->o->onall || r->o->nonall) && !j->task->tagstring) {
 		buf_reset(tag);
 		buf_addstr(tag, j->ex->host);
 		buf_addch(tag, '\t');
 		return;
 	}
-	command_tag(j->task, &j->args, j->seq, j->slot, tag);
+	tj = job_of(j);
+	command_tag(j->task, &j->args, &tj, tag);
 }
 
 /* Whether a job of task t may run at place p (a workflow's hosts:). */

@@ -249,6 +249,7 @@ static const char usage_text[] =
     "                         (lr is the default with --colsep)\n"
     "      --header :         each source's first line names its columns: "
     "{name}\n"
+    "                         (0: no line, file names name them: {a.txt})\n"
     "      --shuf             read every item, then run them in random order\n"
     "\n"
     "Command:\n"
@@ -256,7 +257,9 @@ static const char usage_text[] =
     "strings\n"
     "      --plus             also {+/} {+.} {+..} {+...} {..} {...} {/..} "
     "{/...}\n"
-    "                         {slot} {##} (number of jobs) {0#}\n"
+    "                         {slot} {##} (number of jobs) {0#} {0%} {host}\n"
+    "                         {sshlogin} {choose_k} {uniq} {:-text} {:N:M}\n"
+    "                         {#re} {%re} {/re/text} {^re} {,re} ... (man)\n"
     "  -I, --replace STR      use STR instead of {}\n"
     "  -q, --quote            quote the command's own words too\n"
     "      --shell PATH       shell for commands that need one (default "
@@ -367,7 +370,7 @@ static const char usage_pipe[] =
     "      --block-timeout, --blocktimeout, --bt DURATION  a block that\n"
     "                         waited that long for input goes as it is\n"
     "      --header REGEX     with --pipe: the header, given to every job\n"
-    "                         (: is one line, N is N lines)\n"
+    "                         (: is one line, N is N lines, 0 none)\n"
     "      --cat              the block in a file, {} its name\n"
     "      --fifo             the block through a FIFO, {} its name\n"
     "      --round-robin, --round  one job a slot, each given blocks as it\n"
@@ -640,7 +643,8 @@ set_tmpdir(struct parse_state *ps, const struct optdef *d, char *arg)
 
 /*
  * --header REGEX: outside --pipe GNU parallel takes one line of each
- * input source whatever REGEX says, but for 0 (names from file names).
+ * input source whatever REGEX says, but for 0: no line, and the files'
+ * names name their arguments ({PATH}). With --pipe, N is N lines.
  */
 static void
 set_header(struct parse_state *ps, const struct optdef *d, char *arg)
@@ -648,9 +652,6 @@ set_header(struct parse_state *ps, const struct optdef *d, char *arg)
 	(void)d;
 	if (!*arg)
 		optval_error("--header: the header pattern is empty");
-	if (strcmp(arg, "0") == 0)
-		optval_error("--header 0 (file names as replacement strings) "
-			     "is not supported");
 	ps->o->header = arg;
 }
 

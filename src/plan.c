@@ -212,6 +212,15 @@ pack_input(struct task *t, const struct options *o)
 	input_set_pack(t->input, &pack);
 }
 
+/* t, unless it holds a bad replacement string: then fanout stops. */
+static struct template *
+checked(struct template *t)
+{
+	if (template_error(t))
+		fatalx("%s", template_error(t));
+	return t;
+}
+
 struct plan *
 plan_from_options(const struct options *o)
 {
@@ -227,12 +236,13 @@ plan_from_options(const struct options *o)
 	t->input = input_open(o);
 	to.names = input_names(t->input, &to.nnames);
 	if (o->task.ncommand)
-		t->command =
-		    template_new(o->task.command, o->task.ncommand, &to);
+		t->command = checked(
+		    template_new(o->task.command, o->task.ncommand, &to));
 	else
 		t->command = template_new_raw();
 	if (o->task.tagstring)
-		t->tagstring = template_new_text(o->task.tagstring, &to);
+		t->tagstring =
+		    checked(template_new_text(o->task.tagstring, &to));
 	pack_input(t, o);
 	return p;
 }
@@ -709,6 +719,14 @@ next_new(struct plan *p, struct plan_job *pj, struct args *args)
 		rc = next_item(p, n, args, &pj->seq);
 		if (rc == INPUT_HELD)
 			continue;
+		if (rc == INPUT_ITEM && template_skips(n->task.command, args)) {
+			/* --plus's {choose_k}, {uniq}: its seq is used up. */
+			if (n->pending == 0 && n->input_over &&
+			    n->next == n->nitems)
+				update(p, n);
+			i--;
+			continue;
+		}
 		if (rc == INPUT_ITEM) {
 			pj->task = &n->task;
 			n->running++;
@@ -857,13 +875,26 @@ plan_needs_total(const struct plan *p)
 	return false;
 }
 
-void
-plan_set_total(struct plan *p, size_t total)
+/* set(t, n) for each task's command and tagstring. */
+static void
+set_templates(struct plan *p, void (*set)(struct template *, size_t), size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < p->nnodes; i++) {
-		template_set_total(p->nodes[i]->task.command, total);
-		template_set_total(p->nodes[i]->task.tagstring, total);
+		set(p->nodes[i]->task.command, n);
+		set(p->nodes[i]->task.tagstring, n);
 	}
+}
+
+void
+plan_set_jobs(struct plan *p, size_t jobs)
+{
+	set_templates(p, template_set_jobs, jobs);
+}
+
+void
+plan_set_total(struct plan *p, size_t total)
+{
+	set_templates(p, template_set_total, total);
 }

@@ -162,6 +162,8 @@ int plan_read_all(struct plan *, size_t *total);
 bool plan_needs_total(const struct plan *);
 /* Tell the tasks' templates the number of jobs plan_read_all() gave. */
 void plan_set_total(struct plan *, size_t total);
+/* --plus's {0%}: the jobs at once. */
+void plan_set_jobs(struct plan *, size_t jobs);
 
 /* The input being read, for PLAN_WAIT; -1: none. */
 int plan_input_fd(const struct plan *);

@@ -83,6 +83,7 @@ run_open(struct run *r, struct plan *plan, const struct options *o,
 	ex->ev = &r->ev;
 	sig_watch(ex);
 	slots_init(&r->slots, o, ex->fds_per_job, ex->slots_total, ex->ncpu);
+	plan_set_jobs(plan, r->slots.n);
 	r->cmd = command_new(o);
 	/*
 	 * Output bound for /dev/null is not worth capturing: the jobs write

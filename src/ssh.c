@@ -183,8 +183,10 @@ remote_command(const struct pool *p, const struct exec_cmd *cmd)
  * to fetch. Whether it has files to send first (or base files).
  */
 static bool
-job_files(struct pool *p, const struct exec_cmd *cmd, struct sjob *sj)
+job_files(struct shost *h, const struct exec_cmd *cmd, struct sjob *sj)
 {
+	struct pool *p = h->pool;
+	struct template_job job = {cmd->seq, cmd->slot, h->ex.host};
 	const struct args *a = cmd->args;
 	struct buf b = BUF_INIT;
 	size_t i;
@@ -198,8 +200,7 @@ job_files(struct pool *p, const struct exec_cmd *cmd, struct sjob *sj)
 		sj->fetch = xcalloc(p->nreturns + 1, sizeof *sj->fetch);
 		for (i = 0; i < p->nreturns; i++) {
 			buf_reset(&b);
-			template_render_text(
-			    p->returns[i], a, cmd->seq, cmd->slot, &b);
+			template_render_text(p->returns[i], a, &job, &b);
 			sj->fetch[i] = xstrndup(b.data ? b.data : "", b.len);
 		}
 		buf_release(&b);
@@ -219,7 +220,7 @@ host_start(struct executor *ex, struct job *j, const struct exec_cmd *cmd,
 	sj->h = h;
 	sj->cmd = remote_command(h->pool, cmd);
 	*state = sj;
-	if (job_files(h->pool, cmd, sj)) {
+	if (job_files(h, cmd, sj)) {
 		/* A connector sends them, then hands the job to the worker. */
 		free(r);
 		sj->phase = SJ_FILES;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "input.h"
+#include "plusop.h"
 #include "template.h"
 #include "xalloc.h"
 
@@ -13,6 +14,8 @@ enum seg_kind {
 	SEG_SEQ, /* {#} */
 	SEG_SLOT, /* {%} */
 	SEG_TOTAL, /* --plus: {##}, the number of jobs */
+	SEG_HOST, /* --plus: {host}, the host the job runs on */
+	SEG_LOGIN, /* --plus: {sshlogin} */
 	SEG_RAW /* the arguments as shell text (lines as commands) */
 };
 
@@ -30,7 +33,9 @@ enum form {
 	FORM_NOEXT2, /* {..}: without the last two extensions */
 	FORM_NOEXT3, /* {...} */
 	FORM_BASE_NOEXT2, /* {/..} */
-	FORM_BASE_NOEXT3 /* {/...} */
+	FORM_BASE_NOEXT3, /* {/...} */
+	FORM_CHOOSE_K, /* {choose_k}: {}, its job run only when sorted */
+	FORM_UNIQ /* {uniq}: {}, its job run only when all differ */
 };
 
 struct seg {
@@ -39,7 +44,9 @@ struct seg {
 	long argn; /* 0: every argument; -1: the last one */
 	bool code; /* in the command's first word: shell text, not data */
 	bool ctx; /* -X: the first of a word repeated per value */
-	bool pad; /* {0#}: the seq padded with zeros to the total's width */
+	/* {0#}, {0%}: padded with zeros to the total's or -j's width */
+	bool pad;
+	const struct plusop *op; /* --plus: {:-text} {#re} ..., or NULL */
 	size_t ctx_end; /* ctx: the index after the word's last segment */
 	const char *text; /* SEG_LIT, SEG_BLANK */
 	size_t len;
@@ -52,6 +59,11 @@ struct template
 	bool shell;
 	bool quote_words; /* -q: shell text is the quoted argv words */
 	size_t total; /* {##}, {0#}: template_set_total() */
+	size_t jobs; /* {0%}: template_set_jobs() */
+	unsigned filter; /* TEMPLATE_CHOOSE_K, TEMPLATE_UNIQ */
+	struct plusop **ops; /* the segments' */
+	size_t nops;
+	char *error; /* the first bad replacement string */
 	char *text; /* the joined words segments point into */
 };
 
@@ -92,29 +104,93 @@ is_name_char(char c, bool first)
 /*
  * The name at q (letters, digits, '_' and '-', not starting with a digit
  * or '-'), if it is one of o->names: its length and, in *argn, the
- * argument it stands for. Else 0.
+ * argument it stands for. Else the longest of the names with other bytes
+ * (--header 0's file names) that q starts with; else 0.
  */
 static size_t
 match_name(const char *q, const struct template_opts *o, long *argn)
 {
-	size_t i, len;
+	size_t i, len, best = 0;
 
 	for (len = 0; is_name_char(q[len], len == 0); len++)
 		;
-	if (len == 0)
-		return 0;
-	for (i = 0; i < o->nnames; i++)
+	for (i = 0; i < o->nnames && len; i++)
 		if (strncmp(o->names[i], q, len) == 0 &&
 		    o->names[i][len] == '\0') {
 			*argn = (long)i + 1;
 			return len;
 		}
+	for (i = 0; i < o->nnames; i++) {
+		len = strlen(o->names[i]);
+		if (len > best &&
+		    o->names[i][strspn(o->names[i],
+			"abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")] &&
+		    strncmp(o->names[i], q, len) == 0) {
+			best = len;
+			*argn = (long)i + 1;
+		}
+	}
+	return best;
+}
+
+/* {#} {%} and --plus's {##} {0#} {0%} {slot} {host} {sshlogin} at p. */
+static size_t
+match_word(const char *p, const struct template_opts *o, struct seg *s)
+{
+	static const struct {
+		const char *word;
+		enum seg_kind kind;
+		bool pad, plus;
+	} words[] = {
+	    {"{#}", SEG_SEQ, false, false},
+	    {"{%}", SEG_SLOT, false, false},
+	    {"{slot}", SEG_SLOT, false, true},
+	    {"{##}", SEG_TOTAL, false, true},
+	    {"{0#}", SEG_SEQ, true, true},
+	    {"{0%}", SEG_SLOT, true, true},
+	    {"{host}", SEG_HOST, false, true},
+	    {"{sshlogin}", SEG_LOGIN, false, true},
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof words / sizeof words[0]; i++) {
+		n = strlen(words[i].word);
+		if ((o->plus || !words[i].plus) &&
+		    strncmp(p, words[i].word, n) == 0) {
+			s->kind = words[i].kind;
+			s->pad = words[i].pad;
+			return n;
+		}
+	}
 	return 0;
+}
+
+/* --plus's {:-text} {#re} ... at q (p: its "{"): its length, or 0. */
+static size_t
+match_op(struct template *t, const char *p, const char *q, struct seg *s)
+{
+	struct plusop *op;
+	char *err;
+	size_t n = plusop_parse(q, &op, &err);
+
+	if (n == 0)
+		return 0;
+	if (err && !t->error)
+		t->error = xasprintf("%.*s: %s", (int)(q - p) + (int)n, p, err);
+	free(err);
+	if (op) {
+		t->ops = xreallocarray(t->ops, t->nops + 1, sizeof *t->ops);
+		t->ops[t->nops++] = op;
+	}
+	s->op = op;
+	return (size_t)(q - p) + n;
 }
 
 /* Length of the replacement string at p, or 0; fills *s. */
 static size_t
-match_repl(const char *p, const struct template_opts *o, struct seg *s)
+match_repl(struct template *t, const char *p, const struct template_opts *o,
+    struct seg *s)
 {
 	static const struct {
 		const char *suffix;
@@ -134,6 +210,8 @@ match_repl(const char *p, const struct template_opts *o, struct seg *s)
 	    {"...}", FORM_NOEXT3, true},
 	    {"/..}", FORM_BASE_NOEXT2, true},
 	    {"/...}", FORM_BASE_NOEXT3, true},
+	    {"choose_k}", FORM_CHOOSE_K, true},
+	    {"uniq}", FORM_UNIQ, true},
 	};
 	const char *q, *replace = o->replace;
 	size_t i, n;
@@ -146,27 +224,8 @@ match_repl(const char *p, const struct template_opts *o, struct seg *s)
 		return strlen(replace);
 	if (*p != '{')
 		return 0;
-	if (strncmp(p, "{#}", 3) == 0) {
-		s->kind = SEG_SEQ;
-		return 3;
-	}
-	if (strncmp(p, "{%}", 3) == 0) {
-		s->kind = SEG_SLOT;
-		return 3;
-	}
-	if (o->plus && strncmp(p, "{slot}", 6) == 0) {
-		s->kind = SEG_SLOT;
-		return 6;
-	}
-	if (o->plus && strncmp(p, "{##}", 4) == 0) {
-		s->kind = SEG_TOTAL;
-		return 4;
-	}
-	if (o->plus && strncmp(p, "{0#}", 4) == 0) {
-		s->kind = SEG_SEQ;
-		s->pad = true;
-		return 4;
-	}
+	if ((n = match_word(p, o, s)) != 0)
+		return n;
 	q = p + 1;
 	if ((n = match_name(q, o, &argn)) != 0) {
 		q += n; /* {name} is {n}, with -I as well */
@@ -181,6 +240,9 @@ match_repl(const char *p, const struct template_opts *o, struct seg *s)
 		return 0; /* with -I, {n} is text as well */
 	if (neg)
 		argn = -argn;
+	s->argn = argn;
+	if (o->plus && (n = match_op(t, p, q, s)) != 0)
+		return n;
 	for (i = 0; i < sizeof forms / sizeof forms[0]; i++) {
 		n = strlen(forms[i].suffix);
 		if (strncmp(q, forms[i].suffix, n) != 0 ||
@@ -190,7 +252,10 @@ match_repl(const char *p, const struct template_opts *o, struct seg *s)
 		if (replace && q == p + 1 && forms[i].form == FORM_WHOLE)
 			return 0;
 		s->form = forms[i].form;
-		s->argn = argn;
+		if (s->form == FORM_CHOOSE_K)
+			t->filter |= TEMPLATE_CHOOSE_K;
+		if (s->form == FORM_UNIQ)
+			t->filter |= TEMPLATE_UNIQ;
 		return (size_t)(q - p) + n;
 	}
 	return 0;
@@ -205,7 +270,7 @@ parse_text(struct template *t, const char *text, const struct template_opts *o)
 	size_t n;
 
 	while (*p) {
-		if ((n = match_repl(p, o, &s)) == 0) {
+		if ((n = match_repl(t, p, o, &s)) == 0) {
 			p++;
 			continue;
 		}
@@ -500,8 +565,14 @@ template_new_text(const char *text, const struct template_opts *o)
 void
 template_free(struct template *t)
 {
+	size_t i;
+
 	if (!t)
 		return;
+	for (i = 0; i < t->nops; i++)
+		plusop_free(t->ops[i]);
+	free(t->ops);
+	free(t->error);
 	free(t->segs);
 	free(t->text);
 	free(t);
@@ -625,13 +696,15 @@ apply_plus(enum form form, const char *v, size_t len, size_t *outlen)
 
 /* The part of value v that a form selects, as a slice of v (or static). */
 static const char *
-apply_form(enum form form, const char *v, size_t len, size_t *outlen)
+form_of(enum form form, const char *v, size_t len, size_t *outlen)
 {
 	const char *slash, *dot, *end;
 	size_t i;
 
 	switch (form) {
 	case FORM_WHOLE:
+	case FORM_CHOOSE_K:
+	case FORM_UNIQ:
 		break;
 	default:
 		return apply_plus(form, v, len, outlen);
@@ -673,6 +746,16 @@ apply_form(enum form form, const char *v, size_t len, size_t *outlen)
 	return v;
 }
 
+/* What segment s makes of value v: a slice of v, of tmp, or static. */
+static const char *
+apply_form(const struct seg *s, const char *v, size_t len, struct buf *tmp,
+    size_t *outlen)
+{
+	if (s->op)
+		return plusop_apply(s->op, v, len, tmp, outlen);
+	return form_of(s->form, v, len, outlen);
+}
+
 /*
  * The arguments a {...} stands for, as a count and the first index: all of
  * them for {} (or only the one given, in a copy of a context word), one
@@ -709,10 +792,12 @@ struct render {
 	const struct template *t;
 	const struct args *a;
 	size_t seq, slot;
+	const char *host; /* {host}, {sshlogin}: the login it runs on */
 	enum render_mode mode;
 	struct buf *out; /* RENDER_ARGV: words->data */
 	struct args *words; /* RENDER_ARGV: the words made */
 	bool open; /* RENDER_ARGV: a word is being built */
+	struct buf tmp; /* what a --plus operation made of a value */
 };
 
 static void
@@ -731,17 +816,57 @@ add_counter(struct render *r, const struct seg *s)
 	char num[32];
 	int width;
 
-	if (s->kind == SEG_SLOT) {
+	if (s->pad) {
+		/* {0#}: as wide as the total; {0%}: as -j */
+		width = snprintf(num, sizeof num, "%zu",
+		    s->kind == SEG_SLOT ? r->t->jobs : r->t->total);
+		width = snprintf(num, sizeof num, "%0*zu", width,
+		    s->kind == SEG_SLOT ? r->slot : r->seq);
+		buf_add(r->out, num, (size_t)width);
+	} else if (s->kind == SEG_SLOT) {
 		add_number(r->out, r->slot);
 	} else if (s->kind == SEG_TOTAL) {
 		add_number(r->out, r->t->total);
-	} else if (s->pad) {
-		width = snprintf(num, sizeof num, "%zu", r->t->total);
-		width = snprintf(num, sizeof num, "%0*zu", width, r->seq);
-		buf_add(r->out, num, (size_t)width);
 	} else {
 		add_number(r->out, r->seq);
 	}
+}
+
+/*
+ * {host}: the host of a login "[user@]host[:port]" ("[v6]:port" or a
+ * bare IPv6 address), as GNU parallel's; ":" (this machine) for ":".
+ */
+static const char *
+login_host(const char *login, size_t *len)
+{
+	const char *at = strrchr(login, '@'), *h = at ? at + 1 : login;
+	const char *colon = strchr(h, ':');
+
+	*len = strlen(h);
+	if (strcmp(login, ":") == 0)
+		return login;
+	if (*h == '[' && strchr(h, ']')) {
+		*len = (size_t)(strchr(h, ']') - h - 1);
+		return h + 1;
+	}
+	if (colon && !strchr(colon + 1, ':'))
+		*len = (size_t)(colon - h);
+	return h;
+}
+
+static void add_value(
+    struct render *r, const struct seg *s, const char *v, size_t len);
+
+/* {host} or {sshlogin}: ":" for a job on this machine. */
+static void
+add_host(struct render *r, const struct seg *s)
+{
+	const char *login = r->host ? r->host : ":", *v = login;
+	size_t len = strlen(login);
+
+	if (s->kind == SEG_HOST)
+		v = login_host(login, &len);
+	add_value(r, s, v, len);
 }
 
 /* Start the word being built, unless it is started already. */
@@ -818,8 +943,8 @@ render_range(struct render *r, size_t from, size_t to, size_t only)
 			for (j = first; j < first + n; j++) {
 				if (j > first)
 					add_break(r, " ", 1);
-				v = apply_form(
-				    s->form, args_value(a, j), a->len[j], &len);
+				v = apply_form(s, args_value(a, j), a->len[j],
+				    &r->tmp, &len);
 				add_value(r, s, v, len);
 			}
 			break;
@@ -828,6 +953,10 @@ render_range(struct render *r, size_t from, size_t to, size_t only)
 		case SEG_TOTAL:
 			word_open(r);
 			add_counter(r, s);
+			break;
+		case SEG_HOST:
+		case SEG_LOGIN:
+			add_host(r, s);
 			break;
 		case SEG_RAW:
 			if (r->mode == RENDER_ARGV)
@@ -843,27 +972,29 @@ render_range(struct render *r, size_t from, size_t to, size_t only)
 }
 
 static void
-render(const struct template *t, const struct args *a, size_t seq, size_t slot,
-    struct buf *out, enum render_mode mode)
+render(const struct template *t, const struct args *a,
+    const struct template_job *job, struct buf *out, enum render_mode mode)
 {
-	struct render r = {t, a, seq, slot, mode, out, NULL, false};
+	struct render r = {t, a, job->seq, job->slot, job->host, mode, out,
+	    NULL, false, BUF_INIT};
 
 	render_range(&r, 0, t->n, ALL_VALUES);
+	buf_release(&r.tmp);
 }
 
 void
 template_render_shell(const struct template *t, const struct args *a,
-    size_t seq, size_t slot, struct buf *out)
+    const struct template_job *job, struct buf *out)
 {
 	struct args words = ARGS_INIT;
 	size_t i;
 
 	if (!t->quote_words) {
-		render(t, a, seq, slot, out, RENDER_SHELL);
+		render(t, a, job, out, RENDER_SHELL);
 		return;
 	}
 	/* -q: each argument quoted whole, as GNU parallel shows it. */
-	template_render_argv(t, a, seq, slot, &words);
+	template_render_argv(t, a, job, &words);
 	for (i = 0; i < words.n; i++) {
 		if (i)
 			buf_addch(out, ' ');
@@ -873,24 +1004,25 @@ template_render_shell(const struct template *t, const struct args *a,
 }
 
 void
-template_render_text(const struct template *t, const struct args *a, size_t seq,
-    size_t slot, struct buf *out)
+template_render_text(const struct template *t, const struct args *a,
+    const struct template_job *job, struct buf *out)
 {
-	render(t, a, seq, slot, out, RENDER_TEXT);
+	render(t, a, job, out, RENDER_TEXT);
 }
 
 void
-template_render_argv(const struct template *t, const struct args *a, size_t seq,
-    size_t slot, struct args *out)
+template_render_argv(const struct template *t, const struct args *a,
+    const struct template_job *job, struct args *out)
 {
-	struct render r = {
-	    t, a, seq, slot, RENDER_ARGV, &out->data, out, false};
+	struct render r = {t, a, job->seq, job->slot, job->host, RENDER_ARGV,
+	    &out->data, out, false, BUF_INIT};
 
 	if (t->shell)
 		BUG("template_render_argv on a shell command");
 	args_reset(out);
 	render_range(&r, 0, t->n, ALL_VALUES);
 	add_break(&r, "", 0);
+	buf_release(&r.tmp);
 }
 
 /* {#} and {%} in a command's length: as long as a number can be. */
@@ -913,10 +1045,36 @@ quoted_len(const char *v, size_t len)
 static size_t
 form_len(const struct seg *s, const char *v, size_t len)
 {
-	size_t flen;
+	struct buf tmp = BUF_INIT;
+	size_t flen, n;
 
-	v = apply_form(s->form, v, len, &flen);
-	return quoted_len(v, flen);
+	v = apply_form(s, v, len, &tmp, &flen);
+	n = quoted_len(v, flen);
+	buf_release(&tmp);
+	return n;
+}
+
+/* {host} and {sshlogin} in a command's length: as long as a login can be. */
+#define LOGIN_LEN 255
+
+/* The length of a segment that is not a value's: 0 for those. */
+static size_t
+seg_len(const struct seg *s)
+{
+	switch (s->kind) {
+	case SEG_LIT:
+	case SEG_BLANK:
+		return s->len;
+	case SEG_SEQ:
+	case SEG_SLOT:
+	case SEG_TOTAL:
+		return NUMBER_LEN;
+	case SEG_HOST:
+	case SEG_LOGIN:
+		return LOGIN_LEN;
+	default:
+		return 0;
+	}
 }
 
 size_t
@@ -929,11 +1087,8 @@ template_fixed_len(const struct template *t)
 
 		if (s->ctx)
 			i = s->ctx_end - 1; /* only there with a value */
-		else if (s->kind == SEG_LIT || s->kind == SEG_BLANK)
-			total += s->len;
-		else if (s->kind == SEG_SEQ || s->kind == SEG_SLOT ||
-		    s->kind == SEG_TOTAL)
-			total += NUMBER_LEN;
+		else
+			total += seg_len(s);
 	}
 	return total;
 }
@@ -947,13 +1102,10 @@ context_len(const struct template *t, size_t from, const char *v, size_t len)
 	for (i = from; i < t->segs[from].ctx_end; i++) {
 		const struct seg *s = &t->segs[i];
 
-		if (s->kind == SEG_LIT)
-			total += s->len;
-		else if (s->kind == SEG_ARG && s->argn == 0)
+		if (s->kind == SEG_ARG && s->argn == 0)
 			total += form_len(s, v, len);
-		else if (s->kind == SEG_SEQ || s->kind == SEG_SLOT ||
-		    s->kind == SEG_TOTAL)
-			total += NUMBER_LEN;
+		else
+			total += seg_len(s);
 	}
 	return total;
 }
@@ -1005,4 +1157,47 @@ template_set_total(struct template *t, size_t total)
 {
 	if (t)
 		t->total = total;
+}
+
+void
+template_set_jobs(struct template *t, size_t jobs)
+{
+	if (t)
+		t->jobs = jobs;
+}
+
+const char *
+template_error(const struct template *t)
+{
+	return t->error;
+}
+
+/* Whether v[i] and v[k] compare as Perl's cmp: <0, 0, >0. */
+static int
+compare(const struct args *a, size_t i, size_t k)
+{
+	size_t n = a->len[i] < a->len[k] ? a->len[i] : a->len[k];
+	int c = memcmp(args_value(a, i), args_value(a, k), n);
+
+	if (c)
+		return c;
+	return a->len[i] < a->len[k] ? -1 : a->len[i] > a->len[k];
+}
+
+bool
+template_skips(const struct template *t, const struct args *a)
+{
+	size_t i, k;
+
+	if (!t || !t->filter)
+		return false;
+	for (i = 1; i < a->n; i++) {
+		if ((t->filter & TEMPLATE_CHOOSE_K) &&
+		    compare(a, i - 1, i) >= 0)
+			return true;
+		for (k = 0; (t->filter & TEMPLATE_UNIQ) && k < i; k++)
+			if (compare(a, k, i) == 0)
+				return true;
+	}
+	return false;
 }

@@ -29,7 +29,9 @@ struct template_opts {
 	bool context;
 	/*
 	 * --plus: {+/} {+.} {+..} {+...} {..} {...} {/..} {/...} {slot},
-	 * and {##} and {0#}, which need template_set_total()
+	 * {host} {sshlogin} {choose_k} {uniq}, the operations of plusop.h
+	 * ({:-text} ...), {##} and {0#}, which need template_set_total(),
+	 * and {0%}, which needs template_set_jobs()
 	 */
 	bool plus;
 };
@@ -53,18 +55,25 @@ void template_free(struct template *);
 /* True when the command needs /bin/sh -c. */
 bool template_needs_shell(const struct template *);
 
+/* What a job's rendering needs besides its arguments. */
+struct template_job {
+	size_t seq; /* {#} */
+	size_t slot; /* {%} */
+	const char *host; /* {host}, {sshlogin}: its login; NULL: ":" */
+};
+
 /* The command as shell text, values shell-quoted: appended to out. */
 void template_render_shell(const struct template *, const struct args *,
-    size_t seq, size_t slot, struct buf *out);
+    const struct template_job *, struct buf *out);
 /* The command as text with values verbatim (for --tagstring). */
 void template_render_text(const struct template *, const struct args *,
-    size_t seq, size_t slot, struct buf *out);
+    const struct template_job *, struct buf *out);
 /*
  * The command as an argument vector, for templates that need no shell:
  * each word an argument, values verbatim. out is reset first.
  */
 void template_render_argv(const struct template *, const struct args *,
-    size_t seq, size_t slot, struct args *out);
+    const struct template_job *, struct args *out);
 
 /*
  * For packing several values into one command (-m, -X, -s): the length
@@ -79,6 +88,21 @@ size_t template_value_len(
 bool template_needs_total(const struct template *t);
 /* The number of jobs {##} and {0#} show (t may be NULL). */
 void template_set_total(struct template *t, size_t total);
+
+/* {0%}: the jobs at once, -j (t may be NULL). */
+void template_set_jobs(struct template *t, size_t jobs);
+
+/*
+ * A bad replacement string (a --plus regular expression that does not
+ * compile), as "STRING: why", or NULL. A template with one must not run.
+ */
+const char *template_error(const struct template *t);
+
+/* --plus's {choose_k} and {uniq}: jobs that do not run. */
+#define TEMPLATE_CHOOSE_K 1u /* unless its values are in increasing order */
+#define TEMPLATE_UNIQ 2u /* unless its values all differ */
+/* Whether the job with arguments a is left out (t may be NULL). */
+bool template_skips(const struct template *t, const struct args *a);
 
 /*
  * Whether text holds a {= perl expression =} (GNU parallel's): fanout has

@@ -308,6 +308,22 @@ same_as_local() {
 	grep -q 'its host is gone' <<<"$stderr"
 }
 
+@test "--plus {host} and {sshlogin}: the host and the login a remote job runs on" {
+	local u p
+	u=$(sshd_user 2)
+	p=$(sshd_port 2)
+	# In the command (rendered once the job has its host) and the tag.
+	run --separate-stderr timeout -k 5 120 "$FANOUT" --ssh-config "$SSH_CFG" \
+	    --plus --onall --tagstring '{host}' -S h1,"$u@h2:$p" \
+	    'echo {host} {sshlogin} $(id -un)' ::: a
+	expect_status 0
+	run sort <<<"$output"
+	expect_output <<-EOF
+	h1	h1 h1 $(sshd_user 1)
+	h2	h2 $u@h2:$p $u
+	EOF
+}
+
 @test "--filter-hosts drops the hosts that cannot be reached" {
 	sshd_kill 3
 	run --separate-stderr timeout -k 5 120 "$FANOUT" --ssh-config "$SSH_CFG" \

@@ -215,12 +215,6 @@ load helpers/same
 	same -k --header 2 echo ::: a b c d
 }
 
-@test "--header 0 (file names as replacement strings) is refused (README: --nice)" {
-	run --separate-stderr "$FANOUT" --header 0 echo :::: /dev/null
-	expect_status 255
-	[ "$stderr" = "fanout: --header 0 (file names as replacement strings) is not supported (see 'fanout --help')" ]
-}
-
 @test "--tmpdir: TMPDIR for the spool files and the jobs" {
 	mkdir spool
 	same -k -N0 --tmpdir spool 'echo "$TMPDIR"' ::: 1

@@ -55,6 +55,8 @@ tpl_with(const struct template_opts *o, const char *first, ...)
 static const struct template_opts plain_opts = {.replace = NULL};
 static const struct template_opts ctx_opts = {.context = true};
 static const struct template_opts plus_opts = {.plus = true};
+static const struct template_opts ctx_plus_opts = {
+    .context = true, .plus = true};
 
 #define tpl(...) tpl_with(&plain_opts, __VA_ARGS__)
 /* A context-replace (-X) template. */
@@ -95,7 +97,9 @@ shell(const struct template *t, const struct args *a, size_t seq,
 {
 	struct buf b = BUF_INIT;
 
-	template_render_shell(t, a, seq, slot, &b);
+	struct template_job job = {seq, slot, NULL};
+
+	template_render_shell(t, a, &job, &b);
 	if (!b.data)
 		return xstrdup("");
 	return buf_detach(&b, NULL);
@@ -107,7 +111,9 @@ text(const struct template *t, const struct args *a, size_t seq,
 {
 	struct buf b = BUF_INIT;
 
-	template_render_text(t, a, seq, slot, &b);
+	struct template_job job = {seq, slot, NULL};
+
+	template_render_text(t, a, &job, &b);
 	if (!b.data)
 		return xstrdup("");
 	return buf_detach(&b, NULL);
@@ -122,7 +128,9 @@ argv_str(const struct template *t, const struct args *a, size_t seq,
 	struct buf b = BUF_INIT;
 	size_t i;
 
-	template_render_argv(t, a, seq, slot, &out);
+	struct template_job job = {seq, slot, NULL};
+
+	template_render_argv(t, a, &job, &out);
 	buf_addstr(&b, "");
 	for (i = 0; i < out.n; i++) {
 		buf_addch(&b, '[');
@@ -849,6 +857,7 @@ packed_len(const struct template *t, const struct args *a)
 static void
 test_value_len(void)
 {
+	struct template_job one = {1, 1, NULL};
 	struct args a = ARGS_INIT;
 	struct template *t;
 	struct buf b = BUF_INIT;
@@ -856,13 +865,13 @@ test_value_len(void)
 	set_args(&a, "a", "it's", "ccc", NULL);
 	/* Exact when there is no {#} or {%}: the shell text's length. */
 	t = tpl_ctx("echo", "x{}y", "{1}", NULL);
-	template_render_shell(t, &a, 1, 1, &b);
+	template_render_shell(t, &a, &one, &b);
 	CHECK_INT(packed_len(t, &a), b.len);
 	template_free(t);
 
 	buf_reset(&b);
 	t = tpl("echo", "-{}-", "{2}", NULL); /* -m: {} is all of them */
-	template_render_shell(t, &a, 1, 1, &b);
+	template_render_shell(t, &a, &one, &b);
 	CHECK_INT(packed_len(t, &a), b.len);
 	template_free(t);
 	buf_release(&b);
@@ -911,9 +920,147 @@ test_plus(void)
 	args_release(&a);
 }
 
+/* --plus's bash-like strings, with POSIX extended regular expressions. */
+static void
+test_plus_ops(void)
+{
+	struct args a = ARGS_INIT;
+	struct template *t;
+
+	t = tpl_plus("echo", "{:-d}", "{:2}", "{:1:2}", "{#a*b}", "{##a*b}",
+	    "{%b*c}", "{%%b*c}", NULL);
+	set_args(&a, "aabbcc", NULL);
+	CHECK_STR_FREE(argv_str(t, &a, 1, 1),
+	    "[echo][aabbcc][bbcc][ab][bcc][bcc][aabbc][aabbc]");
+	/* "" and "0" get the default (GNU's Perl); positions past the end
+	 * give "". */
+	set_args(&a, "0", NULL);
+	CHECK_STR_FREE(argv_str(t, &a, 1, 1), "[echo][d][][][0][0][0][0]");
+	set_args(&a, "", NULL);
+	CHECK_STR_FREE(shell(t, &a, 1, 1), "echo d '' '' '' '' '' ''");
+	CHECK(template_error(t) == NULL);
+	template_free(t);
+
+	t = tpl_plus("echo", "{/a/X}", "{//a/X}", "{/#a/X}", "{/%a/X}",
+	    "{//x*/-}", "{^b}", "{^^[ab]}", "{,A}", "{,,[AN]}", NULL);
+	set_args(&a, "banana", NULL);
+	CHECK_STR_FREE(argv_str(t, &a, 1, 1),
+	    "[echo][bXnana][bXnXnX][banana][bananX][-b-a-n-a-n-a-][Banana]"
+	    "[BAnAnA][banana][banana]");
+	set_args(&a, "ANNA", NULL);
+	CHECK_STR_FREE(argv_str(t, &a, 1, 1),
+	    "[echo][ANNA][ANNA][ANNA][ANNA][-A-N-N-A-][ANNA][ANNA][aNNA]"
+	    "[anna]");
+	template_free(t);
+
+	/* Positional; each value of {} alone; the text may hold '/'. */
+	t = tpl_plus("echo", "{2:-none}", "{-1^^o}", "{//o/0/1}", NULL);
+	set_args(&a, "foo", "", NULL);
+	CHECK_STR_FREE(shell(t, &a, 1, 1), "echo none '' f0/10/1 ''");
+	template_free(t);
+
+	/* Not operations: text, as in GNU parallel. */
+	t = tpl_plus("echo", "{:-}", "{###}", "{/#/x}", "{/a.}", "{:x}", NULL);
+	set_args(&a, "v", NULL);
+	CHECK_STR_FREE(shell(t, &a, 1, 1), "echo {:-} {###} {/#/x} {/a.} {:x} v");
+	template_free(t);
+	/* Without --plus, all text. */
+	t = tpl("echo", "{:-x}", "{/a/b}", "{^a}", "{host}", "{0%}", NULL);
+	CHECK_STR_FREE(argv_str(t, &a, 1, 1),
+	    "[echo][{:-x}][{/a/b}][{^a}][{host}][{0%}][v]");
+	template_free(t);
+	args_release(&a);
+}
+
+/* A bad regular expression: the template says so, with the string. */
+static void
+test_plus_errors(void)
+{
+	struct template *t;
+
+	t = tpl_plus("echo", "{/a/b}", "{%%[}", "{/(/x}", NULL);
+	CHECK_STR(template_error(t), "{%%[}: bad regular expression '[': "
+				     "Invalid regular expression");
+	template_free(t);
+	t = template_new_text("x{^^*}y", &plus_opts);
+	CHECK(template_error(t) != NULL);
+	template_free(t);
+	t = tpl("echo", "{%%[}", NULL);
+	CHECK(template_error(t) == NULL);
+	template_free(t);
+}
+
+/* {0%} {host} {sshlogin}, and the jobs {choose_k} and {uniq} leave out. */
+static void
+test_plus_job(void)
+{
+	struct template_job job = {4, 3, "me@node7:2222"};
+	struct args a = ARGS_INIT;
+	struct buf b = BUF_INIT;
+	struct template *t;
+
+	t = tpl_plus("echo", "{0%}", "{host}", "{sshlogin}", NULL);
+	template_set_jobs(t, 120);
+	template_render_text(t, &a, &job, &b);
+	CHECK_STR(b.data, "echo 003 node7 me@node7:2222");
+	buf_reset(&b);
+	job.host = "[::1]:22";
+	template_render_text(t, &a, &job, &b);
+	CHECK_STR(b.data, "echo 003 ::1 [::1]:22");
+	buf_reset(&b);
+	job.host = NULL; /* this machine */
+	template_render_shell(t, &a, &job, &b);
+	CHECK_STR(b.data, "echo 003 ':' ':'");
+	CHECK(!template_skips(t, &a));
+	template_free(t);
+
+	t = tpl_plus("echo", "{choose_k}", NULL);
+	set_args(&a, "a", "b", "c", NULL);
+	CHECK(!template_skips(t, &a));
+	set_args(&a, "a", "c", "b", NULL);
+	CHECK(template_skips(t, &a));
+	set_args(&a, "a", "a", NULL);
+	CHECK(template_skips(t, &a));
+	set_args(&a, "10", "9", NULL); /* as strings */
+	CHECK(!template_skips(t, &a));
+	template_free(t);
+	t = tpl_plus("echo", "{2uniq}", NULL);
+	set_args(&a, "b", "a", "c", NULL);
+	CHECK(!template_skips(t, &a));
+	CHECK_STR_FREE(argv_str(t, &a, 1, 1), "[echo][a]");
+	set_args(&a, "b", "a", "b", NULL);
+	CHECK(template_skips(t, &a));
+	template_free(t);
+	buf_release(&b);
+	args_release(&a);
+}
+
+/* -X packing: a --plus operation's length is that of its result. */
+static void
+test_plus_len(void)
+{
+	struct template_job one = {1, 1, NULL};
+	struct args a = ARGS_INIT;
+	struct buf b = BUF_INIT;
+	struct template *t;
+
+	set_args(&a, "a b", "it's", "", NULL);
+	t = tpl_with(&ctx_plus_opts, "echo", "x{//[ a]/()}y", "{:-z}", "{1^^.}",
+	    NULL);
+	template_render_shell(t, &a, &one, &b);
+	CHECK_INT(packed_len(t, &a), b.len);
+	template_free(t);
+	buf_release(&b);
+	args_release(&a);
+}
+
 int
 main(void)
 {
+	test_plus_ops();
+	test_plus_errors();
+	test_plus_job();
+	test_plus_len();
 	test_plus();
 	test_context();
 	test_value_len();
