@@ -49,8 +49,8 @@ pool_conn_request(
 }
 
 /* "[host]:port" or "host", as known_hosts names a host. */
-static void
-known_name(const char *host, int port, char *dst, size_t len)
+void
+conn_known_name(const char *host, int port, char *dst, size_t len)
 {
 	if (port && port != 22)
 		snprintf(dst, len, "[%s]:%d", host, port);
@@ -62,8 +62,8 @@ known_name(const char *host, int port, char *dst, size_t len)
  * The line of file that holds a key for name, 0 when none is found (a
  * hashed entry cannot be matched here).
  */
-static unsigned
-known_line(const char *file, const char *name)
+unsigned
+conn_known_line(const char *file, const char *name)
 {
 	FILE *fp = fopen(file, "re");
 	char line[8192], *f, *save;
@@ -102,7 +102,8 @@ check_host_key(
 	/* The host as the config file resolved it (HostName). */
 	if (ssh_options_get(s, SSH_OPTIONS_HOST, &host) < 0)
 		host = NULL;
-	known_name(host ? host : h->login->host, (int)port, name, sizeof name);
+	conn_known_name(
+	    host ? host : h->login->host, (int)port, name, sizeof name);
 	ssh_string_free_char(host);
 	switch (k) {
 	case SSH_KNOWN_HOSTS_OK:
@@ -110,7 +111,7 @@ check_host_key(
 		break;
 	case SSH_KNOWN_HOSTS_CHANGED:
 	case SSH_KNOWN_HOSTS_OTHER:
-		line = file ? known_line(file, name) : 0;
+		line = file ? conn_known_line(file, name) : 0;
 		if (line)
 			snprintf(why, len,
 			    "its host key is not the one %s:%u has for %s: "
@@ -177,8 +178,8 @@ ask_cpus(ssh_session s)
 }
 
 /* Options from the login, the config file and fanout's settings. */
-static int
-set_options(struct pool *p, struct shost *h, ssh_session s)
+int
+conn_options(struct pool *p, struct shost *h, ssh_session s)
 {
 	const struct hosts_login *l = h->login;
 	long timeout = (long)p->o->ssh_timeout;
@@ -219,7 +220,7 @@ handshake(
 		snprintf(why, len, "out of memory");
 		return NULL;
 	}
-	if (set_options(p, h, s) < 0) {
+	if (conn_options(p, h, s) < 0) {
 		snprintf(why, len, "%s", ssh_get_error(s));
 		*permanent = true;
 		goto fail;
