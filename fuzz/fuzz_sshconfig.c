@@ -7,8 +7,8 @@
  * which also serve as a known_hosts file. Files that could make libssh
  * run a command or read another file (exec, Include, Proxy...) are
  * skipped. Besides crashes and leaks it checks, aborting when one fails:
- * conn_options() succeeds or says why; after it the session has a host,
- * and the login's user and port win over the file's; conn_known_line()
+ * conn_options() succeeds or says why in one line; after it the session has a
+ * host, and the login's user and port win over the file's; conn_known_line()
  * finds the known_hosts name only on a line that holds it, and always
  * finds a key line for the name added at the end of the file.
  */
@@ -28,11 +28,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static char dir[] = "/tmp/fuzz_sshconfig.XXXXXX";
 static char config[64], known[64];
 
+/* Abort, naming the property that failed. */
+#define check(ok) check_at(ok, #ok, __LINE__)
+
 static void
-check(bool ok)
+check_at(bool ok, const char *what, int line)
 {
-	if (!ok)
+	if (!ok) {
+		fprintf(stderr, "fuzz_sshconfig.c:%d: %s\n", line, what);
 		abort();
+	}
 }
 
 static void
@@ -85,12 +90,12 @@ check_options(struct pool *p, const struct hosts_login *l)
 {
 	struct shost h = {.login = l};
 	ssh_session s = ssh_new();
-	char *host = NULL, *user = NULL;
+	char *host = NULL, *user = NULL, why[512] = "";
 	unsigned port = 0;
 
 	check(s != NULL);
-	if (conn_options(p, &h, s) < 0) {
-		check(*ssh_get_error(s) != '\0');
+	if (conn_options(p, &h, s, why, sizeof why) < 0) {
+		check(*why != '\0' && !strchr(why, '\n'));
 		ssh_free(s);
 		return;
 	}

@@ -177,9 +177,21 @@ ask_cpus(ssh_session s)
 	return n > 0 ? n : 0;
 }
 
+/* why: what libssh refused, and its reason when it gives one. -1. */
+static int
+refused(ssh_session s, char *why, size_t len, const char *what)
+{
+	const char *msg = ssh_get_error(s);
+
+	snprintf(
+	    why, len, "libssh refuses %s%s%s", what, *msg ? ": " : "", msg);
+	return -1;
+}
+
 /* Options from the login, the config file and fanout's settings. */
 int
-conn_options(struct pool *p, struct shost *h, ssh_session s)
+conn_options(
+    struct pool *p, struct shost *h, ssh_session s, char *why, size_t len)
 {
 	const struct hosts_login *l = h->login;
 	long timeout = (long)p->o->ssh_timeout;
@@ -190,15 +202,16 @@ conn_options(struct pool *p, struct shost *h, ssh_session s)
 	ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &no);
 	if (p->ssh_dir)
 		ssh_options_set(s, SSH_OPTIONS_SSH_DIR, p->ssh_dir);
+	/* libssh 0.10.6 refuses some names (a_b, a.-b) and says nothing. */
 	if (ssh_options_set(s, SSH_OPTIONS_HOST, l->host) < 0)
-		return -1;
+		return refused(s, why, len, "it as a host name");
 	/* The file first, then what the login says over it. */
 	if (p->config && ssh_options_parse_config(s, p->config) < 0)
-		return -1;
+		return refused(s, why, len, "the ssh config file");
 	if (l->user && ssh_options_set(s, SSH_OPTIONS_USER, l->user) < 0)
-		return -1;
+		return refused(s, why, len, "the user name");
 	if (l->port && ssh_options_set(s, SSH_OPTIONS_PORT, &l->port) < 0)
-		return -1;
+		return refused(s, why, len, "the port");
 	ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout);
 	ssh_options_set(s, SSH_OPTIONS_NODELAY, &yes);
 	return 0;
@@ -220,8 +233,7 @@ handshake(
 		snprintf(why, len, "out of memory");
 		return NULL;
 	}
-	if (conn_options(p, h, s) < 0) {
-		snprintf(why, len, "%s", ssh_get_error(s));
+	if (conn_options(p, h, s, why, len) < 0) {
 		*permanent = true;
 		goto fail;
 	}
