@@ -85,6 +85,21 @@ bench: fanout
 	@bench/slurm
 	@bench/pipe
 
+# make soak: SOAK_JOBS (100000) mixed jobs in runs of 10000, each run with
+# options drawn from its seed, every output, joblog line and exit status
+# checked (tests/soak/). SOAK_SEED=N replays; FANOUT=path tests another build
+# (SOAK_SLOW=N: N times the timeouts, for a slow one).
+SOAK_JOBS ?= 100000
+build/soak/soak: tests/soak/soak.c
+	@mkdir -p build/soak
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -o $@ $<
+
+soak: fanout build/soak/soak
+	@SOAK_JOBS="$(SOAK_JOBS)" SOAK_SEED="$(SOAK_SEED)" FANOUT="$(FANOUT)" \
+	    SOAK_SLOW="$(SOAK_SLOW)" tests/soak/run
+
+.PHONY: soak
+
 # The C sources as .clang-format has them (OpenBSD KNF, near enough).
 check-format:
 	@clang-format --dry-run -Werror src/*.c src/*.h && echo "format: ok"

@@ -27,7 +27,7 @@ _fanout_takes_value()
 	--file | --sshlogin | --slf | --sshloginfile | --ssh-config | \
 	--ssh-timeout | --ssh-fanout | --env | --workdir | --wd | --return | \
 	--basefile | --bf | --srun-cpus | --block | --block-size | --blocksize | \
-	--recstart | --recend)
+	--recstart | --recend | --block-timeout | --blocktimeout | --bt)
 		return 0
 		;;
 	--*) return 1 ;;
@@ -140,7 +140,8 @@ _fanout()
 		--retry-failed --results --json --bar --progress --eta
 		--pipe --spreadstdin --pipe-part --pipepart --block --block-size
 		--blocksize --recstart --recend --regexp --cat --fifo
-		--round-robin --round
+		--round-robin --round --remove-rec-sep --removerecsep --rrs
+		--block-timeout --blocktimeout --bt
 		-f --file --check -S --sshlogin --slf --sshloginfile --slurm
 		--ssh-config --ssh-accept-new --ssh-timeout --ssh-fanout
 		--filter-hosts --env --workdir --wd --nonall --onall --transfer
@@ -264,7 +265,7 @@ _fanout()
 	-d | --delimiter | -I | --replace | --tagstring | --colsep | -N | --max-replace-args | \
 	--delay | --timeout | --retries | --memfree | --ssh-timeout | \
 	--ssh-fanout | --workdir | --wd | --srun-cpus | --block | --block-size | \
-	--blocksize | --recstart | --recend)
+	--blocksize | --recstart | --recend | --block-timeout | --blocktimeout | --bt)
 		return
 		;;
 	esac

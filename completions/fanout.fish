@@ -31,7 +31,8 @@ function __fanout_after_options
                 --ssh-config --ssh-timeout --ssh-fanout --env --workdir --wd \
                 --return --basefile --bf \
                 --srun-cpus \
-                --block --block-size --blocksize --recstart --recend
+                --block --block-size --blocksize --recstart --recend \
+                --block-timeout --blocktimeout --bt
                 set -e words[1..2]
             case '-*'
                 set -e words[1]
@@ -224,6 +225,12 @@ complete -c fanout $o -l cat -d 'The block in a file named by {}'
 complete -c fanout $o -l fifo -d 'The block through a FIFO named by {}'
 complete -c fanout $o -l round-robin -d 'Give blocks to the running jobs, one a slot'
 complete -c fanout $o -l round -d 'Give blocks to the running jobs, one a slot'
+complete -c fanout $o -l remove-rec-sep -d 'Remove record ends and starts from each block'
+complete -c fanout $o -l removerecsep -d 'Remove record ends and starts from each block'
+complete -c fanout $o -l rrs -d 'Remove record ends and starts from each block'
+complete -c fanout $o -l block-timeout -x -d 'A block waiting longer for input goes as it is'
+complete -c fanout $o -l blocktimeout -x -d 'A block waiting longer for input goes as it is'
+complete -c fanout $o -l bt -x -d 'A block waiting longer for input goes as it is'
 complete -c fanout $o -l joblog -r -F -d 'Record each finished job'
 complete -c fanout $o -l resume -d 'Skip jobs already in the job log'
 complete -c fanout $o -l resume-failed -d 'Skip succeeded jobs in the job log, rerun failed'

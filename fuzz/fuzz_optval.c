@@ -24,7 +24,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define NPARSERS 13
+#define NPARSERS 14
 
 static jmp_buf back;
 
@@ -160,6 +160,11 @@ parse(unsigned pick, unsigned min, const char *s, struct optval_err *e)
 		if (optval_ssh_timeout(s, &d, e) < 0)
 			return -1;
 		check(d > 0 && d <= 86400);
+		return 0;
+	case 12:
+		if (optval_block_timeout(s, &d, e) < 0)
+			return -1;
+		check(d > 0 && d <= 86400 * 365);
 		return 0;
 	default:
 		/* A workflow's timeout: a duration with units. */

@@ -2,13 +2,18 @@
  * libFuzzer target for src/pipe.c's record splitter.
  *
  * Input: a flags byte (the --recend of a fixed set, a --recstart or none,
- * --regexp, -N 0-3), a block size byte, then the bytes to cut. They are
+ * --regexp, -N 0-3; 160 and up: -r and --rrs too), a byte of the block
+ * size (bits 0-5) and -L 0-3 (bits 6-7), then the bytes to cut. They are
  * cut into blocks as the reader does (a block grows by 1.3 + 1 when no
  * record fits in it), and the target aborts when the blocks do not give
  * back every byte once, when a block is empty, or, for fixed strings,
  * when a block other than the last is over the block size (without -N)
- * or does not end where a record end meets a record start. The same
- * check holds for pipe_split_after() at every place.
+ * or does not end where a record end meets a record start (with -L and
+ * no -N: after a whole number of groups of lines). The same check holds
+ * for pipe_split_after() at every place. -r: pipe_drop_blank() given the
+ * bytes in blocks must give what it gives them at once, which must be
+ * the lines not of white space only; --rrs: pipe_remove_seps() must stay
+ * within the bytes (AddressSanitizer) and not grow them.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,6 +22,7 @@
 #include <string.h>
 
 #include "pipe.h"
+#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,6 +34,17 @@ static const char *const regex_ends[] = {"\\n", "[05]\\n", "a+", "(x|\\n)"};
 static const char *const regex_starts[] = {NULL, "^1", "[ab]", NULL};
 
 /* Whether a block may end at cut: a record end before, a start after. */
+/* Whether a block of -L lines may end at cut. */
+static bool
+at_lines(const char *p, size_t cut, size_t lines)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < cut; i++)
+		n += p[i] == '\n';
+	return cut && p[cut - 1] == '\n' && n % lines == 0;
+}
+
 static bool
 at_split(const char *p, size_t len, size_t cut, int e, int st)
 {
@@ -42,7 +59,7 @@ at_split(const char *p, size_t len, size_t cut, int e, int st)
 
 static void
 check_cuts(const struct pipe_split *sp, const char *p, size_t len, size_t limit,
-    size_t nrec, bool fixed, int e, int st)
+    size_t nrec, size_t lines, bool fixed, int e, int st)
 {
 	size_t off = 0, have, cut, start_limit = limit;
 	bool first = true, last;
@@ -61,7 +78,10 @@ check_cuts(const struct pipe_split *sp, const char *p, size_t len, size_t limit,
 		}
 		if (cut > have)
 			abort();
-		if (fixed && off + cut < len) {
+		if (lines && !nrec && off + cut < len) {
+			if (!at_lines(p + off, cut, lines) || cut > limit)
+				abort();
+		} else if (fixed && off + cut < len) {
 			if (!at_split(p + off, len - off, cut, e, st))
 				abort();
 			if (!nrec && cut > limit)
@@ -75,12 +95,55 @@ check_cuts(const struct pipe_split *sp, const char *p, size_t len, size_t limit,
 		abort();
 }
 
+/* -r: in blocks of limit bytes as at once, and only blank lines gone. */
+static void
+check_blank(const char *p, size_t len, size_t limit)
+{
+	char *a = malloc(len + 1), *b = malloc(len + 1);
+	size_t alen, blen = 0, from = 0, i, n, want = 0;
+	const char *nl;
+
+	memcpy(a, p, len);
+	alen = pipe_drop_blank(a, len, &from);
+	for (from = 0, i = 0; i < len; i += n) {
+		n = len - i < limit ? len - i : limit;
+		memcpy(b + blen, p + i, n);
+		blen = pipe_drop_blank(b, blen + n, &from);
+	}
+	if (alen != blen || memcmp(a, b, alen) != 0)
+		abort();
+	for (i = 0; i < len; i += n) {
+		nl = memchr(p + i, '\n', len - i);
+		n = nl ? (size_t)(nl - p) + 1 - i : len - i;
+		if (nl && util_blank(p + i, n))
+			continue;
+		if (want + n > alen || memcmp(a + want, p + i, n) != 0)
+			abort();
+		want += n;
+	}
+	if (want != alen)
+		abort();
+	free(a);
+	free(b);
+}
+
+static void
+check_rrs(const struct pipe_split *sp, const char *p, size_t len)
+{
+	char *a = malloc(len + 1);
+
+	memcpy(a, p, len + 1);
+	if (pipe_remove_seps(sp, a, len) > len)
+		abort();
+	free(a);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pipe_split *sp;
 	char *p;
-	size_t len, limit, nrec, i, at;
+	size_t len, limit, nrec, lines, i, at;
 	int flags, e, st;
 	bool regexp;
 
@@ -88,6 +151,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	flags = data[0];
 	limit = 1 + data[1] % 64;
+	lines = (size_t)data[1] / 64;
 	/* NUL-terminated: regexec() under AddressSanitizer reads to one. */
 	len = size - 2;
 	p = malloc(len + 1);
@@ -101,7 +165,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    : pipe_split_new(starts[st], ends[e], false);
 	if (!sp)
 		abort(); /* every pattern here is valid */
-	check_cuts(sp, p, len, limit, nrec, !regexp, e, st);
+	if (flags >= 160) {
+		check_blank(p, len, limit);
+		check_rrs(sp, p, len);
+	}
+	pipe_split_lines(sp, lines);
+	check_cuts(sp, p, len, limit, nrec, lines, !regexp, e, st);
 	for (i = 0; i <= len && !regexp; i++) {
 		at = pipe_split_after(sp, p, len, i);
 		if (at != SIZE_MAX &&

@@ -235,18 +235,6 @@ reader_fill(struct reader *r)
 	return 0;
 }
 
-/* -r skips items that are empty or only white space. */
-static bool
-is_blank_item(const char *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (!strchr(" \t\r\n\v\f", p[i]) || !p[i])
-			return false;
-	return true;
-}
-
 /* A group held in memory. */
 struct vlist {
 	char **v;
@@ -343,7 +331,7 @@ load_group(struct input *in, struct vlist *l, const struct group *g)
 			if (is_eof_item(in, g->values[i], strlen(g->values[i])))
 				break;
 			else if (!in->skip_empty ||
-			    !is_blank_item(g->values[i], strlen(g->values[i])))
+			    !util_blank(g->values[i], strlen(g->values[i])))
 				vlist_add(
 				    l, g->values[i], strlen(g->values[i]));
 		return;
@@ -361,7 +349,7 @@ load_group(struct input *in, struct vlist *l, const struct group *g)
 		}
 		if (rc == 0 || is_eof_item(in, rec, len))
 			break;
-		if (!in->skip_empty || !is_blank_item(rec, len))
+		if (!in->skip_empty || !util_blank(rec, len))
 			vlist_add(l, rec, len);
 	}
 	reader_close(&r);
@@ -590,6 +578,12 @@ input_fd(const struct input *in)
 	return in->units && in->units[0].stream ? in->units[0].stream->fd : -1;
 }
 
+int64_t
+input_deadline(const struct input *in)
+{
+	return in->pipe ? pipe_reader_deadline(in->pipe) : INT64_MAX;
+}
+
 int
 input_fill(struct input *in)
 {
@@ -679,7 +673,7 @@ raw_item(struct input *in, struct args *out)
 						return INPUT_ERROR;
 					return rc;
 				}
-			} while (in->skip_empty && is_blank_item(rec, len));
+			} while (in->skip_empty && util_blank(rec, len));
 			args_reset(&in->first);
 			add_value(in, &in->first, rec, len);
 		} else if (in->idx[0] >= u0->count) {

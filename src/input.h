@@ -9,6 +9,7 @@
 #define INPUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 
@@ -91,5 +92,8 @@ int input_next(struct input *, struct args *out);
 int input_fd(const struct input *);
 /* Read once from the streamed source. 0, or -1 after reporting why. */
 int input_fill(struct input *);
+/* --pipe --block-timeout: when to call input_next() though no input
+ * came (util_now()); INT64_MAX: never. */
+int64_t input_deadline(const struct input *);
 
 #endif

@@ -56,7 +56,7 @@ static optdef_set_cb set_flag, set_output, set_progress, set_jobs,
     set_ssh_fanout, set_workdir, set_srun, set_srun_cpus, show_help,
     show_version, set_pack, set_eof, set_max_chars, set_sep, set_trim,
     set_tmpdir, set_nice, set_count, set_header, set_load, set_compressor,
-    set_block, set_recstart, set_recend;
+    set_block, set_recstart, set_recend, set_block_timeout;
 
 #define FLAG(field) offsetof(struct options, field)
 /* set_max_args: which option */
@@ -161,6 +161,16 @@ static const struct optdef long_options[] = {
 	{ "round-robin", no_argument, 0, OPT_PIPE, set_flag,
 	    FLAG(round_robin) },
 	{ "round", no_argument, 0, OPT_PIPE, set_flag, FLAG(round_robin) },
+	{ "remove-rec-sep", no_argument, 0, OPT_PIPE, set_flag,
+	    FLAG(remove_rec_sep) },
+	{ "removerecsep", no_argument, 0, OPT_PIPE, set_flag,
+	    FLAG(remove_rec_sep) },
+	{ "rrs", no_argument, 0, OPT_PIPE, set_flag, FLAG(remove_rec_sep) },
+	{ "block-timeout", required_argument, 0, OPT_PIPE,
+	    set_block_timeout, 0 },
+	{ "blocktimeout", required_argument, 0, OPT_PIPE,
+	    set_block_timeout, 0 },
+	{ "bt", required_argument, 0, OPT_PIPE, set_block_timeout, 0 },
 	{ "header", required_argument, 0, OPT_HEADER, set_header, 0 },
 	{ "file", required_argument, 'f', OPT_WORKFLOW, set_workflow, 0 },
 	{ "check", no_argument, 0, OPT_CHECK, set_flag, FLAG(check) },
@@ -342,6 +352,12 @@ static const char usage_pipe[] =
     "      --recstart STR     a record starts with STR\n"
     "      --regexp           --recend and --recstart are regexps\n"
     "  -N N                   with --pipe: N records a job\n"
+    "  -L, --max-lines N      with --pipe: a record is N lines\n"
+    "  -r                     with --pipe: lines of blanks only are dropped\n"
+    "      --remove-rec-sep, --removerecsep, --rrs  record ends and starts\n"
+    "                         taken out of each block\n"
+    "      --block-timeout, --blocktimeout, --bt DURATION  a block that\n"
+    "                         waited that long for input goes as it is\n"
     "      --header REGEX     with --pipe: the header, given to every job\n"
     "                         (: is one line, N is N lines)\n"
     "      --cat              the block in a file, {} its name\n"
@@ -571,6 +587,12 @@ set_max_args(struct parse_state *ps, const struct optdef *d, char *arg)
 	ps->o->no_args = ps->o->max_args == 0;
 	ps->o->max_args_context = d->arg == ARGS_N || d->arg == ARGS_L;
 	ps->o->max_lines = d->arg == ARGS_L || d->arg == ARGS_l;
+	ps->o->max_args_name = names[d->arg];
+	/* --pipe: -L 0 is -L 1, as in GNU parallel. */
+	if (ps->o->max_lines)
+		ps->o->pipe_lines = ps->o->max_args ? ps->o->max_args : 1;
+	else
+		ps->o->pipe_nrec = ps->o->max_args;
 }
 
 static void
@@ -815,6 +837,15 @@ set_ssh_config(struct parse_state *ps, const struct optdef *d, char *arg)
 	if (!*arg)
 		optval_error("--ssh-config needs a file name");
 	ps->o->ssh_config = arg;
+}
+
+static void
+set_block_timeout(struct parse_state *ps, const struct optdef *d, char *arg)
+{
+	struct optval_err e;
+
+	(void)d;
+	must(optval_block_timeout(arg, &ps->o->block_timeout, &e), &e);
 }
 
 static void
@@ -1225,14 +1256,21 @@ check_pipe(const struct options *o)
 		optval_error("--block %lld: a negative size needs --pipe-part",
 		    o->block_size);
 	if (!o->pipe && !o->pipe_part) {
-		if (o->recstart || o->recend || o->regexp || o->block_given)
+		if (o->recstart || o->recend || o->regexp || o->block_given ||
+		    o->remove_rec_sep || o->block_timeout > 0)
 			optval_error("--%s needs --pipe or --pipe-part",
-			    o->block_given  ? "block"
-				: o->regexp ? "regexp"
-				: o->recend ? "recend"
-					    : "recstart");
+			    o->block_given	    ? "block"
+				: o->regexp	    ? "regexp"
+				: o->recend	    ? "recend"
+				: o->recstart	    ? "recstart"
+				: o->remove_rec_sep ? "remove-rec-sep"
+						    : "block-timeout");
 		return;
 	}
+	if (o->pipe_part && o->remove_rec_sep)
+		optval_error("--remove-rec-sep cannot be combined with "
+			     "--pipe-part: the jobs read the file, fanout "
+			     "does not see the records");
 	for (i = 0; i < o->ngroups; i++)
 		if (!o->groups[i].path)
 			optval_error("--pipe%s reads %s, not ::: values",
@@ -1244,8 +1282,9 @@ check_pipe(const struct options *o)
 		optval_error(
 		    "--pipe-part needs -a FILE, a file it can seek in");
 	if (o->pipe_part && options_is_set(o, OPT_MAX_ARGS))
-		optval_error("--pipe-part cannot be combined with -N: "
-			     "it does not count records");
+		optval_error("--pipe-part cannot be combined with %s: "
+			     "it does not count records",
+		    o->max_args_name);
 	if (o->workflow)
 		optval_error("-f cannot be combined with --pipe");
 }

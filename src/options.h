@@ -188,6 +188,11 @@ struct options {
 	bool cat; /* the block in a file named by {} */
 	bool fifo; /* the block through a FIFO named by {} */
 	bool round_robin; /* blocks go to the jobs running, one a slot */
+	size_t pipe_nrec; /* -N or -n: records a block; 0: by size */
+	size_t pipe_lines; /* -L, --max-lines: lines a record; 0: --recend */
+	const char *max_args_name; /* the last of -N, -n, -L, --max-lines */
+	bool remove_rec_sep; /* --rrs: record ends and starts removed */
+	double block_timeout; /* seconds; 0: none */
 
 	const char *workflow; /* -f FILE; NULL: the command line's task */
 	bool check; /* --check: load the workflow, run nothing */

@@ -444,14 +444,32 @@ optval_nice(const char *arg, int *n, struct optval_err *e)
 	return 0;
 }
 
+/* A duration above 0 and at most max seconds, in *t. */
+static bool
+duration_upto(const char *arg, double max, double *t)
+{
+	*t = options_parse_duration(arg, false);
+	return *t > 0 && *t <= max;
+}
+
 int
 optval_ssh_timeout(const char *arg, double *t, struct optval_err *e)
 {
-	*t = options_parse_duration(arg, false);
-	if (!(*t > 0) || *t > 86400)
+	if (!duration_upto(arg, 86400, t))
 		return refuse(e,
 		    "--ssh-timeout: '%s' is not a number of seconds "
 		    "from 0 to 86400",
+		    arg);
+	return 0;
+}
+
+int
+optval_block_timeout(const char *arg, double *t, struct optval_err *e)
+{
+	if (!duration_upto(arg, 86400 * 365, t))
+		return refuse(e,
+		    "--block-timeout: '%s' is not a duration above 0 "
+		    "(seconds, or 1m30s...)",
 		    arg);
 	return 0;
 }

@@ -56,5 +56,7 @@ int optval_block_size(const char *arg, long long *v, struct optval_err *e);
 int optval_nice(const char *arg, int *n, struct optval_err *e);
 /* --ssh-timeout SECS: a duration above 0, at most a day. */
 int optval_ssh_timeout(const char *arg, double *t, struct optval_err *e);
+/* --block-timeout SECS: a duration above 0, at most a year. */
+int optval_block_timeout(const char *arg, double *t, struct optval_err *e);
 
 #endif

@@ -36,7 +36,9 @@ struct pipe_split {
 	size_t start_group;
 	regex_t start_re; /* START alone, when given */
 	bool has_start;
+	regex_t end_re; /* "(END)$" for --rrs, not line by line */
 	regmatch_t *m; /* room for every group */
+	size_t lines; /* -L: a record is this many lines */
 };
 
 /* \n, \t, \r, \0, \\, \' and \" as GNU parallel reads --recend. */
@@ -133,6 +135,15 @@ split_regex(struct pipe_split *s, const char *recstart, const char *recend)
 	free(pat);
 	if (rc < 0)
 		return -1;
+	pat = xasprintf("(%s)$", recend);
+	rc = compile(&s->end_re, "--recend", pat, 0);
+	free(pat);
+	if (rc < 0) {
+		regfree(&s->re);
+		if (s->has_start)
+			regfree(&s->start_re);
+		return -1;
+	}
 	s->m = xcalloc(s->re.re_nsub + 1, sizeof *s->m);
 	s->regexp = true;
 	return 0;
@@ -166,13 +177,21 @@ pipe_split_free(struct pipe_split *s)
 {
 	if (!s)
 		return;
-	if (s->regexp)
+	if (s->regexp) {
 		regfree(&s->re);
+		regfree(&s->end_re);
+	}
 	if (s->has_start)
 		regfree(&s->start_re);
 	free(s->m);
 	free(s->both);
 	free(s);
+}
+
+void
+pipe_split_lines(struct pipe_split *s, size_t lines)
+{
+	s->lines = lines;
 }
 
 /*
@@ -253,11 +272,42 @@ starts_record(const struct pipe_split *s, const char *p, size_t len)
 	    m.rm_so == 0;
 }
 
+/* -L: the end of the last whole group of lines in p[0..len); 0: none. */
+static size_t
+last_lines(const char *p, size_t len, size_t lines)
+{
+	const char *q = p, *e = p + len;
+	size_t n = 0, drop;
+
+	while ((q = memchr(q, '\n', (size_t)(e - q)))) {
+		n++;
+		q++;
+	}
+	drop = n % lines;
+	if (n == drop)
+		return 0;
+	/* Back over the lines of the group not whole: n > drop of them. */
+	for (len = (size_t)(e - p);; len = (size_t)(q - p)) {
+		q = memrchr(p, '\n', len);
+		if (drop-- == 0)
+			return (size_t)(q - p) + 1;
+	}
+}
+
 size_t
 pipe_cut(const struct pipe_split *s, const char *p, size_t len, size_t limit,
     size_t nrec, bool eof, bool first)
 {
 	size_t at;
+
+	/* GNU parallel: -L without -N cuts after whole groups of lines,
+	 * and at the end what follows the last group is a block. */
+	if (s->lines && !nrec) {
+		if (!eof && len < limit)
+			return 0;
+		at = last_lines(p, len < limit ? len : limit, s->lines);
+		return at ? at : eof ? len : 0;
+	}
 
 	/* GNU parallel: -N --regexp input before the first record start
 	 * is a block of its own. */
@@ -282,6 +332,100 @@ pipe_split_after(
 	size_t at;
 
 	return find(s, p, len, from, &at) == NONE ? NONE : at;
+}
+
+/* p[0..len) without p[from..to): the new length. */
+static size_t
+cut_out(char *p, size_t len, size_t from, size_t to)
+{
+	memmove(p + from, p + to, len - to);
+	return len - (to - from);
+}
+
+/* Remove each place where a record end meets a start: the new length. */
+static size_t
+remove_splits(const struct pipe_split *s, char *p, size_t len)
+{
+	size_t i = 0, at, to;
+
+	if (!s->regexp && s->both_len == 0)
+		return len;
+	while ((i = find(s, p, len, i, &at)) != NONE) {
+		to = s->regexp ? (size_t)s->m[0].rm_eo : i + s->both_len;
+		if (to == i) { /* an empty match: step over a byte */
+			i++;
+			continue;
+		}
+		len = cut_out(p, len, i, to);
+		if (s->regexp)
+			p[len] = '\0'; /* regexec() may read to a NUL */
+	}
+	return len;
+}
+
+/* The length of a record start or end at the start or end of p. */
+static size_t
+start_at(const struct pipe_split *s, const char *p, size_t len)
+{
+	regmatch_t m = {0, (regoff_t)(len < INT_MAX ? len : INT_MAX)};
+	size_t n = s->both_len - s->end_len;
+
+	if (s->regexp)
+		return s->has_start &&
+			regexec(&s->start_re, p, 1, &m, REG_STARTEND) == 0 &&
+			m.rm_so == 0
+		    ? (size_t)m.rm_eo
+		    : 0;
+	return n && len >= n && memcmp(p, s->both + s->end_len, n) == 0 ? n : 0;
+}
+
+static size_t
+end_at(const struct pipe_split *s, const char *p, size_t len)
+{
+	regmatch_t m = {0, (regoff_t)(len < INT_MAX ? len : INT_MAX)};
+	size_t n = s->end_len;
+
+	if (s->regexp)
+		return regexec(&s->end_re, p, 1, &m, REG_STARTEND) == 0
+		    ? len - (size_t)m.rm_so
+		    : 0;
+	return n && len >= n && memcmp(p + len - n, s->both, n) == 0 ? n : 0;
+}
+
+size_t
+pipe_remove_seps(const struct pipe_split *s, char *p, size_t len)
+{
+	size_t n;
+
+	len = remove_splits(s, p, len);
+	len = cut_out(p, len, 0, start_at(s, p, len));
+	if ((n = end_at(s, p, len)))
+		return len - n;
+	/* Perl's $ is also before a final newline. */
+	if (len && p[len - 1] == '\n' && (n = end_at(s, p, len - 1)))
+		return cut_out(p, len, len - 1 - n, len - 1);
+	return len;
+}
+
+size_t
+pipe_drop_blank(char *p, size_t len, size_t *from)
+{
+	size_t i = *from, out = *from, n;
+	const char *nl;
+
+	while (i < len && (nl = memchr(p + i, '\n', len - i))) {
+		n = (size_t)(nl - p) + 1 - i;
+		if (!util_blank(p + i, n)) {
+			if (out != i)
+				memmove(p + out, p + i, n);
+			out += n;
+		}
+		i += n;
+	}
+	*from = out;
+	if (out != i)
+		memmove(p + out, p + i, len - i);
+	return out + len - i;
 }
 
 enum pipe_mode { PIPE_STDIN, PIPE_CAT, PIPE_FIFO };
@@ -322,6 +466,12 @@ struct pipe_reader {
 	bool failed;
 	bool warned;
 	size_t nblocks; /* cut so far */
+	bool drop_blank; /* -r */
+	size_t judged; /* -r: the records before it have no blank line */
+	bool rrs; /* --rrs */
+	int64_t bt_ns; /* --block-timeout; 0: none */
+	int64_t bt_since; /* when the records not in a block began */
+	bool bt_due; /* the time is up: whole records make a block */
 	char *dir; /* --cat, --fifo: where their files go */
 	size_t nfiles;
 	/* --pipe-part: block i is pos[i]..pos[i+1] of the file. */
@@ -524,6 +674,7 @@ take_block(struct pipe_reader *r, size_t cut)
 	b->own_data = true;
 	b->head = r->head_len;
 	b->len = b->bytes = r->head_len + cut;
+	r->judged = r->judged > cut ? r->judged - cut : 0;
 	if (cut < rest) {
 		b->alloc = b->data = xmalloc(b->len + 1);
 		if (r->head_len)
@@ -568,35 +719,85 @@ grow(struct pipe_reader *r)
 	r->warned = true;
 }
 
+/* The header, before the first block: -1 when more bytes must come. */
+static int
+take_header(struct pipe_reader *r)
+{
+	size_t len;
+
+	if (!r->buf && !r->eof)
+		return -1;
+	len = header_len(r, r->buf, r->len, r->eof || r->len >= r->limit);
+	if (len == NONE)
+		return -1;
+	r->head = xmalloc(len + 1);
+	memcpy(r->head, r->buf, len);
+	r->head_len = r->base = len;
+	r->len -= len;
+	r->head_done = true;
+	return 0;
+}
+
+/* --block-timeout: whether the records read so far must make a block. */
+static bool
+timed_out(struct pipe_reader *r)
+{
+	if (!r->bt_ns || r->len == 0 || r->eof)
+		return false;
+	if (!r->bt_due && util_now() - r->bt_since >= r->bt_ns)
+		r->bt_due = true;
+	return r->bt_due;
+}
+
+/* The block of the records before cut, --rrs done. */
+static struct pipe_block *
+cut_block(struct pipe_reader *r, size_t cut)
+{
+	struct pipe_block *b = take_block(r, cut);
+
+	r->nblocks++;
+	if (r->bt_ns) {
+		r->bt_due = false;
+		r->bt_since = util_now();
+	}
+	if (r->rrs) {
+		b->data[b->len] = '\0'; /* for regexec() */
+		b->len = b->bytes = b->head +
+		    pipe_remove_seps(
+			r->split, b->data + b->head, b->len - b->head);
+	}
+	return b;
+}
+
 static int
 stdin_next(struct pipe_reader *r, struct pipe_block **out)
 {
-	bool full = r->eof || r->len >= r->limit;
+	bool first = r->nblocks == 0, full;
 	size_t cut;
 
-	if (!r->head_done) {
-		if (!r->buf && !r->eof)
-			return INPUT_WAIT;
-		cut = header_len(r, r->buf, r->len, full);
-		if (cut == NONE)
-			return INPUT_WAIT;
-		r->head = xmalloc(cut + 1);
-		memcpy(r->head, r->buf, cut);
-		r->head_len = r->base = cut;
-		r->len -= cut;
-		r->head_done = true;
+	if (!r->head_done && take_header(r) < 0)
+		return INPUT_WAIT;
+	/* -r: as in GNU parallel, a block's worth read makes a block of the
+	 * whole records left of it. */
+	full = r->len >= r->limit;
+	if (r->drop_blank && r->buf) {
+		r->len = pipe_drop_blank(unread(r), r->len, &r->judged);
+		unread(r)[r->len] = '\0';
 	}
 	if (r->len == 0 && r->eof)
 		return r->failed ? INPUT_ERROR : INPUT_END;
-	cut = pipe_cut(r->split, unread(r), r->len, r->limit, r->nrec, r->eof,
-	    r->nblocks++ == 0);
+	cut = pipe_cut(
+	    r->split, unread(r), r->len, r->limit, r->nrec, r->eof, first);
+	/* Time is up: the whole records there are, as if a block's worth. */
+	if (cut == 0 && r->len < r->limit && (full || timed_out(r)))
+		cut = pipe_cut(
+		    r->split, unread(r), r->len, r->len, r->nrec, false, first);
 	if (cut == 0) {
-		r->nblocks--;
 		if (r->len >= r->limit)
 			grow(r);
 		return INPUT_WAIT;
 	}
-	*out = take_block(r, cut);
+	*out = cut_block(r, cut);
 	return INPUT_ITEM;
 }
 
@@ -648,6 +849,14 @@ pipe_reader_fd(const struct pipe_reader *r)
 	return r->part ? -1 : r->fd;
 }
 
+int64_t
+pipe_reader_deadline(const struct pipe_reader *r)
+{
+	if (!r->bt_ns || r->part || r->eof || r->bt_due || r->len == 0)
+		return INT64_MAX;
+	return r->bt_since + r->bt_ns;
+}
+
 /* Room in buf for what a block may still take. */
 static size_t
 room(struct pipe_reader *r)
@@ -681,6 +890,9 @@ pipe_reader_fill(struct pipe_reader *r)
 	ssize_t n;
 	int round;
 
+	/* --block-timeout: a block's time starts with its first byte. */
+	if (r->bt_ns && r->len == 0)
+		r->bt_since = util_now();
 	for (round = 0; round < FILL_READS && !r->eof; round++) {
 		if (r->len >= r->limit)
 			return 0;
@@ -841,7 +1053,13 @@ pipe_reader_new(const struct options *o)
 	if (!r->split)
 		exit(FANOUT_STATUS_ERROR);
 	r->mode = o->cat ? PIPE_CAT : o->fifo ? PIPE_FIFO : PIPE_STDIN;
-	r->nrec = o->no_args ? 0 : o->max_args;
+	/* GNU parallel: -N N -L L is N * L records; -L alone, lines. */
+	r->nrec = o->pipe_nrec * (o->pipe_lines ? o->pipe_lines : 1);
+	if (o->pipe_lines && !r->nrec)
+		pipe_split_lines(r->split, o->pipe_lines);
+	r->drop_blank = o->skip_empty;
+	r->rrs = o->remove_rec_sep;
+	r->bt_ns = (int64_t)(o->block_timeout * 1e9);
 	r->limit = o->block_size > 0 ? (size_t)o->block_size : DEFAULT_BLOCK;
 	r->cap_hint = r->limit < DEFAULT_BLOCK ? r->limit : DEFAULT_BLOCK;
 	header_setup(r, o->header);

@@ -12,6 +12,13 @@
  * goes on to the first record end at or after --block bytes, and its
  * bytes go from the file to the job without passing through fanout. A
  * --header is given to every job before its block.
+ *
+ * As GNU parallel: with -L N (and no -N) a record is N lines, whatever
+ * --recend says, and at the end of the input what follows the last whole
+ * record is a block of its own; -r drops the lines of white space only
+ * before the input is cut; --rrs removes record ends and starts from
+ * each block; --block-timeout hands the whole records read so far to a
+ * job when a block took longer than that to fill.
  */
 #ifndef PIPE_H
 #define PIPE_H
@@ -33,6 +40,22 @@ struct pipe_split;
 struct pipe_split *pipe_split_new(
     const char *recstart, const char *recend, bool regexp);
 void pipe_split_free(struct pipe_split *);
+/* -L N: a record is N lines (pipe_cut() without nrec). */
+void pipe_split_lines(struct pipe_split *, size_t lines);
+
+/*
+ * --rrs: from p[0..len), remove every record end meeting a record start,
+ * a record start at the beginning and a record end at the end (or before
+ * a final newline), as GNU parallel does. The new length.
+ */
+size_t pipe_remove_seps(const struct pipe_split *, char *p, size_t len);
+
+/*
+ * -r: remove from p[*from..len) each whole line ('\n' ended) of white
+ * space only, moving the rest down. *from becomes where the line not yet
+ * ended starts (a line starts at p). The new length.
+ */
+size_t pipe_drop_blank(char *p, size_t len, size_t *from);
 
 /*
  * Where the first block of p[0..len) ends: the records that fit whole in
@@ -81,6 +104,11 @@ void pipe_reader_free(struct pipe_reader *);
 int pipe_reader_next(
     struct pipe_reader *, struct pipe_block **out, const char **name);
 int pipe_reader_fd(const struct pipe_reader *);
+/*
+ * --block-timeout: when (util_now()) pipe_reader_next() should be called
+ * again though no input came; INT64_MAX: no such time.
+ */
+int64_t pipe_reader_deadline(const struct pipe_reader *);
 /* Read what the descriptor has now. 0, or -1 after saying why. */
 int pipe_reader_fill(struct pipe_reader *);
 

@@ -833,6 +833,12 @@ plan_input_fd(const struct plan *p)
 	return read_now(p) ? input_fd(read_now(p)) : -1;
 }
 
+int64_t
+plan_input_deadline(const struct plan *p)
+{
+	return read_now(p) ? input_deadline(read_now(p)) : INT64_MAX;
+}
+
 int
 plan_fill(struct plan *p)
 {

@@ -167,5 +167,7 @@ void plan_set_total(struct plan *, size_t total);
 int plan_input_fd(const struct plan *);
 /* Read once from it. 0, or -1 after reporting why. */
 int plan_fill(struct plan *);
+/* When to ask for the next job though no input came; INT64_MAX: never. */
+int64_t plan_input_deadline(const struct plan *);
 
 #endif

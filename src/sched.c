@@ -258,6 +258,9 @@ poll_timeout(struct sched *s)
 		if (r->slots.job[i] &&
 		    (t = job_deadline(r, r->slots.job[i])) < next)
 			next = t;
+	/* --block-timeout: a block may be due though no input comes. */
+	if (s->want_input && (t = plan_input_deadline(r->plan)) < next)
+		next = t;
 	if (s->spawn_blocked && r->now + BLOCKED_RETRY_NS < next)
 		next = r->now + BLOCKED_RETRY_NS;
 	if (s->mem_wait && r->now + MEMFREE_RECHECK_NS < next)

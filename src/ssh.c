@@ -369,6 +369,9 @@ deliver(struct pool *p, struct ev *e)
 	case EV_HOST_DOWN:
 		host_down(p, e->h, e->a, e->data);
 		break;
+	case EV_WARN:
+		warnx("host %s: %s", e->h->ex.host, e->data);
+		break;
 	}
 	if (last)
 		host_request(&e->sj->h->ex, e->sj, REQ_FREE, 0);

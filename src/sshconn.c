@@ -194,11 +194,14 @@ conn_options(
     struct pool *p, struct shost *h, ssh_session s, char *why, size_t len)
 {
 	const struct hosts_login *l = h->login;
+	/* Seconds and microseconds, which libssh adds: 0.5 is 0.5 s. */
 	long timeout = (long)p->o->ssh_timeout;
+	long usec = (long)((p->o->ssh_timeout - (double)timeout) * 1e6);
 	int yes = 1, no = 0;
 
-	if (timeout < 1)
-		timeout = 1;
+	/* Both 0 would be libssh's default (10 s): 1 ms at least. */
+	if (timeout == 0 && usec < 1000)
+		usec = 1000;
 	ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &no);
 	if (p->ssh_dir)
 		ssh_options_set(s, SSH_OPTIONS_SSH_DIR, p->ssh_dir);
@@ -213,6 +216,7 @@ conn_options(
 	if (l->port && ssh_options_set(s, SSH_OPTIONS_PORT, &l->port) < 0)
 		return refused(s, why, len, "the port");
 	ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout);
+	ssh_options_set(s, SSH_OPTIONS_TIMEOUT_USEC, &usec);
 	ssh_options_set(s, SSH_OPTIONS_NODELAY, &yes);
 	return 0;
 }

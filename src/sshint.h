@@ -152,6 +152,7 @@ enum ev_type {
 	EV_LOST,
 	EV_HOST_UP, /* a: the host's CPUs, when asked */
 	EV_HOST_DOWN, /* a: 1 when trying again cannot help */
+	EV_WARN, /* data: a message about the host */
 };
 
 struct ev {
@@ -237,6 +238,7 @@ struct sjob {
 	struct ssh_channel_callbacks_struct cb;
 	char ctl[128]; /* for the wrapper: signal numbers, a line each */
 	size_t nctl;
+	int64_t kill_by; /* sent SIGKILL: closed by then, or given up */
 	bool exited, closed, abandoned;
 };
 
@@ -245,6 +247,8 @@ struct sess {
 	struct shost *h;
 	ssh_session s;
 	unsigned nchan;
+	bool stalled; /* a job's channel outlived its SIGKILL: dropped */
+	int64_t refused_since; /* refusing its only channel since then */
 };
 
 struct worker {

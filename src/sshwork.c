@@ -19,6 +19,14 @@
 #include "xalloc.h"
 
 #define IDLE_POLL_MS 1000
+/*
+ * A job sent SIGKILL that has not ended this long after (no exit status
+ * came): the connection no longer answers (the host stopped, or its network
+ * went without a word). The job ends here as killed; the connection is dropped,
+ * as a lost one is (its other jobs run again elsewhere).
+ */
+#define KILL_GRACE_NS (2 * 1000000000LL)
+#define REFUSE_GRACE_NS (2 * 1000000000LL)
 
 void
 worker_request(struct worker *w, struct req *r)
@@ -232,6 +240,8 @@ do_signal(struct worker *w, struct sjob *sj, int sig)
 		    sj->ctl + sj->nctl, sizeof sj->ctl - sj->nctl, "%d\n", sig);
 		if (len > 0 && (size_t)len < sizeof sj->ctl - sj->nctl)
 			sj->nctl += (size_t)len;
+		if (sig == SIGKILL && !sj->kill_by)
+			sj->kill_by = util_now() + KILL_GRACE_NS;
 		break;
 	case SJ_DONE:
 		break;
@@ -376,7 +386,7 @@ free_session(struct worker *w, struct shost *h)
 	struct sess *s;
 
 	for (s = w->sessions; s; s = s->next)
-		if (s->h == h && s->nchan < h->per_sess)
+		if (s->h == h && s->nchan < h->per_sess && !s->stalled)
 			return s;
 	return NULL;
 }
@@ -419,6 +429,22 @@ open_channels(struct worker *w, struct shost *h)
 	}
 }
 
+/*
+ * Whether a session that refused its only channel refuses them all
+ * (MaxSessions 0): it has done so for REFUSE_GRACE_NS. Before that it
+ * may only be late to free the slot of a channel just closed (sshd
+ * refuses the next open for a moment): the open is tried again.
+ */
+static bool
+refuses_all(struct sess *s)
+{
+	int64_t now = util_now();
+
+	if (!s->refused_since)
+		s->refused_since = now;
+	return now - s->refused_since >= REFUSE_GRACE_NS;
+}
+
 /* Open refused (sshd's MaxSessions): fewer per session, try again. */
 static void
 open_refused(struct worker *w, struct sjob *sj)
@@ -431,16 +457,37 @@ open_refused(struct worker *w, struct sjob *sj)
 	ssh_channel_free(sj->ch);
 	sj->ch = NULL;
 	s->nchan--;
-	if (s->nchan == 0) {
-		/* Not one channel (MaxSessions 0): trying again is no use. */
-		finish(w, sj, EV_FAILED, 255,
-		    "the host refuses every channel (sshd's MaxSessions?)");
+	if (s->nchan == 0 && refuses_all(s)) {
+		char why[HOSTS_NAME_MAX + 64];
+
+		snprintf(why, sizeof why,
+		    "host %s refuses every channel (sshd's MaxSessions?)",
+		    h->ex.host);
+		finish(w, sj, EV_FAILED, 255, why);
 		return;
 	}
-	if (s->nchan < h->per_sess)
+	if (s->nchan && s->nchan < h->per_sess)
 		h->per_sess = s->nchan;
 	sj->phase = SJ_QUEUED;
 	enqueue(sj, true);
+}
+
+/*
+ * Killed, and not a word since: the connection stalled. (A job whose
+ * exit came but whose channel stays open, held by a process that left
+ * its group, is the main thread's to abandon: the host answers.)
+ */
+static void
+give_up(struct worker *w, struct sjob *sj)
+{
+	static const char why[] = "a job did not end within 2 s of SIGKILL: "
+				  "given up as killed";
+
+	pool_event(w->pool, EV_WARN, sj->h, NULL, 0, 0, why, sizeof why);
+	sj->sess->stalled = true;
+	sj->exited = true;
+	pool_event(w->pool, EV_EXITED, sj->h, sj, 0, SIGKILL, NULL, 0);
+	finish(w, sj, EV_CLOSED, 0, NULL);
 }
 
 static void
@@ -457,6 +504,7 @@ step(struct worker *w, struct sjob *sj)
 				open_refused(w, sj);
 			return;
 		}
+		sj->sess->refused_since = 0;
 		sj->phase = SJ_EXEC;
 	}
 	if (sj->phase == SJ_EXEC) {
@@ -481,6 +529,8 @@ step(struct worker *w, struct sjob *sj)
 	}
 	if (sj->closed)
 		close_job(w, sj);
+	else if (sj->kill_by && !sj->exited && util_now() >= sj->kill_by)
+		give_up(w, sj);
 }
 
 /* A session that went away: its jobs are lost, maybe the host is down. */
@@ -492,7 +542,9 @@ drop_session(struct worker *w, struct sess *s)
 	char why[512];
 
 	snprintf(why, sizeof why, "connection lost: %s",
-	    *ssh_get_error(s->s) ? ssh_get_error(s->s) : "closed");
+	    s->stalled		       ? "it does not answer"
+		: *ssh_get_error(s->s) ? ssh_get_error(s->s)
+				       : "closed");
 	/* The host is down before its jobs are lost: none goes back to it. */
 	if (--h->nsess == 0)
 		pool_event(
@@ -518,7 +570,7 @@ check_sessions(struct worker *w)
 	struct sess **pp = &w->sessions, *s;
 
 	while ((s = *pp)) {
-		if (ssh_is_connected(s->s) &&
+		if (!s->stalled && ssh_is_connected(s->s) &&
 		    !(ssh_get_status(s->s) & (SSH_CLOSED | SSH_CLOSED_ERROR))) {
 			pp = &s->next;
 			continue;

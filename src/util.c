@@ -353,3 +353,14 @@ util_open_input(const char *path, char **name, bool *owned)
 	*name = xasprintf("'%s'", path);
 	return fd;
 }
+
+bool
+util_blank(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!strchr(" \t\r\n\v\f", p[i]) || !p[i])
+			return false;
+	return true;
+}

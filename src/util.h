@@ -89,4 +89,7 @@ int util_set_nonblock(int fd, bool on);
  */
 char *util_read_file(const char *path, size_t max, size_t *lenp);
 
+/* Whether p[0..len) is white space only (blanks, \t\n\v\f\r), as Perl's \s. */
+bool util_blank(const char *p, size_t len);
+
 #endif

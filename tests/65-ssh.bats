@@ -18,11 +18,7 @@ load helpers/sshd
 HOSTS=4
 
 setup_file() {
-	SSH_MISSING=$(sshd_missing)
-	export SSH_MISSING
-	[ -n "$SSH_MISSING" ] && return 0
-	build_helpers
-	sshd_start "$HOSTS"
+	sshd_setup_file "$HOSTS"
 }
 
 teardown_file() {
@@ -40,13 +36,8 @@ local_setup() {
 # Whatever a failed test left on the hosts: every process of their users
 # (sshd's connections included, which the killed fanout held).
 local_teardown() {
-	local n pids
 	[ -z "$SSH_MISSING" ] || return 0
-	for ((n = 1; n <= HOSTS; n++)); do
-		mapfile -t pids < <(sshd_procs "$n")
-		[ ${#pids[@]} -eq 0 ] || kill -9 "${pids[@]}" 2>/dev/null
-	done
-	return 0
+	sshd_scrub
 }
 
 # idle N: host N's user has no process.
@@ -64,11 +55,6 @@ no_procs() {
 			return 1
 		}
 	done
-}
-
-# joblog_cols FILE COLS: the data lines' columns COLS, by Seq.
-joblog_cols() {
-	tail -n +2 "$1" | cut -f "$2" | sort -n
 }
 
 # hosts_of JOBLOG: the Host column's values, sorted, unique, on one line.

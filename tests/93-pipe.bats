@@ -41,6 +41,105 @@ lines() {
 	same -k --pipe -N 1 wc -c
 }
 
+@test "--pipe -L N: blocks of whole groups of N lines, the last group alone" {
+	lines 30
+	same -k --pipe -L 2 'cat; echo :'
+	[ "$(printf '%s\n' "$output" | grep -c :)" -eq 1 ]
+	same -k --pipe -L 3 --block 10 'cat; echo :'
+	same -k --pipe --max-lines 4 --block 12 'cat; echo :'
+	same -k --pipe -L 0 --block 10 'cat; echo :'
+	# -N N -L L: N * L records a block.
+	same -k --pipe -L 2 -N 3 'cat; echo :'
+	lines 31
+	same -k --pipe -L 2 'cat; echo :'
+	[ "$(printf '%s\n' "$output" | grep -c :)" -eq 2 ]
+	printf 'a b\nc\nd\ne' >in
+	same -k --pipe -L 3 'cat; echo :'
+	same -k --pipe -L 2 --recend b 'cat; echo :'
+}
+
+@test "--pipe -r: lines of white space only are dropped; none left, no job" {
+	printf 'a\n\n  \nb\n \t\n \r\n\f\nx \n  y\n' >in
+	same -k --pipe -r 'cat; echo :'
+	[[ "$output" != *"  "$'\n'* ]]
+	same -k --pipe -r -N 1 'cat; echo :'
+	same -k --no-run-if-empty --pipe -L 2 'cat; echo :'
+	{ seq 3; yes '' | head -n 3000; seq 3; } >in
+	same -k --pipe -r --block 100 'cat; echo :'
+	printf 'h\n\n\na\n\n' >in
+	same -k --pipe -r --header 2 'cat; echo :'
+	printf '\n \n\t\n' >in
+	SAME_EMPTY=1 same --pipe -r echo ran
+	[ -z "$output" ]
+	run -0 fanout --pipe echo ran <in
+	[ "$output" = ran ]
+}
+
+@test "--rrs: record ends and starts are taken out of each block" {
+	lines 12
+	same -k --pipe --rrs -N 5 'cat; echo :'
+	same -k --pipe --remove-rec-sep --block 10 'cat; echo :'
+	printf 'h\nSaE\nSbE\nScE\n' >in
+	same -k --pipe --rrs --header : --recstart S -N 1 'cat; echo :'
+	same -k --pipe --rrs --recstart S --recend 'E\n' -N 2 'cat; echo :'
+	same -k --pipe --rrs --recstart S --recend 'E\n' --regexp -N 2 \
+		'cat; echo :'
+	same -k --pipe --removerecsep --regexp --recend '[a-c]E' -N 1 \
+		'cat; echo :'
+	printf 'aEE\nbE\ncE' >in
+	same -k --pipe --rrs --recend E -N 1 'cat; echo :'
+}
+
+# The producer holds back its last line until a job has been given the
+# first two: only --block-timeout lets a block go before the input ends.
+@test "--block-timeout: a block whose input stalls goes with what came" {
+	command -v parallel >/dev/null || skip "GNU parallel is not installed"
+	for tool in "$FANOUT" "parallel --will-cite"; do
+		rm -f seen
+		{
+			printf 'a\nb\nc'
+			wait_for grep -q b seen
+			printf 'd\ne\n'
+		} | $tool --pipe --bt 1 -k '{ echo J; cat; } | tee -a seen' >out
+		printf '%s\n' "$tool" >>all
+		cat out >>all
+	done
+	run cat all
+	expect_output <<-EOF
+		$FANOUT
+		J
+		a
+		b
+		J
+		cd
+		e
+		parallel --will-cite
+		J
+		a
+		b
+		J
+		cd
+		e
+	EOF
+}
+
+@test "--block-timeout: fractions of a second, and only whole records go" {
+	rm -f out
+	{
+		printf 'a\nb\nc'
+		wait_for grep -q b out
+		printf 'd\n'
+	} | fanout --pipe --blocktimeout 0.05 -k 'echo J; cat' >out
+	run cat out
+	expect_output <<-EOF
+		J
+		a
+		b
+		J
+		cd
+	EOF
+}
+
 @test "--recend, --recstart and both: a block ends only where records meet" {
 	lines 200
 	same -k --pipe --recend 0 --block 30 'cat; echo :'
@@ -262,7 +361,11 @@ EOF
 		"--pipe --block -1 true" "--recend x true" \
 		"--pipe --regexp --recend ( true" \
 		"--pipe-part -a in -N 2 true" "--pipe --pipe-part -a in true" \
-		"--round-robin --cat true"; do
+		"--round-robin --cat true" "--pipe --bt 0 true" \
+		"--pipe --block-timeout x true" "--pipe --bt -1s true" \
+		"--bt 1 true" "--rrs true" "--pipe-part -a in --rrs true" \
+		"--pipe-part -a in -L 2 true" "--pipe-part -a in --max-lines 2 true" \
+		"--pipe -L x true"; do
 		run -255 fanout $args <in
 		[ "${#lines[@]}" -eq 1 ]
 		[[ "$output" == "fanout: "* ]]

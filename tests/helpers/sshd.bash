@@ -17,14 +17,22 @@
 #		SSH_HOME (= HOME), SSH_SHARE (a directory every host's user
 #		may write), SSH_NHOSTS. A watchdog calls sshd_stop if the
 #		calling process ends without doing so (a killed Bats).
+# sshd_setup_file K: for a Bats file's setup_file: export SSH_MISSING
+#		(sshd_missing: the file's tests skip with it), else build
+#		the helpers and sshd_start K.
 # sshd_stop	kill every process of it by pid, remove the users and
 #		$SSHT; says on stderr and fails if anything is left.
 # sshd_kill N	host N dies: its sshd, its connections and every process
 #		of its user are killed (SIGKILL), by pid.
 # sshd_up N	(re)start host N's sshd on its port (after sshd_kill).
 # sshd_revive	restart every host that sshd_kill killed.
+# sshd_set N [LINE...]: host N's sshd again, with these sshd_config lines
+#		over the usual ones (none: back to the usual).
 # sshd_user N, sshd_port N, sshd_home N: the host's user, port, home.
 # sshd_procs N	the pids of host N's user's processes, one a line.
+# sshd_scrub	SIGKILL every process of every host's user (what a failed
+#		test left; sshd's connections that a killed fanout held).
+# joblog_cols FILE COLS: a joblog's data lines' columns COLS, by Seq.
 # sshd_known_line N [PUBKEY]: the known_hosts line of host N (with the key
 #		of PUBKEY instead of its own: a changed key).
 # sshd_config OUT KNOWN: write an ssh config like $SSH_CFG that names
@@ -47,6 +55,14 @@ sshd_missing() {
 	    ! command -v ssh > /dev/null; then
 		echo "needs OpenSSH ($SSHD, ssh, ssh-keygen: make deps)"
 	fi
+}
+
+sshd_setup_file() {
+	SSH_MISSING=$(sshd_missing)
+	export SSH_MISSING
+	[ -n "$SSH_MISSING" ] && return 0
+	build_helpers
+	sshd_start "$1"
 }
 
 sshd_user() { cat "$SSHT/h$1/user"; }
@@ -113,6 +129,19 @@ sshd_procs() {
 	ps -u "$(sshd_user "$1")" -o pid=,stat= 2>/dev/null | awk '$2 !~ /^Z/ { print $1 }'
 }
 
+sshd_scrub() {
+	local n pids
+	for ((n = 1; n <= SSH_NHOSTS; n++)); do
+		mapfile -t pids < <(sshd_procs "$n")
+		[ ${#pids[@]} -eq 0 ] || kill -9 "${pids[@]}" 2>/dev/null
+	done
+	return 0
+}
+
+joblog_cols() {
+	tail -n +2 "$1" | cut -f "$2" | sort -n
+}
+
 # _sshd_retry CMD...: run CMD, again while another useradd/userdel holds
 # the lock on /etc/passwd (other test runs may add users at the same time)
 # or, for userdel, while a zombie of the user waits for init.
@@ -130,7 +159,9 @@ _sshd_retry() {
 # _sshd_write_server N PORT: host N's sshd_config.
 _sshd_write_server() {
 	local d=$SSHT/h$1
-	cat > "$d/sshd_config" <<-EOF
+	# sshd takes a keyword's first value: the lines of sshd_set first.
+	cat "$d/extra" > "$d/sshd_config" 2>/dev/null || : > "$d/sshd_config"
+	cat >> "$d/sshd_config" <<-EOF
 	ListenAddress 127.0.0.1
 	Port $2
 	HostKey $d/hostkey
@@ -318,6 +349,18 @@ _sshd_kill_user() {
 	done
 	echo "sshd.bash: h$1's user keeps processes: ${pids[*]}" >&2
 	return 1
+}
+
+sshd_set() {
+	local n=$1
+	shift
+	[ -e "$SSHT/h$n/dead" ] || sshd_kill "$n" || return 1
+	if [ $# -gt 0 ]; then
+		printf '%s\n' "$@" > "$SSHT/h$n/extra"
+	else
+		rm -f "$SSHT/h$n/extra"
+	fi
+	sshd_up "$n"
 }
 
 sshd_revive() {

@@ -2,7 +2,8 @@
  * Unit tests for src/pipe.c: where blocks end (pipe_cut(), as GNU
  * parallel 20221122 cuts them: the expected blocks below are what
  * `parallel --pipe` gave), --pipe-part's split after a place, and the
- * reader of a file cut into blocks with a header.
+ * reader of a file cut into blocks with a header; -L groups of lines,
+ * --rrs and -r.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -218,9 +219,114 @@ test_reader(void)
 	unlink(path);
 }
 
+static void
+test_lines(void)
+{
+	struct pipe_split *nl = pipe_split_new(NULL, NULL, false);
+	char got[512];
+	size_t len;
+	char *s = seq(1, 30, &len);
+
+	pipe_split_lines(nl, 3);
+	/* seq 30 | parallel -k --pipe -L 3 --block 10 wc -c */
+	cut_all(nl, s, len, 10, 0, got, sizeof got);
+	CHECK_STR(got, "6,6,6,9,9,9,9,9,9,9");
+	/* -L 4 --block 20, the last line without its newline */
+	pipe_split_lines(nl, 4);
+	cut_all(nl, s, len - 1, 20, 0, got, sizeof got);
+	CHECK_STR(got, "16,11,12,12,12,12,5");
+	/* seq 5 | parallel -k --pipe -L 2 wc -c: the last line alone */
+	pipe_split_lines(nl, 2);
+	cut_all(nl, s, 10, 1024, 0, got, sizeof got);
+	CHECK_STR(got, "8,2");
+	/* A group longer than the block: none fits, the block must grow. */
+	pipe_split_lines(nl, 4);
+	CHECK(pipe_cut(nl, s, 10, 5, 0, false, true) == 0);
+	/* With -N, records, not lines. */
+	CHECK(pipe_cut(nl, s, 10, 5, 1, false, true) == 2);
+	free(s);
+	pipe_split_free(nl);
+}
+
+/* pipe_remove_seps() on a copy of s: the result as a string. */
+static const char *
+rrs(const struct pipe_split *sp, const char *s)
+{
+	static char out[256];
+	size_t len = strlen(s);
+
+	memcpy(out, s, len + 1);
+	out[pipe_remove_seps(sp, out, len)] = '\0';
+	return out;
+}
+
+static void
+test_remove_seps(void)
+{
+	struct pipe_split *nl = pipe_split_new(NULL, NULL, false);
+	struct pipe_split *se = pipe_split_new("S", "E\\n", false);
+	struct pipe_split *re = pipe_split_new("S", "E\\n", true);
+	struct pipe_split *e = pipe_split_new(NULL, "E", false);
+	struct pipe_split *none = pipe_split_new(NULL, "", false);
+
+	/* Expected values: parallel --pipe --rrs with the same options. */
+	CHECK_STR(rrs(nl, "1\n2\n3\n"), "123");
+	CHECK_STR(rrs(se, "SaE\nSbE\n"), "ab");
+	CHECK_STR(rrs(se, "xSaE\nSbE\ny"), "xSabE\ny");
+	CHECK_STR(rrs(re, "SaE\nSbE\n"), "ab");
+	CHECK_STR(rrs(re, "xSaE\nSbE\ny"), "xSabE\ny");
+	/* Perl's $ is before a final newline too. */
+	CHECK_STR(rrs(e, "aEEbE\n"), "ab\n");
+	CHECK_STR(rrs(e, "aE"), "a");
+	CHECK_STR(rrs(none, "abc"), "abc");
+	CHECK_STR(rrs(nl, ""), "");
+	pipe_split_free(nl);
+	pipe_split_free(se);
+	pipe_split_free(re);
+	pipe_split_free(e);
+	pipe_split_free(none);
+}
+
+/* pipe_drop_blank() of s given in pieces cut at the places in at. */
+static const char *
+unblank(const char *s, const size_t *at, size_t nat)
+{
+	static char out[256];
+	size_t len = 0, from = 0, i, n;
+
+	for (i = 0; i <= nat; i++) {
+		n = (i < nat ? at[i] : strlen(s)) - (i ? at[i - 1] : 0);
+		memcpy(out + len, s + (i ? at[i - 1] : 0), n);
+		len = pipe_drop_blank(out, len + n, &from);
+	}
+	out[len] = '\0';
+	return out;
+}
+
+static void
+test_drop_blank(void)
+{
+	static const char in[] = "a\n\n  \nb\n \t\n \r\n\f\vx \n  y\n \n";
+	static const size_t at[] = {1, 3, 4, 9, 10, 21};
+	size_t i;
+
+	/* printf ... | parallel --pipe -r cat */
+	CHECK_STR(unblank(in, NULL, 0), "a\nb\n\f\vx \n  y\n");
+	/* Read in pieces, a blank line split between two. */
+	for (i = 0; i <= 6; i++)
+		CHECK_STR(unblank(in, at, i), "a\nb\n\f\vx \n  y\n");
+	/* A line not ended yet stays, and is judged when it ends. */
+	CHECK_STR(unblank("a\n  ", NULL, 0), "a\n  ");
+	CHECK_STR(unblank("\n\n", NULL, 0), "");
+	CHECK_STR(unblank("x\0\n\n", NULL, 0), "x");
+}
+
 int
 main(void)
 {
+	test_lines();
+	test_remove_seps();
+	test_drop_blank();
 	test_blocks();
 	test_separators();
 	test_regexp();
