@@ -138,7 +138,7 @@ parse(unsigned pick, unsigned min, const char *s, struct optval_err *e)
 	case 7:
 		if (optval_load(s, &d, e) < 0)
 			return -1;
-		check(!isnan(d) && d >= 0.01);
+		check(!isnan(d) && d > 0);
 		return 0;
 	case 8:
 		if (optval_memfree(s, &ll, e) < 0)
