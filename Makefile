@@ -104,6 +104,24 @@ soak: fanout build/soak/soak
 check-format:
 	@clang-format --dry-run -Werror src/*.c src/*.h && echo "format: ok"
 
+# --- fuzzing and valgrind (issue 15) ---
+# clang's libFuzzer runtime (libclang_rt.fuzzer) is in libclang-rt-14-dev
+# on Debian 12, which clang-14 only recommends.
+DEBS	+= clang libclang-rt-14-dev valgrind
+FUZZ_SECONDS ?= 60
+
+# make fuzz: build every fuzz/ target and run each for FUZZ_SECONDS, two
+# at once; non-zero on any finding (fuzz/README.md).
+fuzz:
+	@fuzz/run $(FUZZ_SECONDS)
+
+# make valgrind: a sample of the Bats files with fanout under valgrind.
+valgrind: fanout $(HELPERS)
+	@tests/valgrind
+
+.PHONY: fuzz valgrind
+# --- end of fuzzing and valgrind ---
+
 deps:
 	@missing=; for p in $(DEBS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \

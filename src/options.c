@@ -498,11 +498,32 @@ set_progress(struct parse_state *ps, const struct optdef *d, char *arg)
 	ps->o->progress |= (int)d->arg;
 }
 
+/* The value's parser refused it: say why, exit 255. */
+static void
+must(int rc, const struct optval_err *e)
+{
+	if (rc < 0)
+		optval_fail(e);
+}
+
+/* A whole number from min to INT_MAX, or exit 255. */
+static unsigned long
+count(const char *opt, const char *arg, unsigned long min)
+{
+	struct optval_err e;
+	unsigned long v;
+
+	must(optval_count(opt, arg, min, &v, &e), &e);
+	return v;
+}
+
 static void
 set_jobs(struct parse_state *ps, const struct optdef *d, char *arg)
 {
+	struct optval_err e;
+
 	(void)d;
-	optval_jobs(ps->o, arg);
+	must(optval_jobs(ps->o, arg, &e), &e);
 }
 
 static void
@@ -516,7 +537,7 @@ static void
 set_srun_cpus(struct parse_state *ps, const struct optdef *d, char *arg)
 {
 	(void)d;
-	ps->o->srun_cpus = (unsigned)optval_count("--srun-cpus", arg, 1);
+	ps->o->srun_cpus = (unsigned)count("--srun-cpus", arg, 1);
 }
 
 static void
@@ -545,8 +566,10 @@ set_null(struct parse_state *ps, const struct optdef *d, char *arg)
 static void
 set_delimiter(struct parse_state *ps, const struct optdef *d, char *arg)
 {
+	struct optval_err e;
+
 	(void)d;
-	ps->o->delimiter = optval_delimiter(arg);
+	must(optval_delimiter(arg, &ps->o->delimiter, &e), &e);
 }
 
 static void
@@ -567,7 +590,7 @@ set_max_args(struct parse_state *ps, const struct optdef *d, char *arg)
 {
 	static const char *const names[] = {"-N", "-n", "-L", "--max-lines"};
 
-	ps->o->max_args = optval_count(names[d->arg], arg, 0);
+	ps->o->max_args = count(names[d->arg], arg, 0);
 	ps->o->no_args = ps->o->max_args == 0;
 	ps->o->max_args_context = d->arg == ARGS_N || d->arg == ARGS_L;
 	ps->o->max_lines = d->arg == ARGS_L || d->arg == ARGS_l;
@@ -590,7 +613,7 @@ static void
 set_max_chars(struct parse_state *ps, const struct optdef *d, char *arg)
 {
 	(void)d;
-	ps->o->max_chars = optval_count("-s", arg, 1);
+	ps->o->max_chars = count("-s", arg, 1);
 }
 
 /* --arg-sep, --arg-file-sep: another word for ::: or :::: */
@@ -658,23 +681,20 @@ set_header(struct parse_state *ps, const struct optdef *d, char *arg)
 static void
 set_load(struct parse_state *ps, const struct optdef *d, char *arg)
 {
+	struct optval_err e;
+
 	(void)d;
-	ps->o->load = optval_load(arg);
+	must(optval_load(arg, &ps->o->load, &e), &e);
 }
 
 /* --nice N: the jobs' niceness, from -20 to 19 */
 static void
 set_nice(struct parse_state *ps, const struct optdef *d, char *arg)
 {
-	char *end;
-	long n;
+	struct optval_err e;
 
 	(void)d;
-	errno = 0;
-	n = strtol(arg, &end, 10);
-	if (!*arg || *end || errno || n < -20 || n > 19)
-		optval_error("--nice: '%s' is not a niceness (-20 to 19)", arg);
-	ps->o->nice = (int)n;
+	must(optval_nice(arg, &ps->o->nice, &e), &e);
 	ps->o->nice_set = true;
 }
 
@@ -705,29 +725,35 @@ set_shell(struct parse_state *ps, const struct optdef *d, char *arg)
 static void
 set_delay(struct parse_state *ps, const struct optdef *d, char *arg)
 {
+	struct optval_err e;
+
 	(void)d;
-	optval_delay(ps->o, arg);
+	must(optval_delay(ps->o, arg, &e), &e);
 }
 
 static void
 set_timeout(struct parse_state *ps, const struct optdef *d, char *arg)
 {
+	struct optval_err e;
+
 	(void)d;
-	optval_timeout(&ps->o->task, arg);
+	must(optval_timeout(&ps->o->task, arg, &e), &e);
 }
 
 static void
 set_termseq(struct parse_state *ps, const struct optdef *d, char *arg)
 {
+	struct optval_err e;
+
 	(void)d;
-	optval_termseq(&ps->o->termseq, arg);
+	must(optval_termseq(&ps->o->termseq, arg, &e), &e);
 }
 
 /* --retries 0 means the same as 1: one run. */
 static void
 set_retries(struct parse_state *ps, const struct optdef *d, char *arg)
 {
-	unsigned n = (unsigned)optval_count("--retries", arg, 0);
+	unsigned n = (unsigned)count("--retries", arg, 0);
 
 	(void)d;
 	ps->o->task.retries = n ? n : 1;
@@ -736,8 +762,10 @@ set_retries(struct parse_state *ps, const struct optdef *d, char *arg)
 static void
 set_halt(struct parse_state *ps, const struct optdef *d, char *arg)
 {
+	struct optval_err e;
+
 	(void)d;
-	optval_halt(&ps->o->halt, arg);
+	must(optval_halt(&ps->o->halt, arg, &e), &e);
 }
 
 static void
@@ -761,8 +789,10 @@ set_results(struct parse_state *ps, const struct optdef *d, char *arg)
 static void
 set_memfree(struct parse_state *ps, const struct optdef *d, char *arg)
 {
+	struct optval_err e;
+
 	(void)d;
-	ps->o->memfree = optval_memfree(arg);
+	must(optval_memfree(arg, &ps->o->memfree, &e), &e);
 }
 
 /*
@@ -822,34 +852,26 @@ set_ssh_config(struct parse_state *ps, const struct optdef *d, char *arg)
 static void
 set_block_timeout(struct parse_state *ps, const struct optdef *d, char *arg)
 {
-	double t = options_parse_duration(arg, false);
+	struct optval_err e;
 
 	(void)d;
-	if (!(t > 0) || t > 86400 * 365)
-		optval_error("--block-timeout: '%s' is not a duration above 0 "
-			     "(seconds, or 1m30s...)",
-		    arg);
-	ps->o->block_timeout = t;
+	must(optval_block_timeout(arg, &ps->o->block_timeout, &e), &e);
 }
 
 static void
 set_ssh_timeout(struct parse_state *ps, const struct optdef *d, char *arg)
 {
-	double t = options_parse_duration(arg, false);
+	struct optval_err e;
 
 	(void)d;
-	if (!(t > 0) || t > 86400)
-		optval_error("--ssh-timeout: '%s' is not a number of seconds "
-			     "from 0 to 86400",
-		    arg);
-	ps->o->ssh_timeout = t;
+	must(optval_ssh_timeout(arg, &ps->o->ssh_timeout, &e), &e);
 }
 
 static void
 set_ssh_fanout(struct parse_state *ps, const struct optdef *d, char *arg)
 {
 	(void)d;
-	ps->o->ssh_fanout = (unsigned)optval_count("--ssh-fanout", arg, 1);
+	ps->o->ssh_fanout = (unsigned)count("--ssh-fanout", arg, 1);
 	if (ps->o->ssh_fanout > 1024)
 		optval_error("--ssh-fanout: at most 1024 handshakes at once");
 }
@@ -866,8 +888,10 @@ set_workdir(struct parse_state *ps, const struct optdef *d, char *arg)
 static void
 set_block(struct parse_state *ps, const struct optdef *d, char *arg)
 {
+	struct optval_err e;
+
 	(void)d;
-	ps->o->block_size = optval_block_size(arg);
+	must(optval_block_size(arg, &ps->o->block_size, &e), &e);
 	ps->o->block_given = true;
 }
 

@@ -14,47 +14,77 @@
 #include "util.h"
 #include "xalloc.h"
 
-void (*optval_report)(const char *msg);
+static void
+vformat(struct optval_err *e, const char *fmt, va_list ap)
+{
+	unsigned char *p;
+
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	/* A value's newline must not make the message two lines. */
+	for (p = (unsigned char *)e->msg; *p; p++)
+		if (*p < ' ' || *p == 0x7f)
+			*p = '?';
+}
+
+/* A usage error in e: -1. */
+static int __attribute__((format(printf, 2, 3)))
+refuse(struct optval_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vformat(e, fmt, ap);
+	va_end(ap);
+	e->errnum = 0;
+	return -1;
+}
+
+void
+optval_fail(const struct optval_err *e)
+{
+	if (e->errnum) {
+		errno = e->errnum;
+		fatal("%s", e->msg);
+	}
+	fatalx("%s (see 'fanout --help')", e->msg);
+}
 
 void
 optval_error(const char *fmt, ...)
 {
-	char msg[512];
+	struct optval_err e;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vformat(&e, fmt, ap);
 	va_end(ap);
-	if (optval_report) {
-		optval_report(msg);
-		exit(FANOUT_STATUS_ERROR);
-	}
-	fatalx("%s (see 'fanout --help')", msg);
+	e.errnum = 0;
+	optval_fail(&e);
 }
 
-unsigned long
-optval_count(const char *opt, const char *s, unsigned long min)
+int
+optval_count(const char *opt, const char *s, unsigned long min,
+    unsigned long *v, struct optval_err *e)
 {
 	char *end;
-	unsigned long v;
 
 	errno = 0;
 	if (!isdigit((unsigned char)*s))
-		optval_error("%s: '%s' is not a whole number", opt, s);
-	v = strtoul(s, &end, 10);
+		return refuse(e, "%s: '%s' is not a whole number", opt, s);
+	*v = strtoul(s, &end, 10);
 	if (*end)
-		optval_error("%s: '%s' is not a whole number", opt, s);
-	if (errno || v > INT_MAX)
-		optval_error(
-		    "%s: '%s' is too large (at most %d)", opt, s, INT_MAX);
-	if (v < min)
-		optval_error("%s: '%s' must be at least %lu", opt, s, min);
-	return v;
+		return refuse(e, "%s: '%s' is not a whole number", opt, s);
+	if (errno || *v > INT_MAX)
+		return refuse(
+		    e, "%s: '%s' is too large (at most %d)", opt, s, INT_MAX);
+	if (*v < min)
+		return refuse(e, "%s: '%s' must be at least %lu", opt, s, min);
+	return 0;
 }
 
 /* GNU parallel reads the file again as jobs end. */
-void
-optval_jobs(struct options *o, const char *s)
+int
+optval_jobs(struct options *o, const char *s, struct optval_err *e)
 {
 	long ncpu = util_ncpu(), n = util_jobs_from_spec(s, ncpu);
 	struct stat st;
@@ -64,93 +94,90 @@ optval_jobs(struct options *o, const char *s)
 	if (n == -1 && stat(s, &st) == 0 && S_ISREG(st.st_mode)) {
 		o->jobs_spec = NULL;
 		o->jobs_file = s;
-		if ((n = options_jobs_from_file(s)) == -4)
-			fatal("-j: cannot read '%s'", s);
+		if ((n = options_jobs_from_file(s)) == -4) {
+			int errnum = errno ? errno : EIO;
+
+			refuse(e, "-j: cannot read '%s'", s);
+			e->errnum = errnum;
+			return -1;
+		}
 		if (n == -1)
-			optval_error("-j: the file '%s' does not hold a number "
-				     "of jobs (N, N%%, +N or -N)",
+			return refuse(e,
+			    "-j: the file '%s' does not hold a number "
+			    "of jobs (N, N%%, +N or -N)",
 			    s);
 	}
 	switch (n) {
 	case -1:
-		optval_error("-j: '%s' is not a number of jobs "
-			     "(N, N%%, +N or -N, or a file holding one)",
+		return refuse(e,
+		    "-j: '%s' is not a number of jobs "
+		    "(N, N%%, +N or -N, or a file holding one)",
 		    s);
 	case -2:
-		optval_error(
-		    "-j: '%s' leaves no job to run on %ld CPUs", s, ncpu);
+		return refuse(
+		    e, "-j: '%s' leaves no job to run on %ld CPUs", s, ncpu);
 	case -3:
-		optval_error("-j: '%s' is too many jobs (at most %d; 0 runs as "
-			     "many as the system allows)",
+		return refuse(e,
+		    "-j: '%s' is too many jobs (at most %d; 0 runs as "
+		    "many as the system allows)",
 		    s, UTIL_JOBS_MAX);
+	}
+	return 0;
+}
+
+/* The byte of -d's escape \C, or -1. */
+static int
+escape(const char *s)
+{
+	switch (s[0]) {
+	case 'n':
+		return s[1] ? -1 : '\n';
+	case 't':
+		return s[1] ? -1 : '\t';
+	case 'r':
+		return s[1] ? -1 : '\r';
+	case '0':
+		return s[1] ? -1 : '\0';
+	case '\\':
+		return s[1] ? -1 : '\\';
+	case 'x':
+		if (isxdigit((unsigned char)s[1]) &&
+		    isxdigit((unsigned char)s[2]) && s[3] == '\0')
+			return (int)strtol(s + 1, NULL, 16);
+		return -1;
+	default:
+		return -1;
 	}
 }
 
 int
-optval_delimiter(const char *s)
+optval_delimiter(const char *s, int *c, struct optval_err *e)
 {
-	int c;
-
 	if (s[0] == '\\' && s[1]) {
-		switch (s[1]) {
-		case 'n':
-			c = '\n';
-			break;
-		case 't':
-			c = '\t';
-			break;
-		case 'r':
-			c = '\r';
-			break;
-		case '0':
-			c = '\0';
-			break;
-		case '\\':
-			c = '\\';
-			break;
-		case 'x':
-			if (isxdigit((unsigned char)s[2]) &&
-			    isxdigit((unsigned char)s[3]) && s[4] == '\0')
-				return (int)strtol(s + 2, NULL, 16);
-			c = -1;
-			break;
-		default:
-			c = -1;
-			break;
-		}
-		if (c >= 0 && s[2] == '\0')
-			return c;
-		optval_error("-d: '%s' is not one of the escapes \\n, \\t, "
-			     "\\r, \\0, \\\\, \\xHH",
+		if ((*c = escape(s + 1)) >= 0)
+			return 0;
+		return refuse(e,
+		    "-d: '%s' is not one of the escapes \\n, \\t, "
+		    "\\r, \\0, \\\\, \\xHH",
 		    s);
 	} else if (s[0] && s[1] == '\0') {
-		return (unsigned char)s[0];
+		*c = (unsigned char)s[0];
+		return 0;
 	}
-	optval_error("-d: '%s' is %zu bytes: -d takes one byte (or \\n, \\t, "
-		     "\\0, \\xHH)",
+	return refuse(e,
+	    "-d: '%s' is %zu bytes: -d takes one byte (or \\n, \\t, "
+	    "\\0, \\xHH)",
 	    s, strlen(s));
 }
 
-void
-optval_halt(struct halt *h, const char *s)
+/* --halt's now|soon,fail|success|done=N[%], into h: -1 if it is not. */
+static int
+halt_spec(struct halt *h, const char *s)
 {
 	const char *p;
 	char *end;
 	double v;
 
-	memset(h, 0, sizeof *h);
-	if (strcmp(s, "never") == 0 || strcmp(s, "0") == 0) {
-		h->when = HALT_NEVER;
-		return;
-	}
-	/* GNU parallel's old numeric forms. */
-	if (strcmp(s, "1") == 0 || strcmp(s, "2") == 0 ||
-	    strcmp(s, "-1") == 0 || strcmp(s, "-2") == 0) {
-		h->when = (s[strlen(s) - 1] == '1') ? HALT_SOON : HALT_NOW;
-		h->what = s[0] == '-' ? HALT_SUCCESS : HALT_FAIL;
-		h->value = 1;
-		return;
-	}
 	if (strncmp(s, "now,", 4) == 0) {
 		h->when = HALT_NOW;
 		p = s + 4;
@@ -158,7 +185,7 @@ optval_halt(struct halt *h, const char *s)
 		h->when = HALT_SOON;
 		p = s + 5;
 	} else {
-		goto bad;
+		return -1;
 	}
 	if (strncmp(p, "fail=", 5) == 0) {
 		h->what = HALT_FAIL;
@@ -170,69 +197,98 @@ optval_halt(struct halt *h, const char *s)
 		h->what = HALT_DONE;
 		p += 5;
 	} else {
-		goto bad;
+		return -1;
 	}
 	if ((v = util_strtod_plain(p, &end)) < 0)
-		goto bad;
+		return -1;
 	if (*end == '%') {
 		h->percent = true;
 		end++;
 		if (v <= 0 || v > 100)
-			goto bad;
+			return -1;
 	} else if (v < 1 || v != floor(v)) {
-		goto bad;
+		return -1;
 	}
 	if (*end)
-		goto bad;
+		return -1;
 	h->value = v;
-	return;
-bad:
-	optval_error(
+	return 0;
+}
+
+int
+optval_halt(struct halt *h, const char *s, struct optval_err *e)
+{
+	memset(h, 0, sizeof *h);
+	if (strcmp(s, "never") == 0 || strcmp(s, "0") == 0) {
+		h->when = HALT_NEVER;
+		return 0;
+	}
+	/* GNU parallel's old numeric forms. */
+	if (strcmp(s, "1") == 0 || strcmp(s, "2") == 0 ||
+	    strcmp(s, "-1") == 0 || strcmp(s, "-2") == 0) {
+		h->when = (s[strlen(s) - 1] == '1') ? HALT_SOON : HALT_NOW;
+		h->what = s[0] == '-' ? HALT_SUCCESS : HALT_FAIL;
+		h->value = 1;
+		return 0;
+	}
+	if (halt_spec(h, s) == 0)
+		return 0;
+	return refuse(e,
 	    "--halt: '%s' is not never or now|soon,fail|success|done=N "
 	    "(N a count or a percentage)",
 	    s);
 }
 
-void
-optval_termseq(struct termseq *t, const char *s)
+/* One of --termseq's words, tok, the signal's when want_sig. */
+static int
+termseq_word(
+    struct termseq *t, const char *tok, bool want_sig, struct optval_err *e)
+{
+	char *end;
+	long ms;
+	int sig;
+
+	if (want_sig) {
+		if (t->n == TERMSEQ_MAX)
+			return refuse(
+			    e, "--termseq: more than %d signals", TERMSEQ_MAX);
+		if ((sig = util_signal_number(tok)) <= 0)
+			return refuse(
+			    e, "--termseq: '%s' is not a signal", tok);
+		t->sig[t->n] = sig;
+		t->ms[t->n++] = 0;
+		return 0;
+	}
+	errno = 0;
+	ms = strtol(tok, &end, 10);
+	if (*end || end == tok || ms < 0)
+		return refuse(
+		    e, "--termseq: '%s' is not a number of milliseconds", tok);
+	if (errno || ms > TERMSEQ_MS_MAX)
+		return refuse(e,
+		    "--termseq: '%s' is too long (at most %d ms, a day)", tok,
+		    TERMSEQ_MS_MAX);
+	t->ms[t->n - 1] = (int)ms;
+	return 0;
+}
+
+int
+optval_termseq(struct termseq *t, const char *s, struct optval_err *e)
 {
 	char *copy = xstrdup(s), *tok, *save = NULL;
 	bool want_sig = true;
-	int sig;
+	int rc = 0;
 
 	t->n = 0;
-	for (tok = strtok_r(copy, ",", &save); tok;
+	for (tok = strtok_r(copy, ",", &save); tok && rc == 0;
 	     tok = strtok_r(NULL, ",", &save)) {
-		if (want_sig) {
-			if (t->n == TERMSEQ_MAX)
-				optval_error("--termseq: more than %d signals",
-				    TERMSEQ_MAX);
-			if ((sig = util_signal_number(tok)) <= 0)
-				optval_error(
-				    "--termseq: '%s' is not a signal", tok);
-			t->sig[t->n] = sig;
-			t->ms[t->n++] = 0;
-		} else {
-			char *end;
-			long ms;
-
-			errno = 0;
-			ms = strtol(tok, &end, 10);
-			if (*end || end == tok || ms < 0)
-				optval_error("--termseq: '%s' is not a number "
-					     "of milliseconds",
-				    tok);
-			if (errno || ms > TERMSEQ_MS_MAX)
-				optval_error("--termseq: '%s' is too long (at "
-					     "most %d ms, a day)",
-				    tok, TERMSEQ_MS_MAX);
-			t->ms[t->n - 1] = (int)ms;
-		}
+		rc = termseq_word(t, tok, want_sig, e);
 		want_sig = !want_sig;
 	}
 	free(copy);
-	if (t->n == 0)
-		optval_error("--termseq: '%s' names no signal", s);
+	if (rc == 0 && t->n == 0)
+		return refuse(e, "--termseq: '%s' names no signal", s);
+	return rc;
 }
 
 void
@@ -247,8 +303,8 @@ optval_termseq_default(struct termseq *t)
 	}
 }
 
-void
-optval_delay(struct options *o, const char *arg)
+int
+optval_delay(struct options *o, const char *arg, struct optval_err *e)
 {
 	size_t len = strlen(arg);
 	char *copy = xstrdup(arg);
@@ -256,15 +312,18 @@ optval_delay(struct options *o, const char *arg)
 	o->delay_auto = len > 4 && strcmp(arg + len - 4, "auto") == 0;
 	if (o->delay_auto)
 		copy[len - 4] = '\0';
-	if ((o->delay = options_parse_duration(copy, false)) < 0)
-		optval_error("--delay: '%s' is not a duration (seconds, or "
-			     "1.5s, 5m, 1h; 'auto' after it adapts it)",
-		    arg);
+	o->delay = options_parse_duration(copy, false);
 	free(copy);
+	if (o->delay < 0)
+		return refuse(e,
+		    "--delay: '%s' is not a duration (seconds, or "
+		    "1.5s, 5m, 1h; 'auto' after it adapts it)",
+		    arg);
+	return 0;
 }
 
-void
-optval_timeout(struct task_settings *t, const char *arg)
+int
+optval_timeout(struct task_settings *t, const char *arg, struct optval_err *e)
 {
 	size_t len = strlen(arg);
 	char *end;
@@ -279,40 +338,44 @@ optval_timeout(struct task_settings *t, const char *arg)
 		d = -1;
 	}
 	if (d < 0)
-		optval_error(
+		return refuse(e,
 		    "--timeout: '%s' is not a duration or a percentage", arg);
 	t->timeout = d;
+	return 0;
 }
 
-long long
-optval_memfree(const char *arg)
+int
+optval_memfree(const char *arg, long long *v, struct optval_err *e)
 {
-	long long v = util_parse_size(arg);
-
-	if (v == -2)
-		optval_error(
+	*v = util_parse_size(arg);
+	if (*v == -2)
+		return refuse(e,
 		    "--memfree: '%s' is more memory than a machine has", arg);
-	if (v < 0)
-		optval_error(
-		    "--memfree: '%s' is not a size (like 1G, 500M)", arg);
-	return v;
+	if (*v < 0)
+		return refuse(
+		    e, "--memfree: '%s' is not a size (like 1G, 500M)", arg);
+	return 0;
 }
 
-double
-optval_load(const char *arg)
+int
+optval_load(const char *arg, double *v, struct optval_err *e)
 {
 	long n = util_jobs_from_spec(arg, util_ncpu());
 	char *end;
-	double v;
 
-	if (n >= 0)
-		return n == 0 ? 0.01 : (double)n;
-	v = util_strtod_plain(arg, &end);
-	if (v < 0 || *end)
-		optval_error("--load: '%s' is not a load (N, N%%, +N, -N or a "
-			     "decimal)",
+	if (n >= 0) {
+		*v = n == 0 ? 0.01 : (double)n;
+		return 0;
+	}
+	*v = util_strtod_plain(arg, &end);
+	if (*v < 0 || *end)
+		return refuse(e,
+		    "--load: '%s' is not a load (N, N%%, +N, -N or a "
+		    "decimal)",
 		    arg);
-	return v == 0 ? 0.01 : v;
+	if (*v == 0)
+		*v = 0.01;
+	return 0;
 }
 
 /*
@@ -348,17 +411,65 @@ gnu_size(const char *s)
 	return (long long)(v * mul);
 }
 
-long long
-optval_block_size(const char *arg)
+int
+optval_block_size(const char *arg, long long *v, struct optval_err *e)
 {
 	bool neg = arg[0] == '-';
-	long long v = gnu_size(arg + neg);
 
-	if (v == -2 || v > (1LL << 40))
-		optval_error("--block: '%s' is more than 1T", arg);
-	if (v <= 0)
-		optval_error("--block: '%s' is not a size (like 1M, 64k, "
-			     "or -N for --pipe-part)",
+	*v = gnu_size(arg + neg);
+	if (*v == -2 || *v > (1LL << 40))
+		return refuse(e, "--block: '%s' is more than 1T", arg);
+	if (*v <= 0)
+		return refuse(e,
+		    "--block: '%s' is not a size (like 1M, 64k, "
+		    "or -N for --pipe-part)",
 		    arg);
-	return neg ? -v : v;
+	if (neg)
+		*v = -*v;
+	return 0;
+}
+
+int
+optval_nice(const char *arg, int *n, struct optval_err *e)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (!*arg || *end || errno || v < -20 || v > 19)
+		return refuse(
+		    e, "--nice: '%s' is not a niceness (-20 to 19)", arg);
+	*n = (int)v;
+	return 0;
+}
+
+/* A duration above 0 and at most max seconds, in *t. */
+static bool
+duration_upto(const char *arg, double max, double *t)
+{
+	*t = options_parse_duration(arg, false);
+	return *t > 0 && *t <= max;
+}
+
+int
+optval_ssh_timeout(const char *arg, double *t, struct optval_err *e)
+{
+	if (!duration_upto(arg, 86400, t))
+		return refuse(e,
+		    "--ssh-timeout: '%s' is not a number of seconds "
+		    "from 0 to 86400",
+		    arg);
+	return 0;
+}
+
+int
+optval_block_timeout(const char *arg, double *t, struct optval_err *e)
+{
+	if (!duration_upto(arg, 86400 * 365, t))
+		return refuse(e,
+		    "--block-timeout: '%s' is not a duration above 0 "
+		    "(seconds, or 1m30s...)",
+		    arg);
+	return 0;
 }

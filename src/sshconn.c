@@ -49,8 +49,8 @@ pool_conn_request(
 }
 
 /* "[host]:port" or "host", as known_hosts names a host. */
-static void
-known_name(const char *host, int port, char *dst, size_t len)
+void
+conn_known_name(const char *host, int port, char *dst, size_t len)
 {
 	if (port && port != 22)
 		snprintf(dst, len, "[%s]:%d", host, port);
@@ -62,8 +62,8 @@ known_name(const char *host, int port, char *dst, size_t len)
  * The line of file that holds a key for name, 0 when none is found (a
  * hashed entry cannot be matched here).
  */
-static unsigned
-known_line(const char *file, const char *name)
+unsigned
+conn_known_line(const char *file, const char *name)
 {
 	FILE *fp = fopen(file, "re");
 	char line[8192], *f, *save;
@@ -102,7 +102,8 @@ check_host_key(
 	/* The host as the config file resolved it (HostName). */
 	if (ssh_options_get(s, SSH_OPTIONS_HOST, &host) < 0)
 		host = NULL;
-	known_name(host ? host : h->login->host, (int)port, name, sizeof name);
+	conn_known_name(
+	    host ? host : h->login->host, (int)port, name, sizeof name);
 	ssh_string_free_char(host);
 	switch (k) {
 	case SSH_KNOWN_HOSTS_OK:
@@ -110,7 +111,7 @@ check_host_key(
 		break;
 	case SSH_KNOWN_HOSTS_CHANGED:
 	case SSH_KNOWN_HOSTS_OTHER:
-		line = file ? known_line(file, name) : 0;
+		line = file ? conn_known_line(file, name) : 0;
 		if (line)
 			snprintf(why, len,
 			    "its host key is not the one %s:%u has for %s: "
@@ -176,9 +177,21 @@ ask_cpus(ssh_session s)
 	return n > 0 ? n : 0;
 }
 
-/* Options from the login, the config file and fanout's settings. */
+/* why: what libssh refused, and its reason when it gives one. -1. */
 static int
-set_options(struct pool *p, struct shost *h, ssh_session s)
+refused(ssh_session s, char *why, size_t len, const char *what)
+{
+	const char *msg = ssh_get_error(s);
+
+	snprintf(
+	    why, len, "libssh refuses %s%s%s", what, *msg ? ": " : "", msg);
+	return -1;
+}
+
+/* Options from the login, the config file and fanout's settings. */
+int
+conn_options(
+    struct pool *p, struct shost *h, ssh_session s, char *why, size_t len)
 {
 	const struct hosts_login *l = h->login;
 	/* Seconds and microseconds, which libssh adds: 0.5 is 0.5 s. */
@@ -192,15 +205,16 @@ set_options(struct pool *p, struct shost *h, ssh_session s)
 	ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &no);
 	if (p->ssh_dir)
 		ssh_options_set(s, SSH_OPTIONS_SSH_DIR, p->ssh_dir);
+	/* libssh 0.10.6 refuses some names (a_b, a.-b) and says nothing. */
 	if (ssh_options_set(s, SSH_OPTIONS_HOST, l->host) < 0)
-		return -1;
+		return refused(s, why, len, "it as a host name");
 	/* The file first, then what the login says over it. */
 	if (p->config && ssh_options_parse_config(s, p->config) < 0)
-		return -1;
+		return refused(s, why, len, "the ssh config file");
 	if (l->user && ssh_options_set(s, SSH_OPTIONS_USER, l->user) < 0)
-		return -1;
+		return refused(s, why, len, "the user name");
 	if (l->port && ssh_options_set(s, SSH_OPTIONS_PORT, &l->port) < 0)
-		return -1;
+		return refused(s, why, len, "the port");
 	ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout);
 	ssh_options_set(s, SSH_OPTIONS_TIMEOUT_USEC, &usec);
 	ssh_options_set(s, SSH_OPTIONS_NODELAY, &yes);
@@ -223,8 +237,7 @@ handshake(
 		snprintf(why, len, "out of memory");
 		return NULL;
 	}
-	if (set_options(p, h, s) < 0) {
-		snprintf(why, len, "%s", ssh_get_error(s));
+	if (conn_options(p, h, s, why, len) < 0) {
 		*permanent = true;
 		goto fail;
 	}

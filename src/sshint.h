@@ -322,6 +322,16 @@ void pool_event(struct pool *, enum ev_type, struct shost *, struct sjob *,
 /* sshconn.c */
 void *connector_main(void *);
 void pool_connect(struct pool *, struct shost *, bool first);
+/*
+ * Set s's options: h's host, the config file (p->config), h's user and
+ * port over it. -1 with why when libssh refuses one.
+ */
+int conn_options(
+    struct pool *p, struct shost *h, ssh_session s, char *why, size_t len);
+/* "[host]:port" or "host", as known_hosts names a host. */
+void conn_known_name(const char *host, int port, char *dst, size_t len);
+/* The line of file with a key for name, 0 when none (or it is hashed). */
+unsigned conn_known_line(const char *file, const char *name);
 void pool_conn_request(
     struct pool *, enum conn_kind, struct shost *, struct sjob *);
 ssh_session handshake(

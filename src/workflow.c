@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <glob.h>
-#include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -27,49 +26,17 @@
 /* More combinations than this in one matrix is a mistake. */
 #define MATRIX_MAX 1000000
 
-/* The place optval_report() names: the value being parsed. */
-static const struct workflow *report_wf;
-static struct ymark report_at;
-static jmp_buf report_back;
-
-/* An option's parser refused a value: say where, and go back to it. */
-static void
-report_value(const char *msg)
-{
-	ydoc_error(report_wf->doc, report_at, "%s", msg);
-	longjmp(report_back, 1);
-}
-
 /*
- * Run an option's parser on a value, its errors placed at v: -1 after
- * one (the parser does not return then: report_value() jumps back).
+ * An option's parser refused a value: say where, or exit as the command
+ * line would for a system error. -1.
  */
 static int
-parse_value(const struct workflow *wf, const struct ynode *v,
-    void (*parse)(struct options *, const char *))
+refused(const struct workflow *wf, const struct ynode *v,
+    const struct optval_err *e)
 {
-	report_wf = wf;
-	report_at = v->mark;
-	if (setjmp(report_back)) {
-		optval_report = NULL;
-		return -1;
-	}
-	optval_report = report_value;
-	parse(wf->o, v->value);
-	optval_report = NULL;
-	return 0;
-}
-
-static void
-parse_jobs(struct options *o, const char *s)
-{
-	optval_jobs(o, s);
-}
-
-static void
-parse_halt(struct options *o, const char *s)
-{
-	optval_halt(&o->halt, s);
+	if (e->errnum)
+		optval_fail(e);
+	return ydoc_error(wf->doc, v->mark, "%s", e->msg);
 }
 
 /* executor: local or srun (--srun), unless the command line gave --srun. */
@@ -94,13 +61,15 @@ apply_settings(struct workflow *wf, const struct ynode *root)
 {
 	struct options *o = wf->o;
 	const struct ynode *v;
+	struct optval_err e;
 	bool b;
 
 	if ((v = ynode_get(root, "jobs"))) {
-		if (wfcheck_want(wf, v, YNODE_SCALAR, "jobs") < 0 ||
-		    (!options_is_set(o, OPT_JOBS) &&
-			parse_value(wf, v, parse_jobs) < 0))
+		if (wfcheck_want(wf, v, YNODE_SCALAR, "jobs") < 0)
 			return -1;
+		if (!options_is_set(o, OPT_JOBS) &&
+		    optval_jobs(o, v->value, &e) < 0)
+			return refused(wf, v, &e);
 	}
 	if ((v = ynode_get(root, "keep-order"))) {
 		if (wfcheck_bool(wf, v, "keep-order", &b) < 0)
@@ -133,10 +102,11 @@ apply_settings(struct workflow *wf, const struct ynode *root)
 			o->output = m;
 	}
 	if ((v = ynode_get(root, "halt"))) {
-		if (wfcheck_want(wf, v, YNODE_SCALAR, "halt") < 0 ||
-		    (!options_is_set(o, OPT_HALT) &&
-			parse_value(wf, v, parse_halt) < 0))
+		if (wfcheck_want(wf, v, YNODE_SCALAR, "halt") < 0)
 			return -1;
+		if (!options_is_set(o, OPT_HALT) &&
+		    optval_halt(&o->halt, v->value, &e) < 0)
+			return refused(wf, v, &e);
 	}
 	if ((v = ynode_get(root, "joblog"))) {
 		const char *s;

@@ -293,6 +293,16 @@ same_as_local() {
 	grep -q '^fanout: .*hnone' <<<"$stderr"
 }
 
+@test "a host name libssh refuses silently (h_1) gets a reason, not an empty one" {
+	run --separate-stderr timeout -k 5 120 "$FANOUT" --ssh-config "$SSH_CFG" \
+	    -S h_1 "touch $S/ran" ::: 1
+	expect_status 255
+	[ ! -e "$S/ran" ]
+	grep -q '^fanout: warning: host h_1: libssh refuses it as a host name' \
+	    <<<"$stderr"
+	! grep -q ': ;' <<<"$stderr"
+}
+
 @test "a workflow task whose own hosts are all gone fails; the others run" {
 	cat >w.yaml <<-'EOF'
 	version: 1
