@@ -87,12 +87,22 @@ whole_joblog() {
 	[ "$(wc -l < faults)" -ge 3 ]
 }
 
-# storm PID SIG...: send each SIG to PID over and over until the file
-# "calm" exists; the storm's own pid is in storm.pid. PID stays a zombie,
-# never reused, until the test reaps it after the storm.
+# catches PID SIG: PID has a handler for SIG (SigCgt of its status).
+catches() {
+	local mask
+	mask=$(awk '$1 == "SigCgt:" { print $2 }' "/proc/$1/status") &&
+		(((0x$mask >> ($(kill -l "$2") - 1)) & 1))
+}
+
+# storm PID SIG...: once PID handles the first SIG (before, a signal
+# whose default ends a process would end it, as any), send each SIG to
+# PID over and over until the file "calm" exists; the storm's own pid is
+# in storm.pid. PID stays a zombie, never reused, until the test reaps
+# it after the storm.
 storm() {
 	local pid=$1
 	shift
+	wait_for catches "$pid" "$1"
 	(
 		while [ ! -e calm ]; do
 			for s in "$@"; do kill -s "$s" "$pid" 2>/dev/null || exit 0; done
@@ -103,7 +113,7 @@ storm() {
 
 @test "a signal storm while 500 jobs start and end: every output once, right status" {
 	start_fanout -j 8 'echo {}; [ $(({} % 100)) != 0 ]' ::: $(seq 500)
-	storm "$FPID" CHLD WINCH CONT USR2 ALRM URG
+	storm "$FPID" USR2 CHLD WINCH CONT ALRM URG
 	waitgone -r fanout.pid
 	touch calm
 	waitgone storm.pid
