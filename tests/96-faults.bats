@@ -111,16 +111,19 @@ storm() {
 	echo $! > storm.pid
 }
 
-@test "a signal storm while 500 jobs start and end: every output once, right status" {
-	start_fanout -j 8 'echo {}; [ $(({} % 100)) != 0 ]' ::: $(seq 500)
+@test "a signal storm while 500 jobs (100 under TSan) start and end: every output once, right status" {
+	local n=500
+	# ThreadSanitizer delivers each signal slowly: 20 s for 500 jobs.
+	[[ ${FANOUT_SANITIZE:-} == *thread* ]] && n=100
+	start_fanout -j 8 'echo {}; [ $(({} % 100)) != 0 ]' ::: $(seq $n)
 	storm "$FPID" USR2 CHLD WINCH CONT ALRM URG
 	waitgone -r fanout.pid
 	touch calm
 	waitgone storm.pid
 	wait_fanout
-	expect_status 5
+	expect_status $((n / 100))
 	run sort -n out
-	expect_output < <(seq 500)
+	expect_output < <(seq $n)
 }
 
 @test "a signal storm while fanout writes to a reader that stalls: nothing lost" {
