@@ -142,15 +142,16 @@ no_host_left(struct sched *s)
 
 /*
  * No job runs and none can start. Out of processes (EAGAIN: the user's
- * limit, or the system's) is for now: try again, as GNU parallel does,
- * for a minute. Whether to go on waiting, errno kept.
+ * limit, or the system's) or of the system's open files (ENFILE) is for
+ * now: try again, as GNU parallel does, for a minute. Whether to go on
+ * waiting, errno kept.
  */
 static bool
-wait_for_procs(struct sched *s)
+wait_for_room(struct sched *s)
 {
 	int err = errno;
 
-	if (err != EAGAIN)
+	if (err != EAGAIN && err != ENFILE)
 		return false;
 	if (!s->blocked_since) {
 		s->blocked_since = s->r.now;
@@ -200,7 +201,7 @@ start_jobs(struct sched *s)
 					s->spawn_blocked = true;
 				break;
 			}
-			if (r->slots.nrunning == 0 && !wait_for_procs(s))
+			if (r->slots.nrunning == 0 && !wait_for_room(s))
 				fatal("cannot start a job");
 			s->spawn_blocked = true;
 			break;

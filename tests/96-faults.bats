@@ -76,6 +76,51 @@ whole_joblog() {
 	[ "$(wc -l < jl)" -eq 1 ]
 }
 
+# fanout makes 3 pipes before its first job, then 2 for each job (stdout,
+# stderr): call 4 is the first job's first, near enough.
+
+@test "out of file descriptors as jobs start while one runs: they wait for it, every job runs" {
+	shimmed FAULT_PIPE_FAIL=window:8:12
+	IN=cmds
+	{ echo 'waitfile go; echo 1'; seq -f 'echo %g' 2 10; } > cmds
+	start_fanout -j 2
+	nine() { [ "$(wc -l < out)" -eq 9 ]; }
+	wait_for nine
+	touch go
+	wait_fanout
+	expect_status 0
+	run sort -n out
+	expect_output < <(seq 10)
+	[ "$(wc -l < faults)" -eq 5 ]
+}
+
+@test "the system's file table full, no job running: fanout says so, waits, runs every job" {
+	shimmed FAULT_PIPE_FAIL=window:4:5 FAULT_PIPE_ERRNO=ENFILE
+	run --separate-stderr timeout -k 5 60 "$FANOUT" -k -j 1 'echo {}' ::: a b
+	expect_status 0
+	expect_output <<-'EOF'
+	a
+	b
+	EOF
+	[ "$stderr" = "fanout: warning: cannot start a job: Too many open files in system; trying again for a minute" ]
+}
+
+@test "out of file descriptors, no job running: a clear error, 255, and --resume runs the rest" {
+	# fanout's own limit: waiting would not help. Two calls: under
+	# ThreadSanitizer a third pipe per job, which may fail, reports exec errors.
+	shimmed FAULT_PIPE_FAIL=window:10:11
+	run --separate-stderr timeout -k 5 60 "$FANOUT" -j 1 --joblog jl 'echo {}' ::: $(seq 6)
+	expect_status 255
+	[ "$stderr" = "fanout: cannot start a job: Too many open files" ]
+	# Some jobs ran, in order (-j 1), not all.
+	local ran=${#lines[@]}
+	[ "$ran" -ge 1 ] && [ "$ran" -lt 6 ]
+	expect_output < <(seq "$ran")
+	run --separate-stderr timeout -k 5 60 "$FANOUT" -j 1 --joblog jl --resume 'echo {}' ::: $(seq 6)
+	expect_status 0
+	expect_output < <(seq $((ran + 1)) 6)
+}
+
 @test "poll() interrupted (EINTR) every other call: every job's output once, status counted" {
 	shimmed FAULT_POLL_EINTR=every:2
 	run --separate-stderr timeout -k 5 60 "$FANOUT" -j 8 \

@@ -5,6 +5,9 @@
  *   FAULT_FORK_EAGAIN=RULE   vfork(), fork(), posix_spawn() fail with
  *                            EAGAIN (RLIMIT_NPROC reached)
  *   FAULT_POLL_EINTR=RULE    poll() fails with EINTR before it waits
+ *   FAULT_PIPE_FAIL=RULE     pipe2() fails with EMFILE (out of file
+ *                            descriptors, whatever ulimit -n said), or
+ *                            FAULT_PIPE_ERRNO=ENFILE (the system's table)
  *
  * RULE is "every:N" (each Nth call fails), "after:N" (every call after
  * the first N fails) or "window:A:B" (calls A to B fail, counting from
@@ -36,6 +39,8 @@ struct rule {
 
 static struct rule fork_rule = {.name = "fork"};
 static struct rule poll_rule = {.name = "poll"};
+static struct rule pipe_rule = {.name = "pipe2"};
+static int pipe_errno = EMFILE;
 static char log_path[4096];
 
 static void
@@ -64,11 +69,17 @@ shim_init(void)
 
 	parse_rule(&fork_rule, "FAULT_FORK_EAGAIN");
 	parse_rule(&poll_rule, "FAULT_POLL_EINTR");
+	parse_rule(&pipe_rule, "FAULT_PIPE_FAIL");
+	if (getenv("FAULT_PIPE_ERRNO") &&
+	    strcmp(getenv("FAULT_PIPE_ERRNO"), "ENFILE") == 0)
+		pipe_errno = ENFILE;
 	if (log)
 		snprintf(log_path, sizeof log_path, "%s", log);
 	unsetenv("LD_PRELOAD");
 	unsetenv("FAULT_FORK_EAGAIN");
 	unsetenv("FAULT_POLL_EINTR");
+	unsetenv("FAULT_PIPE_FAIL");
+	unsetenv("FAULT_PIPE_ERRNO");
 	unsetenv("FAULT_LOG");
 }
 
@@ -165,4 +176,18 @@ poll(struct pollfd *fds, nfds_t n, int timeout)
 	if (!real)
 		real = (int (*)(struct pollfd *, nfds_t, int))next("poll");
 	return real(fds, n, timeout);
+}
+
+int
+pipe2(int fds[2], int flags)
+{
+	static int (*real)(int[2], int);
+
+	if (fails(&pipe_rule)) {
+		errno = pipe_errno;
+		return -1;
+	}
+	if (!real)
+		real = (int (*)(int[2], int))next("pipe2");
+	return real(fds, flags);
 }
