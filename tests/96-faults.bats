@@ -281,6 +281,25 @@ storm() {
 	whole_joblog "$SMALL/jl"
 }
 
+@test "--json, a spool disk the jobs' own output fills: no deadlock, every record whole" {
+	# --json takes each job whole: none can print as it goes. Before the
+	# fix all four waited for space only their ending would give back.
+	small_tmpfs
+	TMPDIR=$SMALL start_fanout --json -j 4 'spew 600000 {}; spew 600000 {} >&2' ::: a b c d
+	wait_fanout
+	expect_status 0
+	grep -q "no space for output in $SMALL: a job's output is held in memory" err
+	run jq -r '"\(.stdout | length) \(.stderr | length)"' out
+	expect_output <<-'EOF'
+	600000 600000
+	600000 600000
+	600000 600000
+	600000 600000
+	EOF
+	run ls -A "$SMALL"
+	expect_output < /dev/null
+}
+
 @test "stdout on a full disk: a clear error and 255, not a silent cut" {
 	small_tmpfs
 	run --separate-stderr timeout -k 5 60 bash -c \
