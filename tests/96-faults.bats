@@ -219,12 +219,12 @@ storm() {
 	waitfile sa sb sc sd
 	kill -STOP "$FPID"
 	touch go
-	# Jobs a and b are zombies, c and d are blocked: fanout, stopped,
-	# reads nothing. Wait until its children are all in either state.
-	settled() {
-		[ "$(ps -o stat= --ppid "$FPID" | grep -c '^[ZS]')" -eq 4 ]
+	# Jobs a and b end (zombies: fanout, stopped, reaps nothing), c and
+	# d block on their full pipes, which fanout does not read.
+	ended() {
+		[ "$(ps -o stat= --ppid "$FPID" | grep -c '^Z')" -ge 2 ]
 	}
-	wait_for settled
+	wait_for ended
 	grep -q '^T' <(ps -o stat= -p "$FPID")
 	kill -CONT "$FPID"
 	wait_fanout
