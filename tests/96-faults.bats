@@ -259,6 +259,15 @@ storm() {
 	[ "$(cut -f 1 jl | sed 1d | sort -n | paste -sd ' ')" = "$(seq 20 | paste -sd ' ')" ]
 }
 
+@test "the joblog's disk full from the start: one clear line, 255, no job run" {
+	small_tmpfs
+	head -c 2000000 /dev/zero > "$SMALL/fill" || true
+	run --separate-stderr timeout -k 5 60 "$FANOUT" --joblog "$SMALL/jl" 'touch ran{}' ::: 1 2
+	expect_status 255
+	[ "$stderr" = "fanout: cannot write joblog '$SMALL/jl': No space left on device" ]
+	[ ! -e ran1 ] && [ ! -e ran2 ]
+}
+
 @test "the joblog's disk fills up mid-run: a clear error, 255, and --resume runs the rest" {
 	small_tmpfs
 	# Lines of 2 KB: each page of the tmpfs holds two, so the fill
