@@ -58,8 +58,7 @@ struct job {
 	bool timed_out;
 	bool cut_short; /* stopped by --halt now or a signal */
 	bool paused; /* a full disk: not reading for now */
-	bool
-	    in_memory; /* a full disk, and no job could go on: held in memory */
+	bool in_memory; /* a full disk no job could free: held in memory */
 	bool abandoned; /* its output is no longer waited for */
 	bool no_retry; /* printed as it ran (a full disk): not run again */
 	bool hungry; /* --round-robin: it took its input, give it more */
