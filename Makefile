@@ -66,9 +66,17 @@ $(BUILD)/unit/%: tests/unit/%.c $(LIBOBJS)
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(ALL_CFLAGS) -iquote src -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
 
+# LD_PRELOAD shims that make system calls fail (tests/96-faults.bats):
+# shared objects, not programs, so in a folder of their own.
+SHIMS	= $(patsubst tests/helpers/shim/%.c,tests/helpers/bin/%.so,$(wildcard tests/helpers/shim/*.c))
+
+tests/helpers/bin/%.so: tests/helpers/shim/%.c
+	@mkdir -p tests/helpers/bin
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -fPIC -shared -o $@ $< -ldl
+
 # make test: unit tests, then every Bats file; the last line of each
 # part is "N passed, N failed" and tests/run sums them.
-test: fanout $(HELPERS) $(UNITS)
+test: fanout $(HELPERS) $(SHIMS) $(UNITS)
 	@FANOUT_SANITIZE="$(SANITIZE)" tests/run $(UNITS)
 
 # make unit: the C unit tests alone (CI runs them under ThreadSanitizer:

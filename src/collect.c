@@ -747,6 +747,12 @@ output_cancel(struct collector *c, struct output *o)
 }
 
 bool
+output_spooled(const struct output *o)
+{
+	return o->s[0].fd >= 0 || o->s[1].fd >= 0;
+}
+
+bool
 output_make_live(struct collector *c, struct output *o)
 {
 	if (o->live)

@@ -92,6 +92,9 @@ void output_cancel(struct collector *, struct output *);
  * oldest.
  */
 bool output_make_live(struct collector *, struct output *);
+/* Whether some of the output is in a spool file: disk space it gives back
+ * once printed. */
+bool output_spooled(const struct output *);
 
 /* Where output waiting its turn goes: $TMPDIR, or /tmp. */
 const char *collector_spool_dir(void);

@@ -58,6 +58,7 @@ struct job {
 	bool timed_out;
 	bool cut_short; /* stopped by --halt now or a signal */
 	bool paused; /* a full disk: not reading for now */
+	bool in_memory; /* a full disk no job could free: held in memory */
 	bool abandoned; /* its output is no longer waited for */
 	bool no_retry; /* printed as it ran (a full disk): not run again */
 	bool hungry; /* --round-robin: it took its input, give it more */
@@ -365,7 +366,7 @@ job_started(struct run *r, struct job *j)
 	j->start_wall = util_wallclock();
 	j->term_at = j->hold_until = j->paused_ns = 0;
 	j->term_step = 0;
-	j->timed_out = j->cut_short = j->abandoned = false;
+	j->timed_out = j->cut_short = j->abandoned = j->in_memory = false;
 	/* -k: the oldest job prints as it goes, from its start. */
 	collector_flush(r->coll);
 	r->next_start = r->now + run_ns(r->o->delay * r->delay_factor);
@@ -613,7 +614,8 @@ on_output(void *arg, struct job *j, int stream, const void *p, size_t n)
 	struct run *r = arg;
 
 	job_event(r, j, JOB_RUNNING);
-	if (output_append(r->coll, j->out, stream, p, n) == 0)
+	/* In memory: what the disk refused is held all the same. */
+	if (output_append(r->coll, j->out, stream, p, n) == 0 || j->in_memory)
 		return 0;
 	j->paused = true;
 	j->paused_since = r->now;
@@ -851,6 +853,49 @@ output_goes_on(struct run *r, struct job *j)
 		j->hold_until = r->now + HOLD_GRACE_NS;
 }
 
+/*
+ * Whether the running jobs are stuck: each waits for space on a disk
+ * their own spool files fill, which none gives back before it ends. (A
+ * disk that is full of other files, or a spool folder not there, may be
+ * seen to by the user: they wait.)
+ */
+static bool
+stuck(const struct run *r)
+{
+	bool spooled = false;
+	size_t i;
+
+	for (i = 0; i < r->slots.n; i++) {
+		const struct job *k = r->slots.job[i];
+
+		if (!k)
+			continue;
+		if (!k->paused)
+			return false;
+		spooled |= output_spooled(k->out);
+	}
+	return spooled;
+}
+
+/*
+ * A full disk, and no job can go on to free it (--json takes jobs
+ * whole): one job's output is held in memory, so that it ends, prints
+ * and gives its disk space back to the others.
+ */
+static void
+hold_in_memory(struct run *r, struct job *j)
+{
+	if (!r->warned_memory) {
+		run_aside(r, "\n", 1);
+		warnx("no space for output in %s: a job's output is held in "
+		      "memory",
+		    collector_spool_dir());
+		r->warned_memory = true;
+	}
+	j->in_memory = true;
+	output_goes_on(r, j);
+}
+
 void
 job_resume_output(struct run *r, struct job *j)
 {
@@ -880,6 +925,8 @@ job_resume_output(struct run *r, struct job *j)
 		/* What it printed cannot be taken back. */
 		if (fate == FATE_UNKNOWN)
 			j->no_retry = true;
+	} else if (stuck(r)) {
+		hold_in_memory(r, j);
 	} else if (!r->warned_full) {
 		run_aside(r, "\n", 1);
 		warnx("no space for output in %s: jobs wait",

@@ -44,6 +44,7 @@ struct run {
 	bool out_null; /* fanout's stdout is /dev/null: jobs write there */
 	bool joblog_failed; /* a line could not be written: 255 */
 	bool warned_full; /* said that jobs wait for spool space */
+	bool warned_memory; /* said that a job's output is held in memory */
 	bool no_host; /* every host is gone: 255 */
 	int stop_signal;
 	size_t next_fed; /* --round-robin: the slot to look at first */

@@ -26,6 +26,7 @@
 #include "xalloc.h"
 
 #define BLOCKED_RETRY_NS (100 * 1000000LL)
+#define BLOCKED_GIVE_UP_NS (60 * 1000000000LL)
 #define MEMFREE_RECHECK_NS (250 * 1000000LL)
 #define PROGRESS_NS (100 * 1000000LL)
 
@@ -38,6 +39,7 @@ struct sched {
 	bool input_error;
 	bool want_input;
 	bool spawn_blocked; /* the system is out of processes for now */
+	int64_t blocked_since; /* no job running, none could start: since */
 	bool mem_wait; /* --memfree or --load holds starts back */
 	bool warned_mem; /* said so */
 	bool warned_load;
@@ -138,6 +140,29 @@ no_host_left(struct sched *s)
 	r->no_host = r->stopping = true;
 }
 
+/*
+ * No job runs and none can start. Out of processes (EAGAIN: the user's
+ * limit, or the system's) or of the system's open files (ENFILE) is for
+ * now: try again, as GNU parallel does, for a minute. Whether to go on
+ * waiting, errno kept.
+ */
+static bool
+wait_for_room(struct sched *s)
+{
+	int err = errno;
+
+	if (err != EAGAIN && err != ENFILE)
+		return false;
+	if (!s->blocked_since) {
+		s->blocked_since = s->r.now;
+		run_aside(&s->r, "\n", 1);
+		warnx("cannot start a job: %s; trying again for a minute",
+		    strerror(err));
+	}
+	errno = err;
+	return s->r.now - s->blocked_since < BLOCKED_GIVE_UP_NS;
+}
+
 static void
 start_jobs(struct sched *s)
 {
@@ -176,11 +201,12 @@ start_jobs(struct sched *s)
 					s->spawn_blocked = true;
 				break;
 			}
-			if (r->slots.nrunning == 0)
+			if (r->slots.nrunning == 0 && !wait_for_room(s))
 				fatal("cannot start a job");
 			s->spawn_blocked = true;
 			break;
 		}
+		s->blocked_since = 0;
 		if (o->delay > 0)
 			r->now = util_now();
 	}

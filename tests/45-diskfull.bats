@@ -5,16 +5,11 @@ bats_require_minimum_version 1.5.0
 load helpers/common
 
 local_setup() {
-	SMALL="$BATS_TEST_TMPDIR/small"
-	mkdir -p "$SMALL"
-	if ! mount -t tmpfs -o size=1m tmpfs "$SMALL" 2>/dev/null; then
-		skip "cannot mount a tmpfs here (needs root)"
-	fi
+	small_tmpfs
 }
 
 local_teardown() {
-	mountpoint -q "$SMALL" 2>/dev/null && umount "$SMALL"
-	return 0
+	umount_small
 }
 
 # Each job prints 2 MB of one letter: more than the 1 MB disk holds.

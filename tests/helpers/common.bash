@@ -123,3 +123,18 @@ wait_fanout() {
 	rm -f fanout.pid
 	output=$(cat out err)
 }
+
+# small_tmpfs: a 1 MB tmpfs at $SMALL, a disk that fills up, or skip the
+# test (mounting takes root, as CI has). umount_small takes it away.
+small_tmpfs() {
+	SMALL="$BATS_TEST_TMPDIR/small"
+	mkdir -p "$SMALL"
+	if ! mount -t tmpfs -o size=1m tmpfs "$SMALL" 2>/dev/null; then
+		skip "cannot mount a tmpfs here (needs root)"
+	fi
+}
+
+umount_small() {
+	[ -n "${SMALL:-}" ] && mountpoint -q "$SMALL" 2>/dev/null && umount "$SMALL"
+	return 0
+}
