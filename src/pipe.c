@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include "collect.h"
@@ -474,6 +476,7 @@ struct pipe_reader {
 	bool bt_due; /* the time is up: whole records make a block */
 	char *dir; /* --cat, --fifo: where their files go */
 	size_t nfiles;
+	int sweep_fd; /* held open: the sweeper empties dir when it closes */
 	/* --pipe-part: block i is pos[i]..pos[i+1] of the file. */
 	bool part;
 	int64_t *pos;
@@ -583,6 +586,60 @@ header_setup(struct pipe_reader *r, const char *spec)
 	r->head_regex = true;
 }
 
+/* The sweeper's work: remove dir's files and dir itself. */
+static void
+sweep(const char *dir)
+{
+	struct dirent *e;
+	DIR *d;
+	int dfd;
+
+	if (!(d = opendir(dir)))
+		return;
+	dfd = dirfd(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(dfd, e->d_name, 0);
+	closedir(d);
+	rmdir(dir);
+}
+
+/*
+ * A process of its own (its own session, so ^C does not reach it; not
+ * fanout's child, so nothing waits for it) that waits until fanout's end
+ * of a pipe closes, however fanout ends, kill -9 included, and then
+ * removes what is left of dir. Returns fanout's end, or -1.
+ */
+static int
+start_sweeper(const char *dir)
+{
+	int p[2], st;
+	pid_t pid;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	if ((pid = fork()) == 0) {
+		if (fork() != 0)
+			_exit(0);
+		setsid();
+		dup2(p[0], 0);
+		closefrom(1);
+		while (read(0, &c, 1) < 0 && errno == EINTR)
+			;
+		sweep(dir);
+		_exit(0);
+	}
+	close(p[0]);
+	if (pid < 0) {
+		close(p[1]);
+		return -1;
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return p[1];
+}
+
 static int
 make_dir(struct pipe_reader *r)
 {
@@ -595,6 +652,8 @@ make_dir(struct pipe_reader *r)
 		return -1;
 	}
 	r->dir = dir;
+	/* Without a sweeper, only a fanout killed with SIGKILL leaves files. */
+	r->sweep_fd = start_sweeper(dir);
 	return 0;
 }
 
@@ -1088,6 +1147,8 @@ pipe_reader_free(struct pipe_reader *r)
 	pipe_split_free(r->split);
 	if (r->dir)
 		rmdir(r->dir);
+	if (r->dir && r->sweep_fd >= 0)
+		close(r->sweep_fd);
 	free(r->dir);
 	free(r);
 }

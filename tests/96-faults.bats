@@ -259,6 +259,25 @@ storm() {
 	[ "$(cut -f 1 jl | sed 1d | sort -n | paste -sd ' ')" = "$(seq 20 | paste -sd ' ')" ]
 }
 
+@test "kill -9 of fanout with --pipe --cat or --fifo: their files go with it" {
+	seq 20000 > in
+	empty() { [ -z "$(ls -A "$TMPDIR")" ]; }
+	for mode in --cat --fifo; do
+		# The jobs wait before they read: their block files exist.
+		IN=in start_fanout -j 2 --pipe --block 10k "$mode" \
+			'echo $$ > p{#}.pid; waitfile go; wc -l < {}'
+		waitfile p1.pid p2.pid
+		[ -n "$(ls -A "$TMPDIR")" ]
+		kill -9 "$FPID"
+		wait_fanout
+		expect_status 137
+		wait_for empty
+		touch go
+		waitgone p1.pid p2.pid
+		rm -f go p1.pid p2.pid
+	done
+}
+
 @test "the joblog's disk full from the start: one clear line, 255, no job run" {
 	small_tmpfs
 	head -c 2000000 /dev/zero > "$SMALL/fill" || true
