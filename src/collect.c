@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,8 @@
 #define TOTAL_MEM_MAX (16 * 1024 * 1024)
 #define COPY_CHUNK 65536
 #define SPLICE_CHUNK (1024 * 1024)
+/* How long a decompressor that cannot start is tried again. */
+#define UNZIP_RETRY_NS (60 * 1000000000LL)
 
 /*
  * One stream of one job. Its pending bytes are mem[mpos..], then the
@@ -38,6 +41,7 @@ struct stream {
 	pid_t zpid; /* the compressor, until it ended; else 0 */
 	int zin;
 	bool lost; /* the compressor failed: what it had is gone */
+	bool zlost; /* one did, in this run (it counts unless discarded) */
 };
 
 struct output {
@@ -91,8 +95,8 @@ zip_end(struct collector *c, struct stream *st)
 		return st->lost ? -1 : 0;
 	close(st->zin);
 	st->zin = -1;
-	if (compress_wait(st->zpid, c->zip) < 0)
-		st->lost = c->lost = true;
+	if (compress_wait(st->zpid, c->zip, c->o.stop, st->fd) < 0)
+		st->lost = st->zlost = true;
 	st->zpid = 0;
 	return st->lost ? -1 : 0;
 }
@@ -123,6 +127,8 @@ stream_release(struct collector *c, struct stream *st)
 static void
 output_free(struct collector *c, struct output *o)
 {
+	if (o->s[0].zlost || o->s[1].zlost)
+		c->lost = true;
 	stream_release(c, &o->s[0]);
 	stream_release(c, &o->s[1]);
 	record_free(o->rec);
@@ -195,6 +201,23 @@ unzip_failed(struct collector *c, const char *fmt, ...)
 }
 
 /*
+ * Start the decompressor. Out of processes, as when starting a job
+ * (sched.c), is waited out: tried again every 0.1 s for a minute.
+ */
+static pid_t
+unzip_start(struct collector *c, int in, int out)
+{
+	int64_t since = util_now();
+	pid_t pid;
+
+	while ((pid = compress_start(c->unzip, in, out)) < 0 &&
+	    (errno == EAGAIN || errno == ENFILE) && !*c->o.stop &&
+	    util_now() - since < UNZIP_RETRY_NS)
+		poll(NULL, 0, 100);
+	return pid;
+}
+
+/*
  * Pass what the decompressor makes of the spool file to cb, in pieces
  * (all of it: a compressed file is read from its start).
  */
@@ -203,41 +226,52 @@ unzip_read(struct collector *c, struct stream *st, sink_bytes_cb *cb, void *ctx)
 {
 	char chunk[COPY_CHUNK];
 	int p[2], rc = 0;
+	int64_t since;
 	off_t got = 0;
 	ssize_t n;
 	pid_t pid;
 
 	if (zip_end(c, st) < 0)
 		return -1;
-	if (lseek(st->fd, 0, SEEK_SET) < 0 || pipe2(p, O_CLOEXEC) < 0)
+	if (lseek(st->fd, 0, SEEK_SET) < 0 || pipe2(p, O_CLOEXEC) < 0 ||
+	    util_set_nonblock(p[0], true) < 0)
 		return unzip_failed(
 		    c, "cannot read a spool file: %s", strerror(errno));
-	pid = compress_start(c->unzip, st->fd, p[1]);
+	pid = unzip_start(c, st->fd, p[1]);
 	close(p[1]);
 	if (pid < 0) {
 		close(p[0]);
-		return unzip_failed(
-		    c, "cannot run '%s': %s", c->unzip, strerror(errno));
+		return *c->o.stop ? -1
+				  : unzip_failed(c, "cannot run '%s': %s",
+					c->unzip, strerror(errno));
 	}
+	since = util_now();
 	while (rc == 0 && (n = read(p[0], chunk, sizeof chunk)) != 0) {
-		if (n < 0 && errno == EINTR && !*c->o.stop)
-			continue;
-		if (n < 0 && errno == EINTR)
-			rc = -1; /* stopping */
-		else if (n < 0)
+		if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+			rc = compress_pause(p[0], POLLIN, since, c->o.stop);
+			if (rc == COMPRESS_STALLED)
+				unzip_failed(c,
+				    "'%s' gave nothing for %d s: it is "
+				    "stopped and a job's output is lost",
+				    c->unzip,
+				    (int)(COMPRESS_STALL_NS / 1000000000));
+			rc = rc ? -1 : 0;
+		} else if (n < 0) {
 			rc = unzip_failed(c, "cannot read from '%s': %s",
 			    c->unzip, strerror(errno));
-		else
+		} else {
 			rc = cb(ctx, chunk, (size_t)n);
-		got += n > 0 ? n : 0;
+			got += n;
+			since = util_now();
+		}
 	}
 	close(p[0]); /* a reader gone: it may end by SIGPIPE */
 	if (rc) {
-		compress_wait(pid, NULL);
+		compress_wait(pid, NULL, c->o.stop, -1);
 		return rc;
 	}
-	if (compress_wait(pid, c->unzip) < 0)
-		return unzip_failed(c, NULL);
+	if (compress_wait(pid, c->unzip, c->o.stop, -1) < 0)
+		return *c->o.stop ? -1 : unzip_failed(c, NULL);
 	if (got != st->flen)
 		return unzip_failed(c,
 		    "'%s' gave back %lld bytes of %lld: a job's output is lost",
@@ -472,7 +506,11 @@ spool_start(struct collector *c, struct stream *st)
 		return 0;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		goto fail;
-	st->zpid = compress_start(c->zip, p[0], st->fd);
+	/* Ours non-blocking: a compressor that stops reading cannot block
+	 * fanout for ever (zip_write()). */
+	st->zpid = util_set_nonblock(p[1], true) < 0
+	    ? -1
+	    : compress_start(c->zip, p[0], st->fd);
 	close(p[0]);
 	if (st->zpid > 0) {
 		st->zin = p[1];
@@ -487,23 +525,63 @@ fail:
 	return -1;
 }
 
+/*
+ * Write all of p to the compressor's pipe, waiting while it is full: 0,
+ * COMPRESS_STOP, COMPRESS_STALLED (it took nothing for too long) or -1
+ * with errno.
+ */
+static int
+zip_push(struct collector *c, struct stream *st, const char *p, size_t n)
+{
+	int64_t since = util_now();
+	ssize_t w;
+	int rc;
+
+	while (n > 0) {
+		w = write(st->zin, p, n);
+		if (w < 0 && errno != EINTR && errno != EAGAIN)
+			return -1;
+		if (w < 0) {
+			rc = compress_pause(st->zin, POLLOUT, since, c->o.stop);
+			if (rc)
+				return rc;
+			continue;
+		}
+		p += w;
+		n -= (size_t)w;
+		since = util_now();
+	}
+	return 0;
+}
+
 /* Give bytes to the compressor; a failed one loses them (said once). */
 static void
 zip_write(struct collector *c, struct stream *st, const char *p, size_t n)
 {
+	int rc;
+
 	st->flen += (off_t)n;
 	if (st->lost)
 		return;
-	if (util_write_all(st->zin, p, n, c->o.stop) == 0)
+	if ((rc = zip_push(c, st, p, n)) == 0)
 		return;
-	if (errno == EINTR) {
+	if (rc == COMPRESS_STOP) {
 		st->lost = true; /* stopping: nothing more is printed */
 		return;
 	}
-	if (zip_end(c, st) == 0)
+	if (rc == COMPRESS_STALLED) {
+		compress_kill(st->zpid);
+		close(st->zin);
+		st->zin = -1;
+		st->zpid = 0;
+		error("'%s' took nothing for %d s: it is stopped and a job's "
+		      "output is lost",
+		    c->zip, (int)(COMPRESS_STALL_NS / 1000000000));
+	} else if (zip_end(c, st) == 0) {
 		error("'%s' did not read all of a job's output: it is lost",
 		    c->zip);
-	st->lost = c->lost = true;
+	}
+	st->lost = st->zlost = true;
 }
 
 /* Store bytes behind what the stream already holds. */
@@ -607,8 +685,8 @@ output_splice(struct collector *c, struct output *o, int stream, int fd)
 	if (c->zip && st->lost)
 		return OUTPUT_NO_SPLICE;
 	if (c->zip)
-		n = splice(
-		    fd, NULL, st->zin, NULL, SPLICE_CHUNK, SPLICE_F_MOVE);
+		n = splice(fd, NULL, st->zin, NULL, SPLICE_CHUNK,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 	else
 		n = splice(
 		    fd, NULL, st->fd, &st->flen, SPLICE_CHUNK, SPLICE_F_MOVE);
@@ -652,7 +730,17 @@ output_discard(struct collector *c, struct output *o)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		stream_release(c, &o->s[i]);
+		struct stream *st = &o->s[i];
+
+		/* Thrown away: its compressor's fate does not matter. */
+		if (st->zpid) {
+			close(st->zin);
+			st->zin = -1;
+			compress_kill(st->zpid);
+			st->zpid = 0;
+		}
+		st->zlost = false;
+		stream_release(c, st);
 		o->bytes[i] = 0;
 	}
 	c->out->ops->job_discard(c->out, o->job[0]);

@@ -199,3 +199,64 @@ small_disk() {
 	expect_status 255
 	[[ $stderr == *"fanout: 'gzip -1' failed with status 1: a job's output is lost" ]]
 }
+
+@test "SIGINT while the compressor takes nothing: fanout stops it and ends (README: --compress)" {
+	# Before the fix fanout waited in a blocking write for ever.
+	start_fanout --compress-program 'echo $$ >z.pid; exec sleep 1000' \
+		'spew 3000000 a; : {}' ::: 1
+	waitfile z.pid
+	kill -INT "$FPID"
+	wait_fanout
+	expect_status 130
+	waitgone -r z.pid
+}
+
+@test "SIGTERM while the decompressor gives nothing: fanout stops it and ends" {
+	start_fanout --compress-program 'gzip -1' \
+		--decompress-program 'echo $$ >z.pid; exec sleep 1000' \
+		'spew 1000000 a; : {}' ::: 1
+	waitfile z.pid
+	kill -TERM "$FPID"
+	wait_fanout
+	expect_status 143
+	waitgone -r z.pid
+}
+
+@test "--compress --retries: a compressor that failed in a run thrown away does not count" {
+	# The first compressor fails; the first run fails and runs again.
+	cat >zbin/zfirst <<-'EOF'
+	#!/bin/sh
+	if mkdir zfailed 2>/dev/null; then cat >/dev/null; exit 3; fi
+	exec gzip "$@"
+	EOF
+	chmod +x zbin/zfirst
+	run --separate-stderr "$FANOUT" --retries 2 --compress-program 'zfirst -1' \
+		'spew 1000000 a; test -e ran || { touch ran; exit 1; }; : {}' ::: 1
+	expect_status 0
+	[ "$stderr" = "" ]
+	[ "${#lines[@]}" -eq 10000 ]
+	[ -d zfailed ]
+}
+
+@test "the compressor gets no descriptor of fanout's but its stdin, stdout and stderr" {
+	# fanout is given descriptor 7; ls's 3 is the directory it reads.
+	run -0 "$FANOUT" --compress-program 'ls /proc/self/fd >fds; exec gzip -1' \
+		'spew 1000000 a; : {}' ::: 1 7>/dev/null
+	[ "${#lines[@]}" -eq 10000 ]
+	[ "$(echo $(sort -n fds))" = "0 1 2 3" ]
+}
+
+@test "out of processes when the decompressor starts: waited out, nothing lost" {
+	# Before the fix: 262144 bytes (what memory held), status 255.
+	make -s -C "$TOP" tests/helpers/bin/faultshim.so >&2
+	local asan=
+	[[ ${FANOUT_SANITIZE:-} == *address* ]] &&
+		asan="ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+	# Starts 3 to 5 fail: the job is 1, the compressor 2, the
+	# decompressor 3, tried again until the 6th.
+	run -0 env $asan LD_PRELOAD="$TOP/tests/helpers/bin/faultshim.so" \
+		FAULT_LOG="$PWD/faults" FAULT_FORK_EAGAIN=window:3:5 \
+		"$FANOUT" --compress-program 'gzip -1' 'spew 1000000 a; : {}' ::: 1
+	[ "${#lines[@]}" -eq 10000 ]
+	[ "$(wc -l <faults)" -eq 3 ]
+}
