@@ -23,7 +23,7 @@
  * A job sent SIGKILL that has not ended this long after (no exit status
  * came): the connection no longer answers (the host stopped, or its network
  * went without a word). The job ends here as killed; the connection is dropped,
- * as a lost one is (its other jobs run again elsewhere).
+ * as a lost one is (its other jobs still running run again elsewhere).
  */
 #define KILL_GRACE_NS (2 * 1000000000LL)
 #define REFUSE_GRACE_NS (2 * 1000000000LL)
@@ -473,6 +473,20 @@ open_refused(struct worker *w, struct sjob *sj)
 }
 
 /*
+ * A job whose end will not be heard of: it ends by its exit status if
+ * that came, else as killed (it was sent SIGKILL).
+ */
+static void
+end_killed(struct worker *w, struct sjob *sj)
+{
+	if (!sj->exited) {
+		sj->exited = true;
+		pool_event(w->pool, EV_EXITED, sj->h, sj, 0, SIGKILL, NULL, 0);
+	}
+	finish(w, sj, EV_CLOSED, 0, NULL);
+}
+
+/*
  * Killed, and not a word since: the connection stalled. (A job whose
  * exit came but whose channel stays open, held by a process that left
  * its group, is the main thread's to abandon: the host answers.)
@@ -485,9 +499,7 @@ give_up(struct worker *w, struct sjob *sj)
 
 	pool_event(w->pool, EV_WARN, sj->h, NULL, 0, 0, why, sizeof why);
 	sj->sess->stalled = true;
-	sj->exited = true;
-	pool_event(w->pool, EV_EXITED, sj->h, sj, 0, SIGKILL, NULL, 0);
-	finish(w, sj, EV_CLOSED, 0, NULL);
+	end_killed(w, sj);
 }
 
 static void
@@ -549,9 +561,19 @@ drop_session(struct worker *w, struct sess *s)
 	if (--h->nsess == 0)
 		pool_event(
 		    w->pool, EV_HOST_DOWN, h, NULL, 0, 0, why, strlen(why) + 1);
+	/*
+	 * Only a job still running, not being killed, is lost (it runs
+	 * again): one whose exit came ends so; one sent SIGKILL ends killed.
+	 */
 	for (sj = w->active; sj; sj = next) {
 		next = sj->next;
-		if (sj->sess == s)
+		if (sj->sess != s)
+			continue;
+		if (sj->closed)
+			close_job(w, sj);
+		else if (sj->exited || sj->kill_by)
+			end_killed(w, sj);
+		else
 			finish(w, sj, EV_LOST, 0, why);
 	}
 	ssh_event_remove_session(w->event, s->s);
