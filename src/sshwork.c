@@ -27,6 +27,8 @@
  */
 #define KILL_GRACE_NS (2 * 1000000000LL)
 #define REFUSE_GRACE_NS (2 * 1000000000LL)
+/* Between two tries of a refused channel, in that grace. */
+#define REFUSE_PAUSE_NS (50 * 1000000LL)
 
 void
 worker_request(struct worker *w, struct req *r)
@@ -397,6 +399,11 @@ open_channels(struct worker *w, struct shost *h)
 	struct sjob *sj;
 	struct sess *s;
 
+	if (h->queue && h->open_at) {
+		if (util_now() < h->open_at)
+			return;
+		h->open_at = 0;
+	}
 	while ((sj = h->queue)) {
 		if (!(s = free_session(w, h))) {
 			/*
@@ -466,6 +473,9 @@ open_refused(struct worker *w, struct sjob *sj)
 		finish(w, sj, EV_FAILED, 255, why);
 		return;
 	}
+	/* Its only channel refused: a pause before the next try. */
+	if (s->nchan == 0)
+		h->open_at = util_now() + REFUSE_PAUSE_NS;
 	if (s->nchan && s->nchan < h->per_sess)
 		h->per_sess = s->nchan;
 	sj->phase = SJ_QUEUED;
@@ -602,6 +612,24 @@ check_sessions(struct worker *w)
 	}
 }
 
+/* How long to wait for the sessions: less when an open is to be tried. */
+static int
+poll_ms(struct worker *w)
+{
+	int64_t now = util_now(), left;
+	int ms = w->active ? 100 : IDLE_POLL_MS;
+	size_t i;
+
+	for (i = 0; i < w->nhosts; i++) {
+		if (!w->hosts[i]->queue || !w->hosts[i]->open_at)
+			continue;
+		left = (w->hosts[i]->open_at - now) / 1000000 + 1;
+		if (left < ms)
+			ms = left < 0 ? 0 : (int)left;
+	}
+	return ms;
+}
+
 static void
 pump(struct worker *w)
 {
@@ -624,7 +652,7 @@ worker_main(void *arg)
 	ssh_event_add_fd(w->event, w->wake[0], POLLIN, on_wake, w);
 	while (take_requests(w)) {
 		pump(w);
-		ssh_event_dopoll(w->event, w->active ? 100 : IDLE_POLL_MS);
+		ssh_event_dopoll(w->event, poll_ms(w));
 		check_sessions(w);
 		pump(w);
 	}
