@@ -211,6 +211,7 @@ struct shost {
 	unsigned nsess; /* sessions up */
 	unsigned nwanted; /* sessions asked of the connectors */
 	bool no_more; /* another session failed: make do with these */
+	int64_t open_at; /* a channel was refused: no open before then */
 	bool reported; /* connect_all() heard of it */
 };
 

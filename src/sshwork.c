@@ -23,10 +23,12 @@
  * A job sent SIGKILL that has not ended this long after (no exit status
  * came): the connection no longer answers (the host stopped, or its network
  * went without a word). The job ends here as killed; the connection is dropped,
- * as a lost one is (its other jobs run again elsewhere).
+ * as a lost one is (its other jobs still running run again elsewhere).
  */
 #define KILL_GRACE_NS (2 * 1000000000LL)
 #define REFUSE_GRACE_NS (2 * 1000000000LL)
+/* Between two tries of a refused channel, in that grace. */
+#define REFUSE_PAUSE_NS (50 * 1000000LL)
 
 void
 worker_request(struct worker *w, struct req *r)
@@ -397,6 +399,11 @@ open_channels(struct worker *w, struct shost *h)
 	struct sjob *sj;
 	struct sess *s;
 
+	if (h->queue && h->open_at) {
+		if (util_now() < h->open_at)
+			return;
+		h->open_at = 0;
+	}
 	while ((sj = h->queue)) {
 		if (!(s = free_session(w, h))) {
 			/*
@@ -466,10 +473,27 @@ open_refused(struct worker *w, struct sjob *sj)
 		finish(w, sj, EV_FAILED, 255, why);
 		return;
 	}
+	/* Its only channel refused: a pause before the next try. */
+	if (s->nchan == 0)
+		h->open_at = util_now() + REFUSE_PAUSE_NS;
 	if (s->nchan && s->nchan < h->per_sess)
 		h->per_sess = s->nchan;
 	sj->phase = SJ_QUEUED;
 	enqueue(sj, true);
+}
+
+/*
+ * A job whose end will not be heard of: it ends by its exit status if
+ * that came, else as killed (it was sent SIGKILL).
+ */
+static void
+end_killed(struct worker *w, struct sjob *sj)
+{
+	if (!sj->exited) {
+		sj->exited = true;
+		pool_event(w->pool, EV_EXITED, sj->h, sj, 0, SIGKILL, NULL, 0);
+	}
+	finish(w, sj, EV_CLOSED, 0, NULL);
 }
 
 /*
@@ -485,9 +509,7 @@ give_up(struct worker *w, struct sjob *sj)
 
 	pool_event(w->pool, EV_WARN, sj->h, NULL, 0, 0, why, sizeof why);
 	sj->sess->stalled = true;
-	sj->exited = true;
-	pool_event(w->pool, EV_EXITED, sj->h, sj, 0, SIGKILL, NULL, 0);
-	finish(w, sj, EV_CLOSED, 0, NULL);
+	end_killed(w, sj);
 }
 
 static void
@@ -549,9 +571,19 @@ drop_session(struct worker *w, struct sess *s)
 	if (--h->nsess == 0)
 		pool_event(
 		    w->pool, EV_HOST_DOWN, h, NULL, 0, 0, why, strlen(why) + 1);
+	/*
+	 * Only a job still running, not being killed, is lost (it runs
+	 * again): one whose exit came ends so; one sent SIGKILL ends killed.
+	 */
 	for (sj = w->active; sj; sj = next) {
 		next = sj->next;
-		if (sj->sess == s)
+		if (sj->sess != s)
+			continue;
+		if (sj->closed)
+			close_job(w, sj);
+		else if (sj->exited || sj->kill_by)
+			end_killed(w, sj);
+		else
 			finish(w, sj, EV_LOST, 0, why);
 	}
 	ssh_event_remove_session(w->event, s->s);
@@ -580,6 +612,24 @@ check_sessions(struct worker *w)
 	}
 }
 
+/* How long to wait for the sessions: less when an open is to be tried. */
+static int
+poll_ms(struct worker *w)
+{
+	int64_t now = util_now(), left;
+	int ms = w->active ? 100 : IDLE_POLL_MS;
+	size_t i;
+
+	for (i = 0; i < w->nhosts; i++) {
+		if (!w->hosts[i]->queue || !w->hosts[i]->open_at)
+			continue;
+		left = (w->hosts[i]->open_at - now) / 1000000 + 1;
+		if (left < ms)
+			ms = left < 0 ? 0 : (int)left;
+	}
+	return ms;
+}
+
 static void
 pump(struct worker *w)
 {
@@ -602,7 +652,7 @@ worker_main(void *arg)
 	ssh_event_add_fd(w->event, w->wake[0], POLLIN, on_wake, w);
 	while (take_requests(w)) {
 		pump(w);
-		ssh_event_dopoll(w->event, w->active ? 100 : IDLE_POLL_MS);
+		ssh_event_dopoll(w->event, poll_ms(w));
 		check_sessions(w);
 		pump(w);
 	}

@@ -104,6 +104,32 @@ conn_sshd() {
 	expect_output <<<$'1\t-1\t9\n2\t0\t0'
 }
 
+# job_sshd PID: the sshd above process PID, the one of its connection.
+job_sshd() {
+	local p=$1
+	while [ "$(cat "/proc/$p/comm")" != sshd ]; do
+		p=$(cut -d ' ' -f 4 "/proc/$p/stat")
+	done
+	echo "$p"
+}
+
+@test "a stalled host: a job already sent SIGKILL ends killed, it does not run again" {
+	# a and b time out on one stalled connection, 0.5 s apart: a is given
+	# up 2 s after its SIGKILL and the connection dropped while b's
+	# SIGKILL is under way. b ends killed too, once; it is not lost.
+	start_fanout --ssh-config "$SSH_CFG" -S 2/h2 --delay 0.5 --timeout 1 \
+	    --joblog jl "echo run >> $S/runs.{}; echo \$\$ > $S/pid.{}; exec sleep 60" ::: a b
+	waitfile "$S/pid.b"
+	kill -STOP "$(job_sshd "$(cat "$S/pid.b")")"
+	wait_fanout
+	expect_status 2
+	[ "$(cat "$S/runs.a")" = run ] && [ "$(cat "$S/runs.b")" = run ]
+	! grep -q 'lost a job' err
+	grep -q 'host h2: connection lost: it does not answer' err
+	run joblog_cols jl 1,7,8
+	expect_output <<<$'1\t-1\t9\n2\t-1\t9'
+}
+
 # --- an sshd that drops channels -----------------------------------------------
 
 @test "an sshd that refuses channels (MaxSessions 1): every job runs once, none fails" {
@@ -129,6 +155,9 @@ conn_sshd() {
 	[ "$(grep -c '^fanout: host h2 refuses every channel' <<<"$stderr")" -eq 2 ]
 	run joblog_cols jl 1,7
 	expect_output <<<$'1\t255\n2\t255'
+	# Tried again for 2 s, a pause between tries (50 ms): not thousands
+	# of opens (sshd logs each one it refuses).
+	[ "$(grep -c 'no more sessions' "$SSHT/h2/sshd.log")" -le 200 ]
 }
 
 # drop3 COUNTER: a ForceCommand that runs the command asked for, but on
