@@ -401,10 +401,9 @@ input_settings(struct input *in, const struct options *o)
 	if (!o->colsep)
 		return;
 	pat = colsep_pattern(o->colsep);
-	rc = regcomp(&in->colsep, pat, REG_EXTENDED);
+	rc = util_regcomp(&in->colsep, pat, REG_EXTENDED, msg, sizeof msg);
 	free(pat);
 	if (rc) {
-		regerror(rc, &in->colsep, msg, sizeof msg);
 		fatalx("--colsep: '%s': %s", o->colsep, msg);
 	}
 	in->use_colsep = true;

@@ -106,11 +106,11 @@ compile(regex_t *re, const char *what, const char *pattern, int flags)
 	int rc;
 
 	perl_regex(pattern, &b);
-	rc = regcomp(re, b.data ? b.data : "", REG_EXTENDED | flags);
+	rc = util_regcomp(
+	    re, b.data ? b.data : "", REG_EXTENDED | flags, msg, sizeof msg);
 	buf_release(&b);
 	if (rc == 0)
 		return 0;
-	regerror(rc, re, msg, sizeof msg);
 	return error("%s: '%s': %s", what, pattern, msg);
 }
 

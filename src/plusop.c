@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "plusop.h"
+#include "util.h"
 #include "xalloc.h"
 
 enum op_kind {
@@ -135,7 +136,7 @@ compile(struct plusop *op, const struct form *f, const char *re, size_t len,
 	int rc;
 
 	/* Alone first: "a)(b" must not pass once inside "^(...)". */
-	rc = regcomp(&op->re, bare, REG_EXTENDED);
+	rc = util_regcomp(&op->re, bare, REG_EXTENDED, msg, sizeof msg);
 	if (rc == 0) {
 		regfree(&op->re);
 		/* "^(" or "(" before it, ")" and maybe "$" after */
@@ -148,11 +149,11 @@ compile(struct plusop *op, const struct form *f, const char *re, size_t len,
 			buf_addch(&pat, ')');
 		if (strchr(f->anchor, '$'))
 			buf_addch(&pat, '$');
-		rc = regcomp(&op->re, pat.data, REG_EXTENDED);
+		rc = util_regcomp(
+		    &op->re, pat.data, REG_EXTENDED, msg, sizeof msg);
 		buf_release(&pat);
 	}
 	if (rc != 0) {
-		regerror(rc, &op->re, msg, sizeof msg);
 		*err = xasprintf("bad regular expression '%s': %s", bare, msg);
 		free(bare);
 		return -1;

@@ -364,3 +364,133 @@ util_blank(const char *p, size_t len)
 			return false;
 	return true;
 }
+
+/* The expanded size of a pattern above which util_regcomp() refuses it. */
+#define REGEX_EXPANDED_MAX 50000
+#define REGEX_DEPTH_MAX 64
+
+/* Past a bracket expression starting at p ('['): where it ends (']'). */
+static const char *
+bracket_end(const char *p)
+{
+	char c;
+
+	p++;
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	for (; *p && *p != ']'; p++) {
+		if (*p != '[' || (p[1] != ':' && p[1] != '.' && p[1] != '='))
+			continue;
+		c = p[1];
+		for (p += 2; *p && !(*p == c && p[1] == ']'); p++)
+			;
+		if (!*p)
+			return NULL;
+		p++;
+	}
+	return *p ? p : NULL;
+}
+
+/* A {n}, {n,} or {n,m} at p: its copies (n, m or n + 1), past it at *end. */
+static double
+interval(const char *p, const char **end)
+{
+	char *e;
+	double n, m;
+
+	if (!isdigit((unsigned char)p[1]))
+		return -1;
+	n = strtod(p + 1, &e);
+	m = n + 1;
+	if (*e == ',') {
+		if (isdigit((unsigned char)e[1]))
+			m = strtod(e + 1, &e);
+		else
+			e++;
+	} else
+		m = n;
+	if (*e != '}')
+		return -1;
+	*end = e;
+	return n > m ? n : m > 1 ? m : 1;
+}
+
+/*
+ * How many nodes an extended regular expression becomes once glibc has
+ * copied each repeated item (x+ is x x*, x{n,m} is m copies of x): a
+ * bound, not an exact count. Past REGEX_EXPANDED_MAX it stops counting.
+ */
+static double
+regex_expanded(const char *p)
+{
+	double sum[REGEX_DEPTH_MAX] = {0}, last[REGEX_DEPTH_MAX] = {0}, k;
+	const char *q;
+	int d = 0;
+
+	for (; *p && sum[d] <= REGEX_EXPANDED_MAX; p++) {
+		k = 1;
+		switch (*p) {
+		case '\\':
+			p += p[1] != '\0';
+			break;
+		case '[':
+			if (!(q = bracket_end(p)))
+				return 0; /* regcomp() says what is wrong */
+			p = q;
+			break;
+		case '(':
+			if (++d == REGEX_DEPTH_MAX)
+				return REGEX_EXPANDED_MAX + 1;
+			sum[d] = last[d] = 0;
+			continue;
+		case ')':
+			if (d == 0)
+				break;
+			k = sum[d--];
+			break;
+		case '|':
+			last[d] = 0;
+			continue;
+		case '*':
+		case '?':
+			continue;
+		case '+':
+			sum[d] += last[d];
+			last[d] *= 2;
+			continue;
+		case '{':
+			if ((k = interval(p, &q)) < 0) {
+				k = 1;
+				break;
+			}
+			p = q;
+			sum[d] += last[d] * (k - 1);
+			last[d] *= k;
+			continue;
+		}
+		last[d] = k;
+		sum[d] += k;
+	}
+	while (d > 0 && sum[d] <= REGEX_EXPANDED_MAX)
+		d--;
+	return sum[d];
+}
+
+int
+util_regcomp(regex_t *re, const char *pat, int cflags, char *msg, size_t n)
+{
+	int rc;
+
+	if (regex_expanded(pat) > REGEX_EXPANDED_MAX) {
+		snprintf(msg, n,
+		    "too many repetitions once expanded (at most %d nodes)",
+		    REGEX_EXPANDED_MAX);
+		return REG_ESIZE;
+	}
+	rc = regcomp(re, pat, cflags);
+	if (rc)
+		regerror(rc, re, msg, n);
+	return rc;
+}

@@ -2,6 +2,7 @@
 #ifndef UTIL_H
 #define UTIL_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -91,5 +92,13 @@ char *util_read_file(const char *path, size_t max, size_t *lenp);
 
 /* Whether p[0..len) is white space only (blanks, \t\n\v\f\r), as Perl's \s. */
 bool util_blank(const char *p, size_t len);
+
+/*
+ * regcomp() of an extended regular expression, but first refused when its
+ * repetitions would expand past what glibc compiles in bounded time and
+ * memory ("y.++++..." doubles per "+": 20 of them took 1 GB and 4 s).
+ * 0, or a regcomp() error code with msg (size n) saying why.
+ */
+int util_regcomp(regex_t *re, const char *pat, int cflags, char *msg, size_t n);
 
 #endif

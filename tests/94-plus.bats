@@ -193,3 +193,25 @@ same_stdout() {
 	
 	EOF
 }
+
+@test "a regular expression whose repetitions would explode is refused, not compiled for ever" {
+	# glibc copies x once per '+' stacked on it (2^30 here): it took GBs
+	# and minutes. --colsep and --recend share the guard.
+	many=$(printf '+%.0s' $(seq 30))
+	run --separate-stderr timeout -k 5 60 "$FANOUT" --plus echo "{#y.$many}" ::: ayb
+	expect_status 255
+	[[ $stderr == "fanout: "*"too many repetitions once expanded"* ]]
+	run --separate-stderr timeout -k 5 60 "$FANOUT" --colsep '((x{100}){100}){100}' echo {1} ::: axb
+	expect_status 255
+	[[ $stderr == "fanout: --colsep: "*"too many repetitions once expanded"* ]]
+	run --separate-stderr timeout -k 5 60 "$FANOUT" --pipe --regexp --recend "a$many" cat <<<x
+	expect_status 255
+	[[ $stderr == "fanout: --recend: "*"too many repetitions once expanded"* ]]
+	# Repetitions that stay small still work.
+	run --separate-stderr "$FANOUT" --plus echo '{#a++}' ::: aab
+	expect_status 0
+	expect_output <<<"ab"
+	run --separate-stderr "$FANOUT" --colsep 'x{2}' echo '{2}' ::: aaxxb
+	expect_status 0
+	expect_output <<<"b"
+}
