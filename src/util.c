@@ -417,16 +417,25 @@ interval(const char *p, const char **end)
 	return n > m ? n : m > 1 ? m : 1;
 }
 
+/* Whether the repetition at p follows another ("a**", "a+?", "a{2}*"). */
+static bool
+stacked(const char *start, const char *p)
+{
+	return p > start &&
+	    (p[-1] == '*' || p[-1] == '+' || p[-1] == '?' || p[-1] == '}');
+}
+
 /*
  * How many nodes an extended regular expression becomes once glibc has
- * copied each repeated item (x+ is x x*, x{n,m} is m copies of x): a
- * bound, not an exact count. Past REGEX_EXPANDED_MAX it stops counting.
+ * copied each repeated item (x+ is x x*, x{n,m} is m copies of x; a
+ * repetition stacked on another counts as a +): a bound, not an exact count.
+ * Past REGEX_EXPANDED_MAX it stops counting.
  */
 static double
 regex_expanded(const char *p)
 {
 	double sum[REGEX_DEPTH_MAX] = {0}, last[REGEX_DEPTH_MAX] = {0}, k;
-	const char *q;
+	const char *q, *start = p;
 	int d = 0;
 
 	for (; *p && sum[d] <= REGEX_EXPANDED_MAX; p++) {
@@ -455,7 +464,11 @@ regex_expanded(const char *p)
 			continue;
 		case '*':
 		case '?':
-			continue;
+			/* Stacked on another: glibc's closures grow with each.
+			 */
+			if (!stacked(start, p))
+				continue;
+			/* FALLTHROUGH */
 		case '+':
 			sum[d] += last[d];
 			last[d] *= 2;
