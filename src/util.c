@@ -368,6 +368,7 @@ util_blank(const char *p, size_t len)
 /* The expanded size of a pattern above which util_regcomp() refuses it. */
 #define REGEX_EXPANDED_MAX 50000
 #define REGEX_DEPTH_MAX 64
+#define REGEX_STACKED_MAX 3
 
 /* Past a bracket expression starting at p ('['): where it ends (']'). */
 static const char *
@@ -491,10 +492,44 @@ regex_expanded(const char *p)
 	return sum[d];
 }
 
+/*
+ * The longest run of repetition operators in a row ("a+++" is 3), outside
+ * bracket expressions and escapes: glibc's closures over stacked ones
+ * on an empty group ("()++++++") took longer than a minute.
+ */
+static int
+stacked_run(const char *p)
+{
+	const char *q, *start = p;
+	int run = 0, most = 0;
+
+	for (; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			run = 0;
+		} else if (*p == '[' && (q = bracket_end(p))) {
+			p = q;
+			run = 0;
+		} else if (*p == '*' || *p == '+' || *p == '?' ||
+		    (*p == '{' && interval(p, &q) >= 0 && (p = q))) {
+			if (p > start && ++run > most)
+				most = run;
+		} else
+			run = 0;
+	}
+	return most;
+}
+
 int
 util_regcomp(regex_t *re, const char *pat, int cflags, char *msg, size_t n)
 {
 	int rc;
+
+	if (stacked_run(pat) > REGEX_STACKED_MAX) {
+		snprintf(msg, n, "more than %d repetition operators in a row",
+		    REGEX_STACKED_MAX);
+		return REG_BADRPT;
+	}
 
 	if (regex_expanded(pat) > REGEX_EXPANDED_MAX) {
 		snprintf(msg, n,
