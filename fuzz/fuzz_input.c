@@ -10,7 +10,7 @@
  * over slots, where an item too long is an error.
  * input_next() is drained to the end, with input_fill() on INPUT_WAIT.
  *
- * Patterns regcomp() rejects are skipped (input_open() would exit, as
+ * Patterns util_regcomp() rejects are skipped (input_open() would exit, as
  * it should for a bad --colsep). When the file is the only group with no
  * --colsep, -r or -N, the records joined by the delimiter must give the
  * file back (abort otherwise), up to a record that holds a NUL byte that
@@ -29,6 +29,7 @@
 #include "buf.h"
 #include "input.h"
 #include "options.h"
+#include "util.h"
 
 #define MAXPAT 8
 
@@ -56,8 +57,8 @@ static bool
 colsep_ok(const char *s)
 {
 	regex_t re;
-	char *p = pattern(s);
-	int rc = regcomp(&re, p, REG_EXTENDED);
+	char *p = pattern(s), msg[128];
+	int rc = util_regcomp(&re, p, REG_EXTENDED, msg, sizeof msg);
 
 	free(p);
 	if (rc == 0)
