@@ -209,11 +209,23 @@ find(const struct pipe_split *s, const char *p, size_t len, size_t from,
 	if (from > len)
 		return NONE;
 	if (s->regexp) {
-		/* regoff_t is an int: a block beyond 2G is searched in part. */
-		s->m[0].rm_so = (regoff_t)(from < INT_MAX ? from : INT_MAX);
-		s->m[0].rm_eo = (regoff_t)(len < INT_MAX ? len : INT_MAX);
-		if (regexec(&s->re, p, s->re.re_nsub + 1, s->m, REG_STARTEND))
-			return NONE;
+		/*
+		 * regoff_t is an int: a block beyond 2G is searched in part.
+		 * An empty match ('x*' where there is no x) is no record end,
+		 * or every byte would be a record: look on from the next byte.
+		 * The match is the longest at its place, so none longer starts
+		 * there.
+		 */
+		do {
+			if (from > len || from >= INT_MAX)
+				return NONE;
+			s->m[0].rm_so = (regoff_t)from;
+			s->m[0].rm_eo = (regoff_t)(len < INT_MAX ? len : INT_MAX);
+			if (regexec(&s->re, p, s->re.re_nsub + 1, s->m,
+				REG_STARTEND))
+				return NONE;
+			from = (size_t)s->m[0].rm_so + 1;
+		} while (s->m[0].rm_eo == s->m[0].rm_so);
 		*at = (size_t)s->m[s->start_group].rm_so;
 		return (size_t)s->m[0].rm_so;
 	}
@@ -354,10 +366,6 @@ remove_splits(const struct pipe_split *s, char *p, size_t len)
 		return len;
 	while ((i = find(s, p, len, i, &at)) != NONE) {
 		to = s->regexp ? (size_t)s->m[0].rm_eo : i + s->both_len;
-		if (to == i) { /* an empty match: step over a byte */
-			i++;
-			continue;
-		}
 		len = cut_out(p, len, i, to);
 		if (s->regexp)
 			p[len] = '\0'; /* regexec() may read to a NUL */

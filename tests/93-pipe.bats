@@ -166,6 +166,25 @@ lines() {
 	same -k --pipe --regexp --recstart '^[05]' -N 2 'cat; echo :'
 }
 
+@test "--regexp: a record end that matches empty is no record end there" {
+	# GNU parallel cuts such input between bytes or not at all, as perl's
+	# split() falls; fanout's records end only at a match of a byte or
+	# more (README: differences).
+	printf 'abc\ndef\nxx\nghi\n' >in
+	for re in 'x*' '(x)*' 'x?x?'; do
+		run fanout -k --pipe --regexp --recend "$re" -N 1 'cat; echo "|"' <in
+		expect_status 0
+		[ "$output" = "$(printf 'abc\ndef\nxx|\n\nghi\n|')" ]
+	done
+	# Matching only empty (an anchor): one block, with no warning.
+	run fanout -k --pipe --regexp --recend '$' -N 1 'cat; echo "|"' <in
+	expect_status 0
+	[ "$output" = "$(printf 'abc\ndef\nxx\nghi\n|')" ]
+	# --rrs takes out what matched, never more.
+	run fanout -k --pipe --regexp --rrs --recend 'x*' -N 1 'cat; echo "|"' <in
+	[ "$output" = "$(printf 'abc\ndef\n|\n\nghi\n|')" ]
+}
+
 @test "a record longer than the block makes blocks grow, as GNU parallel's" {
 	{ seq 1 20; printf '%0300d\n' 7; seq 30 90; } >in
 	same -k --pipe --block 40 wc -c
