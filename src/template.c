@@ -134,6 +134,9 @@ match_name(const char *q, const struct template_opts *o, long *argn)
 	return best;
 }
 
+/* A positional {n} beyond this is beyond it still: no job has n values. */
+#define ARGN_MAX 1000000000L
+
 /* {#} {%} and --plus's {##} {0#} {0%} {slot} {host} {sshlogin} at p. */
 static size_t
 match_word(const char *p, const struct template_opts *o, struct seg *s)
@@ -234,8 +237,10 @@ match_repl(struct template *t, const char *p, const struct template_opts *o,
 		neg = true; /* {-n}: the n-th argument from the end */
 		q++;
 	}
-	while (n == 0 && *q >= '0' && *q <= '9' && argn < 100000)
-		argn = argn * 10 + (*q++ - '0');
+	/* Past any argument there can be, a number stays there: {n} empty. */
+	for (; n == 0 && *q >= '0' && *q <= '9'; q++)
+		if (argn < ARGN_MAX)
+			argn = argn * 10 + (*q - '0');
 	if (q > p + 1 && (argn == 0 || replace))
 		return 0; /* with -I, {n} is text as well */
 	if (neg)

@@ -264,6 +264,13 @@ retry_cmd() {
 
 @test "GNU positional {-1}; {0} is text (README)" {
 	same -k echo '{-1}' '{-2}' ::: a ::: b
+	# Beyond the arguments: empty, however long the number. (GNU parallel
+	# gives b for {-3} and for {18446744073709551617}: Perl's arithmetic.)
+	same -k echo 'A{3}B' 'E{2147483648}F' 'G{-99999999999}H' ::: a ::: b
+	run --separate-stderr "$FANOUT" -k echo 'C{-3}D' \
+		'I{18446744073709551617}J' ::: a ::: b
+	expect_status 0
+	[ "$output" = "CD IJ" ]
 	# README, "Deliberate differences": {0} is not a replacement string.
 	run --separate-stderr "$FANOUT" -k echo '{-1}' '{0}' ::: a ::: b
 	expect_status 0
