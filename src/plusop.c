@@ -334,7 +334,10 @@ plusop_apply(const struct plusop *op, const char *v, size_t len,
 		return cut_shortest(op, v, len, out);
 	case OP_CUT_PREFIX_LONG:
 	case OP_CUT_SUFFIX_LONG:
-		if (!match(op, v, 0, len, &m))
+		/* Anchored: a match elsewhere would be a bug; cut nothing. */
+		if (!match(op, v, 0, len, &m) ||
+		    (op->kind == OP_CUT_PREFIX_LONG ? m.rm_so != 0
+						    : (size_t)m.rm_eo != len))
 			return v;
 		*out = len - (size_t)(m.rm_eo - m.rm_so);
 		return op->kind == OP_CUT_PREFIX_LONG ? v + m.rm_eo : v;

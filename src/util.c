@@ -520,6 +520,32 @@ stacked_run(const char *p)
 	return most;
 }
 
+/*
+ * Whether an extended regular expression has a ')' that closes no '('
+ * (outside bracket expressions and escapes). glibc takes it for a ')'
+ * byte, so the pattern put in "(...)" would be another one: "a)|b"
+ * there is "(a)|b)", unanchored. Perl, whose patterns GNU parallel
+ * takes, refuses it as well.
+ */
+static bool
+stray_paren(const char *p)
+{
+	const char *q;
+	size_t depth = 0;
+
+	for (; *p; p++) {
+		if (*p == '\\' && p[1])
+			p++;
+		else if (*p == '[' && (q = bracket_end(p)))
+			p = q;
+		else if (*p == '(')
+			depth++;
+		else if (*p == ')' && depth-- == 0)
+			return true;
+	}
+	return false;
+}
+
 int
 util_regcomp(regex_t *re, const char *pat, int cflags, char *msg, size_t n)
 {
@@ -536,6 +562,10 @@ util_regcomp(regex_t *re, const char *pat, int cflags, char *msg, size_t n)
 		    "too many repetitions once expanded (at most %d nodes)",
 		    REGEX_EXPANDED_MAX);
 		return REG_ESIZE;
+	}
+	if ((cflags & REG_EXTENDED) && stray_paren(pat)) {
+		snprintf(msg, n, "a ')' that closes no '(' (write \\) for one)");
+		return REG_EPAREN;
 	}
 	rc = regcomp(re, pat, cflags);
 	if (rc)

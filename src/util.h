@@ -96,7 +96,8 @@ bool util_blank(const char *p, size_t len);
 /*
  * regcomp() of an extended regular expression, but first refused when its
  * repetitions would expand past what glibc compiles in bounded time and
- * memory ("y.++++..." doubles per "+": 20 of them took 1 GB and 4 s).
+ * memory ("y.++++..." doubles per "+": 20 of them took 1 GB and 4 s),
+ * or when a ')' closes no '(' (the pattern would change inside "(...)").
  * 0, or a regcomp() error code with msg (size n) saying why.
  */
 int util_regcomp(regex_t *re, const char *pat, int cflags, char *msg, size_t n);

@@ -194,6 +194,28 @@ same_stdout() {
 	EOF
 }
 
+@test "a ')' that closes no '(' is refused, as GNU parallel's Perl refuses it" {
+	# Anchored in "^(...)", "a)|b" would be "^(a)|b)": matched anywhere,
+	# {##re} cut past the value's end (fuzz_template, ASan).
+	for s in '{##)|b}' '{##a)b}' '{%%b)}' '{#[x])}' '{/a)/c}' '{^a)}'; do
+		run --separate-stderr "$FANOUT" --plus echo "$s" ::: 'xa)b'
+		expect_status 255
+		[[ $stderr == "fanout: $s: bad regular expression "*"a ')' that closes no '('"* ]]
+		[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+		[ -z "$output" ]
+	done
+	run --separate-stderr "$FANOUT" --colsep 'a)' echo {1} ::: xa
+	expect_status 255
+	[[ $stderr == "fanout: --colsep: 'a)': a ')' that closes no '('"* ]]
+	for o in --recend --recstart; do
+		run --separate-stderr "$FANOUT" --pipe --regexp $o 'a)' cat <<<x
+		expect_status 255
+		[[ $stderr == "fanout: $o: 'a)': a ')' that closes no '('"* ]]
+	done
+	# Escaped or in brackets, a ')' is a byte; in a group, a group.
+	same --plus -k echo '{##a\)}' '{##[)]b}' '{%%(b)}' '{/(a\))/X}' ::: 'a)b' ')bc'
+}
+
 @test "a regular expression whose repetitions would explode is refused, not compiled for ever" {
 	# glibc copies x once per '+' stacked on it (2^30 here): it took GBs
 	# and minutes. --colsep and --recend share the guard.
