@@ -220,7 +220,8 @@ find(const struct pipe_split *s, const char *p, size_t len, size_t from,
 			if (from > len || from >= INT_MAX)
 				return NONE;
 			s->m[0].rm_so = (regoff_t)from;
-			s->m[0].rm_eo = (regoff_t)(len < INT_MAX ? len : INT_MAX);
+			s->m[0].rm_eo =
+			    (regoff_t)(len < INT_MAX ? len : INT_MAX);
 			if (regexec(&s->re, p, s->re.re_nsub + 1, s->m,
 				REG_STARTEND))
 				return NONE;

@@ -564,7 +564,8 @@ util_regcomp(regex_t *re, const char *pat, int cflags, char *msg, size_t n)
 		return REG_ESIZE;
 	}
 	if ((cflags & REG_EXTENDED) && stray_paren(pat)) {
-		snprintf(msg, n, "a ')' that closes no '(' (write \\) for one)");
+		snprintf(
+		    msg, n, "a ')' that closes no '(' (write \\) for one)");
 		return REG_EPAREN;
 	}
 	rc = regcomp(re, pat, cflags);
