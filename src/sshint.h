@@ -240,6 +240,7 @@ struct sjob {
 	char ctl[128]; /* for the wrapper: signal numbers, a line each */
 	size_t nctl;
 	int64_t kill_by; /* sent SIGKILL: closed by then, or given up */
+	int sent_sig; /* the last signal fanout sent it while it ran */
 	bool exited, closed, abandoned;
 };
 

@@ -242,6 +242,7 @@ do_signal(struct worker *w, struct sjob *sj, int sig)
 		    sj->ctl + sj->nctl, sizeof sj->ctl - sj->nctl, "%d\n", sig);
 		if (len > 0 && (size_t)len < sizeof sj->ctl - sj->nctl)
 			sj->nctl += (size_t)len;
+		sj->sent_sig = sig;
 		if (sig == SIGKILL && !sj->kill_by)
 			sj->kill_by = util_now() + KILL_GRACE_NS;
 		break;
@@ -484,14 +485,16 @@ open_refused(struct worker *w, struct sjob *sj)
 
 /*
  * A job whose end will not be heard of: it ends by its exit status if
- * that came, else as killed (it was sent SIGKILL).
+ * that came, else as killed by the last signal fanout sent it (fanout
+ * signals a job only to stop it: it must not run again).
  */
 static void
 end_killed(struct worker *w, struct sjob *sj)
 {
 	if (!sj->exited) {
 		sj->exited = true;
-		pool_event(w->pool, EV_EXITED, sj->h, sj, 0, SIGKILL, NULL, 0);
+		pool_event(w->pool, EV_EXITED, sj->h, sj, 0,
+		    sj->sent_sig ? sj->sent_sig : SIGKILL, NULL, 0);
 	}
 	finish(w, sj, EV_CLOSED, 0, NULL);
 }
@@ -572,8 +575,9 @@ drop_session(struct worker *w, struct sess *s)
 		pool_event(
 		    w->pool, EV_HOST_DOWN, h, NULL, 0, 0, why, strlen(why) + 1);
 	/*
-	 * Only a job still running, not being killed, is lost (it runs
-	 * again): one whose exit came ends so; one sent SIGKILL ends killed.
+	 * Only a job still running, not being stopped, is lost (it runs
+	 * again): one whose exit came ends so; one fanout signalled (its
+	 * --timeout, --halt now, a stop) ends killed by that signal.
 	 */
 	for (sj = w->active; sj; sj = next) {
 		next = sj->next;
@@ -581,7 +585,7 @@ drop_session(struct worker *w, struct sess *s)
 			continue;
 		if (sj->closed)
 			close_job(w, sj);
-		else if (sj->exited || sj->kill_by)
+		else if (sj->exited || sj->sent_sig)
 			end_killed(w, sj);
 		else
 			finish(w, sj, EV_LOST, 0, why);

@@ -126,8 +126,29 @@ job_sshd() {
 	[ "$(cat "$S/runs.a")" = run ] && [ "$(cat "$S/runs.b")" = run ]
 	! grep -q 'lost a job' err
 	grep -q 'host h2: connection lost: it does not answer' err
+	# Each timed out (-1), killed by the last signal it was sent: SIGKILL,
+	# or SIGTERM when the connection went first (a starved fanout, as in
+	# the test below, where it is certain).
 	run joblog_cols jl 1,7,8
-	expect_output <<<$'1\t-1\t9\n2\t-1\t9'
+	[[ $output =~ ^1$'\t'-1$'\t'(9|15)$'\n'2$'\t'-1$'\t'(9|15)$ ]]
+}
+
+@test "a lost connection: a job being stopped (sent only SIGTERM) ends so, it does not run again" {
+	# a times out; its TERM is trapped, so it runs on (its KILL is 30 s
+	# away) till its connection goes: it ends killed by SIGTERM, once.
+	start_fanout --ssh-config "$SSH_CFG" -S 1/h2 --timeout 1 \
+	    --termseq TERM,30000,KILL,25 --joblog jl \
+	    "echo run >> $S/runs.{}; echo \$\$ > $S/pid.{}; trap 'echo term > $S/term.{}' TERM; while :; do sleep 1; done" ::: a
+	waitfile "$S/term.a"
+	kill -9 "$(job_sshd "$(cat "$S/pid.a")")"
+	wait_fanout
+	expect_status 1
+	[ "$(cat "$S/runs.a")" = run ]
+	! grep -q 'lost a job' err
+	grep -q 'timed out' err
+	# a timed out (-1), killed by SIGTERM as far as fanout knows.
+	run joblog_cols jl 1,7,8
+	expect_output <<<$'1\t-1\t15'
 }
 
 # --- an sshd that drops channels -----------------------------------------------
