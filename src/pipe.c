@@ -137,6 +137,20 @@ split_regex(struct pipe_split *s, const char *recstart, const char *recend)
 	free(pat);
 	if (rc < 0)
 		return -1;
+	/* A record end of no bytes would be everywhere ('x*', '$'). */
+	if (regexec(&s->re, "", 0, NULL, 0) == 0) {
+		regfree(&s->re);
+		if (s->has_start)
+			regfree(&s->start_re);
+		if (recstart && !*recend)
+			return error("--recstart: '%s' matches the empty "
+				     "string: a record start must hold a byte",
+			    recstart);
+		return error("--recend: '%s'%s%s%s matches the empty string: "
+			     "a record end must hold a byte",
+		    recend, recstart ? " with --recstart '" : "",
+		    recstart ? recstart : "", recstart ? "'" : "");
+	}
 	pat = xasprintf("(%s)$", recend);
 	rc = compile(&s->end_re, "--recend", pat, 0);
 	free(pat);

@@ -563,13 +563,16 @@ util_regcomp(regex_t *re, const char *pat, int cflags, char *msg, size_t n)
 		    REGEX_EXPANDED_MAX);
 		return REG_ESIZE;
 	}
+	rc = regcomp(re, pat, cflags);
+	if (rc) {
+		regerror(rc, re, msg, n);
+		return rc;
+	}
 	if ((cflags & REG_EXTENDED) && stray_paren(pat)) {
+		regfree(re);
 		snprintf(
 		    msg, n, "a ')' that closes no '(' (write \\) for one)");
 		return REG_EPAREN;
 	}
-	rc = regcomp(re, pat, cflags);
-	if (rc)
-		regerror(rc, re, msg, n);
-	return rc;
+	return 0;
 }

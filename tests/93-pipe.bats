@@ -170,23 +170,25 @@ lines() {
 	same -k --pipe --regexp --recstart '^[05]' -N 2 'cat; echo :'
 }
 
-@test "--regexp: a record end that matches empty is no record end there" {
-	# GNU parallel cuts such input between bytes or not at all, as perl's
-	# split() falls; fanout's records end only at a match of a byte or
-	# more (README: differences).
+@test "--regexp: a record end or start that matches the empty string is refused" {
+	# It would end a record at every place: GNU parallel cuts such input
+	# after every byte or not at all, as Perl's split() falls (README).
 	printf 'abc\ndef\nxx\nghi\n' >in
-	for re in 'x*' '(x)*' 'x?x?'; do
-		run fanout -k --pipe --regexp --recend "$re" -N 1 'cat; echo "|"' <in
-		expect_status 0
-		[ "$output" = "$(printf 'abc\ndef\nxx|\n\nghi\n|')" ]
+	for re in 'x*' '(x)*' 'x?x?' '$' '^' '\n*'; do
+		run --separate-stderr fanout -k --pipe --regexp --recend "$re" cat <in
+		expect_status 255
+		[ "$stderr" = "fanout: --recend: '$re' matches the empty string: a record end must hold a byte" ]
+		[ -z "$output" ]
 	done
-	# Matching only empty (an anchor): one block, with no warning.
-	run fanout -k --pipe --regexp --recend '$' -N 1 'cat; echo "|"' <in
-	expect_status 0
-	[ "$output" = "$(printf 'abc\ndef\nxx\nghi\n|')" ]
-	# --rrs takes out what matched, never more.
-	run fanout -k --pipe --regexp --rrs --recend 'x*' -N 1 'cat; echo "|"' <in
-	[ "$output" = "$(printf 'abc\ndef\n|\n\nghi\n|')" ]
+	run --separate-stderr fanout --pipe --regexp --recstart 'x*' cat <in
+	expect_status 255
+	[ "$stderr" = "fanout: --recstart: 'x*' matches the empty string: a record start must hold a byte" ]
+	run --separate-stderr fanout --pipe-part -a in --regexp --recend 'x?' cat
+	expect_status 255
+	[[ $stderr == "fanout: --recend: 'x?' matches the empty string"* ]]
+	# Once the end holds a byte, a start that may be empty is fine.
+	same -k --pipe --regexp --recend '\n' --recstart 'x*' -N 1 'cat; echo "|"'
+	same -k --pipe --regexp --recend 'x+' -N 1 'cat; echo "|"'
 }
 
 @test "a record longer than the block makes blocks grow, as GNU parallel's" {

@@ -207,6 +207,10 @@ same_stdout() {
 	run --separate-stderr "$FANOUT" --colsep 'a)' echo {1} ::: xa
 	expect_status 255
 	[[ $stderr == "fanout: --colsep: 'a)': a ')' that closes no '('"* ]]
+	# A pattern that is wrong besides is told what regcomp() says.
+	run --separate-stderr "$FANOUT" --colsep '[)' echo {1} ::: xa
+	expect_status 255
+	[[ $stderr == "fanout: --colsep: '[)': Unmatched ["* ]]
 	for o in --recend --recstart; do
 		run --separate-stderr "$FANOUT" --pipe --regexp $o 'a)' cat <<<x
 		expect_status 255
