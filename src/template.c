@@ -135,7 +135,7 @@ match_name(const char *q, const struct template_opts *o, long *argn)
 }
 
 /* A positional {n} beyond this is beyond it still: no job has n values. */
-#define ARGN_MAX 1000000000L
+#define ARGN_MAX 100000000L /* argn * 10 + 9 stays within a 32-bit long */
 
 /* {#} {%} and --plus's {##} {0#} {0%} {slot} {host} {sshlogin} at p. */
 static size_t
