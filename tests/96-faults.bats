@@ -76,6 +76,23 @@ whole_joblog() {
 	[ "$(wc -l < jl)" -eq 1 ]
 }
 
+@test "out of processes for a minute: a clear error, 255, and --resume runs every job" {
+	# Slow: the minute fanout waits is the point (no test waits longer).
+	local real=$FANOUT
+	shimmed FAULT_FORK_EAGAIN=after:0
+	run --separate-stderr timeout -k 5 150 "$FANOUT" --joblog jl 'touch ran{}' ::: 1 2
+	expect_status 255
+	[ "$(printf '%s\n' "$stderr" | head -n 1)" = "fanout: warning: cannot start a job: Resource temporarily unavailable; trying again for a minute" ]
+	[ "$(printf '%s\n' "$stderr" | tail -n 1)" = "fanout: cannot start a job: Resource temporarily unavailable" ]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 2 ]
+	[ ! -e ran1 ] && [ ! -e ran2 ]
+	# The processes come back: --resume runs both, once each.
+	run --separate-stderr "$real" --resume --joblog jl 'touch ran{}' ::: 1 2
+	expect_status 0
+	[ -e ran1 ] && [ -e ran2 ]
+	[ "$(wc -l < jl)" -eq 3 ]
+}
+
 # fanout makes 3 pipes before its first job, then 2 for each job (stdout,
 # stderr): call 4 is the first job's first, near enough.
 
