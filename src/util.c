@@ -493,47 +493,32 @@ regex_expanded(const char *p)
 }
 
 /*
- * The longest run of repetition operators in a row ("a+++" is 3), outside
- * bracket expressions and escapes: glibc's closures over stacked ones
- * on an empty group ("()++++++") took longer than a minute.
+ * One walk over an extended regular expression, outside bracket
+ * expressions and escapes:
+ * - the longest run of repetition operators in a row ("a+++" is 3):
+ *   glibc's closures over stacked ones on an empty group ("()++++++")
+ *   took longer than a minute;
+ * - whether a ')' closes no '(': glibc takes it for a ')' byte, so the
+ *   pattern put in "(...)" would be another one ("a)|b" there is
+ *   "(a)|b)", unanchored). Perl, whose patterns GNU parallel takes,
+ *   refuses it as well.
  */
 static int
-stacked_run(const char *p)
+regex_scan(const char *p, bool *stray)
 {
 	const char *q, *start = p;
 	int run = 0, most = 0;
+	size_t depth = 0;
 
+	*stray = false;
 	for (; *p; p++) {
-		if (*p == '\\' && p[1]) {
-			p++;
-			run = 0;
-		} else if (*p == '[' && (q = bracket_end(p))) {
-			p = q;
-			run = 0;
-		} else if (*p == '*' || *p == '+' || *p == '?' ||
+		if (*p == '*' || *p == '+' || *p == '?' ||
 		    (*p == '{' && interval(p, &q) >= 0 && (p = q))) {
 			if (p > start && ++run > most)
 				most = run;
-		} else
-			run = 0;
-	}
-	return most;
-}
-
-/*
- * Whether an extended regular expression has a ')' that closes no '('
- * (outside bracket expressions and escapes). glibc takes it for a ')'
- * byte, so the pattern put in "(...)" would be another one: "a)|b"
- * there is "(a)|b)", unanchored. Perl, whose patterns GNU parallel
- * takes, refuses it as well.
- */
-static bool
-stray_paren(const char *p)
-{
-	const char *q;
-	size_t depth = 0;
-
-	for (; *p; p++) {
+			continue;
+		}
+		run = 0;
 		if (*p == '\\' && p[1])
 			p++;
 		else if (*p == '[' && (q = bracket_end(p)))
@@ -541,17 +526,18 @@ stray_paren(const char *p)
 		else if (*p == '(')
 			depth++;
 		else if (*p == ')' && depth-- == 0)
-			return true;
+			*stray = true;
 	}
-	return false;
+	return most;
 }
 
 int
 util_regcomp(regex_t *re, const char *pat, int cflags, char *msg, size_t n)
 {
+	bool stray;
 	int rc;
 
-	if (stacked_run(pat) > REGEX_STACKED_MAX) {
+	if (regex_scan(pat, &stray) > REGEX_STACKED_MAX) {
 		snprintf(msg, n, "more than %d repetition operators in a row",
 		    REGEX_STACKED_MAX);
 		return REG_BADRPT;
@@ -568,7 +554,7 @@ util_regcomp(regex_t *re, const char *pat, int cflags, char *msg, size_t n)
 		regerror(rc, re, msg, n);
 		return rc;
 	}
-	if ((cflags & REG_EXTENDED) && stray_paren(pat)) {
+	if ((cflags & REG_EXTENDED) && stray) {
 		regfree(re);
 		snprintf(
 		    msg, n, "a ')' that closes no '(' (write \\) for one)");
