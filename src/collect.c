@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -23,6 +24,12 @@
 #define TOTAL_MEM_MAX (16 * 1024 * 1024)
 #define COPY_CHUNK 65536
 #define SPLICE_CHUNK (1024 * 1024)
+/*
+ * Room kept free on the spool disk for each running compressor: what one
+ * may hold and write yet (pzstd works in blocks of megabytes), so that
+ * none meets a full disk; with less, jobs wait, as without --compress.
+ */
+#define ZIP_ROOM (8 * 1024 * 1024)
 /* How long a decompressor that cannot start is tried again. */
 #define UNZIP_RETRY_NS (60 * 1000000000LL)
 
@@ -30,7 +37,8 @@
  * One stream of one job. Its pending bytes are mem[mpos..], then the
  * spool file's [foff, flen), then stash (what a full disk refused).
  * With --compress the spool file is filled by a compressor (zpid) whose
- * stdin is zin, and [foff, flen) counts the bytes given to it.
+ * stdin is zin, and [foff, flen) counts the bytes given to it; while its
+ * pipe is full the stash holds what comes next (zbusy).
  */
 struct stream {
 	struct buf mem;
@@ -40,6 +48,8 @@ struct stream {
 	struct buf stash;
 	pid_t zpid; /* the compressor, until it ended; else 0 */
 	int zin;
+	int64_t zsince; /* when the compressor last took bytes */
+	bool zbusy; /* the stash waits for room in the compressor's pipe */
 	bool lost; /* the compressor failed: what it had is gone */
 	bool zlost; /* one did, in this run (it counts unless discarded) */
 };
@@ -65,6 +75,7 @@ struct collector {
 	 * it arrives, or NULL. */
 	struct sink *out, *tee;
 	char *zip, *unzip; /* --compress: the commands, or NULL */
+	size_t nzip; /* compressors running */
 	bool lost; /* a job's output was lost (a compressor failed) */
 };
 
@@ -98,6 +109,7 @@ zip_end(struct collector *c, struct stream *st)
 	if (compress_wait(st->zpid, c->zip, c->o.stop, st->fd) < 0)
 		st->lost = st->zlost = true;
 	st->zpid = 0;
+	c->nzip--;
 	return st->lost ? -1 : 0;
 }
 
@@ -122,6 +134,7 @@ stream_release(struct collector *c, struct stream *st)
 	st->mpos = 0;
 	spool_close(c, st);
 	buf_release(&st->stash);
+	st->zbusy = false;
 }
 
 static void
@@ -425,6 +438,7 @@ stream_drain(struct collector *c, struct output *o, int stream)
 	if (rc == 0 && st->stash.len)
 		rc = emit(c, o, stream, st->stash.data, st->stash.len);
 	buf_release(&st->stash);
+	st->zbusy = false;
 	return rc;
 }
 
@@ -514,6 +528,8 @@ spool_start(struct collector *c, struct stream *st)
 	close(p[0]);
 	if (st->zpid > 0) {
 		st->zin = p[1];
+		st->zsince = util_now();
+		c->nzip++;
 		return 0;
 	}
 	st->zpid = 0;
@@ -525,55 +541,17 @@ fail:
 	return -1;
 }
 
-/*
- * Write all of p to the compressor's pipe, waiting while it is full: 0,
- * COMPRESS_STOP, COMPRESS_STALLED (it took nothing for too long) or -1
- * with errno.
- */
-static int
-zip_push(struct collector *c, struct stream *st, const char *p, size_t n)
-{
-	int64_t since = util_now();
-	ssize_t w;
-	int rc;
-
-	while (n > 0) {
-		w = write(st->zin, p, n);
-		if (w < 0 && errno != EINTR && errno != EAGAIN)
-			return -1;
-		if (w < 0) {
-			rc = compress_pause(st->zin, POLLOUT, since, c->o.stop);
-			if (rc)
-				return rc;
-			continue;
-		}
-		p += w;
-		n -= (size_t)w;
-		since = util_now();
-	}
-	return 0;
-}
-
-/* Give bytes to the compressor; a failed one loses them (said once). */
+/* The compressor failed, or took nothing for too long: what it had is
+ * lost (said). */
 static void
-zip_write(struct collector *c, struct stream *st, const char *p, size_t n)
+zip_fail(struct collector *c, struct stream *st, bool stalled)
 {
-	int rc;
-
-	st->flen += (off_t)n;
-	if (st->lost)
-		return;
-	if ((rc = zip_push(c, st, p, n)) == 0)
-		return;
-	if (rc == COMPRESS_STOP) {
-		st->lost = true; /* stopping: nothing more is printed */
-		return;
-	}
-	if (rc == COMPRESS_STALLED) {
+	if (stalled) {
 		compress_kill(st->zpid);
 		close(st->zin);
 		st->zin = -1;
 		st->zpid = 0;
+		c->nzip--;
 		error("'%s' took nothing for %d s: it is stopped and a job's "
 		      "output is lost",
 		    c->zip, (int)(COMPRESS_STALL_NS / 1000000000));
@@ -584,6 +562,59 @@ zip_write(struct collector *c, struct stream *st, const char *p, size_t n)
 	st->lost = st->zlost = true;
 }
 
+/* Whether the spool disk has room for n more bytes and ZIP_ROOM for
+ * each running compressor. */
+static bool
+zip_room(const struct collector *c, const struct stream *st, size_t n)
+{
+	struct statvfs sv;
+
+	if (fstatvfs(st->fd, &sv) < 0)
+		return true; /* cannot tell: the compressor will */
+	return (unsigned long long)sv.f_bavail * sv.f_frsize >=
+	    n + (unsigned long long)ZIP_ROOM * c->nzip;
+}
+
+/*
+ * Give bytes to the compressor, as many as its pipe takes now: 0, or
+ * OUTPUT_ZIP_BUSY with the rest in the stash, to be given by
+ * output_resume() once the pipe has room (fanout never waits for a
+ * compressor); -1 with all in the stash when the disk is full. One
+ * that took nothing for COMPRESS_STALL_NS, or failed, loses what it had.
+ */
+static int
+zip_write(struct collector *c, struct stream *st, const char *p, size_t n)
+{
+	ssize_t w;
+
+	if (!st->lost && !zip_room(c, st, n)) {
+		buf_add(&st->stash, p, n);
+		return -1; /* a full disk */
+	}
+	while (n > 0 && !st->lost) {
+		w = write(st->zin, p, n);
+		if (w > 0) {
+			st->flen += w;
+			p += w;
+			n -= (size_t)w;
+			st->zsince = util_now();
+		} else if (w < 0 && errno == EINTR) {
+			continue;
+		} else if (w < 0 && errno == EAGAIN && *c->o.stop) {
+			st->lost = true; /* stopping: nothing more is printed */
+		} else if (w < 0 && errno == EAGAIN &&
+		    util_now() - st->zsince <= COMPRESS_STALL_NS) {
+			buf_add(&st->stash, p, n);
+			st->zbusy = true;
+			return OUTPUT_ZIP_BUSY;
+		} else {
+			zip_fail(c, st, w < 0 && errno == EAGAIN);
+		}
+	}
+	st->flen += (off_t)n; /* lost: counted, never read back */
+	return 0;
+}
+
 /* Store bytes behind what the stream already holds. */
 static int
 stream_store(struct collector *c, struct stream *st, const char *p, size_t n)
@@ -592,7 +623,7 @@ stream_store(struct collector *c, struct stream *st, const char *p, size_t n)
 
 	if (st->stash.len) {
 		buf_add(&st->stash, p, n);
-		return -1;
+		return st->zbusy ? OUTPUT_ZIP_BUSY : -1;
 	}
 	if (st->foff == st->flen &&
 	    st->mem.len - st->mpos + n <= STREAM_MEM_MAX &&
@@ -603,10 +634,8 @@ stream_store(struct collector *c, struct stream *st, const char *p, size_t n)
 	}
 	if (st->fd < 0 && spool_start(c, st) < 0)
 		goto full;
-	if (c->zip) {
-		zip_write(c, st, p, n);
-		return 0;
-	}
+	if (c->zip)
+		return zip_write(c, st, p, n);
 	while (n > 0) {
 		w = pwrite(st->fd, p, n, st->flen);
 		if (w < 0 && errno == EINTR)
@@ -682,7 +711,7 @@ output_splice(struct collector *c, struct output *o, int stream, int fd)
 		return OUTPUT_NO_SPLICE;
 	if (st->fd < 0 && spool_start(c, st) < 0)
 		return OUTPUT_NO_SPLICE;
-	if (c->zip && st->lost)
+	if (c->zip && (st->lost || !zip_room(c, st, SPLICE_CHUNK)))
 		return OUTPUT_NO_SPLICE;
 	if (c->zip)
 		n = splice(fd, NULL, st->zin, NULL, SPLICE_CHUNK,
@@ -694,8 +723,10 @@ output_splice(struct collector *c, struct output *o, int stream, int fd)
 	 * say so. */
 	if (n < 0)
 		return OUTPUT_NO_SPLICE;
-	if (c->zip)
+	if (c->zip) {
 		st->flen += n;
+		st->zsince = util_now();
+	}
 	o->bytes[i] += (size_t)n;
 	return n;
 }
@@ -704,7 +735,7 @@ int
 output_resume(struct collector *c, struct output *o)
 {
 	struct buf stash;
-	int i, rc = 0;
+	int i, got, rc = 0;
 
 	for (i = 0; i < 2; i++) {
 		struct stream *st = &o->s[i];
@@ -713,15 +744,34 @@ output_resume(struct collector *c, struct output *o)
 			continue;
 		stash = st->stash;
 		buf_init(&st->stash);
+		st->zbusy = false;
 		if (o->live) {
 			stream_drain(c, o, i);
 			emit(c, o, i, stash.data, stash.len);
-		} else if (stream_store(c, st, stash.data, stash.len) < 0) {
+		} else if ((got = stream_store(c, st, stash.data, stash.len)) <
+		    0) {
 			rc = -1;
+		} else if (got && rc == 0) {
+			rc = got;
 		}
 		buf_release(&stash);
 	}
 	return rc;
+}
+
+size_t
+output_zip_polls(const struct output *o, struct pollfd *pfd)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < 2; i++) {
+		if (!o->s[i].zbusy || o->s[i].zin < 0)
+			continue;
+		pfd[n].fd = o->s[i].zin;
+		pfd[n].events = POLLOUT;
+		pfd[n++].revents = 0;
+	}
+	return n;
 }
 
 void
@@ -738,6 +788,7 @@ output_discard(struct collector *c, struct output *o)
 			st->zin = -1;
 			compress_kill(st->zpid);
 			st->zpid = 0;
+			c->nzip--;
 		}
 		st->zlost = false;
 		stream_release(c, st);

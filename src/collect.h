@@ -10,6 +10,7 @@
 #ifndef COLLECT_H
 #define COLLECT_H
 
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -52,9 +53,12 @@ struct output *output_new(
 
 /*
  * Take n bytes the job wrote to stream 1 (stdout) or 2 (stderr).
- * Returns 0, or -1 when they could not be stored (a full disk): they are
- * kept, and the caller stops reading the job until output_resume() works.
+ * Returns 0, or -1 when they could not be stored (a full disk), or
+ * OUTPUT_ZIP_BUSY when a compressor's pipe (--compress) is full: they are
+ * kept, and the caller stops reading the job until output_resume() works
+ * (for a compressor, when a descriptor of output_zip_polls() is ready).
  */
+#define OUTPUT_ZIP_BUSY 1
 int output_append(
     struct collector *, struct output *, int stream, const void *p, size_t n);
 /*
@@ -66,8 +70,16 @@ int output_append(
  */
 #define OUTPUT_NO_SPLICE SINK_NO_SPLICE
 long output_splice(struct collector *, struct output *, int stream, int fd);
-/* Try again to store what a full disk refused: 0 when all is stored. */
+/*
+ * Try again to store what a full disk or a busy compressor refused: 0
+ * when all is stored, else as output_append().
+ */
 int output_resume(struct collector *, struct output *);
+/*
+ * The compressors' pipes the output waits for room in, as POLLOUT
+ * entries in pfd (2 at most): how many.
+ */
+size_t output_zip_polls(const struct output *, struct pollfd *pfd);
 /* Forget what a failed run printed, before it runs again. */
 void output_discard(struct collector *, struct output *);
 /* Bytes the job wrote to stream 1 or 2 so far. */

@@ -58,6 +58,7 @@ struct job {
 	bool timed_out;
 	bool cut_short; /* stopped by --halt now or a signal */
 	bool paused; /* a full disk: not reading for now */
+	bool zip_busy; /* paused by a compressor's full pipe, not a disk */
 	bool in_memory; /* a full disk no job could free: held in memory */
 	bool abandoned; /* its output is no longer waited for */
 	bool no_retry; /* printed as it ran (a full disk): not run again */
@@ -612,12 +613,15 @@ static int
 on_output(void *arg, struct job *j, int stream, const void *p, size_t n)
 {
 	struct run *r = arg;
+	int rc;
 
 	job_event(r, j, JOB_RUNNING);
 	/* In memory: what the disk refused is held all the same. */
-	if (output_append(r->coll, j->out, stream, p, n) == 0 || j->in_memory)
+	rc = output_append(r->coll, j->out, stream, p, n);
+	if (rc == 0 || j->in_memory)
 		return 0;
 	j->paused = true;
+	j->zip_busy = rc == OUTPUT_ZIP_BUSY;
 	j->paused_since = r->now;
 	return EXEC_OUTPUT_HELD;
 }
@@ -846,7 +850,7 @@ output_fate(const struct run *r, const struct job *j)
 static void
 output_goes_on(struct run *r, struct job *j)
 {
-	j->paused = false;
+	j->paused = j->zip_busy = false;
 	j->ex->ops->pause(j->ex, j->xs, false);
 	/* Its command ended while it waited. */
 	if (j->state == JOB_EXITED && !j->hold_until)
@@ -870,7 +874,7 @@ stuck(const struct run *r)
 
 		if (!k)
 			continue;
-		if (!k->paused)
+		if (!k->paused || k->zip_busy)
 			return false;
 		spooled |= output_spooled(k->out);
 	}
@@ -899,12 +903,17 @@ hold_in_memory(struct run *r, struct job *j)
 void
 job_resume_output(struct run *r, struct job *j)
 {
-	int fate;
+	int fate, rc;
 
 	if (!j->paused)
 		return;
-	if (output_resume(r->coll, j->out) == 0) {
+	if ((rc = output_resume(r->coll, j->out)) == 0) {
 		output_goes_on(r, j);
+		return;
+	}
+	/* A compressor behind: it takes what it can (or is given up on). */
+	if ((j->zip_busy = rc == OUTPUT_ZIP_BUSY)) {
+		j->paused_since = r->now;
 		return;
 	}
 	if (r->now - j->paused_since <= PAUSE_LIVE_NS)
@@ -939,6 +948,12 @@ bool
 job_output_paused(const struct job *j)
 {
 	return j->paused;
+}
+
+size_t
+job_output_polls(const struct job *j, struct pollfd *pfd)
+{
+	return j->paused && j->zip_busy ? output_zip_polls(j->out, pfd) : 0;
 }
 
 void

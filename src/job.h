@@ -9,6 +9,7 @@
 #ifndef JOB_H
 #define JOB_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -53,6 +54,11 @@ void job_paused_for(struct job *j, int64_t ns);
 /* Output stopped by a full disk: try to store it again. */
 void job_resume_output(struct run *, struct job *j);
 bool job_output_paused(const struct job *j);
+/*
+ * What its paused output waits on (a compressor's pipe to have room), as
+ * POLLOUT entries in pfd, 2 at most: how many.
+ */
+size_t job_output_polls(const struct job *j, struct pollfd *pfd);
 /* SIGUSR1: a line on stderr with j's command, if its command runs. */
 void job_list(const struct job *j);
 

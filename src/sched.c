@@ -358,7 +358,7 @@ run_loop(struct sched *s)
 {
 	struct run *r = &s->r;
 	struct executor *ex = r->ex;
-	size_t n, nex;
+	size_t i, n, nex;
 	int timeout, input_slot;
 
 	for (;;) {
@@ -384,6 +384,10 @@ run_loop(struct sched *s)
 			s->pfd[n].fd = plan_input_fd(r->plan);
 			s->pfd[n++].events = POLLIN;
 		}
+		for (i = 0; i < r->slots.n; i++)
+			if (r->slots.job[i])
+				n += job_output_polls(
+				    r->slots.job[i], s->pfd + n);
 		timeout = poll_timeout(s);
 		nex = ex->ops->prepare(ex, s->pfd + n, s->npfd - n, &timeout);
 		if (poll(s->pfd, n + nex, timeout) < 0) {
@@ -410,7 +414,8 @@ sched_run_on(struct plan *plan, const struct options *o, struct executor *ex)
 	memset(&s, 0, sizeof s);
 	sig_init();
 	run_open(&s.r, plan, o, ex);
-	s.npfd = 2 + s.r.slots.n * ex->polls_per_job + ex->polls_more;
+	/* A job: its executor's, and 2 compressors' (--compress). */
+	s.npfd = 2 + s.r.slots.n * (ex->polls_per_job + 2) + ex->polls_more;
 	s.pfd = xcalloc(s.npfd, sizeof *s.pfd);
 	/* A percentage, a bar, an ETA or {##} needs the total: read it all.
 	 * Not --pipe's blocks: memory would hold all of its input. */

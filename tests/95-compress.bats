@@ -173,31 +173,47 @@ JOB='spew $(( {} % 5 * 200000 + 300000 )) $(printf "\\x$(( {} % 26 + 61 ))")'
 }
 
 # A 1 MB tmpfs as $TMPDIR (root only, as in tests/45-diskfull.bats).
+# small_disk [SIZE]: a tmpfs of SIZE (1m) at $SMALL, or skip the test.
 small_disk() {
 	SMALL=$BATS_TEST_TMPDIR/small
 	mkdir -p "$SMALL"
-	mount -t tmpfs -o size=1m tmpfs "$SMALL" 2>/dev/null ||
+	mount -t tmpfs -o size="${1:-1m}" tmpfs "$SMALL" 2>/dev/null ||
 		skip "cannot mount a tmpfs here (needs root)"
 }
 
 @test "a full spool disk with --compress: output that compresses fits" {
-	small_disk
-	# 4 x 2 MB of one digit, 3 of them held: 8 MB that gzip makes a few KB.
-	run -0 timeout 120 env TMPDIR="$SMALL" "$FANOUT" -k -j4 \
+	small_disk 40m
+	# 4 x 20 MB of one digit, 3 of them held: 60 MB that gzip makes a
+	# few KB, on a 40 MB disk of which 8 MB a compressor is kept free.
+	# Job 1 ends only after the others: without compressing, they would
+	# wait for room for ever.
+	timeout 120 env TMPDIR="$SMALL" "$FANOUT" -k -j4 \
 		--compress-program 'gzip -1' \
 		'if [ {} = 1 ]; then waitfile done2 done3 done4; fi
-		 spew 2000000 {} raw; touch done{}' ::: 1 2 3 4
-	[ "${#output}" -eq 8000000 ]
-	[ "$output" = "$(for i in 1 2 3 4; do spew 2000000 $i raw; done)" ]
+		 spew 20000000 {} raw; touch done{}' ::: 1 2 3 4 >out
+	for i in 1 2 3 4; do spew 20000000 $i raw; done | cmp - out
 }
 
-@test "a full spool disk with --compress: the compressor fails, said, status 255 (README: --compress)" {
+@test "a full spool disk with --compress: jobs wait, no output is lost (README: --compress)" {
+	# Before: the compressor failed on the full disk, and the job's
+	# output was lost (status 255).
 	small_disk
 	head -c 3000000 /dev/urandom >rnd
-	run --separate-stderr timeout 120 env TMPDIR="$SMALL" "$FANOUT" -j1 \
-		--compress-program 'gzip -1' 'cat rnd; : {}' ::: 1
-	expect_status 255
-	[[ $stderr == *"fanout: 'gzip -1' failed with status 1: a job's output is lost" ]]
+	timeout 120 env TMPDIR="$SMALL" "$FANOUT" -j1 \
+		--compress-program 'gzip -1' 'cat rnd; : {}' ::: 1 >out 2>err
+	cmp out rnd
+	[ ! -s err ]
+	for i in 1 2 3 4; do head -c 2000000 /dev/urandom >r$i; done
+	timeout 120 env TMPDIR="$SMALL" "$FANOUT" -k -j4 \
+		--compress-program 'gzip -1' 'sleep 0.{#}; cat r{}' ::: 4 3 2 1 >out
+	cat r4 r3 r2 r1 | cmp - out
+	timeout 120 env TMPDIR="$SMALL" "$FANOUT" -j4 \
+		--compress-program 'gzip -1' 'cat r{}' ::: 4 3 2 1 >out
+	# Each job's 2 MB whole, in the order they ended.
+	[ "$(wc -c <out)" -eq 8000000 ]
+	split -b 2000000 out part.
+	[ "$(md5sum part.* | cut -d' ' -f1 | sort)" = \
+		"$(md5sum r1 r2 r3 r4 | cut -d' ' -f1 | sort)" ]
 }
 
 @test "SIGINT while the compressor takes nothing: fanout stops it and ends (README: --compress)" {
@@ -209,6 +225,40 @@ small_disk() {
 	wait_fanout
 	expect_status 130
 	waitgone -r z.pid
+}
+
+@test "a compressor that is behind holds up no other job: their output goes out meanwhile" {
+	# Job 1's compressor takes nothing until job 2's output is printed.
+	# Before the fix fanout waited in a write to it, printing nothing,
+	# until it gave the compressor up 30 s later and lost job 1's output.
+	run -0 --separate-stderr timeout 60 bash -c '
+		"$0" -j2 --compress-program "touch zstarted; waitfile seen; exec gzip -1" \
+			"if [ {} = 1 ]; then spew 3000000 a; else waitfile zstarted; sleep 0.5; echo two; fi" ::: 1 2 |
+		while IFS= read -r line; do
+			printf "%s\n" "$line"
+			if [ "$line" = two ]; then touch seen; fi
+		done' "$FANOUT"
+	[ "$stderr" = "" ]
+	[ "${lines[0]}" = two ]
+	[ "${#lines[@]}" -eq 30001 ]
+	[ "$(printf '%s\n' "${lines[@]:1}")" = "$(spew 3000000 a)" ]
+}
+
+@test "a slow compressor: every byte comes back, in order, with -k" {
+	# It takes a few KB at a time, so the job waits on it again and again.
+	cat >zbin/zslow <<-'EOF'
+	#!/bin/sh
+	t=$(mktemp)
+	while head -c 4096 >"$t" && [ -s "$t" ]; do cat "$t"; done | gzip -1
+	rm -f "$t"
+	EOF
+	chmod +x zbin/zslow
+	run -0 --separate-stderr "$FANOUT" -k -j3 --compress-program 'zslow' \
+		--decompress-program 'gzip -dc' \
+		'if [ {} = 1 ]; then waitfile done2 done3; fi
+		 spew 600000 {} raw; touch done{}' ::: 1 2 3
+	[ "$stderr" = "" ]
+	[ "$output" = "$(for i in 1 2 3; do spew 600000 $i raw; done)" ]
 }
 
 @test "SIGTERM while the decompressor gives nothing: fanout stops it and ends" {
