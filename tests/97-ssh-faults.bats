@@ -117,7 +117,10 @@ job_sshd() {
 	# a and b time out on one stalled connection, 0.5 s apart: a is given
 	# up 2 s after its SIGKILL and the connection dropped while b's
 	# SIGKILL is under way. b ends killed too, once; it is not lost.
-	start_fanout --ssh-config "$SSH_CFG" -S 2/h2 --delay 0.5 --timeout 1 \
+	# The STOP must land before b times out: 2.5 s after pid.b (with
+	# --timeout 1, a starved test shell once stopped sshd too late, both
+	# jobs had ended by their SIGTERM and no connection stalled).
+	start_fanout --ssh-config "$SSH_CFG" -S 2/h2 --delay 0.5 --timeout 3 \
 	    --joblog jl "echo run >> $S/runs.{}; echo \$\$ > $S/pid.{}; exec sleep 60" ::: a b
 	waitfile "$S/pid.b"
 	kill -STOP "$(job_sshd "$(cat "$S/pid.b")")"
