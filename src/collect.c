@@ -49,7 +49,9 @@ struct stream {
 	pid_t zpid; /* the compressor, until it ended; else 0 */
 	int zin;
 	int64_t zsince; /* when the compressor last took bytes */
-	bool zbusy; /* the stash waits for room in the compressor's pipe */
+	/* Why the stash holds bytes (when it does): no room in the
+	 * compressor's pipe, else on the disk. */
+	bool zbusy;
 	bool lost; /* the compressor failed: what it had is gone */
 	bool zlost; /* one did, in this run (it counts unless discarded) */
 };
@@ -134,7 +136,6 @@ stream_release(struct collector *c, struct stream *st)
 	st->mpos = 0;
 	spool_close(c, st);
 	buf_release(&st->stash);
-	st->zbusy = false;
 }
 
 static void
@@ -182,6 +183,12 @@ bool
 collector_failed(const struct collector *c)
 {
 	return c->out->failed || (c->tee && c->tee->failed) || c->lost;
+}
+
+bool
+collector_zipping(const struct collector *c)
+{
+	return c->nzip > 0;
 }
 
 size_t
@@ -438,7 +445,6 @@ stream_drain(struct collector *c, struct output *o, int stream)
 	if (rc == 0 && st->stash.len)
 		rc = emit(c, o, stream, st->stash.data, st->stash.len);
 	buf_release(&st->stash);
-	st->zbusy = false;
 	return rc;
 }
 
@@ -589,6 +595,7 @@ zip_write(struct collector *c, struct stream *st, const char *p, size_t n)
 
 	if (!st->lost && !zip_room(c, st, n)) {
 		buf_add(&st->stash, p, n);
+		st->zbusy = false;
 		return -1; /* a full disk */
 	}
 	while (n > 0 && !st->lost) {
@@ -649,6 +656,7 @@ stream_store(struct collector *c, struct stream *st, const char *p, size_t n)
 	return 0;
 full:
 	buf_add(&st->stash, p, n);
+	st->zbusy = false;
 	return -1;
 }
 
@@ -744,7 +752,6 @@ output_resume(struct collector *c, struct output *o)
 			continue;
 		stash = st->stash;
 		buf_init(&st->stash);
-		st->zbusy = false;
 		if (o->live) {
 			stream_drain(c, o, i);
 			emit(c, o, i, stash.data, stash.len);
@@ -765,7 +772,7 @@ output_zip_polls(const struct output *o, struct pollfd *pfd)
 	size_t i, n = 0;
 
 	for (i = 0; i < 2; i++) {
-		if (!o->s[i].zbusy || o->s[i].zin < 0)
+		if (!o->s[i].stash.len || !o->s[i].zbusy || o->s[i].zin < 0)
 			continue;
 		pfd[n].fd = o->s[i].zin;
 		pfd[n].events = POLLOUT;

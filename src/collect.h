@@ -124,5 +124,7 @@ bool collector_broken(const struct collector *);
 bool collector_failed(const struct collector *);
 /* Outputs held but not yet printed. */
 size_t collector_held(const struct collector *);
+/* Whether a compressor runs (--compress): jobs may wait on one. */
+bool collector_zipping(const struct collector *);
 
 #endif

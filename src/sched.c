@@ -384,7 +384,7 @@ run_loop(struct sched *s)
 			s->pfd[n].fd = plan_input_fd(r->plan);
 			s->pfd[n++].events = POLLIN;
 		}
-		for (i = 0; i < r->slots.n; i++)
+		for (i = 0; collector_zipping(r->coll) && i < r->slots.n; i++)
 			if (r->slots.job[i])
 				n += job_output_polls(
 				    r->slots.job[i], s->pfd + n);
