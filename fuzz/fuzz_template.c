@@ -9,12 +9,16 @@
  * slot, and (bit 6) a remote login for {host} and {sshlogin}. An input of odd length turns on context replace (-X), one whose
  * length has bit 1 set --plus; the lengths -s packs by are computed too.
  *
- * Besides "never crash", two properties are checked (abort on failure):
+ * Besides "never crash", three properties are checked (abort on failure):
  * - shell_quote() output, read back as a POSIX shell word, is the input;
  * - for a command that needs no shell, the shell text split and unquoted
  *   as a shell would gives the same words as the argument vector (SPEC
- *   §3: "both paths give the same result for the same command").
+ *   §3: "both paths give the same result for the same command");
+ * - with --plus, a word that is {#re} or {%re} cuts from each argument
+ *   what trying each length of prefix or suffix cuts (plusop.c searches
+ *   by halves).
  */
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +28,7 @@
 
 #include "buf.h"
 #include "input.h"
+#include "plusop.h"
 #include "template.h"
 
 #define MAXTOK 64
@@ -139,6 +144,73 @@ check_quote(const char *s, size_t len)
 	args_release(&w);
 }
 
+/*
+ * The length of v's shortest prefix (suffix) that "^(re)$" matches alone,
+ * one length at a time; SIZE_MAX for none.
+ */
+static size_t
+shortest_each(const regex_t *rx, bool prefix, const char *v, size_t len)
+{
+	regmatch_t m;
+	size_t i;
+
+	for (i = 0; i <= len; i++) {
+		m.rm_so = 0;
+		m.rm_eo = (regoff_t)i;
+		if (!regexec(rx, prefix ? v : v + len - i, 1, &m, REG_STARTEND))
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+/* A word that is {#re} or {%re}: plusop_apply() cuts what trying each
+ * length does. */
+static void
+check_cut(const char *word, const struct args *args)
+{
+	size_t wl = strlen(word), i, len, glen, cut;
+	bool prefix = word[0] && word[1] == '#';
+	struct buf tmp = BUF_INIT, pat = BUF_INIT;
+	struct plusop *op;
+	const char *v, *got;
+	char *err;
+	regex_t rx;
+
+	if (wl < 4 || word[0] != '{' || (word[1] != '#' && word[1] != '%') ||
+	    word[2] == word[1])
+		return; /* not one, or {##re} or {%%re} */
+	if (plusop_parse(word + 1, &op, &err) != wl - 1 || !op) {
+		plusop_free(op);
+		free(err);
+		return;
+	}
+	buf_addstr(&pat, "^(");
+	buf_add(&pat, word + 2, wl - 3);
+	buf_addstr(&pat, ")$");
+	if (regcomp(&rx, pat.data, REG_EXTENDED) != 0) {
+		plusop_free(op);
+		buf_release(&pat);
+		return;
+	}
+	for (i = 0; i < args->n; i++) {
+		v = args_value(args, i);
+		len = args->len[i];
+		cut = shortest_each(&rx, prefix, v, len);
+		if (cut == SIZE_MAX)
+			cut = 0;
+		got = plusop_apply(op, v, len, &tmp, &glen);
+		if (glen != len - cut || got != (prefix ? v + cut : v)) {
+			fprintf(stderr, "%s on %.*s: %zu bytes cut, not %zu\n",
+			    word, (int)len, v, len - glen, cut);
+			abort();
+		}
+	}
+	regfree(&rx);
+	plusop_free(op);
+	buf_release(&tmp);
+	buf_release(&pat);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -200,6 +272,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_quote(args_value(&args, i), args.len[i]);
 	for (i = 0; i < nwords; i++)
 		check_quote(words[i], strlen(words[i]));
+	for (i = 0; o.plus && i < nwords; i++)
+		check_cut(words[i], &args);
 
 	t = template_new(words, nwords, &o);
 	seq = template_fixed_len(t); /* exercised; the value is not checked */

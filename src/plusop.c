@@ -31,6 +31,8 @@ struct plusop {
 	enum op_kind kind;
 	regex_t re; /* anchored as the kind needs */
 	bool has_re;
+	regex_t probe; /* OP_CUT_PREFIX, OP_CUT_SUFFIX: see compile_probe() */
+	bool has_probe;
 	char *text; /* OP_DEFAULT, OP_SUB*: the text put in */
 	size_t n, m; /* OP_FROM, OP_SUBSTR */
 };
@@ -126,6 +128,34 @@ fit_form(const struct form *f, const char *p, size_t *relen, size_t *textlen)
 	return (size_t)(end - p) + 1;
 }
 
+/*
+ * {#re} and {%re}: a second pattern that, on v's first (last) i bytes,
+ * says whether re matches any prefix (suffix) of them. That grows with
+ * i, so shortest() can look for the shortest by halves. None when re
+ * asks about the text around it: a '$' in {#re} matches at the end of a
+ * prefix taken alone, not at the same place inside v. The ".*" is no
+ * group, so that re's \1 is the same group as in "^(re)$".
+ */
+static void
+compile_probe(struct plusop *op, const char *bare)
+{
+	unsigned asserts = util_regex_asserts(bare);
+	char msg[160], *pat;
+
+	if (op->kind == OP_CUT_PREFIX &&
+	    !(asserts & (REGEX_AT_END | REGEX_WORD)))
+		pat = xasprintf("^(%s)", bare);
+	else if (op->kind == OP_CUT_SUFFIX &&
+	    !(asserts & (REGEX_AT_START | REGEX_WORD)))
+		pat = xasprintf("^.*(%s)$", bare);
+	else
+		return;
+	/* REG_NOSUB: regexec() stops at the first match it finds. */
+	op->has_probe = util_regcomp(&op->probe, pat, REG_EXTENDED | REG_NOSUB,
+			    msg, sizeof msg) == 0;
+	free(pat);
+}
+
 /* Compile re (len bytes) anchored as f says: 0, or -1 with *err. */
 static int
 compile(struct plusop *op, const struct form *f, const char *re, size_t len,
@@ -158,8 +188,9 @@ compile(struct plusop *op, const struct form *f, const char *re, size_t len,
 		free(bare);
 		return -1;
 	}
-	free(bare);
 	op->has_re = true;
+	compile_probe(op, bare);
+	free(bare);
 	return 0;
 }
 
@@ -204,6 +235,8 @@ plusop_free(struct plusop *op)
 		return;
 	if (op->has_re)
 		regfree(&op->re);
+	if (op->has_probe)
+		regfree(&op->probe);
 	free(op->text);
 	free(op);
 }
@@ -233,25 +266,84 @@ match_whole(const struct plusop *op, const char *v, size_t from, size_t to)
 	return match(op, v + from, 0, to - from, &m);
 }
 
+/* Whether re matches all of v's first ({#re}) or last ({%re}) i bytes. */
+static bool
+match_end(const struct plusop *op, const char *v, size_t len, size_t i)
+{
+	if (op->kind == OP_CUT_PREFIX)
+		return match_whole(op, v, 0, i);
+	return match_whole(op, v, len - i, len);
+}
+
+/* Whether re matches some prefix (suffix) of v's first (last) i bytes. */
+static bool
+probe(const struct plusop *op, const char *v, size_t len, size_t i)
+{
+	regmatch_t m = {0, (regoff_t)i};
+
+	if (op->kind == OP_CUT_SUFFIX)
+		v += len - i;
+	return regexec(&op->probe, v, 1, &m, REG_STARTEND) == 0;
+}
+
+/* The shortest prefix (suffix) length re matches, one length at a time. */
+static size_t
+shortest_each(const struct plusop *op, const char *v, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i <= len; i++)
+		if (match_end(op, v, len, i))
+			return i;
+	return SIZE_MAX;
+}
+
+/*
+ * The shortest prefix (suffix) length re matches, or SIZE_MAX. Each
+ * match_end() costs up to i steps, so trying every length is quadratic
+ * when the shortest is long or there is none ({%a*b} on "aaa...").
+ * probe() grows with i: double i until it says yes, then halve the
+ * range, O(len log len). Not with a NUL in v (the probe's '.' matches
+ * none) nor in a multibyte locale (a match alone may start or end inside
+ * one of v's characters): there, each length is tried.
+ */
+static size_t
+shortest(const struct plusop *op, const char *v, size_t len)
+{
+	size_t lo = 0, hi = 0, mid;
+
+	if (!op->has_probe || MB_CUR_MAX > 1 || memchr(v, '\0', len))
+		return shortest_each(op, v, len);
+	while (!probe(op, v, len, hi)) {
+		if (hi == len)
+			return SIZE_MAX;
+		lo = hi + 1;
+		hi = hi == 0 ? 1 : hi > len / 2 ? len : hi * 2;
+	}
+	/* Shorter than lo: no match; hi: one. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (probe(op, v, len, mid))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	/* Cannot fail, unless glibc disagrees with itself. */
+	return match_end(op, v, len, hi) ? hi : shortest_each(op, v, len);
+}
+
 /* {#re} and {%re}: the shortest prefix or suffix re matches, cut. */
 static const char *
 cut_shortest(const struct plusop *op, const char *v, size_t len, size_t *out)
 {
-	size_t i;
+	size_t i = shortest(op, v, len);
 
-	for (i = 0; i <= len; i++) {
-		if (op->kind == OP_CUT_PREFIX && match_whole(op, v, 0, i)) {
-			*out = len - i;
-			return v + i;
-		}
-		if (op->kind == OP_CUT_SUFFIX &&
-		    match_whole(op, v, len - i, len)) {
-			*out = len - i;
-			return v;
-		}
+	if (i == SIZE_MAX) {
+		*out = len;
+		return v;
 	}
-	*out = len;
-	return v;
+	*out = len - i;
+	return op->kind == OP_CUT_PREFIX ? v + i : v;
 }
 
 /* Append v's bytes, in capitals or small letters as op says. */

@@ -531,6 +531,34 @@ regex_scan(const char *p, bool *stray)
 	return most;
 }
 
+unsigned
+util_regex_asserts(const char *p)
+{
+	const char *q;
+	unsigned what = 0;
+
+	for (; *p; p++) {
+		if (*p == '^')
+			what |= REGEX_AT_START;
+		else if (*p == '$')
+			what |= REGEX_AT_END;
+		else if (*p == '[' && (q = bracket_end(p)))
+			p = q;
+		else if (*p == '[')
+			return REGEX_AT_START | REGEX_AT_END |
+			    REGEX_WORD; /* not one regcomp() takes */
+		else if (*p != '\\' || !*++p)
+			continue;
+		else if (*p == '`')
+			what |= REGEX_AT_START;
+		else if (*p == '\'')
+			what |= REGEX_AT_END;
+		else if (strchr("bB<>", *p))
+			what |= REGEX_WORD;
+	}
+	return what;
+}
+
 int
 util_regcomp(regex_t *re, const char *pat, int cflags, char *msg, size_t n)
 {

@@ -102,4 +102,16 @@ bool util_blank(const char *p, size_t len);
  */
 int util_regcomp(regex_t *re, const char *pat, int cflags, char *msg, size_t n);
 
+/*
+ * What an extended regular expression asks of the text around a match,
+ * outside bracket expressions: '^' or \` (REGEX_AT_START), '$' or \'
+ * (REGEX_AT_END), \b \B \< \> (REGEX_WORD). Without any, in a
+ * single-byte locale, a pattern matches a piece of text alone as it
+ * matches that piece inside longer text.
+ */
+#define REGEX_AT_START 0x1u
+#define REGEX_AT_END 0x2u
+#define REGEX_WORD 0x4u
+unsigned util_regex_asserts(const char *pat);
+
 #endif
