@@ -6,7 +6,7 @@
 # Where fanout differs on purpose (README, "Deliberate differences from GNU
 # parallel") the test compares what is the same and asserts the documented
 # difference. A difference the README does not list is shown by a test
-# marked `skip "NOT DOCUMENTED: ..."`.
+# marked `skip "NOT DOCUMENTED: ..."` (none now).
 
 bats_require_minimum_version 1.5.0
 load helpers/common
@@ -155,16 +155,22 @@ mask_limits() {
 	same -k --pipe --fifo -N 4 'test -p {} && echo fifo; cat {} >/dev/null'
 }
 
-@test "--cat and --fifo with --tmpdir: {} is a file directly in --tmpdir" {
-	skip "NOT DOCUMENTED: fanout's {} is TMPDIR/fanout-pipe.XXXXXX/N, GNU's TMPDIR/parXXXXX"
+@test "--cat and --fifo with --tmpdir: {} is in a folder of fanout's own there (README: --cat)" {
 	seq 1 10 >in
 	mkdir spool
-	same -k --pipe --cat --tmpdir spool -N 5 'dirname {}'
+	run -0 "$FANOUT" -k --pipe --cat --tmpdir spool -N 5 'dirname {}' <in
+	[ "${#lines[@]}" -eq 2 ] && [ "${lines[1]}" = "${lines[0]}" ]
+	[[ ${lines[0]} == spool/fanout-pipe.?????? ]]
+	run -0 "$FANOUT" -k --pipe --fifo --tmpdir spool -N 5 \
+		'dirname {}; cat {} >/dev/null' <in
+	[ "${#lines[@]}" -eq 2 ] && [[ ${lines[0]} == spool/fanout-pipe.?????? ]]
+	[ -z "$(ls -A spool)" ]
+	# GNU parallel: files in --tmpdir itself.
+	run -0 gnu -k --pipe --cat --tmpdir spool -N 5 'dirname {}' <in
 	expect_output <<-'EOF'
 	spool
 	spool
 	EOF
-	same -k --pipe --fifo --tmpdir spool -N 5 'dirname {}'
 }
 
 # --- -m and -X when the input ends --------------------------------------------
@@ -185,17 +191,31 @@ mask_limits() {
 	same -k -j2 -m -s 20 echo ::: 1 2 3 4 5 6 7 8 9 10
 }
 
-@test "-m and -X with -s: only the command that takes the last item is spread" {
-	skip "NOT DOCUMENTED: fanout spreads every item it read ahead up to -s, not only the last command's"
+@test "-m and -X with -s: every argument read past the last full command is spread (README: -m and -X)" {
 	# GNU: "a b c d" is full (-s 14), so the input does not end in it;
-	# "e f" does and is spread over -j2. fanout: a b c / d e f.
-	same -k -j2 -m -s 14 echo ::: a b c d e f
+	# "e f" does and is spread over -j2. fanout spreads all six.
+	run -0 "$FANOUT" -k -j2 -m -s 14 echo ::: a b c d e f
+	expect_output <<-'EOF'
+	a b c
+	d e f
+	EOF
+	run -0 gnu -k -j2 -m -s 14 echo ::: a b c d e f
 	expect_output <<-'EOF'
 	a b c d
 	e
 	f
 	EOF
-	same -k -j2 -X -s 16 echo ::: a b c d e f g
+	run -0 "$FANOUT" -k -j2 -X -s 16 echo ::: a b c d e f g
+	expect_output <<-'EOF'
+	a b c d
+	e f g
+	EOF
+	run -0 gnu -k -j2 -X -s 16 echo ::: a b c d e f g
+	expect_output <<-'EOF'
+	a b c d e
+	f
+	g
+	EOF
 }
 
 # --- --compress with output that is spooled ----------------------------------
