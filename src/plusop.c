@@ -31,7 +31,7 @@ struct plusop {
 	enum op_kind kind;
 	regex_t re; /* anchored as the kind needs */
 	bool has_re;
-	regex_t probe; /* OP_CUT_PREFIX, OP_CUT_SUFFIX: see compile_probe() */
+	regex_t probe; /* {#re}, {%re}, {%%re}: see compile_probe() */
 	bool has_probe;
 	char *text; /* OP_DEFAULT, OP_SUB*: the text put in */
 	size_t n, m; /* OP_FROM, OP_SUBSTR */
@@ -145,7 +145,8 @@ compile_probe(struct plusop *op, const char *bare)
 	if (op->kind == OP_CUT_PREFIX &&
 	    !(asserts & (REGEX_AT_END | REGEX_WORD)))
 		pat = xasprintf("^(%s)", bare);
-	else if (op->kind == OP_CUT_SUFFIX &&
+	else if ((op->kind == OP_CUT_SUFFIX ||
+		     op->kind == OP_CUT_SUFFIX_LONG) &&
 	    !(asserts & (REGEX_AT_START | REGEX_WORD)))
 		pat = xasprintf("^.*(%s)$", bare);
 	else
@@ -426,6 +427,14 @@ plusop_apply(const struct plusop *op, const char *v, size_t len,
 		return cut_shortest(op, v, len, out);
 	case OP_CUT_PREFIX_LONG:
 	case OP_CUT_SUFFIX_LONG:
+		/*
+		 * {%%re}: glibc looks for "(re)$" from every start, each
+		 * look running to the end: first ask in one pass whether
+		 * any suffix matches ({%%a*b} on "aaa..." took 0.8 s).
+		 */
+		if (op->has_probe && MB_CUR_MAX == 1 && !memchr(v, '\0', len) &&
+		    !probe(op, v, len, len))
+			return v;
 		/* Anchored: a match elsewhere would be a bug; cut nothing. */
 		if (!match(op, v, 0, len, &m) ||
 		    (op->kind == OP_CUT_PREFIX_LONG ? m.rm_so != 0

@@ -1,6 +1,7 @@
 /*
  * Unit tests for src/plusop.c's {#re} and {%re}: the shortest prefix or
- * suffix re matches, cut. plusop.c looks for it by halves; here it is
+ * suffix re matches, cut (and {%%re}, the longest suffix, which asks
+ * first whether there is any). plusop.c looks for it by halves; here it is
  * found as it used to be, one length at a time, and the two must agree
  * on every value and pattern, the awkward ones included.
  */
@@ -48,13 +49,41 @@ cut_each(bool prefix, const char *re, const char *v, size_t len, size_t *out)
 	return prefix && *out != len ? v + (len - *out) : v;
 }
 
+/*
+ * {%%re} as it was before it asked first whether any suffix matches:
+ * "(re)$" looked for in all of v, from its leftmost start.
+ */
+static const char *
+cut_longest(const char *re, const char *v, size_t len, size_t *out)
+{
+	char *pat = xasprintf("(%s)$", re);
+	regmatch_t m = {0, (regoff_t)len};
+	regex_t rx;
+	int rc;
+
+	rc = regcomp(&rx, pat, REG_EXTENDED);
+	free(pat);
+	if (rc != 0)
+		return NULL;
+	*out = len;
+	if (regexec(&rx, v, 1, &m, REG_STARTEND) == 0 && (size_t)m.rm_eo == len)
+		*out = (size_t)m.rm_so;
+	regfree(&rx);
+	return v;
+}
+
 static int mismatches;
 
-/* {#re} (prefix) or {%re} on v: as cut_each() has it. */
+/* {#re} (prefix), {%re} or {%%re} (longest) on v: as cut_each() has it. */
 static void
-check_cut(bool prefix, const char *re, const char *v, size_t len)
+check_one(bool prefix, bool longest, const char *re, const char *v, size_t len)
 {
-	char *text = xasprintf("%c%s}", prefix ? '#' : '%', re), *err;
+	char *text = xasprintf("%s%s}",
+		 prefix	       ? "#"
+		     : longest ? "%%"
+			       : "%",
+		 re),
+	     *err;
 	struct buf tmp = BUF_INIT;
 	struct plusop *op;
 	const char *got, *want;
@@ -65,11 +94,16 @@ check_cut(bool prefix, const char *re, const char *v, size_t len)
 	free(err);
 	if (!n || !op)
 		return; /* not an operation, or a bad pattern */
-	want = cut_each(prefix, re, v, len, &wlen);
+	want = longest ? cut_longest(re, v, len, &wlen)
+		       : cut_each(prefix, re, v, len, &wlen);
 	if (want) {
 		got = plusop_apply(op, v, len, &tmp, &glen);
 		if (!CHECK(got == want && glen == wlen) && ++mismatches < 20) {
-			fprintf(stderr, "  {%c%s} on ", prefix ? '#' : '%', re);
+			fprintf(stderr, "  {%s%s} on ",
+			    prefix	  ? "#"
+				: longest ? "%%"
+					  : "%",
+			    re);
 			unit_show(v, len);
 			fprintf(stderr, ": got %zu bytes from %td, want %zu\n",
 			    glen, got - v, wlen);
@@ -77,6 +111,15 @@ check_cut(bool prefix, const char *re, const char *v, size_t len)
 	}
 	plusop_free(op);
 	buf_release(&tmp);
+}
+
+/* {#re} (prefix) or {%re} on v, and {%%re} with {%re}. */
+static void
+check_cut(bool prefix, const char *re, const char *v, size_t len)
+{
+	check_one(prefix, false, re, v, len);
+	if (!prefix)
+		check_one(false, true, re, v, len);
 }
 
 /* Hand-picked: empty values and matches, anchors, brackets, high bytes. */
