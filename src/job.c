@@ -90,7 +90,7 @@ job_take_groups(struct job *j, size_t n)
 {
 	struct args *a = &j->args;
 	char *v;
-	size_t i, cut;
+	size_t i, cut, end;
 
 	for (i = 0; i < n; i++) {
 		v = a->data.data + a->off[i];
@@ -100,8 +100,14 @@ job_take_groups(struct job *j, size_t n)
 			return error("'%s': no host group after its '@' "
 				     "(--hostgroups)",
 			    v);
-		if (i == 0)
-			j->groups = xstrdup(v + cut + 1);
+		if (i == 0) {
+			/* GNU parallel's split() drops empty names at the
+			 * end: "g1++" is "g1". */
+			end = a->len[i];
+			while (v[end - 1] == '+')
+				end--;
+			j->groups = xstrndup(v + cut + 1, end - cut - 1);
+		}
 		v[cut] = '\0';
 		a->len[i] = cut;
 	}
