@@ -82,8 +82,8 @@ job_free(struct job *j)
 /*
  * --hostgroups: each value loses its @g1+g2; the first value's are the
  * job's groups (GNU parallel's). --onall's last value is a login. -1
- * after a message when a value's @ has only '+' after it (GNU parallel
- * waits for ever with a job that may run nowhere).
+ * after a message when the first value's @ has only '+' after it (GNU
+ * parallel waits for ever with a job that may run nowhere).
  */
 static int
 job_take_groups(struct job *j, size_t n)
@@ -96,7 +96,7 @@ job_take_groups(struct job *j, size_t n)
 		v = a->data.data + a->off[i];
 		if ((cut = hosts_arg_groups(v, a->len[i])) == a->len[i])
 			continue;
-		if (strspn(v + cut + 1, "+") == a->len[i] - cut - 1)
+		if (i == 0 && strspn(v + cut + 1, "+") == a->len[i] - cut - 1)
 			return error("'%s': no host group after its '@' "
 				     "(--hostgroups)",
 			    v);
@@ -192,6 +192,7 @@ all_groups(struct run *r)
 	struct executor *ex = r->ex;
 	size_t n = ex->places ? ex->nplaces : 1, i, ntok = 0, len = 0;
 	struct group_name *tok = NULL, *sorted;
+	size_t cap = 0;
 	const char *t, *plus;
 	bool *dup;
 
@@ -201,7 +202,10 @@ all_groups(struct run *r)
 		for (t = place_groups(ex->places ? ex->places[i] : ex);;
 		     t = plus + 1) {
 			plus = strchrnul(t, '+');
-			tok = xreallocarray(tok, ntok + 1, sizeof *tok);
+			if (ntok == cap) {
+				cap = cap ? cap * 2 : 16;
+				tok = xreallocarray(tok, cap, sizeof *tok);
+			}
 			tok[ntok] =
 			    (struct group_name){t, (size_t)(plus - t), ntok};
 			len += tok[ntok++].len + 1;

@@ -261,7 +261,7 @@ static const char usage_text[] =
     "{/...}\n"
     "                         {slot} {##} (number of jobs) {0#} {0%} {host}\n"
     "                         {sshlogin} {hgrp} {agrp} {choose_k} {uniq}\n"
-    "                         {:-text} {:N:M}"
+    "                         {:-text} {:N:M}\n"
     "                         {#re} {%re} {/re/text} {^re} {,re} ... (man)\n"
     "  -I, --replace STR      use STR instead of {}\n"
     "  -q, --quote            quote the command's own words too\n"

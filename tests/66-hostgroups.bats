@@ -270,6 +270,12 @@ fanout: no host is in the job's host groups 'y+x' (-S @GROUP/host puts one there
 	[ "$output" = b ]
 	[ "$stderr" = "fanout: 'a@+': no host group after its '@' (--hostgroups)
 fanout: 'c@++': no host group after its '@' (--hostgroups)" ]
+	# A later value's groups say nothing: it only loses them.
+	same -k --hgrp echo ::: a ::: b@+ c
+	expect_output <<-'EOF'
+	a b
+	a c
+	EOF
 }
 
 @test "--hgrp locally: a job whose groups name no host fails with one line" {
