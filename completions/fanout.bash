@@ -83,14 +83,14 @@ _fanout_ssh_config()
 }
 
 # Complete the last login of an -S list ($1: the word so far): host
-# names from the SSH configuration and known_hosts, after its N/ and
-# user@, and ':' (this machine).
+# names from the SSH configuration and known_hosts, after its @groups/,
+# N/ and user@, and ':' (this machine).
 _fanout_sshlogins()
 {
 	local head=${1%"${1##*,}"} last=${1##*,} config
-	if [[ $last =~ ^[0-9]+/ ]]; then
+	if [[ $last =~ ^(@[^/]*/)?([0-9]+/)? ]]; then
 		head+=${BASH_REMATCH[0]}
-		last=${last#*/}
+		last=${last#"${BASH_REMATCH[0]}"}
 	fi
 	config=$(_fanout_ssh_config)
 	COMPREPLY=()
@@ -144,7 +144,8 @@ _fanout()
 		--block-timeout --blocktimeout --bt
 		-f --file --check -S --sshlogin --slf --sshloginfile --slurm
 		--ssh-config --ssh-accept-new --ssh-timeout --ssh-fanout
-		--filter-hosts --env --workdir --wd --nonall --onall --transfer
+		--filter-hosts --hgrp --hostgroups --env --workdir --wd --nonall
+		--onall --transfer
 		--return --cleanup --basefile --bf --srun --srun-cpus
 		-h --help -V --version --will-cite --no-notice --bibtex'
 	local signals='HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2

@@ -105,7 +105,7 @@ end
 # --ssh-config's file, and ':' (this machine).
 function __fanout_sshlogins
     set -l cur (string replace -r -- '^--sshlogin=' '' (commandline -ct))
-    set -l head (string match -r -- '^(?:.*,)?(?:[0-9]+/)?(?:[^,@]*@)?' $cur)
+    set -l head (string match -r -- '^(?:.*,)?(?:@[^,/]*/)?(?:[0-9]+/)?(?:[^,@/]*@)?' $cur)
     set -l config (__fanout_ssh_config)[-1]
     set config (string replace -r '^~/' "$HOME/" -- $config)
     begin
@@ -239,7 +239,7 @@ complete -c fanout $o -l results -x -a '(__fish_complete_directories)' -d "Keep 
 complete -c fanout $o -l json -d 'Print one JSON object per finished job'
 complete -c fanout $o -s f -l file -x -a '(__fanout_yaml_files)' -d 'Run the tasks of a YAML workflow'
 complete -c fanout $o -l check -d 'With -f: check the workflow file, run nothing'
-complete -c fanout $o -s S -l sshlogin -x -a '(__fanout_sshlogins)' -d 'Run jobs on hosts ([N/][user@]host[:port],...)'
+complete -c fanout $o -s S -l sshlogin -x -a '(__fanout_sshlogins)' -d 'Run jobs on hosts ([@G1+G2/][N/][user@]host[:port],...)'
 complete -c fanout $o -l slf -r -F -d 'Read logins from a file'
 complete -c fanout $o -l sshloginfile -r -F -d 'Read logins from a file'
 complete -c fanout $o -l slurm -d 'Run jobs on the nodes of the Slurm allocation'
@@ -248,6 +248,8 @@ complete -c fanout $o -l ssh-accept-new -d 'Accept and record unknown host keys'
 complete -c fanout $o -l ssh-timeout -x -d 'Seconds to connect to a host (default 10)'
 complete -c fanout $o -l ssh-fanout -x -d 'Handshakes at once (default 32)'
 complete -c fanout $o -l filter-hosts -d 'Give up on hosts that cannot be reached at the start'
+complete -c fanout $o -l hgrp -d 'An argument VALUE@G1+G2 runs only on hosts in group G1 or G2'
+complete -c fanout $o -l hostgroups -d 'An argument VALUE@G1+G2 runs only on hosts in group G1 or G2'
 complete -c fanout $o -l env -x -a '(set --names --export)' -d 'Pass a variable to remote jobs'
 complete -c fanout $o -l workdir -x -d 'Run remote jobs in a directory (made when missing)'
 complete -c fanout $o -l wd -x -d 'Run remote jobs in a directory (made when missing)'

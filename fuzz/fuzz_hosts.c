@@ -7,7 +7,10 @@
  * SLURM_JOB_CPUS_PER_NODE after it up to the next). Besides crashes and
  * leaks it checks, aborting when one fails: a failure leaves the list as
  * it was and gives one line; a success gives at most HOSTS_MAX logins,
- * each name once, and every login well formed (see check_login()).
+ * each name once, and every login well formed (see check_login()), its
+ * host groups (@g1+g2/) too. The bytes are also an argument's @g1+g2
+ * (hosts_arg_groups()) and a group list each login is in
+ * (hosts_in_groups()).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,10 +28,48 @@ is_host_byte(char c)
 	    c == ':' || c == '%';
 }
 
+/* Its groups well formed, each once, and hgrp its name and them. */
+static void
+check_groups(const struct hosts_login *l)
+{
+	size_t i, k, len, at;
+	char *const *g;
+
+	if (!l->hgrp || strncmp(l->hgrp, l->name, strlen(l->name)))
+		abort();
+	at = strlen(l->name);
+	if (!hosts_in_groups(l->name, l->groups, l->name))
+		abort();
+	for (i = 0; l->groups && l->groups[i]; i++) {
+		g = &l->groups[i];
+		len = strlen(*g);
+		if (len == 0 || len > HOSTS_NAME_MAX)
+			abort();
+		for (k = 0; k < len; k++)
+			if ((*g)[k] <= ' ' || (*g)[k] >= 0x7f ||
+			    strchr("/,+[]", (*g)[k]))
+				abort();
+		for (k = 0; k < i; k++)
+			if (!strcmp(l->groups[k], *g))
+				abort();
+		if (!hosts_in_groups(l->name, l->groups, *g))
+			abort();
+		if (!strcmp(*g, l->name))
+			continue;
+		if (l->hgrp[at] != '+' || strncmp(l->hgrp + at + 1, *g, len))
+			abort();
+		at += 1 + len;
+	}
+	if (l->hgrp[at] != '\0')
+		abort();
+}
+
 static void
 check_login(const struct hosts_login *l)
 {
 	size_t i, len;
+
+	check_groups(l);
 
 	if (!l->name || !*l->name || l->port < 0 || l->port > 65535 ||
 	    l->slots < 0 || l->slots > HOSTS_SLOTS_MAX)
@@ -114,6 +155,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = hosts_parse_list(text, &list, &err);
 	check_list(&list, rc, err);
 	hosts_list_release(&list);
+
+	/* As an argument's value@g1+g2, and as the groups asked for. */
+	{
+		size_t cut = hosts_arg_groups(text, size);
+
+		if (cut > size ||
+		    (cut < size && (text[cut] != '@' || cut + 1 >= size ||
+					memchr(text, '@', cut))))
+			abort();
+		start(&list);
+		for (size_t i = 0; i < list.n; i++)
+			(void)hosts_in_groups(
+			    list.v[i].name, list.v[i].groups, text);
+		hosts_list_release(&list);
+	}
 
 	start(&list);
 	err = NULL;

@@ -27,11 +27,12 @@ struct command *command_new(const struct options *);
 void command_free(struct command *);
 
 /*
- * The command of a job of task t, with its arguments, seq and slot, run
- * on host: in *cmd, valid till the next call.
+ * The command of a job of task t, with its arguments, seq, slot, host and
+ * host groups (job): in *cmd, valid till the next call. With --hostgroups
+ * its environment has PARALLEL_HOSTGROUPS and PARALLEL_ARGHOSTGROUPS too.
  */
 void command_build(struct command *, const struct task *t, const struct args *,
-    size_t seq, size_t slot, const char *host, struct exec_cmd *cmd);
+    const struct template_job *job, struct exec_cmd *cmd);
 /* The command as a user would type it (-v, --dry-run, the joblog). */
 void command_text(const struct task *, const struct args *,
     const struct template_job *, struct buf *out);

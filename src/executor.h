@@ -188,6 +188,13 @@ struct executor {
 	const struct exec_events *ev; /* set by the scheduler */
 	const char *host; /* as the joblog names it: ":" locally */
 	/*
+	 * A place's host groups (-S @g1+g2/login), NULL-terminated, and
+	 * what {hgrp} shows (its name, then its groups, '+'-joined); both
+	 * NULL: in no group but its name's. They live as long as it.
+	 */
+	char *const *groups;
+	const char *hgrp;
+	/*
 	 * Whether it may lose jobs (a host gone): then no job prints as it
 	 * runs (-k), since a lost one runs again from the start.
 	 */

@@ -41,6 +41,8 @@ struct spec {
 	size_t portlen;
 	int portnum;
 	bool local;
+	const char *groups; /* @groups/: the names, '+'-separated */
+	size_t groupslen;
 	struct group *g;
 	size_t ng;
 	size_t count; /* hosts it expands to */
@@ -305,6 +307,48 @@ split_host_port(struct spec *sp, const char *s, char **err)
 	return scan_pattern(sp, err);
 }
 
+static bool
+is_group_char(char c)
+{
+	return c > ' ' && c < 0x7f && !strchr("/,+[]", c);
+}
+
+/* @g1+g2/ at the start of s: sp->groups, and *rest after its '/'. */
+static int
+split_groups(struct spec *sp, const char *s, const char **rest, char **err)
+{
+	const char *slash = strchr(s, '/'), *g, *end;
+	size_t i;
+
+	if (!slash)
+		return refuse(err, sp->login,
+		    "a host group needs a login after it, @GROUP/host (-S "
+		    "@GROUP alone, to choose a group's logins, is not "
+		    "supported)",
+		    NULL, 0, "");
+	sp->groups = s + 1;
+	sp->groupslen = (size_t)(slash - s - 1);
+	*rest = slash + 1;
+	for (g = sp->groups;; g = end + 1) {
+		if (!(end = memchr(g, '+', (size_t)(slash - g))))
+			end = slash;
+		if (end == g)
+			return refuse(err, sp->login, "empty host group in ", s,
+			    (size_t)(slash - s + 1), "");
+		if ((size_t)(end - g) > HOSTS_NAME_MAX)
+			return refuse(err, sp->login,
+			    "host group longer than " STR(
+				HOSTS_NAME_MAX) " bytes",
+			    NULL, 0, "");
+		for (i = 0; g + i < end; i++)
+			if (!is_group_char(g[i]))
+				return refuse(err, sp->login, "unexpected ",
+				    g + i, 1, " in a host group");
+		if (end == slash)
+			return 0;
+	}
+}
+
 /* Split sp->login into its parts and check each. */
 static int
 split_login(struct spec *sp, char **err)
@@ -315,8 +359,11 @@ split_login(struct spec *sp, char **err)
 	for (p = s; *p; p++)
 		if (isspace((unsigned char)*p))
 			return refuse(err, sp->login,
-			    "a login is [N/][user@]host[:port], without blanks",
+			    "a login is [@GROUPS/][N/][user@]host[:port], "
+			    "without blanks",
 			    NULL, 0, "");
+	if (*s == '@' && split_groups(sp, s, &s, err) < 0)
+		return -1;
 	if ((p = strchr(s, '/'))) {
 		if (parse_digits(s, (size_t)(p - s), &v) < 0 || v < 1 ||
 		    v > HOSTS_SLOTS_MAX)
@@ -352,6 +399,55 @@ split_login(struct spec *sp, char **err)
 	return 0;
 }
 
+/* Whether v (NULL-terminated or NULL) holds name. */
+static bool
+has_name(char *const *v, const char *name, size_t len)
+{
+	for (; v && *v; v++)
+		if (strlen(*v) == len && memcmp(*v, name, len) == 0)
+			return true;
+	return false;
+}
+
+/* The '+'-separated names of text (len bytes) added to l's groups. */
+static void
+add_groups(struct hosts_login *l, const char *text, size_t len)
+{
+	const char *g = text, *end = text + len, *plus;
+	size_t n = 0;
+
+	while (l->groups && l->groups[n])
+		n++;
+	for (; g < end; g = plus + 1) {
+		if (!(plus = memchr(g, '+', (size_t)(end - g))))
+			plus = end;
+		if (plus > g && !has_name(l->groups, g, (size_t)(plus - g))) {
+			l->groups =
+			    xreallocarray(l->groups, n + 2, sizeof *l->groups);
+			l->groups[n++] = xstrndup(g, (size_t)(plus - g));
+			l->groups[n] = NULL;
+		}
+	}
+}
+
+/* l->hgrp: its name, then its groups other than its name, '+'-joined. */
+static void
+set_hgrp(struct hosts_login *l)
+{
+	struct buf b = BUF_INIT;
+	char **g;
+
+	buf_addstr(&b, l->name);
+	for (g = l->groups; g && *g; g++) {
+		if (strcmp(*g, l->name) == 0)
+			continue;
+		buf_addch(&b, '+');
+		buf_addstr(&b, *g);
+	}
+	free(l->hgrp);
+	l->hgrp = buf_detach(&b, NULL);
+}
+
 /* Append a login for one host of sp (NULL: the local machine). */
 static void
 add_login(struct hosts_list *list, const struct spec *sp, const char *host,
@@ -366,9 +462,12 @@ add_login(struct hosts_list *list, const struct spec *sp, const char *host,
 	}
 	l = &list->v[list->n++];
 	*l = (struct hosts_login){
-	    NULL, NULL, NULL, sp->portnum, sp->slots, sp->local};
+	    NULL, NULL, NULL, sp->portnum, sp->slots, sp->local, NULL, NULL};
+	if (sp->groups)
+		add_groups(l, sp->groups, sp->groupslen);
 	if (sp->local) {
 		l->name = xstrdup(":");
+		set_hgrp(l);
 		return;
 	}
 	if (sp->user) {
@@ -385,6 +484,7 @@ add_login(struct hosts_list *list, const struct spec *sp, const char *host,
 		buf_add(&name, sp->port, sp->portlen);
 	}
 	l->name = buf_detach(&name, NULL);
+	set_hgrp(l);
 }
 
 /* Into b: the host of sp with group k at range ri[k], value val[k]. */
@@ -508,9 +608,15 @@ parse_text(const char *text, size_t len, struct hosts_list *list, char **err)
 static void
 login_release(struct hosts_login *l)
 {
+	char **g;
+
 	free(l->name);
 	free(l->user);
 	free(l->host);
+	for (g = l->groups; g && *g; g++)
+		free(*g);
+	free(l->groups);
+	free(l->hgrp);
 }
 
 /* Drop the logins from n on. */
@@ -537,7 +643,10 @@ dup_cmp(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/* Each name once, where first written; a later N/ replaces the slots. */
+/*
+ * Each name once, where first written; a later N/ replaces the slots, a
+ * later one's groups join the first one's.
+ */
 static void
 drop_duplicates(struct hosts_list *list)
 {
@@ -555,8 +664,15 @@ drop_duplicates(struct hosts_list *list)
 	for (i = 0; i < list->n; i = j) {
 		for (j = i + 1; j < list->n && !strcmp(d[j].name, d[i].name);
 		     j++) {
+			struct hosts_login *first = &list->v[d[i].i];
+			char **g;
+
 			if (list->v[d[j].i].slots)
-				list->v[d[i].i].slots = list->v[d[j].i].slots;
+				first->slots = list->v[d[j].i].slots;
+			for (g = list->v[d[j].i].groups; g && *g; g++)
+				add_groups(first, *g, strlen(*g));
+			if (list->v[d[j].i].groups)
+				set_hgrp(first);
 			dead[d[j].i] = true;
 		}
 	}
@@ -703,7 +819,7 @@ parse_slurm(
 	}
 	for (i = old; i < list->n; i++)
 		if (list->v[i].local || list->v[i].user || list->v[i].port ||
-		    list->v[i].slots)
+		    list->v[i].groups || list->v[i].slots)
 			return refuse_env(err, "SLURM_JOB_NODELIST", nodelist,
 			    ": node names only");
 	if (slurm_cpus(cpus, list, old, &nodes) < 0)
@@ -731,6 +847,31 @@ hosts_from_slurm(const char *nodelist, const char *cpus_per_node,
 	*err = NULL;
 	return finish(
 	    list, old, parse_slurm(nodelist, cpus_per_node, list, err));
+}
+
+size_t
+hosts_arg_groups(const char *value, size_t len)
+{
+	const char *at = memchr(value, '@', len);
+
+	return at && at + 1 < value + len ? (size_t)(at - value) : len;
+}
+
+bool
+hosts_in_groups(const char *name, char *const *login_groups, const char *groups)
+{
+	const char *g = groups, *plus;
+	size_t len;
+
+	for (; *g; g = *plus ? plus + 1 : plus) {
+		plus = strchrnul(g, '+');
+		len = (size_t)(plus - g);
+		if (len &&
+		    ((strlen(name) == len && !memcmp(name, g, len)) ||
+			has_name(login_groups, g, len)))
+			return true;
+	}
+	return false;
 }
 
 void

@@ -2,7 +2,13 @@
  * Logins and host lists (SPEC §8): what -S/--sshlogin, --slf and --slurm
  * name, read into one list of logins. Pure: no network, no ssh.
  *
- * A login is [N/][user@]host[:port], or [N/]: for the local machine.
+ * A login is [@GROUPS/][N/][user@]host[:port], or [@GROUPS/][N/]: for the
+ * local machine.
+ * - @GROUPS/ puts the login in host groups (GNU parallel's --hostgroups):
+ *   names separated by '+', each of printable ASCII but blanks and
+ *   / , + [ ], at most HOSTS_NAME_MAX bytes; @g1+g2/host. An empty name,
+ *   @/host and @g1 (GNU parallel's -S @GROUP, choosing a group's logins
+ *   from an --slf file) are refused.
  * - N/ sets the host's slots (1 to HOSTS_SLOTS_MAX).
  * - user: letters, digits, '.', '_', '-', '$'; not starting with '-'. A
  *   password (GNU parallel's user:password@) is refused.
@@ -25,7 +31,8 @@
  *
  * A list holds each login once, by name, in the order first written: a
  * later duplicate is dropped, but its N/, when it has one, replaces the
- * slots (GNU parallel re-sets the CPU count of a login seen again).
+ * slots (GNU parallel re-sets the CPU count of a login seen again), and
+ * its groups join the first one's.
  *
  * Errors are one line, with no "fanout: " prefix, and quote what they
  * refuse with unprintable bytes as \xHH; the caller frees them. A failed
@@ -56,6 +63,14 @@ struct hosts_login {
 	int port; /* 0 when not given */
 	int slots; /* N/, or Slurm's CPU count; 0 when not given */
 	bool local; /* ":" */
+	/* Its host groups as written (@g1+g2/), each once, NULL-terminated;
+	 * NULL when none. */
+	char **groups;
+	/*
+	 * What --plus's {hgrp} shows: its name, then its groups, joined by
+	 * '+' (":+g1"); every login is in the group of its own name.
+	 */
+	char *hgrp;
 };
 
 /* Owns its logins and every string in them. */
@@ -96,6 +111,21 @@ int hosts_parse_slf(const char *text, size_t len, const char *origin,
  */
 int hosts_from_slurm(const char *nodelist, const char *cpus_per_node,
     struct hosts_list *list, char **err);
+
+/*
+ * --hostgroups: where the groups of an argument begin, as GNU parallel
+ * reads them: after its first '@' when something follows it ("x@g1+g2":
+ * 1, the '@'); len when it has none ("x", "x@").
+ */
+size_t hosts_arg_groups(const char *value, size_t len);
+
+/*
+ * Whether a login (its name and groups, NULL-terminated or NULL) is in one
+ * of groups, '+'-separated names as an argument's @g1+g2 gives them
+ * (empty names are in no group).
+ */
+bool hosts_in_groups(
+    const char *name, char *const *login_groups, const char *groups);
 
 /* Free the logins; the list is empty and may be used again. */
 void hosts_list_release(struct hosts_list *);

@@ -8,6 +8,7 @@
 #include "collect.h"
 #include "command.h"
 #include "job.h"
+#include "hosts.h"
 #include "joblog.h"
 #include "options.h"
 #include "pipe.h"
@@ -66,13 +67,52 @@ struct job {
 	uint64_t sent; /* bytes given to its stdin (the joblog's Send) */
 	int64_t paused_since;
 	struct output *out;
+	/* --hostgroups: its first value's @g1+g2, the groups of the hosts it
+	 * may run on; NULL: any host. */
+	char *groups;
 };
 
 static void
 job_free(struct job *j)
 {
 	args_release(&j->args);
+	free(j->groups);
 	free(j);
+}
+
+/*
+ * --hostgroups: each value loses its @g1+g2; the first value's are the
+ * job's groups (GNU parallel's). --onall's last value is a login. -1
+ * after a message when the first value's @ has only '+' after it (GNU
+ * parallel waits for ever with a job that may run nowhere).
+ */
+static int
+job_take_groups(struct job *j, size_t n)
+{
+	struct args *a = &j->args;
+	char *v;
+	size_t i, cut, end;
+
+	for (i = 0; i < n; i++) {
+		v = a->data.data + a->off[i];
+		if ((cut = hosts_arg_groups(v, a->len[i])) == a->len[i])
+			continue;
+		if (i == 0 && strspn(v + cut + 1, "+") == a->len[i] - cut - 1)
+			return error("'%s': no host group after its '@' "
+				     "(--hostgroups)",
+			    v);
+		if (i == 0) {
+			/* GNU parallel's split() drops empty names at the
+			 * end: "g1++" is "g1". */
+			end = a->len[i];
+			while (v[end - 1] == '+')
+				end--;
+			j->groups = xstrndup(v + cut + 1, end - cut - 1);
+		}
+		v[cut] = '\0';
+		a->len[i] = cut;
+	}
+	return 0;
 }
 
 void
@@ -96,25 +136,128 @@ job_next(struct run *r, int *rc)
 		/* --onall: the last argument only says the host (job_place). */
 		if (r->o->onall && j->args.n > 1)
 			j->args.n--;
+		if (r->o->hostgroups && j->task->command && !j->args.block) {
+			if (job_take_groups(j, j->args.n) < 0) {
+				/* An input error: its seq is used up. */
+				plan_job_ended(r->plan, j->task, true);
+				job_free(j);
+				*rc = PLAN_ERROR;
+				return NULL;
+			}
+			/* --onall, --nonall: the host is the job's already. */
+			if (r->o->onall || r->o->nonall) {
+				free(j->groups);
+				j->groups = NULL;
+			}
+		}
 		return j;
 	}
 	job_free(j);
 	return *rc == PLAN_AGAIN ? pj.again : NULL;
 }
 
-/* The job's seq, slot and login, for its command and tag. */
-static struct template_job
-job_of(const struct job *j)
+/* ex's {hgrp}: its name and groups; ":" for this machine. */
+static const char *
+place_groups(const struct executor *ex)
 {
-	struct template_job tj = {j->seq, j->slot, j->ex ? j->ex->host : NULL};
+	return ex->hgrp ? ex->hgrp : ex->host ? ex->host : ":";
+}
 
+/* A group name in a '+'-joined list, and where it came. */
+struct group_name {
+	const char *p;
+	size_t len, i;
+};
+
+static int
+group_name_cmp(const void *a, const void *b)
+{
+	const struct group_name *x = a, *y = b;
+	int c = memcmp(x->p, y->p, x->len < y->len ? x->len : y->len);
+
+	if (c)
+		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * {agrp} of a job without groups of its own (it runs anywhere): every
+ * group of every host, each once, in the order the hosts come (GNU
+ * parallel's, in the order of a Perl hash).
+ */
+static const char *
+all_groups(struct run *r)
+{
+	struct executor *ex = r->ex;
+	size_t n = ex->places ? ex->nplaces : 1, i, ntok = 0, len = 0;
+	struct group_name *tok = NULL, *sorted;
+	size_t cap = 0;
+	const char *t, *plus;
+	bool *dup;
+
+	if (r->all_groups && r->all_groups_places == n)
+		return r->all_groups;
+	for (i = 0; i < n; i++)
+		for (t = place_groups(ex->places ? ex->places[i] : ex);;
+		     t = plus + 1) {
+			plus = strchrnul(t, '+');
+			if (ntok == cap) {
+				cap = cap ? cap * 2 : 16;
+				tok = xreallocarray(tok, cap, sizeof *tok);
+			}
+			tok[ntok] =
+			    (struct group_name){t, (size_t)(plus - t), ntok};
+			len += tok[ntok++].len + 1;
+			if (!*plus)
+				break;
+		}
+	/* Each name once: sorted, the later of equal names is dropped. */
+	sorted = xreallocarray(NULL, ntok, sizeof *sorted);
+	memcpy(sorted, tok, ntok * sizeof *sorted);
+	qsort(sorted, ntok, sizeof *sorted, group_name_cmp);
+	dup = xcalloc(ntok, sizeof *dup);
+	for (i = 1; i < ntok; i++)
+		dup[sorted[i].i] = sorted[i].len == sorted[i - 1].len &&
+		    !memcmp(sorted[i].p, sorted[i - 1].p, sorted[i].len);
+	free(r->all_groups);
+	r->all_groups = xmalloc(len + 1);
+	len = 0;
+	for (i = 0; i < ntok; i++) {
+		if (dup[i])
+			continue;
+		if (len)
+			r->all_groups[len++] = '+';
+		memcpy(r->all_groups + len, tok[i].p, tok[i].len);
+		len += tok[i].len;
+	}
+	r->all_groups[len] = '\0';
+	r->all_groups_places = n;
+	free(tok);
+	free(sorted);
+	free(dup);
+	return r->all_groups;
+}
+
+/* The job's seq, slot, login and groups, for its command and tag. */
+static struct template_job
+job_of(struct run *r, const struct job *j)
+{
+	struct template_job tj = {
+	    j->seq, j->slot, j->ex ? j->ex->host : NULL, NULL, NULL};
+
+	if (r && r->o->hostgroups && j->ex) {
+		tj.hgrp = place_groups(j->ex);
+		tj.agrp = j->groups ? j->groups : all_groups(r);
+	}
 	return tj;
 }
 
 static void
-job_text(const struct job *j, struct buf *out)
+job_text(struct run *r, const struct job *j, struct buf *out)
 {
-	struct template_job tj = job_of(j);
+	struct template_job tj = job_of(r, j);
 
 	command_text(j->task, &j->args, &tj, out);
 }
@@ -126,7 +269,7 @@ job_notice(struct run *r, const struct job *j, const char *what)
 	struct buf text = BUF_INIT;
 
 	run_aside(r, "\n", 1);
-	job_text(j, &text);
+	job_text(r, j, &text);
 	warnx("%s: %s", what, text.data);
 	buf_release(&text);
 }
@@ -139,11 +282,11 @@ tagged(const struct run *r)
 
 /* --shell-quote: the command quoted as one shell word, n times over. */
 static void
-shell_quoted(const struct job *j, unsigned n, struct buf *out)
+shell_quoted(struct run *r, const struct job *j, unsigned n, struct buf *out)
 {
 	struct buf text = BUF_INIT, quoted = BUF_INIT;
 
-	job_text(j, &text);
+	job_text(r, j, &text);
 	while (n-- > 0) {
 		buf_reset(&quoted);
 		shell_quote(&quoted, text.data ? text.data : "", text.len);
@@ -160,7 +303,7 @@ static void
 dry_run(struct run *r, struct job *j)
 {
 	struct buf tag = BUF_INIT;
-	struct template_job tj = job_of(j);
+	struct template_job tj = job_of(r, j);
 
 	if (tagged(r)) {
 		command_tag(j->task, &j->args, &tj, &tag);
@@ -168,9 +311,9 @@ dry_run(struct run *r, struct job *j)
 		buf_release(&tag);
 	}
 	if (r->o->shell_quote)
-		shell_quoted(j, r->o->shell_quote, &r->dry);
+		shell_quoted(r, j, r->o->shell_quote, &r->dry);
 	else
-		job_text(j, &r->dry);
+		job_text(r, j, &r->dry);
 	buf_addch(&r->dry, '\n');
 	if (r->dry.len >= 65536) {
 		collector_print(r->coll, r->dry.data, r->dry.len);
@@ -188,7 +331,7 @@ verbose(struct run *r, struct job *j)
 {
 	struct buf text = BUF_INIT;
 
-	job_text(j, &text);
+	job_text(r, j, &text);
 	buf_addch(&text, '\n');
 	if (r->o->output == OUTPUT_UNGROUP)
 		collector_print(r->coll, text.data, text.len);
@@ -209,16 +352,50 @@ job_tag(struct run *r, struct job *j, struct buf *tag)
 		buf_addch(tag, '\t');
 		return;
 	}
-	tj = job_of(j);
+	tj = job_of(r, j);
 	command_tag(j->task, &j->args, &tj, tag);
 }
 
-/* Whether a job of task t may run at place p (a workflow's hosts:). */
+/* --hostgroups: whether job j may run at place p by its groups. */
 static bool
-place_allowed(const struct task *t, const struct executor *p)
+place_in_groups(const struct job *j, const struct executor *p)
+{
+	return !j->groups ||
+	    hosts_in_groups(p->host ? p->host : ":", p->groups, j->groups);
+}
+
+/*
+ * Whether no place (gone or not) is in any of the job's groups: then it
+ * cannot run (GNU parallel would take its groups for hosts to add).
+ */
+static bool
+job_nowhere(const struct run *r, const struct job *j)
+{
+	const struct executor *ex = r->ex;
+	size_t i;
+
+	if (!j->groups)
+		return false;
+	if (!ex->places)
+		return !place_in_groups(j, ex);
+	for (i = 0; i < ex->nplaces; i++)
+		if (place_in_groups(j, ex->places[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Whether a job j of task t may run at place p: a workflow's hosts:, and
+ * --hostgroups.
+ */
+static bool
+place_allowed(
+    const struct job *j, const struct task *t, const struct executor *p)
 {
 	char *const *h;
 
+	if (!place_in_groups(j, p))
+		return false;
 	if (!t->hosts)
 		return !p->named_only;
 	for (h = t->hosts; *h; h++)
@@ -258,7 +435,7 @@ job_place(struct run *r, const struct job *j, bool *all_gone)
 	for (i = 0; i < n; i++) {
 		p = ex->places[(r->next_place + i) % n];
 		any |= !p->gone;
-		if (!place_allowed(j->task, p))
+		if (!place_allowed(j, j->task, p))
 			continue;
 		if (p->gone && !gone)
 			gone = p;
@@ -292,7 +469,8 @@ job_start(struct run *r, struct job *j)
 	    .out_null = r->out_null,
 	    .tty = r->o->tty,
 	};
-	bool all_gone;
+	struct template_job tj;
+	bool all_gone, nowhere;
 
 	j->slot = slots_take(&r->slots, j);
 	j->runs++;
@@ -300,7 +478,10 @@ job_start(struct run *r, struct job *j)
 		dry_run(r, j);
 		return 0;
 	}
-	if (!(j->ex = job_place(r, j, &all_gone))) {
+	/* No host in its groups: it fails, with the run's executor. */
+	if ((nowhere = job_nowhere(r, j)))
+		j->ex = r->ex;
+	else if (!(j->ex = job_place(r, j, &all_gone))) {
 		/* Every host busy or down (EAGAIN): it waits in the queue.
 		 * Every host gone for good: ENXIO. */
 		slots_give(&r->slots, j->slot);
@@ -329,14 +510,23 @@ job_start(struct run *r, struct job *j)
 	/* --json: the "cmd" field has it; the output is the job's alone. */
 	if (r->o->verbose && !r->o->json)
 		verbose(r, j);
+	if (nowhere) {
+		char *why = xasprintf("no host is in the job's host groups "
+				      "'%s' (-S @GROUP/host puts one there)",
+		    j->groups);
+
+		job_started_failed(r, j, why);
+		free(why);
+		return 0;
+	}
 	if (j->ex->gone) {
-		/* Every host it may run on is gone (--onall, --nonall, a task).
-		 */
+		/* Every host it may run on is gone (--onall, --nonall, a task,
+		 * its host groups). */
 		job_started_failed(r, j, "its host is gone");
 		return 0;
 	}
-	command_build(
-	    r->cmd, j->task, &j->args, j->seq, j->slot, j->ex->host, &cmd);
+	tj = job_of(r, j);
+	command_build(r->cmd, j->task, &j->args, &tj, &cmd);
 	j->sent = 0;
 	j->hungry = false;
 	if (j->args.block) {
@@ -494,7 +684,7 @@ job_record(struct run *r, struct job *j, int64_t runtime)
 	/* --json: a workflow's jobs say which task they are of. */
 	rec->task = r->o->workflow ? j->task->name : NULL;
 	args_copy(&rec->args, &j->args);
-	job_text(j, &cmd);
+	job_text(r, j, &cmd);
 	rec->cmd = buf_detach(&cmd, NULL);
 	rec->start = j->start_wall;
 	rec->runtime = (double)runtime / 1e9;
@@ -964,7 +1154,7 @@ job_list(const struct job *j)
 	if (!command_runs(j))
 		return;
 	buf_add(&text, "fanout: ", 8);
-	job_text(j, &text);
+	job_text(NULL, j, &text); /* no groups: job_list() has no run */
 	buf_addch(&text, '\n');
 	(void)!write(STDERR_FILENO, text.data, text.len);
 	buf_release(&text);

@@ -187,6 +187,8 @@ static const struct optdef long_options[] = {
 	{ "ssh-fanout", required_argument, 0, OPT_NONE, set_ssh_fanout, 0 },
 	{ "filter-hosts", no_argument, 0, OPT_NONE,
 	    set_flag, FLAG(filter_hosts) },
+	{ "hostgroups", no_argument, 0, OPT_NONE, set_flag, FLAG(hostgroups) },
+	{ "hgrp", no_argument, 0, OPT_NONE, set_flag, FLAG(hostgroups) },
 	{ "env", required_argument, 0, OPT_NONE,
 	    set_strlist, FLAG(env_names) },
 	{ "workdir", required_argument, 0, OPT_NONE, set_workdir, 0 },
@@ -258,7 +260,8 @@ static const char usage_text[] =
     "      --plus             also {+/} {+.} {+..} {+...} {..} {...} {/..} "
     "{/...}\n"
     "                         {slot} {##} (number of jobs) {0#} {0%} {host}\n"
-    "                         {sshlogin} {choose_k} {uniq} {:-text} {:N:M}\n"
+    "                         {sshlogin} {hgrp} {agrp} {choose_k} {uniq}\n"
+    "                         {:-text} {:N:M}\n"
     "                         {#re} {%re} {/re/text} {^re} {,re} ... (man)\n"
     "  -I, --replace STR      use STR instead of {}\n"
     "  -q, --quote            quote the command's own words too\n"
@@ -324,8 +327,10 @@ static const char usage_text2[] =
 /* A third part, for the same reason. */
 static const char usage_more[] =
     "Remote hosts (SSH):\n"
-    "  -S, --sshlogin LIST    [N/][user@]host[:port],... (: = this machine;\n"
-    "                         node[01-16] ranges); N/: jobs at once there\n"
+    "  -S, --sshlogin LIST    [@G1+G2/][N/][user@]host[:port],... (: = this\n"
+    "                         machine; node[01-16] ranges); N/: jobs at "
+    "once\n"
+    "                         there; @G1+G2/: in host groups G1 and G2\n"
     "      --slf, --sshloginfile FILE  logins from FILE, one a line "
     "(re-read)\n"
     "      --slurm            hosts of the Slurm allocation\n"
@@ -334,6 +339,9 @@ static const char usage_more[] =
     "      --ssh-timeout SECS to connect (default 10)\n"
     "      --ssh-fanout N     handshakes at once (default 32)\n"
     "      --filter-hosts     drop hosts that cannot be reached at the start\n"
+    "      --hgrp, --hostgroups  an argument VALUE@G1+G2 runs only on hosts "
+    "in\n"
+    "                         group G1 or G2 (and loses its @G1+G2)\n"
     "      --env VAR          pass VAR to remote jobs\n"
     "      --workdir, --wd DIR  run remote jobs in DIR\n"
     "      --transfer         send the job's arguments (files) first\n"
@@ -1225,6 +1233,9 @@ check_remote(const struct options *o)
 	if (o->srun && hosts)
 		optval_error("--srun runs jobs as Slurm steps, -S, --slf and "
 			     "--slurm over SSH: choose one");
+	if (o->srun && o->hostgroups)
+		optval_error("--hostgroups chooses among the hosts of -S and "
+			     "--slf: not with --srun");
 	/* Remote jobs' stdin is /dev/null: a block would be lost. */
 	if ((o->pipe || o->pipe_part) && hosts)
 		optval_error("--%s with remote hosts is not supported yet",

@@ -217,6 +217,8 @@ struct options {
 	double ssh_timeout; /* seconds to connect */
 	unsigned ssh_fanout; /* handshakes at once */
 	bool filter_hosts;
+	/* --hostgroups: an argument's @g1+g2 says the hosts it may run on */
+	bool hostgroups;
 	const char *workdir;
 	bool transfer;
 	bool cleanup;

@@ -140,5 +140,6 @@ run_close(struct run *r, bool input_error)
 	slots_free(&r->slots);
 	command_free(r->cmd);
 	buf_release(&r->dry);
+	free(r->all_groups);
 	return tally_status(&r->tally, &end);
 }

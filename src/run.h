@@ -46,6 +46,10 @@ struct run {
 	bool warned_full; /* said that jobs wait for spool space */
 	bool warned_memory; /* said that a job's output is held in memory */
 	bool no_host; /* every host is gone: 255 */
+	/* --hostgroups: every host's groups ({agrp} of a job without its
+	 * own), made for this many places */
+	char *all_groups;
+	size_t all_groups_places;
 	int stop_signal;
 	size_t next_fed; /* --round-robin: the slot to look at first */
 };

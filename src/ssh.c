@@ -186,7 +186,8 @@ static bool
 job_files(struct shost *h, const struct exec_cmd *cmd, struct sjob *sj)
 {
 	struct pool *p = h->pool;
-	struct template_job job = {cmd->seq, cmd->slot, h->ex.host};
+	struct template_job job = {cmd->seq, cmd->slot, h->ex.host,
+	    p->o->hostgroups ? h->ex.hgrp : NULL, NULL};
 	const struct args *a = cmd->args;
 	struct buf b = BUF_INIT;
 	size_t i;
@@ -813,6 +814,8 @@ host_new(struct pool *p, const struct hosts_login *l)
 
 	h->ex.ops = &host_ops;
 	h->ex.host = l->name;
+	h->ex.groups = l->groups;
+	h->ex.hgrp = l->hgrp;
 	h->ex.down = true;
 	h->pool = p;
 	h->login = l;
@@ -967,6 +970,8 @@ ssh_executor_new(const struct options *o, struct executor *spawn_ex)
 			if (!p->local) {
 				p->local = spawn_ex;
 				spawn_ex->host = ":";
+				spawn_ex->groups = l->groups;
+				spawn_ex->hgrp = l->hgrp;
 				spawn_ex->slots = l->slots
 				    ? (size_t)l->slots
 				    : (size_t)util_jobs_from_spec(

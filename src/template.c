@@ -16,6 +16,8 @@ enum seg_kind {
 	SEG_TOTAL, /* --plus: {##}, the number of jobs */
 	SEG_HOST, /* --plus: {host}, the host the job runs on */
 	SEG_LOGIN, /* --plus: {sshlogin} */
+	SEG_HGRP, /* --plus: {hgrp}, the host groups of its host */
+	SEG_AGRP, /* --plus: {agrp}, the host groups of its argument */
 	SEG_RAW /* the arguments as shell text (lines as commands) */
 };
 
@@ -137,7 +139,10 @@ match_name(const char *q, const struct template_opts *o, long *argn)
 /* A positional {n} beyond this is beyond it still: no job has n values. */
 #define ARGN_MAX 100000000L /* argn * 10 + 9 stays within a 32-bit long */
 
-/* {#} {%} and --plus's {##} {0#} {0%} {slot} {host} {sshlogin} at p. */
+/*
+ * {#} {%} and --plus's {##} {0#} {0%} {slot} {host} {sshlogin} {hgrp}
+ * {agrp} at p.
+ */
 static size_t
 match_word(const char *p, const struct template_opts *o, struct seg *s)
 {
@@ -154,6 +159,8 @@ match_word(const char *p, const struct template_opts *o, struct seg *s)
 	    {"{0%}", SEG_SLOT, true, true},
 	    {"{host}", SEG_HOST, false, true},
 	    {"{sshlogin}", SEG_LOGIN, false, true},
+	    {"{hgrp}", SEG_HGRP, false, true},
+	    {"{agrp}", SEG_AGRP, false, true},
 	};
 	size_t i, n;
 
@@ -798,6 +805,7 @@ struct render {
 	const struct args *a;
 	size_t seq, slot;
 	const char *host; /* {host}, {sshlogin}: the login it runs on */
+	const char *hgrp, *agrp; /* {hgrp}, {agrp}; NULL: empty */
 	enum render_mode mode;
 	struct buf *out; /* RENDER_ARGV: words->data */
 	struct args *words; /* RENDER_ARGV: the words made */
@@ -963,6 +971,11 @@ render_range(struct render *r, size_t from, size_t to, size_t only)
 		case SEG_LOGIN:
 			add_host(r, s);
 			break;
+		case SEG_HGRP:
+		case SEG_AGRP:
+			v = s->kind == SEG_HGRP ? r->hgrp : r->agrp;
+			add_value(r, s, v ? v : "", v ? strlen(v) : 0);
+			break;
 		case SEG_RAW:
 			if (r->mode == RENDER_ARGV)
 				BUG("raw segment in a direct command");
@@ -980,8 +993,8 @@ static void
 render(const struct template *t, const struct args *a,
     const struct template_job *job, struct buf *out, enum render_mode mode)
 {
-	struct render r = {t, a, job->seq, job->slot, job->host, mode, out,
-	    NULL, false, BUF_INIT};
+	struct render r = {t, a, job->seq, job->slot, job->host, job->hgrp,
+	    job->agrp, mode, out, NULL, false, BUF_INIT};
 
 	render_range(&r, 0, t->n, ALL_VALUES);
 	buf_release(&r.tmp);
@@ -1019,8 +1032,8 @@ void
 template_render_argv(const struct template *t, const struct args *a,
     const struct template_job *job, struct args *out)
 {
-	struct render r = {t, a, job->seq, job->slot, job->host, RENDER_ARGV,
-	    &out->data, out, false, BUF_INIT};
+	struct render r = {t, a, job->seq, job->slot, job->host, job->hgrp,
+	    job->agrp, RENDER_ARGV, &out->data, out, false, BUF_INIT};
 
 	if (t->shell)
 		BUG("template_render_argv on a shell command");
@@ -1076,6 +1089,8 @@ seg_len(const struct seg *s)
 		return NUMBER_LEN;
 	case SEG_HOST:
 	case SEG_LOGIN:
+	case SEG_HGRP:
+	case SEG_AGRP:
 		return LOGIN_LEN;
 	default:
 		return 0;

@@ -29,7 +29,8 @@ struct template_opts {
 	bool context;
 	/*
 	 * --plus: {+/} {+.} {+..} {+...} {..} {...} {/..} {/...} {slot},
-	 * {host} {sshlogin} {choose_k} {uniq}, the operations of plusop.h
+	 * {host} {sshlogin} {hgrp} {agrp} {choose_k} {uniq}, the operations
+	 * of plusop.h
 	 * ({:-text} ...), {##} and {0#}, which need template_set_total(),
 	 * and {0%}, which needs template_set_jobs()
 	 */
@@ -60,6 +61,10 @@ struct template_job {
 	size_t seq; /* {#} */
 	size_t slot; /* {%} */
 	const char *host; /* {host}, {sshlogin}: its login; NULL: ":" */
+	/* --hostgroups: {hgrp}, its host's groups, and {agrp}, its
+	 * argument's; NULL: empty (no --hostgroups) */
+	const char *hgrp;
+	const char *agrp;
 };
 
 /* The command as shell text, values shell-quoted: appended to out. */

@@ -14,7 +14,10 @@
 #include "xalloc.h"
 #include "unit.h"
 
-/* Each login on a line: "NAME [u=USER] [h=HOST] [p=PORT] [s=SLOTS]". */
+/*
+ * Each login on a line: "NAME [u=USER] [h=HOST] [p=PORT] [s=SLOTS]
+ * [g=HGRP]", HGRP its {hgrp} when it has groups.
+ */
 static char *
 show(const struct hosts_list *list)
 {
@@ -43,6 +46,17 @@ show(const struct hosts_list *list)
 		if (l->slots) {
 			snprintf(num, sizeof num, " s=%d", l->slots);
 			buf_addstr(&b, num);
+		}
+		/* hgrp is the name alone exactly when there are no groups */
+		if (!l->hgrp) {
+			buf_addstr(&b, " NO-HGRP");
+		} else if (strcmp(l->hgrp, l->name) != 0) {
+			if (!l->groups)
+				buf_addstr(&b, " NO-GROUPS");
+			buf_addstr(&b, " g=");
+			buf_addstr(&b, l->hgrp);
+		} else if (l->groups) {
+			buf_addstr(&b, " GROUPS-NOT-SHOWN");
 		}
 		buf_addch(&b, '\n');
 	}
@@ -197,11 +211,14 @@ test_login_refused(void)
 	NO("2/3/host", "'2/3/host': unexpected '/' in the host");
 	NO("ssh -p 2222 host",
 	    "'ssh -p 2222 host': a login is "
-	    "[N/][user@]host[:port], without blanks");
+	    "[@GROUPS/][N/][user@]host[:port], without blanks");
 	NO("u:pw@host",
 	    "'u:pw@host': passwords are not supported in a login "
 	    "(use ssh-agent or a key)");
-	NO("@host", "'@host': empty user name");
+	/* GNU parallel's -S @GROUP */
+	NO("@host",
+	    "'@host': a host group needs a login after it, @GROUP/host (-S "
+	    "@GROUP alone, to choose a group's logins, is not supported)");
 	NO("-oProxyCommand=x@h",
 	    "'-oProxyCommand=x@h': a user name cannot "
 	    "start with '-'");
@@ -293,7 +310,7 @@ test_ranges_refused(void)
 	NO("n[1-2-3]", "'n[1-2-3]': bad range '1-2-3' (numbers only)");
 	NO("n[a-c]", "'n[a-c]': bad range 'a-c' (numbers only)");
 	NO("n[ 1]",
-	    "'n[ 1]': a login is [N/][user@]host[:port], without "
+	    "'n[ 1]': a login is [@GROUPS/][N/][user@]host[:port], without "
 	    "blanks");
 	NO("n[1:2]", "'n[1:2]': bad range '1:2' (numbers only)");
 	NO("n[1234567890123456789]",
@@ -397,12 +414,12 @@ test_slf(void)
 	/* GNU parallel reads whole-line comments only */
 	SLF_NO("a # the first\n",
 	    "f:1: 'a # the first': a login is "
-	    "[N/][user@]host[:port], without blanks");
+	    "[@GROUPS/][N/][user@]host[:port], without blanks");
 	SLF_NO("a#x\n", "f:1: 'a#x': unexpected '#' in the host");
 	SLF_NO("a\n\n# c\nb:0\n", "f:4: 'b:0': bad port '0' (1 to 65535)");
 	SLF_NO("ssh -p 2222 server.example.net\n",
 	    "f:1: 'ssh -p 2222 server.example.net': a login is "
-	    "[N/][user@]host[:port], without blanks");
+	    "[@GROUPS/][N/][user@]host[:port], without blanks");
 	SLF_NO("a,,b\n", "f:1: empty login in 'a,,b'");
 }
 
@@ -539,9 +556,77 @@ test_slurm_unset(void)
 	hosts_list_release(&list);
 }
 
+/* -S @g1+g2/login (GNU parallel's --hostgroups). */
+static void
+test_groups(void)
+{
+	OK("@g1/:", ": local g=:+g1\n");
+	OK("@g1+g2/4/u@h:22", "u@h:22 u=u h=h p=22 s=4 g=u@h:22+g1+g2\n");
+	OK("@g1/n[1-2],@g2/:",
+	    "n1 h=n1 g=n1+g1\nn2 h=n2 g=n2+g1\n: local g=:+g2\n");
+	/* each name once; its own name is not repeated */
+	OK("@g1+g1+h+:/h", "h h=h g=h+g1+:\n");
+	OK("@a@b:c.-_=%/h", "h h=h g=h+a@b:c.-_=%\n");
+	/* a duplicate's groups join the first one's */
+	OK("@g1/h,h,@g2+g1/2/h", "h h=h s=2 g=h+g1+g2\n");
+	OK("h,@g2/h", "h h=h g=h+g2\n");
+	SLF_OK("@g1/a\n@g2/b, @g3/:\n",
+	    "a h=a g=a+g1\nb h=b g=b+g2\n: local g=:+g3\n");
+	NO("@g1", "'@g1': a host group needs a login after it, @GROUP/host "
+		  "(-S @GROUP alone, to choose a group's logins, is not "
+		  "supported)");
+	NO("@/h", "'@/h': empty host group in '@/'");
+	NO("@g1+/h", "'@g1+/h': empty host group in '@g1+/'");
+	NO("@+g1/h", "'@+g1/h': empty host group in '@+g1/'");
+	NO("@g1++g2/h", "'@g1++g2/h': empty host group in '@g1++g2/'");
+	NO("@g1/", "'@g1/': empty host");
+	NO("@g1//h", "'@g1//h': bad slot count '' (1 to 1000000)");
+	NO("@g1/@g2/h", "'@g1/@g2/h': bad slot count '@g2' (1 to 1000000)");
+	NO("@g[1-2]/h", "'@g[1-2]/h': unexpected '[' in a host group");
+	NO("@g\x01/h", "'@g\\x01/h': unexpected '\\x01' in a host group");
+	NO("@g 1/h",
+	    "'@g 1/h': a login is [@GROUPS/][N/][user@]host[:port], "
+	    "without blanks");
+	SLF_NO("a\n@/b\n", "f:2: '@/b': empty host group in '@/'");
+	SLURM_NO("@g/n1|1", "SLURM_JOB_NODELIST '@g/n1': node names only");
+}
+
+/* hosts_arg_groups() and hosts_in_groups(): an argument's @g1+g2. */
+static void
+test_arg_groups(void)
+{
+	char a[] = "g1", b[] = "g2";
+	char *g1[] = {a, b, NULL};
+
+	CHECK_INT(hosts_arg_groups("x@g1", 4), 1);
+	CHECK_INT(hosts_arg_groups("x@g1+g2", 7), 1);
+	CHECK_INT(hosts_arg_groups("x", 1), 1);
+	CHECK_INT(hosts_arg_groups("x@", 2), 2); /* nothing after: kept */
+	CHECK_INT(hosts_arg_groups("@", 1), 1);
+	CHECK_INT(hosts_arg_groups("@g", 2), 0);
+	CHECK_INT(hosts_arg_groups("a@b@c", 5), 1); /* the first '@' */
+	CHECK_INT(hosts_arg_groups("", 0), 0);
+	/* len, not a NUL, ends the value */
+	CHECK_INT(hosts_arg_groups("x@g1", 2), 2);
+	CHECK(hosts_in_groups("h", g1, "g1"));
+	CHECK(hosts_in_groups("h", g1, "g3+g2"));
+	CHECK(hosts_in_groups("h", g1, "h"));
+	CHECK(hosts_in_groups("h", NULL, "x+h"));
+	CHECK(hosts_in_groups(":", NULL, ":"));
+	CHECK(hosts_in_groups("h", g1, "+g1+"));
+	CHECK(!hosts_in_groups("h", g1, "g3"));
+	CHECK(!hosts_in_groups("h", g1, "g"));
+	CHECK(!hosts_in_groups("h", g1, "g1x"));
+	CHECK(!hosts_in_groups("h", NULL, "g1"));
+	CHECK(!hosts_in_groups("h", g1, "+"));
+	CHECK(!hosts_in_groups("h", g1, ""));
+}
+
 int
 main(void)
 {
+	test_groups();
+	test_arg_groups();
 	test_login();
 	test_ipv6();
 	test_login_refused();

@@ -97,7 +97,7 @@ shell(const struct template *t, const struct args *a, size_t seq,
 {
 	struct buf b = BUF_INIT;
 
-	struct template_job job = {seq, slot, NULL};
+	struct template_job job = {seq, slot, NULL, NULL, NULL};
 
 	template_render_shell(t, a, &job, &b);
 	if (!b.data)
@@ -111,7 +111,7 @@ text(const struct template *t, const struct args *a, size_t seq,
 {
 	struct buf b = BUF_INIT;
 
-	struct template_job job = {seq, slot, NULL};
+	struct template_job job = {seq, slot, NULL, NULL, NULL};
 
 	template_render_text(t, a, &job, &b);
 	if (!b.data)
@@ -128,7 +128,7 @@ argv_str(const struct template *t, const struct args *a, size_t seq,
 	struct buf b = BUF_INIT;
 	size_t i;
 
-	struct template_job job = {seq, slot, NULL};
+	struct template_job job = {seq, slot, NULL, NULL, NULL};
 
 	template_render_argv(t, a, &job, &out);
 	buf_addstr(&b, "");
@@ -857,7 +857,7 @@ packed_len(const struct template *t, const struct args *a)
 static void
 test_value_len(void)
 {
-	struct template_job one = {1, 1, NULL};
+	struct template_job one = {1, 1, NULL, NULL, NULL};
 	struct args a = ARGS_INIT;
 	struct template *t;
 	struct buf b = BUF_INIT;
@@ -994,7 +994,7 @@ test_plus_errors(void)
 static void
 test_plus_job(void)
 {
-	struct template_job job = {4, 3, "me@node7:2222"};
+	struct template_job job = {4, 3, "me@node7:2222", NULL, NULL};
 	struct args a = ARGS_INIT;
 	struct buf b = BUF_INIT;
 	struct template *t;
@@ -1013,6 +1013,36 @@ test_plus_job(void)
 	CHECK_STR(b.data, "echo 003 ':' ':'");
 	CHECK(!template_skips(t, &a));
 	template_free(t);
+
+	/* {hgrp} {agrp}: empty without --hostgroups (NULL), text without
+	 * --plus, quoted as values are */
+	t = tpl_plus("echo", "{hgrp}-{agrp}", "{hgrp}", NULL);
+	buf_reset(&b);
+	template_render_text(t, &a, &job, &b);
+	CHECK_STR(b.data, "echo - ");
+	job.hgrp = ":+g1";
+	job.agrp = "g1+a b";
+	buf_reset(&b);
+	template_render_shell(t, &a, &job, &b);
+	CHECK_STR(b.data, "echo ':+g1'-'g1+a b' ':+g1'");
+	{
+		struct args out = ARGS_INIT;
+
+		template_render_argv(t, &a, &job, &out);
+		CHECK_INT(out.n, 3);
+		CHECK_STR(args_value(&out, 1), ":+g1-g1+a b");
+		CHECK_STR(args_value(&out, 2), ":+g1");
+		args_release(&out);
+	}
+	template_free(t);
+	t = tpl("echo", "{hgrp}{agrp}", "{}", NULL);
+	set_args(&a, "x", NULL);
+	buf_reset(&b);
+	template_render_text(t, &a, &job, &b);
+	CHECK_STR(b.data, "echo {hgrp}{agrp} x");
+	args_reset(&a);
+	template_free(t);
+	job.hgrp = job.agrp = NULL;
 
 	t = tpl_plus("echo", "{choose_k}", NULL);
 	set_args(&a, "a", "b", "c", NULL);
@@ -1039,7 +1069,7 @@ test_plus_job(void)
 static void
 test_plus_len(void)
 {
-	struct template_job one = {1, 1, NULL};
+	struct template_job one = {1, 1, NULL, NULL, NULL};
 	struct args a = ARGS_INIT;
 	struct buf b = BUF_INIT;
 	struct template *t;
