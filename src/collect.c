@@ -30,6 +30,16 @@
  * none meets a full disk; with less, jobs wait, as without --compress.
  */
 #define ZIP_ROOM (8 * 1024 * 1024)
+/* ... and at most this much for all of them. */
+#define ZIP_ROOM_MAX (256 * 1024 * 1024)
+/*
+ * Bytes a stream keeps while its compressor's pipe is full, beyond which
+ * fanout waits for the compressor: a remote job cannot be paused.
+ */
+#define ZIP_STASH_MAX (1024 * 1024)
+/* A longer gap between two tries to give a compressor bytes (fanout
+ * stopped by ^Z) does not count towards COMPRESS_STALL_NS. */
+#define ZIP_GAP_NS (1000 * 1000000LL)
 /* How long a decompressor that cannot start is tried again. */
 #define UNZIP_RETRY_NS (60 * 1000000000LL)
 
@@ -49,6 +59,7 @@ struct stream {
 	pid_t zpid; /* the compressor, until it ended; else 0 */
 	int zin;
 	int64_t zsince; /* when the compressor last took bytes */
+	int64_t ztried; /* when its pipe was last found full */
 	/* Why the stash holds bytes (when it does): no room in the
 	 * compressor's pipe, else on the disk. */
 	bool zbusy;
@@ -568,58 +579,110 @@ zip_fail(struct collector *c, struct stream *st, bool stalled)
 	st->lost = st->zlost = true;
 }
 
-/* Whether the spool disk has room for n more bytes and ZIP_ROOM for
- * each running compressor. */
+/*
+ * Whether the spool disk has room for n more bytes (a pipe's worth at
+ * most: what goes in at once) and ZIP_ROOM for each running compressor.
+ */
 static bool
 zip_room(const struct collector *c, const struct stream *st, size_t n)
 {
+	unsigned long long keep = (unsigned long long)ZIP_ROOM * c->nzip;
 	struct statvfs sv;
 
-	if (fstatvfs(st->fd, &sv) < 0)
-		return true; /* cannot tell: the compressor will */
-	return (unsigned long long)sv.f_bavail * sv.f_frsize >=
-	    n + (unsigned long long)ZIP_ROOM * c->nzip;
+	/* Cannot tell (some FUSE and network file systems): the
+	 * compressor will. */
+	if (fstatvfs(st->fd, &sv) < 0 || sv.f_blocks == 0)
+		return true;
+	if (keep > ZIP_ROOM_MAX)
+		keep = ZIP_ROOM_MAX;
+	if (n > ZIP_STASH_MAX)
+		n = ZIP_STASH_MAX;
+	return (unsigned long long)sv.f_bavail * sv.f_frsize >= n + keep;
+}
+
+/*
+ * Give the compressor as much of p as its pipe takes now (all of it,
+ * waiting for room, when wait): how much it took. One that took nothing
+ * for COMPRESS_STALL_NS, or failed, loses what it had (said), and what
+ * it was to get counts as taken.
+ */
+static size_t
+zip_give(
+    struct collector *c, struct stream *st, const char *p, size_t n, bool wait)
+{
+	size_t done = 0;
+	int64_t now;
+	ssize_t w;
+
+	while (done < n && !st->lost) {
+		w = write(st->zin, p + done, n - done);
+		now = util_now();
+		if (w > 0) {
+			done += (size_t)w;
+			st->flen += w;
+			st->zsince = now;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN && *c->o.stop) {
+			st->lost = true; /* stopping: nothing more is printed */
+			break;
+		}
+		if (w < 0 && errno == EAGAIN) {
+			if (now - st->ztried > ZIP_GAP_NS)
+				st->zsince = now;
+			st->ztried = now;
+			if (now - st->zsince <= COMPRESS_STALL_NS && !wait)
+				return done;
+			if (now - st->zsince <= COMPRESS_STALL_NS) {
+				compress_pause(
+				    st->zin, POLLOUT, st->zsince, c->o.stop);
+				continue;
+			}
+		}
+		zip_fail(c, st, w < 0 && errno == EAGAIN);
+	}
+	st->flen += (off_t)(n - done); /* lost: counted, never read back */
+	return n;
 }
 
 /*
  * Give bytes to the compressor, as many as its pipe takes now: 0, or
  * OUTPUT_ZIP_BUSY with the rest in the stash, to be given by
- * output_resume() once the pipe has room (fanout never waits for a
- * compressor); -1 with all in the stash when the disk is full. One
- * that took nothing for COMPRESS_STALL_NS, or failed, loses what it had.
+ * output_resume() once the pipe has room (fanout does not wait for a
+ * compressor); -1 with all in the stash when the disk is full.
  */
 static int
 zip_write(struct collector *c, struct stream *st, const char *p, size_t n)
 {
-	ssize_t w;
+	size_t done;
 
 	if (!st->lost && !zip_room(c, st, n)) {
 		buf_add(&st->stash, p, n);
 		st->zbusy = false;
 		return -1; /* a full disk */
 	}
-	while (n > 0 && !st->lost) {
-		w = write(st->zin, p, n);
-		if (w > 0) {
-			st->flen += w;
-			p += w;
-			n -= (size_t)w;
-			st->zsince = util_now();
-		} else if (w < 0 && errno == EINTR) {
-			continue;
-		} else if (w < 0 && errno == EAGAIN && *c->o.stop) {
-			st->lost = true; /* stopping: nothing more is printed */
-		} else if (w < 0 && errno == EAGAIN &&
-		    util_now() - st->zsince <= COMPRESS_STALL_NS) {
-			buf_add(&st->stash, p, n);
-			st->zbusy = true;
-			return OUTPUT_ZIP_BUSY;
-		} else {
-			zip_fail(c, st, w < 0 && errno == EAGAIN);
-		}
+	if ((done = zip_give(c, st, p, n, false)) == n)
+		return 0;
+	buf_add(&st->stash, p + done, n - done);
+	st->zbusy = true;
+	return OUTPUT_ZIP_BUSY;
+}
+
+/* Give the stash to the compressor, as zip_write() (all of it, waiting
+ * for room, when wait). */
+static int
+zip_flush(struct collector *c, struct stream *st, bool wait)
+{
+	if (!st->lost && !zip_room(c, st, st->stash.len)) {
+		st->zbusy = false;
+		return -1;
 	}
-	st->flen += (off_t)n; /* lost: counted, never read back */
-	return 0;
+	buf_consume(
+	    &st->stash, zip_give(c, st, st->stash.data, st->stash.len, wait));
+	st->zbusy = st->stash.len > 0;
+	return st->zbusy ? OUTPUT_ZIP_BUSY : 0;
 }
 
 /* Store bytes behind what the stream already holds. */
@@ -630,6 +693,10 @@ stream_store(struct collector *c, struct stream *st, const char *p, size_t n)
 
 	if (st->stash.len) {
 		buf_add(&st->stash, p, n);
+		/* A job not paused (remote): wait for the compressor
+		 * rather than hold more. */
+		if (st->zbusy && st->stash.len > ZIP_STASH_MAX)
+			return zip_flush(c, st, true);
 		return st->zbusy ? OUTPUT_ZIP_BUSY : -1;
 	}
 	if (st->foff == st->flen &&
@@ -750,6 +817,14 @@ output_resume(struct collector *c, struct output *o)
 
 		if (!st->stash.len)
 			continue;
+		if (st->zbusy && !o->live) {
+			/* Given from where it is: no copy of what waits. */
+			if ((got = zip_flush(c, st, false)) < 0)
+				rc = -1;
+			else if (got && rc == 0)
+				rc = got;
+			continue;
+		}
 		stash = st->stash;
 		buf_init(&st->stash);
 		if (o->live) {

@@ -341,6 +341,7 @@ command_build(struct command *c, const struct task *t, const struct args *a,
 	cmd->args = a;
 	cmd->seq = job->seq;
 	cmd->slot = job->slot;
+	cmd->agrp = job->agrp;
 	cmd->exec_args = t->srun;
 }
 

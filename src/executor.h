@@ -71,9 +71,11 @@ struct exec_cmd {
 	const void *input;
 	size_t input_len;
 	/* What it runs over, for an executor that copies the job's files
-	 * (--transfer, --return): its arguments, seq and slot. */
+	 * (--transfer, --return): its arguments, seq and slot, and its
+	 * arguments' host groups ({agrp}, --hostgroups; else NULL). */
 	const struct args *args;
 	size_t seq, slot;
+	const char *agrp;
 	/*
 	 * Then these bytes of files (--pipe-part), moved by splice(): they
 	 * never pass through fanout's memory.

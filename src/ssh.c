@@ -187,7 +187,7 @@ job_files(struct shost *h, const struct exec_cmd *cmd, struct sjob *sj)
 {
 	struct pool *p = h->pool;
 	struct template_job job = {cmd->seq, cmd->slot, h->ex.host,
-	    p->o->hostgroups ? h->ex.hgrp : NULL, NULL};
+	    p->o->hostgroups ? h->ex.hgrp : NULL, cmd->agrp};
 	const struct args *a = cmd->args;
 	struct buf b = BUF_INIT;
 	size_t i;
@@ -777,7 +777,7 @@ static void
 compile_returns(struct pool *p)
 {
 	const struct options *o = p->o;
-	struct template_opts to = {.replace = o->replace};
+	struct template_opts to = {.replace = o->replace, .plus = o->plus};
 	size_t i;
 
 	if (!o->returns.n)

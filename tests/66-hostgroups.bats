@@ -293,3 +293,14 @@ fanout: 'c@++': no host group after its '@' (--hostgroups)" ]
 	run "$FANOUT" --hgrp --srun echo ::: a
 	expect_status 255
 }
+
+@test "--return names with {agrp} and {hgrp}: the files the job wrote" {
+	need_ssh
+	# Before: --return took no --plus strings, and its {agrp} was empty.
+	remote --plus --hgrp -S @g1/h1 --return 'out.{}.{agrp}' \
+	    --return 'h.{}.{hgrp}' \
+	    'echo {} > out.{}.{agrp}; echo {hgrp} > h.{}.{hgrp}' ::: a@g1 b@g1
+	expect_status 0
+	[ "$(cat out.a.g1)" = a ] && [ "$(cat out.b.g1)" = b ]
+	[ "$(cat h.a.h1+g1)" = h1+g1 ]
+}
