@@ -35,6 +35,7 @@ struct command {
 	size_t tenvp_cap;
 	char *const *tenv; /* the task env tenvp was made for */
 	char vars[JOB_VARS][48]; /* the job's own variables, in envp */
+	struct buf host; /* FANOUT_HOST=, there instead of vars[2] */
 	bool groups; /* --hostgroups: GROUP_VARS more */
 	struct buf gvars[GROUP_VARS];
 	size_t tjob; /* of tenvp: where the job's own variables start */
@@ -166,6 +167,7 @@ command_free(struct command *c)
 	free(c->tenvp);
 	for (i = 0; i < GROUP_VARS; i++)
 		buf_release(&c->gvars[i]);
+	buf_release(&c->host);
 	free(c);
 }
 
@@ -193,7 +195,11 @@ env_set(struct command *c, const struct template_job *job)
 	/* By hand: snprintf was a third of fanout's own work per job. */
 	env_number(c->vars[0], job_vars[0], job->seq);
 	env_number(c->vars[1], job_vars[1], job->slot);
-	snprintf(c->vars[2], sizeof c->vars[2], "%s%s", job_vars[2], job->host);
+	/* A login of any length, whole. */
+	buf_reset(&c->host);
+	buf_addstr(&c->host, job_vars[2]);
+	buf_addstr(&c->host, job->host ? job->host : ":");
+	c->envp[c->nbase + 2] = c->host.data;
 	env_number(c->vars[3], job_vars[3], job->seq);
 	env_number(c->vars[4], job_vars[4], job->slot);
 	if (!c->groups)
@@ -334,6 +340,7 @@ command_build(struct command *c, const struct task *t, const struct args *a,
 	cmd->envp = c->envp;
 	if (t->env) {
 		cmd->envp = task_envp(c, t->env);
+		c->tenvp[c->tjob + 2] = c->host.data;
 		task_env_groups(c);
 	}
 	cmd->cwd = t->cwd;

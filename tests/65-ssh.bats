@@ -536,3 +536,15 @@ base_each() {
 	echo "peak RSS $(cat rss) KB" >&2
 	[ "$(cat rss)" -lt 64000 ]
 }
+
+@test "FANOUT_HOST and {host} hold a long login whole" {
+	# Before: FANOUT_HOST was cut at 35 bytes (a 48-byte buffer).
+	local alias
+	alias=h1-$(printf 'x%.0s' {1..60})
+	{ echo "Host $alias"
+	  sed -n '/^Host h1$/,/^Host /{/^Host /!p}' "$SSH_CFG"
+	  cat "$SSH_CFG"; } >cfg
+	run -0 --separate-stderr timeout -k 5 120 "$FANOUT" --ssh-config cfg \
+	    --plus -S "1/$alias" 'echo "$FANOUT_HOST" {host}' ::: a
+	expect_output <<<"$alias $alias"
+}
