@@ -534,7 +534,7 @@ base_each() {
 	{ head -c 30000000 /dev/zero | tr '\0' 1
 	  head -c 30000000 /dev/zero | tr '\0' 2; } | cmp - out
 	echo "peak RSS $(cat rss) KB" >&2
-	[ "$(cat rss)" -lt 64000 ]
+	rss_below rss 64000
 }
 
 @test "FANOUT_HOST and {host} hold a long login whole" {
