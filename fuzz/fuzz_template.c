@@ -223,7 +223,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *words[MAXTOK];
 	const char *p, *end, *nul;
 	struct template_opts o;
-	struct template_job job;
+	struct template_job job = {0};
 	struct template *t;
 	struct args args = ARGS_INIT, argv = ARGS_INIT, split = ARGS_INIT;
 	struct buf sh = BUF_INIT, txt = BUF_INIT;
@@ -283,6 +283,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	job.seq = seq;
 	job.slot = slot;
 	job.host = (flags & 0x40) ? "u@h:2" : NULL;
+	/* --hostgroups' {hgrp} {agrp}: with a remote login, some groups. */
+	job.hgrp = (flags & 0x40) ? "u@h:2+g1" : NULL;
+	job.agrp = (flags & 0x40) ? "g1+g 2" : NULL;
 	template_render_shell(t, &args, &job, &sh);
 	template_render_text(t, &args, &job, &txt);
 	(void)template_skips(t, &args);
