@@ -217,18 +217,15 @@ env_set(struct command *c, const struct template_job *job)
 	}
 }
 
-/* The job's --hostgroups variables in tenvp too. */
+/*
+ * The job's own variables (env_set()'s, in envp after fanout's) in tenvp
+ * too, after the task's: the same pointers, NULL where envp has one.
+ */
 static void
-task_env_groups(struct command *c)
+task_env_job(struct command *c)
 {
-	size_t i;
-
-	if (!c->groups)
-		return;
-	for (i = 0; i < GROUP_VARS; i++)
-		if (!(c->tenvp[c->tjob + JOB_VARS + i] =
-			    c->envp[c->nbase + JOB_VARS + i]))
-			break;
+	memcpy(c->tenvp + c->tjob, c->envp + c->nbase,
+	    (JOB_VARS + GROUP_VARS) * sizeof *c->tenvp);
 }
 
 /*
@@ -300,7 +297,7 @@ task_envp(struct command *c, char *const *env)
 	size_t n = 0, i, ntask = 0;
 
 	/* The same task as the job before: the same array (the job's own
-	 * variables are pointers to c->vars, set per job). */
+	 * variables are set per job, task_env_job()). */
 	if (env == c->tenv)
 		return c->tenvp;
 	c->tenv = env;
@@ -317,12 +314,9 @@ task_envp(struct command *c, char *const *env)
 	for (i = 0; i < ntask; i++)
 		if (!is_job_var(env[i]))
 			c->tenvp[n++] = env[i];
+	/* Then the job's own: task_env_job(). */
 	c->tjob = n;
-	for (i = 0; i < JOB_VARS; i++)
-		c->tenvp[n++] = c->vars[i];
-	c->tenvp[n] = NULL;
-	c->tenvp[n + 1] = NULL;
-	c->tenvp[n + 2] = NULL;
+	c->tenvp[n + JOB_VARS + GROUP_VARS] = NULL;
 	return c->tenvp;
 }
 
@@ -340,8 +334,7 @@ command_build(struct command *c, const struct task *t, const struct args *a,
 	cmd->envp = c->envp;
 	if (t->env) {
 		cmd->envp = task_envp(c, t->env);
-		c->tenvp[c->tjob + 2] = c->host.data;
-		task_env_groups(c);
+		task_env_job(c);
 	}
 	cmd->cwd = t->cwd;
 	cmd->task_env = t->env;

@@ -360,6 +360,7 @@ run_loop(struct sched *s)
 	struct executor *ex = r->ex;
 	size_t i, n, nex;
 	int timeout, input_slot;
+	bool zipping;
 
 	for (;;) {
 		r->now = util_now();
@@ -384,7 +385,9 @@ run_loop(struct sched *s)
 			s->pfd[n].fd = plan_input_fd(r->plan);
 			s->pfd[n++].events = POLLIN;
 		}
-		for (i = 0; collector_zipping(r->coll) && i < r->slots.n; i++)
+		/* --compress: jobs waiting for room in a compressor's pipe. */
+		zipping = collector_zipping(r->coll);
+		for (i = 0; zipping && i < r->slots.n; i++)
 			if (r->slots.job[i])
 				n += job_output_polls(
 				    r->slots.job[i], s->pfd + n);
